@@ -1,0 +1,91 @@
+import type { ProviderContext, SessionProvider } from './provider.js';
+
+/**
+ * The data the generated code hands to the runtime: one `SessionDefinition` per session in the spec,
+ * plus the key rings and storages they name. Plain data; the generator emits it as object literals.
+ */
+
+/** Cookie attributes, as validated by the generator (design.md section 2). */
+export interface CookieSettings {
+  readonly path: string;
+  readonly domain?: string;
+  readonly httpOnly: boolean;
+  /** `auto` follows Koa's `ctx.secure` (and therefore `app.proxy`). */
+  readonly secure: boolean | 'auto';
+  readonly sameSite: 'strict' | 'lax' | 'none';
+  readonly partitioned?: boolean;
+  readonly priority?: 'low' | 'medium' | 'high';
+}
+
+export type TransportDefinition =
+  | { readonly kind: 'cookie'; readonly name: string; readonly cookie: CookieSettings }
+  | { readonly kind: 'header'; readonly name: string };
+
+export interface TransformDefinition {
+  readonly kind: 'sign' | 'encrypt';
+  /** Key ring name, a key of `SpecDefinition.keys`. */
+  readonly keys: string;
+}
+
+export interface ExpiryDefinition {
+  /** Absolute lifetime in seconds from creation; never extended. */
+  readonly maxAge: number;
+  /** Sliding idle timeout in seconds. */
+  readonly idle?: number;
+  /** Re-send the cookie on every request that reads the session. */
+  readonly rolling: boolean;
+}
+
+/**
+ * Turns a payload into a string and back. `decode` returns `unknown`: whatever it returns is checked
+ * against the session's schema before the app sees it.
+ *
+ * @example
+ * export const userCodec: Serializer<UserSession> = {
+ *   encode: (value) => JSON.stringify(value),
+ *   decode: (text) => JSON.parse(text),
+ * };
+ */
+export interface Serializer<T> {
+  encode(value: T): string;
+  decode(text: string): unknown;
+}
+
+export interface SessionDefinition<T = unknown> {
+  /** Accessor name: `ctx.sessions.get(name)`. */
+  readonly name: string;
+  readonly transport: TransportDefinition;
+  /** Storage name: present means tracked by id, absent means by value. */
+  readonly storage?: string;
+  /** Absent means JSON. */
+  readonly serializer?: Serializer<T>;
+  /** Applied in order on write, undone in reverse on read. */
+  readonly transforms: readonly TransformDefinition[];
+  readonly expiry: ExpiryDefinition;
+  /** Self-contained JSON Schema of the payload (`$ref`s point into its own `$defs`). */
+  readonly schema: object;
+  /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
+  readonly insecure?: boolean;
+}
+
+export type StorageDefinition =
+  | { readonly kind: 'memory'; readonly maxEntries: number }
+  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix: string };
+
+export interface SpecDefinition {
+  /** Key rings by name, each read from an environment variable unless `installSessions({ keys })` overrides it. */
+  readonly keys: Readonly<Record<string, { readonly env: string }>>;
+  readonly storages: Readonly<Record<string, StorageDefinition>>;
+  /** One generated provider class per session, in spec order. */
+  readonly providers: readonly ProviderClass[];
+}
+
+/**
+ * What a generated provider class looks like from the outside: constructed by `installSessions()`
+ * with the resolved key rings, storages, clock and event hook.
+ */
+export interface ProviderClass {
+  readonly definition: SessionDefinition<any>;
+  new (context: ProviderContext): SessionProvider<any>;
+}
