@@ -1,0 +1,59 @@
+/**
+ * Errors the runtime throws at an app. Each has a stable `name` and `code`; messages say what went wrong,
+ * where (session name, payload path or environment variable) and how to fix it.
+ */
+
+/** Invalid configuration found at `installSessions()`: a missing or weak key, a bad cookie setting. */
+export class SessionConfigError extends Error {
+  override readonly name = 'SessionConfigError';
+  readonly code = 'SESSION_CONFIG';
+}
+
+/** `set()` was given a payload that does not match the session's schema. */
+export class SessionValidationError extends Error {
+  override readonly name = 'SessionValidationError';
+  readonly code = 'SESSION_VALIDATION';
+  constructor(
+    /** Session accessor name. */
+    readonly session: string,
+    /** JSON Pointer of the failing value inside the payload (`""` for the root). */
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`session "${session}": payload ${path === '' ? '(root)' : path} ${detail}`);
+  }
+}
+
+/** The sealed session would not fit in a cookie (4096 bytes, name and attributes included). */
+export class SessionTooLargeError extends Error {
+  override readonly name = 'SessionTooLargeError';
+  readonly code = 'SESSION_TOO_LARGE';
+  constructor(
+    readonly session: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(
+      `session "${session}" would be ${size} bytes, over the ${limit}-byte limit; store less in it, or track it by id in a storage (storage: in sessions.yaml)`,
+    );
+  }
+}
+
+/** A session was changed after its response had been committed. */
+export class SessionStateError extends Error {
+  override readonly name = 'SessionStateError';
+  readonly code = 'SESSION_STATE';
+}
+
+/** The session storage failed or timed out; the middleware answers 503 with Retry-After. */
+export class SessionStorageError extends Error {
+  override readonly name = 'SessionStorageError';
+  readonly code = 'SESSION_STORAGE_UNAVAILABLE';
+  constructor(
+    readonly storage: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`storage "${storage}": ${message}`, options);
+  }
+}
