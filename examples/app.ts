@@ -1,0 +1,95 @@
+/**
+ * The demo app: a `user` session in an encrypted cookie (log in and out through a form) and a shopping
+ * `cart` carried by the X-Cart-Session header, by id in memory storage, as in Ktor's documentation.
+ */
+import Koa from 'koa';
+import type { InstallOptions } from 'typed-sessions/runtime';
+import { installSessions, type CartItem } from '../generated/index.js';
+
+/** Reads an `application/x-www-form-urlencoded` body (small forms only). */
+async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 4096) ctx.throw(413, 'form too large');
+    chunks.push(chunk);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function homePage(name: string | undefined): string {
+  const body = name
+    ? `<p id="greeting">Signed in as <b>${escapeHtml(name)}</b>.</p>
+       <form method="post" action="/logout"><button id="logout">Log out</button></form>`
+    : `<p id="greeting">Not signed in.</p>
+       <form method="post" action="/login">
+         <label>Name <input name="name" id="name" required maxlength="64"></label>
+         <button id="login">Log in</button>
+       </form>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>typed-sessions demo</title></head>
+<body><h1>typed-sessions demo</h1>${body}
+<p>The cart lives in the <code>X-Cart-Session</code> header: see the curl lines the server printed.</p></body></html>`;
+}
+
+export function createApp(options?: InstallOptions): Koa {
+  const app = new Koa();
+  app.use(installSessions(options));
+
+  app.use(async function routes(ctx) {
+    const route = `${ctx.method} ${ctx.path}`;
+    switch (route) {
+      case 'GET /': {
+        ctx.type = 'html';
+        ctx.body = homePage(ctx.sessions.get('user')?.name);
+        return;
+      }
+      case 'POST /login': {
+        const name = (await readForm(ctx)).get('name')?.trim() ?? '';
+        if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
+        ctx.sessions.set('user', { userId: name.toLowerCase(), name, roles: ['member'] });
+        ctx.redirect('/');
+        return;
+      }
+      case 'POST /logout': {
+        ctx.sessions.clear('user');
+        ctx.redirect('/');
+        return;
+      }
+      case 'GET /me': {
+        const user = ctx.sessions.get('user');
+        if (!user) ctx.throw(401, 'not signed in');
+        ctx.body = user;
+        return;
+      }
+      case 'GET /cart': {
+        ctx.body = ctx.sessions.get('cart') ?? { items: [] };
+        return;
+      }
+      case 'POST /cart/items': {
+        const sku = String(ctx.query.sku ?? '');
+        const qty = Number(ctx.query.qty ?? 1);
+        if (!/^[A-Za-z0-9-]{1,64}$/.test(sku) || !Number.isInteger(qty) || qty < 1 || qty > 99) {
+          ctx.throw(400, 'sku: 1 to 64 letters, digits or dashes; qty: 1 to 99');
+        }
+        const cart = ctx.sessions.getOrSet('cart', () => ({ items: [] }));
+        const items: CartItem[] = [...cart.items.filter((item) => item.sku !== sku), { sku, qty }];
+        ctx.sessions.set('cart', { items });
+        ctx.body = { items };
+        return;
+      }
+      case 'DELETE /cart': {
+        ctx.sessions.clear('cart');
+        ctx.status = 204;
+        return;
+      }
+      default:
+        ctx.throw(404);
+    }
+  });
+  return app;
+}

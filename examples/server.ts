@@ -1,0 +1,45 @@
+/**
+ * Starts the demo app: `npm run demo`. Without SESSION_KEYS it makes a throw-away development key and
+ * says so; with NODE_ENV=production it refuses to start without one.
+ */
+import type { AddressInfo } from 'node:net';
+import { SessionConfigError, generateKey } from 'typed-sessions/runtime';
+import { createApp } from './app.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const production = process.env.NODE_ENV === 'production';
+const keys: Record<string, string> = {};
+if (!process.env.SESSION_KEYS && !production) {
+  keys.main = generateKey();
+  console.log(
+    'SESSION_KEYS is not set: using a throw-away development key, so sessions end when the server stops.\n' +
+      'For real use: export SESSION_KEYS=$(npx typed-sessions keygen)\n',
+  );
+}
+
+let app;
+try {
+  app = createApp({ keys });
+} catch (error) {
+  if (!(error instanceof SessionConfigError)) throw error;
+  console.error(`Cannot start: ${error.message}`);
+  process.exit(1);
+}
+
+const server = app.listen(port, '127.0.0.1', () => {
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  console.log(`typed-sessions demo on ${url}
+
+Log in and out in a browser: ${url}/
+Or with curl (the user session is an encrypted cookie):
+  curl -i -c jar -d name=Ada ${url}/login
+  curl -b jar ${url}/me
+  curl -i -b jar -c jar -X POST ${url}/logout
+
+The cart is carried by the X-Cart-Session header, by id in memory storage:
+  curl -i -X POST '${url}/cart/items?sku=apple&qty=2'        # note the X-Cart-Session response header
+  curl -H 'X-Cart-Session: <id>' -X POST '${url}/cart/items?sku=pear&qty=1'
+  curl -H 'X-Cart-Session: <id>' ${url}/cart
+
+Ctrl-C to stop.`);
+});

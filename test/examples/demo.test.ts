@@ -1,0 +1,129 @@
+/** The demo app (examples/) over real HTTP: log in and out, the cart by header, and how it starts. */
+import { execFile, spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { generateKey } from 'typed-sessions/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../examples/app.js';
+
+const repo = resolve(import.meta.dirname, '../..');
+const tsx = resolve(repo, 'node_modules/.bin/tsx');
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createApp({ keys: { main: generateKey() }, logger: { warn() {} } }).listen(0, '127.0.0.1');
+  await new Promise((done) => server.once('listening', done));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((done) => server.close(done)));
+
+function cookieOf(response: Response): string {
+  const header = response.headers.get('set-cookie');
+  if (!header) throw new Error('no Set-Cookie');
+  return header.split(';')[0]!;
+}
+
+describe('demo: user session in an encrypted cookie', () => {
+  it('logs in through the form, reads the session, logs out', async () => {
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'Ada' }),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(302);
+    const setCookie = login.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^USER_SESSION=[A-Za-z0-9_-]+; /);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).not.toContain('Ada');
+    const cookie = cookieOf(login);
+
+    const me = await fetch(`${base}/me`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    expect(await (await fetch(`${base}/`, { headers: { cookie } })).text()).toContain('Signed in as <b>Ada</b>');
+
+    const logout = await fetch(`${base}/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    expect(logout.headers.get('set-cookie')).toMatch(/^USER_SESSION=; .*Max-Age=0/);
+    expect((await fetch(`${base}/me`)).status).toBe(401);
+  });
+
+  it('treats a tampered cookie as no session and expires it, never a 500', async () => {
+    const login = await fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ name: 'Eve' }), redirect: 'manual' });
+    const [name, value] = cookieOf(login).split('=') as [string, string];
+    const flipped = value.slice(0, 10) + (value[10] === 'A' ? 'B' : 'A') + value.slice(11);
+    const me = await fetch(`${base}/me`, { headers: { cookie: `${name}=${flipped}` } });
+    expect(me.status).toBe(401);
+    expect(me.headers.get('set-cookie')).toMatch(/^USER_SESSION=; .*Max-Age=0/);
+  });
+});
+
+describe('demo: cart in a header, by id in memory storage', () => {
+  it('creates a cart, adds to it by id, and clears it', async () => {
+    const first = await fetch(`${base}/cart/items?sku=apple&qty=2`, { method: 'POST' });
+    expect(first.status).toBe(200);
+    const id = first.headers.get('x-cart-session');
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.headers.get('set-cookie')).toBeNull();
+
+    const headers = { 'x-cart-session': id! };
+    await fetch(`${base}/cart/items?sku=pear&qty=1`, { method: 'POST', headers });
+    expect(await (await fetch(`${base}/cart`, { headers })).json()).toEqual({
+      items: [
+        { sku: 'apple', qty: 2 },
+        { sku: 'pear', qty: 1 },
+      ],
+    });
+
+    expect((await fetch(`${base}/cart`, { method: 'DELETE', headers })).status).toBe(204);
+    expect(await (await fetch(`${base}/cart`, { headers })).json()).toEqual({ items: [] });
+  });
+
+  it('does not adopt an id it never issued', async () => {
+    const planted = 'A'.repeat(43);
+    const response = await fetch(`${base}/cart/items?sku=fig&qty=1`, { method: 'POST', headers: { 'x-cart-session': planted } });
+    expect(response.status).toBe(200);
+    const issued = response.headers.get('x-cart-session');
+    expect(issued).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(issued).not.toBe(planted);
+  });
+});
+
+describe('demo: starting the server', () => {
+  it('makes a throw-away development key and says so, then prints what to try', async () => {
+    const child = spawn(tsx, ['--conditions=source', 'examples/server.ts'], {
+      cwd: repo,
+      env: { ...process.env, PORT: '0', SESSION_KEYS: '', NODE_ENV: 'development' },
+    });
+    try {
+      const output = await new Promise<string>((done, failed) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Ctrl-C to stop')) done(text);
+        });
+        child.on('exit', (code) => failed(new Error(`exited with ${code}: ${text}`)));
+      });
+      expect(output).toContain('throw-away development key');
+      const url = /typed-sessions demo on (http:\/\/localhost:\d+)/.exec(output)![1]!;
+      expect((await fetch(url.replace('localhost', '127.0.0.1'))).status).toBe(200);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('refuses a production start without keys, naming SESSION_KEYS', async () => {
+    const result = await promisify(execFile)(tsx, ['--conditions=source', 'examples/server.ts'], {
+      cwd: repo,
+      env: { ...process.env, PORT: '0', SESSION_KEYS: '', NODE_ENV: 'production' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Cannot start');
+    expect(result.stderr).toContain('SESSION_KEYS');
+  });
+});
