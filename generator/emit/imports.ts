@@ -1,0 +1,122 @@
+/**
+ * The generated file's imports: Koa's `Middleware` type, the runtime (by the package specifier, which
+ * resolves both inside this repo and from an installed package), and the app's own serializer modules.
+ */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { SpecModel } from '../model.js';
+import { StructureKind, type ImportDeclarationStructure } from './print.js';
+
+export const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
+
+const RUNTIME_VALUES = ['SessionProvider', 'createSessionsMiddleware'];
+const RUNTIME_TYPES = ['InstallOptions', 'ProviderContext', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
+
+/** Names the generated file declares or imports whatever the spec says; a serializer import must not shadow them. */
+const FIXED_NAMES = [
+  'Middleware',
+  ...RUNTIME_VALUES,
+  ...RUNTIME_TYPES,
+  'SessionMap',
+  'ByIdSessionName',
+  'spec',
+  'installSessions',
+];
+
+/** One serializer export the generated file imports, and the local name the definitions use for it. */
+export interface SerializerImport {
+  readonly specifier: string;
+  readonly exportName: string;
+  readonly localName: string;
+}
+
+/**
+ * The import each session's module serializer needs, by session key. Sessions sharing a codec share one
+ * import; a codec whose name clashes with a generated name is imported under an alias.
+ *
+ * @example
+ * planSerializerImports(model, (module) => serializerSpecifier(module, '.', 'generated'));
+ * // Map { 'user' => { specifier: '../src/codec.js', exportName: 'userCodec', localName: 'userCodec' } }
+ */
+export function planSerializerImports(
+  model: SpecModel,
+  specifierFor: (module: string) => string,
+): ReadonlyMap<string, SerializerImport> {
+  const taken = new Set(['default', ...FIXED_NAMES, ...model.types.map((type) => type.name)]);
+  for (const session of model.sessions) taken.add(session.typeName).add(session.providerName);
+  const planned = new Map<string, SerializerImport>();
+  const bySession = new Map<string, SerializerImport>();
+  for (const session of model.sessions) {
+    if (session.serializer.kind !== 'module') continue;
+    const specifier = specifierFor(session.serializer.module);
+    const exportName = session.serializer.export;
+    const identity = JSON.stringify([specifier, exportName]);
+    let plan = planned.get(identity);
+    if (plan === undefined) {
+      plan = { specifier, exportName, localName: freeName(exportName, taken) };
+      taken.add(plan.localName);
+      planned.set(identity, plan);
+    }
+    bySession.set(session.key, plan);
+  }
+  return bySession;
+}
+
+function freeName(wanted: string, taken: ReadonlySet<string>): string {
+  let name = wanted;
+  for (let suffix = 2; taken.has(name); suffix += 1) name = `${wanted}${suffix}`;
+  return name;
+}
+
+/**
+ * The module specifier for a serializer `module:` (relative to the spec's folder) as seen from the output
+ * folder, with the extension a compiled import needs (`.ts` -> `.js`). Package names pass through.
+ *
+ * @example
+ * serializerSpecifier('./src/codec.ts', '.', 'generated'); // '../src/codec.js'
+ */
+export function serializerSpecifier(module: string, specDir: string, outDir: string): string {
+  if (!module.startsWith('.') && !isAbsolute(module)) return module;
+  const path = relative(resolve(outDir), resolve(specDir, module)).split(sep).join('/');
+  return withCompiledExtension(path.startsWith('../') ? path : `./${path}`);
+}
+
+const COMPILED_EXTENSIONS: ReadonlyArray<readonly [string, string]> = [
+  ['.d.ts', '.js'],
+  ['.tsx', '.js'],
+  ['.mts', '.mjs'],
+  ['.cts', '.cjs'],
+  ['.ts', '.js'],
+];
+
+function withCompiledExtension(path: string): string {
+  const match = COMPILED_EXTENSIONS.find(([source]) => path.endsWith(source));
+  return match === undefined ? path : path.slice(0, -match[0].length) + match[1];
+}
+
+/**
+ * @example
+ * emitImports(planSerializerImports(model, specifierFor).values());
+ */
+export function emitImports(serializers: Iterable<SerializerImport>): ImportDeclarationStructure[] {
+  const bySpecifier = new Map<string, SerializerImport[]>();
+  for (const serializer of serializers) {
+    const group = bySpecifier.get(serializer.specifier) ?? [];
+    if (!group.includes(serializer)) group.push(serializer);
+    bySpecifier.set(serializer.specifier, group);
+  }
+  return [
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: 'koa', isTypeOnly: true, namedImports: ['Middleware'] },
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: RUNTIME_SPECIFIER,
+      namedImports: [...RUNTIME_VALUES, ...RUNTIME_TYPES.map((name) => ({ name, isTypeOnly: true }))],
+    },
+    ...[...bySpecifier].map(([specifier, group]) => ({
+      kind: StructureKind.ImportDeclaration as const,
+      moduleSpecifier: specifier,
+      namedImports: group.map(({ exportName, localName }) =>
+        exportName === localName ? exportName : { name: exportName, alias: localName },
+      ),
+    })),
+  ];
+}

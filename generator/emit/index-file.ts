@@ -1,0 +1,40 @@
+/**
+ * The generated entry file, `<out>/index.ts`, in the agreed order: header, imports, payload types,
+ * SessionMap, provider classes, the spec constant, installSessions, the Koa augmentation. Unformatted;
+ * `generate` runs prettier over it.
+ */
+import type { SpecModel } from '../model.js';
+import { generatedHeader } from './header.js';
+import { emitImports, planSerializerImports } from './imports.js';
+import { emitInstallSessions } from './install-sessions.js';
+import { emitKoaAugmentation } from './koa-augmentation.js';
+import { literal } from './literal.js';
+import { emitPayloadTypes } from './payload-types.js';
+import { printSourceFile } from './print.js';
+import { emitProviderClass } from './provider-class.js';
+import { definitionLiteral } from './session-definition.js';
+import { emitSessionMap } from './session-map.js';
+import { emitSpecDefinition } from './spec-definition.js';
+
+/**
+ * @example
+ * emitIndexFile(model, (module) => serializerSpecifier(module, '.', 'generated'));
+ */
+export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module: string) => string): string {
+  const serializers = planSerializerImports(model, serializerSpecifierFor);
+  return printSourceFile([
+    generatedHeader(model.specFileName),
+    ...emitImports(serializers.values()),
+    ...emitPayloadTypes(model),
+    ...emitSessionMap(model),
+    ...model.sessions.map((session) =>
+      emitProviderClass(
+        session,
+        literal(definitionLiteral(session, model.types, serializers.get(session.key)?.localName)),
+      ),
+    ),
+    emitSpecDefinition(model),
+    emitInstallSessions(model),
+    emitKoaAugmentation(),
+  ]);
+}

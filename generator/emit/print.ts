@@ -1,0 +1,74 @@
+/**
+ * The one door to ts-morph: emitters build ts-morph structures (plain data) and print them here with
+ * `printStructure`, which writes text without parsing or building a Project. Nothing else in the
+ * generator imports ts-morph.
+ */
+import { printStructure, StructureKind, ModuleDeclarationKind, VariableDeclarationKind } from 'ts-morph';
+import type {
+  ClassDeclarationStructure,
+  FunctionDeclarationStructure,
+  ImportDeclarationStructure,
+  IndexSignatureDeclarationStructure,
+  InterfaceDeclarationStructure,
+  ModuleDeclarationStructure,
+  OptionalKind,
+  PropertySignatureStructure,
+  StatementStructures,
+  TypeAliasDeclarationStructure,
+  VariableStatementStructure,
+} from 'ts-morph';
+
+export { StructureKind, ModuleDeclarationKind, VariableDeclarationKind };
+export type {
+  ClassDeclarationStructure,
+  FunctionDeclarationStructure,
+  ImportDeclarationStructure,
+  IndexSignatureDeclarationStructure,
+  InterfaceDeclarationStructure,
+  ModuleDeclarationStructure,
+  OptionalKind,
+  PropertySignatureStructure,
+  TypeAliasDeclarationStructure,
+  VariableStatementStructure,
+};
+
+/** A top-level statement: a structure, or raw text such as the header comment. */
+export type Statement = StatementStructures | string;
+
+/** A type member of an interface or an inline object type. */
+export type TypeMember = PropertySignatureStructure | IndexSignatureDeclarationStructure;
+
+// Prettier reformats everything afterwards; these only keep the raw text readable when debugging.
+const PRINT_OPTIONS = { indentNumberOfSpaces: 2, useSingleQuote: true } as const;
+
+/**
+ * Prints a whole source file from its statements, in order.
+ *
+ * @example
+ * printSourceFile(['// header', { kind: StructureKind.TypeAlias, name: 'Id', type: 'string' }]);
+ */
+export function printSourceFile(statements: readonly Statement[]): string {
+  return printStructure({ kind: StructureKind.SourceFile, statements: [...statements] }, PRINT_OPTIONS);
+}
+
+/**
+ * Prints an inline object type (`{ a: string; b?: number }`) from the same members an interface takes.
+ *
+ * @example
+ * printObjectType([{ kind: StructureKind.PropertySignature, name: 'a', type: 'string' }]); // '{ a: string; }'
+ */
+export function printObjectType(members: readonly TypeMember[]): string {
+  if (members.length === 0) return '{}';
+  return `{ ${members.map((member) => printStructure(member, PRINT_OPTIONS)).join(' ')} }`;
+}
+
+/**
+ * JSDoc text from a schema `description`. `printStructure` copies text verbatim, so a closing star-slash
+ * inside a description would end the comment early and turn the rest into code.
+ *
+ * @example
+ * docText('Use a, b or c.'); // 'Use a, b or c.' (only a star-slash is changed, to star-backslash-slash)
+ */
+export function docText(description: string): string {
+  return description.replaceAll('*/', '*\\/');
+}

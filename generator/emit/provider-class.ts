@@ -1,0 +1,49 @@
+/**
+ * One provider class per session: the session's definition as a static field, and the constructor
+ * `installSessions()` calls with the resolved keys, storages and clock.
+ */
+import type { SessionNode } from '../model.js';
+import { docText, StructureKind, type ClassDeclarationStructure } from './print.js';
+
+/**
+ * @example
+ * emitProviderClass(userSession, literal(definitionLiteral(userSession, types, undefined)));
+ * // export class UserSessionProvider extends SessionProvider<UserSession> { static readonly definition ... }
+ */
+export function emitProviderClass(session: SessionNode, definitionText: string): ClassDeclarationStructure {
+  return {
+    kind: StructureKind.Class,
+    name: session.providerName,
+    isExported: true,
+    docs: [docText(providerSummary(session))],
+    extends: `SessionProvider<${session.typeName}>`,
+    properties: [
+      {
+        name: 'definition',
+        isStatic: true,
+        isReadonly: true,
+        type: `SessionDefinition<${session.typeName}>`,
+        initializer: definitionText,
+      },
+    ],
+    ctors: [
+      {
+        parameters: [{ name: 'context', type: 'ProviderContext' }],
+        statements: [`super(${session.providerName}.definition, context);`],
+      },
+    ],
+  };
+}
+
+/** `user`: cookie USER_SESSION, by value, encrypt(main). */
+function providerSummary(session: SessionNode): string {
+  const tracking = session.storage === undefined ? 'by value' : `by id in storage \`${session.storage}\``;
+  const parts = [
+    `${session.transport} ${session.wireName}`,
+    tracking,
+    ...session.transforms.map((transform) => `${transform.kind}(${transform.keyRing})`),
+    ...(session.insecure ? ['insecure'] : []),
+    ...(session.serializer.kind === 'module' ? [`serializer ${session.serializer.export}`] : []),
+  ];
+  return `\`${session.key}\`: ${parts.join(', ')}.`;
+}

@@ -1,0 +1,50 @@
+/**
+ * A session's `SessionDefinition` (runtime/definition.ts) as literal data. Keys are written in a fixed
+ * order here rather than copied from the model, so the output does not depend on how the model was built.
+ */
+import type { CookieNode, SessionNode, TypeNode } from '../model.js';
+import { CodeExpression, type LiteralValue } from './literal.js';
+import { runtimeSchema } from './runtime-schema.js';
+
+/**
+ * @example
+ * definitionLiteral(cartSession, model.types, undefined);
+ * // { name: 'cart', transport: { kind: 'header', name: 'X-Cart-Session' }, storage: 'mem', transforms: [], ... }
+ */
+export function definitionLiteral(
+  session: SessionNode,
+  types: readonly TypeNode[],
+  serializerLocalName: string | undefined,
+): LiteralValue {
+  return {
+    name: session.key,
+    transport: transportLiteral(session),
+    storage: session.storage,
+    transforms: session.transforms.map((transform) => ({ kind: transform.kind, keys: transform.keyRing })),
+    insecure: session.insecure ? true : undefined,
+    expiry: { maxAge: session.expiry.maxAge, idle: session.expiry.idle, rolling: session.expiry.rolling },
+    serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
+    // The spec was parsed from YAML into plain JSON data, which is literal data as it stands.
+    schema: runtimeSchema(session.schema, types) as LiteralValue,
+  };
+}
+
+function transportLiteral(session: SessionNode): LiteralValue {
+  if (session.transport === 'header') return { kind: 'header', name: session.wireName };
+  if (session.cookie === undefined) {
+    throw new TypeError(`session "${session.key}" uses cookie transport but its model has no cookie settings`);
+  }
+  return { kind: 'cookie', name: session.wireName, cookie: cookieLiteral(session.cookie) };
+}
+
+function cookieLiteral(cookie: CookieNode): LiteralValue {
+  return {
+    path: cookie.path,
+    domain: cookie.domain,
+    httpOnly: cookie.httpOnly,
+    secure: cookie.secure,
+    sameSite: cookie.sameSite,
+    partitioned: cookie.partitioned,
+    priority: cookie.priority,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The model `normalize` builds from the demo spec (/sessions.yaml), written out by hand so the emitters
+ * can be tested without the spec loader.
+ */
+import type { SpecModel } from '../../generator/model.js';
+
+export const demoModel: SpecModel = {
+  specFileName: 'sessions.yaml',
+  keyRings: [{ name: 'main', env: 'SESSION_KEYS' }],
+  storages: [{ name: 'mem', kind: 'memory', maxEntries: 100000 }],
+  types: [
+    {
+      name: 'CartItem',
+      schema: {
+        description: 'One line of the shopping cart.',
+        type: 'object',
+        properties: {
+          sku: { type: 'string', minLength: 1, maxLength: 64 },
+          qty: { type: 'integer', minimum: 1, maximum: 99 },
+        },
+        required: ['sku', 'qty'],
+        additionalProperties: false,
+      },
+    },
+  ],
+  sessions: [
+    {
+      key: 'user',
+      typeName: 'UserSession',
+      providerName: 'UserSessionProvider',
+      transport: 'cookie',
+      wireName: 'USER_SESSION',
+      serializer: { kind: 'json' },
+      transforms: [{ kind: 'encrypt', keyRing: 'main' }],
+      insecure: false,
+      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      expiry: { maxAge: 604800, idle: 1800, rolling: true },
+      schema: {
+        description: 'The signed-in user.',
+        type: 'object',
+        properties: {
+          userId: { type: 'string', minLength: 1, maxLength: 64 },
+          name: { type: 'string', maxLength: 100 },
+          roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+        },
+        required: ['userId'],
+        additionalProperties: false,
+      },
+    },
+    {
+      key: 'cart',
+      typeName: 'CartSession',
+      providerName: 'CartSessionProvider',
+      transport: 'header',
+      wireName: 'X-Cart-Session',
+      serializer: { kind: 'json' },
+      transforms: [],
+      storage: 'mem',
+      insecure: false,
+      expiry: { maxAge: 86400, idle: 7200, rolling: false },
+      schema: {
+        type: 'object',
+        properties: { items: { type: 'array', items: { $ref: '#/types/CartItem' }, maxItems: 50 } },
+        required: ['items'],
+        additionalProperties: false,
+      },
+    },
+  ],
+};

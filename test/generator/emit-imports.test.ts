@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionNode, SpecModel } from '../../generator/model.js';
+import { emitImports, planSerializerImports, serializerSpecifier } from '../../generator/emit/imports.js';
+import { printSourceFile } from '../../generator/emit/print.js';
+import { demoModel } from './demo-model.js';
+
+describe('serializerSpecifier', () => {
+  it.each([
+    {
+      name: 'spec beside the output folder',
+      module: './src/codec.js',
+      specDir: '.',
+      outDir: 'generated',
+      want: '../src/codec.js',
+    },
+    {
+      name: 'a .ts module is imported as .js',
+      module: './src/codec.ts',
+      specDir: '.',
+      outDir: 'generated',
+      want: '../src/codec.js',
+    },
+    { name: '.mts becomes .mjs', module: './codec.mts', specDir: '.', outDir: 'out', want: '../codec.mjs' },
+    {
+      name: 'spec in a subfolder',
+      module: '../shared/codec.ts',
+      specDir: 'config',
+      outDir: 'src/generated',
+      want: '../../shared/codec.js',
+    },
+    {
+      name: 'module inside the output folder',
+      module: './generated/codec.js',
+      specDir: '.',
+      outDir: 'generated',
+      want: './codec.js',
+    },
+    {
+      name: 'a package name passes through',
+      module: 'my-codecs',
+      specDir: 'config',
+      outDir: 'generated',
+      want: 'my-codecs',
+    },
+  ])('$name', ({ module, specDir, outDir, want }) => {
+    expect(serializerSpecifier(module, specDir, outDir)).toBe(want);
+  });
+});
+
+function withModuleSerializer(key: string, module: string, exportName: string): SessionNode {
+  const base = demoModel.sessions[1]!;
+  const pascal = key[0]!.toUpperCase() + key.slice(1);
+  return {
+    ...base,
+    key,
+    typeName: `${pascal}Session`,
+    providerName: `${pascal}SessionProvider`,
+    wireName: key,
+    serializer: { kind: 'module', module, export: exportName },
+  };
+}
+
+describe('planSerializerImports', () => {
+  const model: SpecModel = {
+    ...demoModel,
+    sessions: [
+      withModuleSerializer('a', './codec.js', 'jsonCodec'),
+      withModuleSerializer('b', './codec.js', 'jsonCodec'),
+      withModuleSerializer('c', './other.js', 'jsonCodec'),
+      withModuleSerializer('d', './names.js', 'CartItem'),
+      withModuleSerializer('e', './names.js', 'default'),
+      withModuleSerializer('f', './names.js', 'spec'),
+    ],
+  };
+  const plan = planSerializerImports(model, (module) => module);
+
+  it('shares one import between sessions using the same export', () => {
+    expect(plan.get('a')).toBe(plan.get('b'));
+    expect(plan.get('a')).toEqual({ specifier: './codec.js', exportName: 'jsonCodec', localName: 'jsonCodec' });
+  });
+
+  it.each([
+    { session: 'c', why: 'the same name from another module', localName: 'jsonCodec2' },
+    { session: 'd', why: 'a generated type name', localName: 'CartItem2' },
+    { session: 'e', why: 'a default export', localName: 'default2' },
+    { session: 'f', why: 'the generated spec constant', localName: 'spec2' },
+  ])('aliases $why', ({ session, localName }) => {
+    expect(plan.get(session)?.localName).toBe(localName);
+  });
+
+  it('leaves JSON sessions out', () => {
+    expect(planSerializerImports(demoModel, (module) => module).size).toBe(0);
+  });
+
+  it('groups the imports by module, aliasing where needed', () => {
+    expect(printSourceFile(emitImports(plan.values()))).toBe(
+      [
+        "import type { Middleware } from 'koa';",
+        "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type ProviderContext, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/runtime';",
+        "import { jsonCodec } from './codec.js';",
+        "import { jsonCodec as jsonCodec2 } from './other.js';",
+        "import { CartItem as CartItem2, default as default2, spec as spec2 } from './names.js';",
+        '',
+      ].join('\n'),
+    );
+  });
+});
