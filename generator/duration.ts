@@ -1,0 +1,25 @@
+/**
+ * Spec durations: a positive whole number and one unit, `30s`, `15m`, `12h` or `7d`. The model and the
+ * runtime count seconds, the unit cookies' `Max-Age` uses (RFC 6265 section 5.2.2).
+ */
+
+/** The shape a duration string must have; spec-schema.json holds the same pattern for editors. */
+export const DURATION_PATTERN = /^[1-9][0-9]*[smhd]$/;
+
+const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** Browsers cap cookie lifetimes at 400 days (RFC 6265bis section 5.5), so longer lifetimes would lie. */
+export const MAX_AGE_LIMIT_SECONDS = 400 * SECONDS_PER_UNIT.d;
+
+/**
+ * Seconds in a duration string, or `undefined` when it is not one.
+ *
+ * @example
+ * parseDuration('30m'); // 1800
+ * parseDuration('7 days'); // undefined
+ */
+export function parseDuration(text: unknown): number | undefined {
+  if (typeof text !== 'string' || !DURATION_PATTERN.test(text)) return undefined;
+  const unit = text.slice(-1) as keyof typeof SECONDS_PER_UNIT;
+  return Number(text.slice(0, -1)) * SECONDS_PER_UNIT[unit];
+}

@@ -1,0 +1,61 @@
+/**
+ * Spec errors for people: `FILE:LINE:COL: message`, each with a short code frame, like compilers print.
+ */
+import type { SpecError } from './model.js';
+
+/**
+ * Errors in reading order (line, then column), each position and message once.
+ *
+ * @example
+ * orderSpecErrors([b, a, a]); // [a, b]
+ */
+export function orderSpecErrors(errors: readonly SpecError[]): SpecError[] {
+  const seen = new Set<string>();
+  return [...errors]
+    .sort((a, b) => a.line - b.line || a.col - b.col)
+    .filter((error) => {
+      const id = `${error.file}:${error.line}:${error.col}:${error.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+}
+
+/**
+ * Every error with the line before it, its line and a caret under its column, then a count. No trailing
+ * newline: print it as one line would be printed.
+ *
+ * @example
+ * formatSpecErrors(result.errors, result.source);
+ * // sessions.yaml:12:16: sessions.user.transport must be "cookie" or "header" (got "cokie")
+ * //   11 |   user:
+ * // > 12 |     transport: cokie
+ * //      |                ^
+ * //
+ * // 1 error in sessions.yaml
+ */
+export function formatSpecErrors(errors: readonly SpecError[], source: string): string {
+  const ordered = orderSpecErrors(errors);
+  const first = ordered[0];
+  if (first === undefined) return '';
+  const lines = source.split(/\r?\n/);
+  const blocks = ordered.map((error) => [`${error.file}:${error.line}:${error.col}: ${error.message}`, ...codeFrame(error, lines)].join('\n'));
+  const count = `${ordered.length} ${ordered.length === 1 ? 'error' : 'errors'} in ${first.file}`;
+  return [...blocks, count].join('\n\n');
+}
+
+function codeFrame(error: SpecError, lines: readonly string[]): string[] {
+  const line = lines[error.line - 1];
+  if (line === undefined || (line === '' && lines.length === 1)) return [];
+  const previous = error.line > 1 ? lines[error.line - 2] : undefined;
+  const width = String(error.line).length;
+  const gutter = (mark: string, number: number | undefined): string => `${mark} ${String(number ?? '').padStart(width)} |`;
+  const withText = (prefix: string, text: string): string => (text === '' ? prefix : `${prefix} ${text}`);
+  // Tabs before the column are kept so the caret lines up however the terminal renders them.
+  const indent = line.slice(0, error.col - 1).replace(/[^\t]/g, ' ');
+  return [
+    ...(previous === undefined ? [] : [withText(gutter(' ', error.line - 1), previous)]),
+    withText(gutter('>', error.line), line),
+    `${gutter(' ', undefined)} ${indent}^`,
+  ];
+}

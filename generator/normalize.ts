@@ -1,0 +1,137 @@
+/**
+ * Stage 3: a valid spec to the generator's model. Every default lives here, so the emitters never guess;
+ * spec order is kept everywhere, and payload schemas pass through exactly as written.
+ */
+import { parseDuration } from './duration.js';
+import type {
+  CookieNode,
+  ExpiryNode,
+  JsonSchema,
+  KeyRingNode,
+  SerializerNode,
+  SessionNode,
+  SpecModel,
+  StorageNode,
+  TransformNode,
+  TypeNode,
+} from './model.js';
+import { providerName, sessionTypeName } from './names.js';
+
+/** The spec as written, once it has passed spec-schema.json and the semantic rules. */
+export interface SpecDocument {
+  readonly version: 1;
+  readonly keys?: Readonly<Record<string, { readonly env: string }>>;
+  readonly storages?: Readonly<Record<string, StorageDocument>>;
+  readonly types?: Readonly<Record<string, JsonSchema>>;
+  readonly sessions: Readonly<Record<string, SessionDocument>>;
+}
+
+type StorageDocument =
+  | { readonly kind: 'memory'; readonly maxEntries?: number }
+  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix?: string };
+
+interface SessionDocument {
+  readonly transport?: 'cookie' | 'header';
+  readonly name?: string;
+  readonly serializer?: 'json' | { readonly module: string; readonly export: string };
+  readonly transform?: readonly Readonly<Partial<Record<TransformNode['kind'], string>>>[];
+  readonly storage?: string;
+  readonly insecure?: boolean;
+  readonly cookie?: Partial<CookieNode>;
+  readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
+  readonly schema: JsonSchema;
+}
+
+/** Defaults for everything the spec may leave out (docs/spec.md). */
+export const SPEC_DEFAULTS = {
+  maxEntries: 100_000,
+  redisPrefix: 'sess:',
+  transport: 'cookie',
+  maxAge: '7d',
+  cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+} as const;
+
+/**
+ * @example
+ * const model = normalizeSpec(loaded.data as SpecDocument, 'sessions.yaml');
+ * model.sessions[0]?.typeName; // 'UserSession'
+ */
+export function normalizeSpec(spec: SpecDocument, specFileName: string): SpecModel {
+  return {
+    specFileName,
+    keyRings: Object.entries(spec.keys ?? {}).map(([name, ring]): KeyRingNode => ({ name, env: ring.env })),
+    storages: Object.entries(spec.storages ?? {}).map(([name, storage]) => normalizeStorage(name, storage)),
+    types: Object.entries(spec.types ?? {}).map(([name, schema]): TypeNode => ({ name, schema })),
+    sessions: Object.entries(spec.sessions).map(([key, session]) => normalizeSession(key, session)),
+  };
+}
+
+function normalizeStorage(name: string, storage: StorageDocument): StorageNode {
+  switch (storage.kind) {
+    case 'memory':
+      return { name, kind: 'memory', maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.maxEntries };
+    case 'directory':
+      return { name, kind: 'directory', path: storage.path };
+    case 'redis':
+      return { name, kind: 'redis', urlEnv: storage.url.env, prefix: storage.prefix ?? SPEC_DEFAULTS.redisPrefix };
+  }
+}
+
+function normalizeSession(key: string, session: SessionDocument): SessionNode {
+  const transport = session.transport ?? SPEC_DEFAULTS.transport;
+  return {
+    key,
+    typeName: sessionTypeName(key),
+    providerName: providerName(key),
+    transport,
+    wireName: session.name ?? key,
+    serializer: normalizeSerializer(session.serializer),
+    transforms: (session.transform ?? []).map(normalizeTransform),
+    ...(session.storage === undefined ? {} : { storage: session.storage }),
+    insecure: session.insecure ?? false,
+    ...(transport === 'cookie' ? { cookie: normalizeCookie(session.cookie ?? {}) } : {}),
+    expiry: normalizeExpiry(session.expiry ?? {}),
+    schema: session.schema,
+  };
+}
+
+function normalizeSerializer(serializer: SessionDocument['serializer']): SerializerNode {
+  return serializer === undefined || serializer === 'json'
+    ? { kind: 'json' }
+    : { kind: 'module', module: serializer.module, export: serializer.export };
+}
+
+function normalizeTransform(step: Readonly<Partial<Record<TransformNode['kind'], string>>>): TransformNode {
+  // The spec schema allows exactly one of `sign` or `encrypt` per step.
+  const [kind, keyRing] = Object.entries(step)[0] as [TransformNode['kind'], string];
+  return { kind, keyRing };
+}
+
+function normalizeCookie(cookie: Partial<CookieNode>): CookieNode {
+  const defaults = SPEC_DEFAULTS.cookie;
+  return {
+    path: cookie.path ?? defaults.path,
+    ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
+    httpOnly: cookie.httpOnly ?? defaults.httpOnly,
+    secure: cookie.secure ?? defaults.secure,
+    sameSite: cookie.sameSite ?? defaults.sameSite,
+    partitioned: cookie.partitioned ?? defaults.partitioned,
+    ...(cookie.priority === undefined ? {} : { priority: cookie.priority }),
+  };
+}
+
+function normalizeExpiry(expiry: NonNullable<SessionDocument['expiry']>): ExpiryNode {
+  const idle = parseDuration(expiry.idle);
+  return {
+    maxAge: seconds(expiry.maxAge ?? SPEC_DEFAULTS.maxAge),
+    ...(idle === undefined ? {} : { idle }),
+    rolling: expiry.rolling ?? false,
+  };
+}
+
+function seconds(duration: string): number {
+  const value = parseDuration(duration);
+  if (value === undefined) throw new TypeError(`normalizeSpec: "${duration}" is not a duration; validate the spec first`);
+  return value;
+}

@@ -1,0 +1,161 @@
+/**
+ * Semantic rules for payload schemas (`types:` entries and each session's `schema:`): what the spec's JSON
+ * Schema cannot say about the subset, such as closed objects, resolvable `$ref`s and compilable patterns.
+ */
+import { didYouMean } from './did-you-mean.js';
+import { formatSpecPath } from './spec-path.js';
+import type { SpecPath } from './spec-path.js';
+import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
+import type { Fields, SpecRule, SpecView } from './spec-view.js';
+
+/** A payload schema node and where it is written. */
+interface SchemaAt {
+  readonly schema: Fields;
+  readonly path: SpecPath;
+}
+
+const TYPE_REF = /^#\/types\/([A-Z][A-Za-z0-9]*)$/;
+
+const openObjectSchema: SpecRule = {
+  refuses: 'an object schema that does not state additionalProperties',
+  check: (spec) =>
+    payloadSchemas(spec)
+      .filter(({ schema }) => isObjectSchema(schema) && !Object.hasOwn(schema, 'additionalProperties'))
+      .map(({ path }) =>
+        spec.source.errorAt(
+          path,
+          `${formatSpecPath(path)} is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map`,
+        ),
+      ),
+};
+
+const undeclaredRequired: SpecRule = {
+  refuses: 'a required name that properties does not declare',
+  check: (spec) =>
+    payloadSchemas(spec).flatMap(({ schema, path }) => {
+      const declared = entriesOf(schema.properties).map(([name]) => name);
+      const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+      return required.flatMap((name, index) => {
+        if (typeof name !== 'string' || declared.includes(name)) return [];
+        const at = [...path, 'required', index];
+        return [
+          spec.source.errorAt(
+            at,
+            `${formatSpecPath(at)} names "${name}", which properties does not declare; declare it under properties: or remove it${didYouMean(name, declared)}`,
+          ),
+        ];
+      });
+    }),
+};
+
+const invalidPattern: SpecRule = {
+  refuses: 'a pattern that does not compile as a JavaScript RegExp with the u flag',
+  check: (spec) =>
+    payloadSchemas(spec).flatMap(({ schema, path }) => {
+      if (typeof schema.pattern !== 'string') return [];
+      try {
+        // ajv compiles `pattern` with the `u` flag, which is stricter than a plain RegExp about escapes.
+        new RegExp(schema.pattern, 'u');
+        return [];
+      } catch (error) {
+        const at = [...path, 'pattern'];
+        return [spec.source.errorAt(at, `${formatSpecPath(at)} is not a valid regular expression with the u flag, as ajv compiles it: ${(error as Error).message}`)];
+      }
+    }),
+};
+
+const unresolvedRef: SpecRule = {
+  refuses: 'a $ref to a type that types: does not declare',
+  check: (spec) => {
+    const typeNames = spec.types.map(([name]) => name);
+    return payloadSchemas(spec).flatMap(({ schema, path }) => {
+      const name = refName(schema);
+      if (name === undefined || typeNames.includes(name)) return [];
+      const at = [...path, '$ref'];
+      return [spec.source.errorAt(at, unknownName(at, 'type', name, typeNames, 'types'))];
+    });
+  },
+};
+
+const nonObjectSessionPayload: SpecRule = {
+  refuses: 'a session schema that is not an object schema or a $ref to one',
+  check: (spec) => {
+    const types = new Map(spec.types);
+    return spec.sessions.flatMap((session) => {
+      const schema = fieldsOf(session.fields.schema);
+      if (schema === undefined || describesObject(schema, types) !== false) return [];
+      const path = [...session.path, 'schema'];
+      return [
+        spec.source.errorAt(
+          path,
+          `${formatSpecPath(path)} must be an object schema (type: object) or a $ref to one in types:, since a session payload is a set of named fields`,
+        ),
+      ];
+    });
+  },
+};
+
+const prototypePropertyName: SpecRule = {
+  refuses: 'a payload property named __proto__',
+  check: (spec) =>
+    payloadSchemas(spec)
+      .filter(({ schema }) => entriesOf(schema.properties).some(([name]) => name === '__proto__'))
+      .map(({ path }) =>
+        spec.source.errorAt(
+          [...path, 'properties', '__proto__'],
+          `${formatSpecPath(path)} declares a property named __proto__, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it; rename the property`,
+          'key',
+        ),
+      ),
+};
+
+export const PAYLOAD_RULES: readonly SpecRule[] = [
+  openObjectSchema,
+  undeclaredRequired,
+  invalidPattern,
+  unresolvedRef,
+  nonObjectSessionPayload,
+  prototypePropertyName,
+];
+
+/** Every schema node of every payload schema, each before its subschemas, in spec order. */
+function payloadSchemas(spec: SpecView): SchemaAt[] {
+  return [
+    ...spec.types.flatMap(([name, schema]) => schemaTree(schema, ['types', name])),
+    ...spec.sessions.flatMap((session) => schemaTree(session.fields.schema, [...session.path, 'schema'])),
+  ];
+}
+
+function schemaTree(value: unknown, path: SpecPath): SchemaAt[] {
+  const schema = fieldsOf(value);
+  if (schema === undefined) return [];
+  const children: [unknown, SpecPath][] = [
+    ...entriesOf(schema.properties).map(([name, child]): [unknown, SpecPath] => [child, [...path, 'properties', name]]),
+    [schema.additionalProperties, [...path, 'additionalProperties']],
+    [schema.items, [...path, 'items']],
+    ...(['oneOf', 'anyOf'] as const).flatMap((union) =>
+      (Array.isArray(schema[union]) ? (schema[union] as unknown[]) : []).map((child, index): [unknown, SpecPath] => [child, [...path, union, index]]),
+    ),
+  ];
+  return [{ schema, path }, ...children.flatMap(([child, childPath]) => schemaTree(child, childPath))];
+}
+
+/** An object schema: `type: object` (alone or in a list), or one with `properties`. */
+function isObjectSchema(schema: Fields): boolean {
+  const types = Array.isArray(schema.type) ? (schema.type as unknown[]) : [schema.type];
+  return types.includes('object') || Object.hasOwn(schema, 'properties');
+}
+
+function refName(schema: Fields): string | undefined {
+  return typeof schema.$ref === 'string' ? TYPE_REF.exec(schema.$ref)?.[1] : undefined;
+}
+
+/** Whether the schema is `type: object`, following `$ref`s; `undefined` when a `$ref` is malformed or leads nowhere. */
+function describesObject(schema: Fields, types: ReadonlyMap<string, unknown>, seen: ReadonlySet<string> = new Set()): boolean | undefined {
+  if (!Object.hasOwn(schema, '$ref')) return schema.type === 'object';
+  const name = refName(schema);
+  if (name === undefined) return undefined;
+  if (seen.has(name)) return false;
+  const target = fieldsOf(types.get(name));
+  return target === undefined ? undefined : describesObject(target, types, new Set([...seen, name]));
+}

@@ -1,0 +1,66 @@
+/**
+ * The generator's front half, as one entry: spec text or file -> the model, or every error at once, each
+ * with `FILE:LINE:COL`. Stages: load (YAML with positions) -> validate (spec-schema.json, then the
+ * semantic rules) -> normalize.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { orderSpecErrors } from './format-errors.js';
+import { loadYaml } from './load.js';
+import type { SpecError, SpecModel } from './model.js';
+import { normalizeSpec } from './normalize.js';
+import type { SpecDocument } from './normalize.js';
+import { checkSpecRules } from './rules.js';
+import { validateSpecSchema } from './validate-schema.js';
+
+/** `source` is the spec text, for code frames (`formatSpecErrors`); empty when the file could not be read. */
+export type LoadResult =
+  | { readonly ok: true; readonly model: SpecModel; readonly source: string }
+  | { readonly ok: false; readonly errors: SpecError[]; readonly source: string };
+
+/**
+ * Validates and normalizes spec text. Errors come sorted by position, each once.
+ *
+ * @example
+ * const result = loadSpecText('version: 1\nsessions: {}\n', 'sessions.yaml');
+ * if (!result.ok) console.error(formatSpecErrors(result.errors, result.source));
+ */
+export function loadSpecText(text: string, file: string): LoadResult {
+  const loaded = loadYaml(text, file);
+  if (!loaded.ok) return { ok: false, errors: orderSpecErrors(loaded.errors), source: text };
+  // Schema errors and rule errors together, so one run shows everything to fix.
+  const errors = [...validateSpecSchema(loaded.source), ...checkSpecRules(loaded.source)];
+  if (errors.length > 0) return { ok: false, errors: orderSpecErrors(errors), source: text };
+  return { ok: true, model: normalizeSpec(loaded.source.data as SpecDocument, basename(file)), source: text };
+}
+
+/**
+ * Reads, validates and normalizes a spec file. `displayPath` (default `path`) names the file in messages.
+ *
+ * @example
+ * const result = await loadSpecFile('/app/sessions.yaml', 'sessions.yaml');
+ * if (result.ok) generate(result.model);
+ */
+export async function loadSpecFile(path: string, displayPath: string = path): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return { ok: false, errors: [{ file: displayPath, line: 1, col: 1, message: readFailure(error as NodeJS.ErrnoException) }], source: '' };
+  }
+  return loadSpecText(text, displayPath);
+}
+
+function readFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'cannot read the spec: no such file; create it, or pass its path with --spec';
+    case 'EISDIR':
+      return 'cannot read the spec: it is a directory; pass the YAML file itself with --spec';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot read the spec: permission denied; check the file permissions';
+    default:
+      return `cannot read the spec: ${error.message}`;
+  }
+}
