@@ -117,14 +117,17 @@ function objectMembers(schema: JsonSchema): TypeMember[] {
 }
 
 /**
- * JSDoc for a declaration or property from the schema's `description`.
+ * JSDoc for a declaration or property from the schema's `title` and `description`.
  *
  * @example
- * docsOf({ description: 'The signed-in user.' }); // ['The signed-in user.']
+ * docsOf({ title: 'User', description: 'The signed-in user.' }); // ['User\n\nThe signed-in user.']
  */
 export function docsOf(schema: JsonSchema): string[] {
-  const description = schema['description'];
-  return typeof description === 'string' && description.trim() !== '' ? [docText(description.trim())] : [];
+  const parts = [schema['title'], schema['description']]
+    .filter((text): text is string => typeof text === 'string')
+    .map((text) => text.trim())
+    .filter((text) => text !== '');
+  return parts.length === 0 ? [] : [docText(parts.join('\n\n'))];
 }
 
 function additionalType(extra: unknown): TypeText {

@@ -82,6 +82,11 @@ const cases: ReadonlyArray<{ name: string; given: JsonSchema; want: string }> = 
     want: '{ /** The id. */\nid: string; }',
   },
   {
+    name: 'title and description both become JSDoc',
+    given: { type: 'object', properties: { id: { type: 'string', title: 'Id', description: 'Opaque.' } }, required: ['id'] },
+    want: '{ /**\n * Id\n *\n * Opaque.\n */\nid: string; }',
+  },
+  {
     name: 'a description cannot close its JSDoc',
     given: { type: 'object', properties: { id: { type: 'string', description: 'a */ b' } }, required: ['id'] },
     want: '{ /** a *\\/ b */\nid: string; }',

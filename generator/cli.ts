@@ -1,0 +1,204 @@
+/**
+ * The `typed-sessions` command (design.md section 1): `gen`, `validate`, `keygen`, `help`, `--version`.
+ * Exit codes: 0 done, 1 the spec or the output needs attention, 2 the command line was wrong.
+ */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, normalize, posix, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { generateKey } from '../runtime/keygen.js';
+import { formatSpecErrors } from './format-errors.js';
+import type { SpecModel } from './model.js';
+import { applyOutput, compareOutput } from './output.js';
+import { loadSpecFile } from './spec.js';
+
+/** Where the CLI reads paths from and writes its messages; the process's own unless a test says otherwise. */
+export interface CliIo {
+  readonly cwd: string;
+  /** One line of normal output (no trailing newline). */
+  readonly out: (line: string) => void;
+  /** One line of diagnostics (no trailing newline). */
+  readonly err: (line: string) => void;
+}
+
+const processIo: CliIo = {
+  cwd: process.cwd(),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+const USAGE = `Usage: typed-sessions <command> [options]
+
+Commands:
+  gen        validate the spec, generate typed TypeScript and write the files that changed
+  validate   check the spec; print every error as FILE:LINE:COL: message
+  keygen     print a fresh random key for a key ring (32 bytes, base64url)
+  help       show this help
+
+Options:
+  --spec FILE     the spec (gen, validate; default sessions.yaml)
+  --out DIR       the output folder (gen; default generated)
+  --check         gen: write nothing; list drifted files and exit 1 if the output is out of date
+  -h, --help      show this help
+  -v, --version   print the version
+
+Exit codes: 0 ok, 1 the spec is invalid or the output is out of date, 2 wrong usage.`;
+
+/** The command line was wrong: exit 2 with the usage text. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+  readonly code = 'TYPED_SESSIONS_USAGE';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = ReturnType<typeof parseArgs>['values'];
+
+interface Command {
+  readonly options: Options;
+  readonly run: (values: Values, io: CliIo) => Promise<number>;
+}
+
+const SPEC_OPTION = { spec: { type: 'string', default: 'sessions.yaml' } } satisfies Options;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  gen: {
+    options: {
+      ...SPEC_OPTION,
+      out: { type: 'string', default: 'generated' },
+      check: { type: 'boolean', default: false },
+    },
+    run: gen,
+  },
+  validate: { options: SPEC_OPTION, run: validate },
+  keygen: { options: {}, run: keygen },
+  help: { options: {}, run: async (_values, io) => (io.out(USAGE), 0) },
+};
+
+/**
+ * Runs one command line and returns its exit code.
+ *
+ * @example
+ * process.exitCode = await runCli(['gen', '--check']);
+ */
+export async function runCli(args: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (args.includes('-h') || args.includes('--help')) return COMMANDS['help']!.run({}, io);
+  if (args.includes('-v') || args.includes('--version')) return (io.out(ownVersion()), 0);
+  try {
+    const [name, ...rest] = args;
+    if (name === undefined) throw new CliUsageError('no command given');
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (command === undefined) throw new CliUsageError(`unknown command "${name}"`);
+    return await command.run(parseOptions(command.options, rest), io);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.err(`typed-sessions: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function parseOptions(options: Options, args: string[]): Values {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    // parseArgs reports unknown flags, missing values and stray arguments as ERR_PARSE_ARGS_* TypeErrors.
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) {
+      throw new CliUsageError((error as Error).message);
+    }
+    throw error;
+  }
+}
+
+async function validate(values: Values, io: CliIo): Promise<number> {
+  const loaded = await loadSpec(String(values['spec']), io);
+  if (loaded === undefined) return 1;
+  io.out(`${loaded.display} is valid: ${summary(loaded.model)}`);
+  return 0;
+}
+
+async function gen(values: Values, io: CliIo): Promise<number> {
+  const loaded = await loadSpec(String(values['spec']), io);
+  if (loaded === undefined) return 1;
+  const outArg = String(values['out']);
+  const outDir = resolve(io.cwd, outArg);
+  const outDisplay = normalize(outArg).replace(/[\\/]+$/, '') || '.';
+  const shown = (file: string): string => posix.join(outDisplay, file);
+
+  // Loaded here, not at the top: ts-morph brings a whole TypeScript compiler, which only gen needs.
+  const { generate } = await import('./generate.js');
+  const files = await generate(loaded.model, { specDir: dirname(loaded.path), outDir });
+  const comparison = await compareOutput(outDir, files);
+  for (const file of comparison.foreign) {
+    io.err(`warning: ${shown(file)} was not generated by typed-sessions; left as it is`);
+  }
+  const drift = comparison.files.filter((entry) => entry.status !== 'unchanged');
+  if (values['check'] === true) {
+    if (drift.length === 0) return (io.out(`${outDisplay}/ is up to date (${plural(files.size, 'file')})`), 0);
+    for (const { file, status } of drift) io.err(`${status}: ${shown(file)}`);
+    io.err(`${outDisplay}/ is out of date: run typed-sessions gen`);
+    return 1;
+  }
+  await applyOutput(outDir, files, comparison);
+  const verbs = { unchanged: 'unchanged', changed: 'wrote', missing: 'wrote', extra: 'removed' } as const;
+  for (const { file, status } of comparison.files) io.out(`${verbs[status]} ${shown(file)}`);
+  const count = (...statuses: string[]): number =>
+    comparison.files.filter((entry) => statuses.includes(entry.status)).length;
+  io.out(
+    drift.length === 0
+      ? `${outDisplay}/ is up to date (${plural(files.size, 'file')})`
+      : `${outDisplay}/ updated from ${loaded.display}: ${count('changed', 'missing')} written, ${count('unchanged')} unchanged, ${count('extra')} removed`,
+  );
+  return 0;
+}
+
+async function keygen(_values: Values, io: CliIo): Promise<number> {
+  io.out(generateKey());
+  io.err("Put the key in the key ring's environment variable, e.g. export SESSION_KEYS=<key>.");
+  io.err('To rotate, put a new key first and keep the old ones after it: SESSION_KEYS=<new>,<old> (newest first).');
+  return 0;
+}
+
+/** Loads and validates the spec, printing its errors; `undefined` when it is not usable. */
+async function loadSpec(
+  specArg: string,
+  io: CliIo,
+): Promise<{ model: SpecModel; path: string; display: string } | undefined> {
+  const path = resolve(io.cwd, specArg);
+  // A missing or unreadable file comes back as a positioned error like any other spec problem.
+  const result = await loadSpecFile(path, specArg);
+  if (!result.ok) {
+    io.err(formatSpecErrors(result.errors, result.source));
+    return undefined;
+  }
+  return { model: result.model, path, display: specArg };
+}
+
+function summary(model: SpecModel): string {
+  return [
+    plural(model.sessions.length, 'session'),
+    plural(model.types.length, 'type'),
+    plural(model.keyRings.length, 'key ring'),
+    plural(model.storages.length, 'storage'),
+  ].join(', ');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The version in this package's package.json, found from this file in both `generator/` and `dist/generator/`. */
+function ownVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+    if (name === 'typed-sessions' && version !== undefined) return version;
+  }
+  return 'unknown';
+}
+
+const script = process.argv[1];
+const invokedDirectly =
+  script !== undefined && existsSync(script) && import.meta.url === pathToFileURL(realpathSync(script)).href;
+if (invokedDirectly) process.exitCode = await runCli(process.argv.slice(2));
