@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Session ids for sessions tracked by id in a storage: 256 random bits from the OS CSPRNG, well past
+ * ASVS 5 7.2.3's 128 (and UUIDv4's 122), as fixed-length base64url (checklist #40).
+ */
+
+const ID_BYTES = 32;
+
+/** Characters in every session id: 32 bytes as unpadded base64url. */
+export const SESSION_ID_LENGTH = 43;
+
+/**
+ * 43 characters carry 258 bits for 256: the last character holds 4 data bits and 2 zero bits, so only 16
+ * characters can end a canonical id. Anything else is not an id this library issued.
+ */
+const WELL_FORMED_ID = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/**
+ * A fresh session id.
+ *
+ * @example
+ * generateSessionId(); // 'q1Zl3x0C...' (43 characters)
+ */
+export function generateSessionId(): string {
+  return randomBytes(ID_BYTES).toString('base64url');
+}
+
+/**
+ * Whether `value` could be an id this library issued. Checked before any storage call, so paths, wildcards,
+ * prefixes and oversized input never reach a store (checklist #41). The length test comes first: bounded work.
+ *
+ * @example
+ * isWellFormedSessionId('../../etc/passwd'); // false
+ */
+export function isWellFormedSessionId(value: string): boolean {
+  return typeof value === 'string' && value.length === SESSION_ID_LENGTH && WELL_FORMED_ID.test(value);
+}
+
+/**
+ * The key a storage files a session under: SHA-256 of the id, base64url. Store keys, `SCAN` output, backups
+ * and slow logs then hold no usable id (checklist #42, Rack CVE-2019-16782). The id's 256 random bits make
+ * a keyed hash unnecessary.
+ *
+ * @example
+ * storage.read(storageKeyForId(id));
+ */
+export function storageKeyForId(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('base64url');
+}

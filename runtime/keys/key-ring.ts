@@ -1,0 +1,83 @@
+import { SessionConfigError } from '../errors.js';
+import { deriveKeyId } from './key-derivation.js';
+import { checkKey } from './key-strength.js';
+
+const HOW_TO_SET =
+  'Set it to one or more keys, comma-separated, newest first; make a key with `npx typed-sessions keygen`.';
+
+/**
+ * A named key ring: the secrets a `sign` or `encrypt` transform uses, newest first. Tokens are sealed
+ * with the newest key; older keys still open tokens (which are then re-sealed), so a key is rotated by
+ * putting a new one in front and removing the old one once its tokens have expired.
+ */
+export interface KeyRing {
+  /** Ring name in the spec (e.g. "main"). */
+  readonly name: string;
+  /** Where it came from, for messages: "environment variable SESSION_KEYS" or "installSessions({ keys: { main } })". */
+  readonly source: string;
+  /** Newest first; `id` is a short stable key id derived from the secret (not its position). */
+  readonly keys: readonly { readonly id: string; readonly secret: Buffer }[];
+}
+
+/**
+ * Parses a ring: comma-separated (or an array), newest first; each key base64url (standard base64 also
+ * accepted) of at least 32 random bytes. Throws `SessionConfigError` naming `source` and the fix.
+ *
+ * @example
+ * const ring = parseKeyRing('main', process.env.SESSION_KEYS ?? '', 'environment variable SESSION_KEYS');
+ */
+export function parseKeyRing(name: string, value: string | readonly string[], source: string): KeyRing {
+  const where = `key ring "${name}" (${source})`;
+  const entries = (typeof value === 'string' ? value.split(',') : value).map((entry) => entry.trim());
+  if (entries.every((entry) => entry === '')) {
+    throw new SessionConfigError(`${where} is empty. ${HOW_TO_SET}`);
+  }
+  const keys: { id: string; secret: Buffer }[] = [];
+  entries.forEach((entry, index) => {
+    const key = `key ${index + 1} of ${entries.length}`;
+    const check = checkKey(entry);
+    if (!check.ok) {
+      throw new SessionConfigError(`${where}: ${key} ${check.problem}`);
+    }
+    const earlier = keys.findIndex((other) => other.secret.equals(check.secret));
+    if (earlier !== -1) {
+      throw new SessionConfigError(`${where}: ${key} repeats key ${earlier + 1}; each key must be different. Remove it.`);
+    }
+    const id = deriveKeyId(check.secret);
+    const sameId = keys.findIndex((other) => other.id === id);
+    if (sameId !== -1) {
+      // Ids are 32 bits, so two keys of a ring share one about once in 10^9 rings; tokens would then
+      // name an ambiguous key.
+      throw new SessionConfigError(
+        `${where}: ${key} has the same key id as key ${sameId + 1}. Replace it with a key from \`npx typed-sessions keygen\`.`,
+      );
+    }
+    keys.push({ id, secret: check.secret });
+  });
+  return { name, source, keys };
+}
+
+/**
+ * Reads ring `name` from `override` (`installSessions({ keys })`) if given, else from `env[envVar]`.
+ * A missing or empty ring throws `SessionConfigError` naming where it was looked for.
+ *
+ * @example
+ * const ring = resolveKeyRing('main', 'SESSION_KEYS', process.env, options.keys?.main);
+ */
+export function resolveKeyRing(
+  name: string,
+  envVar: string,
+  env: Readonly<Record<string, string | undefined>>,
+  override?: string | readonly string[],
+): KeyRing {
+  if (override !== undefined) {
+    return parseKeyRing(name, override, `installSessions({ keys: { ${name} } })`);
+  }
+  const value = Object.hasOwn(env, envVar) ? env[envVar] : undefined;
+  if (value === undefined) {
+    throw new SessionConfigError(
+      `key ring "${name}": environment variable ${envVar} is not set. ${HOW_TO_SET} Or pass installSessions({ keys: { ${name}: ... } }).`,
+    );
+  }
+  return parseKeyRing(name, value, `environment variable ${envVar}`);
+}
