@@ -3,7 +3,7 @@
  * become `SpecError`s like every other spec problem, so the user sees them in the same format.
  */
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
-import type { Document, Pair } from 'yaml';
+import type { Document, Pair, YAMLError } from 'yaml';
 import type { SpecError } from './model.js';
 import type { SpecPath } from './spec-path.js';
 
@@ -42,7 +42,7 @@ export function loadYaml(text: string, file: string): LoadYamlResult {
 
   const problems = [...document.errors, ...document.warnings];
   if (problems.length > 0) {
-    return { ok: false, errors: problems.map((problem) => errorAtOffset(problem.pos[0], describeYamlProblem(problem, text))) };
+    return { ok: false, errors: problems.map((problem) => errorAtOffset(problem.pos[0], describeYamlProblem(problem, document))) };
   }
   let data: unknown;
   try {
@@ -62,12 +62,23 @@ export function loadYaml(text: string, file: string): LoadYamlResult {
   };
 }
 
-function describeYamlProblem(problem: { code: string; message: string; pos: [number, number] }, text: string): string {
-  if (problem.code === 'DUPLICATE_KEY') {
-    const key = text.slice(problem.pos[0], problem.pos[1]);
-    return `duplicate key "${key}": each key may appear once in a mapping; merge the two entries or rename one`;
-  }
-  return `YAML syntax: ${problem.message}`;
+function describeYamlProblem(problem: YAMLError, document: Document): string {
+  const key = problem.code === 'DUPLICATE_KEY' ? keyStartingAt(document, problem.pos[0]) : undefined;
+  return key === undefined
+    ? `YAML syntax: ${problem.message}`
+    : `duplicate key "${key}": each key may appear once in a mapping; merge the two entries or rename one`;
+}
+
+function keyStartingAt(document: Document, offset: number): string | undefined {
+  let key: string | undefined;
+  visit(document, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      key = String(pair.key.value);
+      return visit.BREAK;
+    },
+  });
+  return key;
 }
 
 function firstBrokenAliasOffset(document: Document): number | undefined {

@@ -4,7 +4,7 @@
  */
 export type SpecPath = readonly (string | number)[];
 
-const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+const PLAIN_KEY = /^[\w$-]+$/;
 
 /**
  * @example

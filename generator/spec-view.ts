@@ -70,7 +70,11 @@ export function viewSpec(source: SpecSource): SpecView {
     keyRings: entriesOf(spec.keys).map(([name]) => name),
     storages: entriesOf(spec.storages).map(([name]) => name),
     types: entriesOf(spec.types),
-    sessions: entriesOf(spec.sessions).map(([key, value]) => viewSession(key, fieldsOf(value) ?? {})),
+    // A session that is not a mapping is ajv's to report; no rule can say more about it.
+    sessions: entriesOf(spec.sessions).flatMap(([key, value]) => {
+      const fields = fieldsOf(value);
+      return fields === undefined ? [] : [viewSession(key, fields)];
+    }),
   };
 }
 

@@ -1,0 +1,820 @@
+/**
+ * Bad specs through the generator's entry (`loadSpecText`): each `given` is a small sessions.yaml and `want`
+ * is the exact list of `LINE:COL: message` it must produce, all at once, in reading order.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadSpecText } from '../../generator/spec.js';
+
+/** The YAML text of a template literal as typed (backslashes kept), without the first newline and the common indentation. */
+function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = String.raw(strings, ...values).replace(/^\n/, '');
+  const indent = Math.min(...text.split('\n').filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)?.[0].length ?? 0));
+  return text
+    .split('\n')
+    .map((line) => line.slice(indent))
+    .join('\n');
+}
+
+interface Case {
+  readonly name: string;
+  readonly given: string;
+  readonly want: readonly string[];
+}
+
+const yamlSyntax: Case[] = [
+  {
+    name: 'duplicate key',
+    given: yaml`
+      version: 1
+      sessions:
+        user: { insecure: true, schema: { type: object, additionalProperties: false } }
+        user: { insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: ['4:3: duplicate key "user": each key may appear once in a mapping; merge the two entries or rename one'],
+  },
+  {
+    name: 'unclosed flow sequence',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          transform: [{ sign: main }
+          schema: {}
+    `,
+    want: ['5:5: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  },
+  {
+    name: 'tab indentation',
+    given: 'version: 1\nsessions:\n\tuser: {}\n',
+    want: ['3:1: YAML syntax: Tabs are not allowed as indentation'],
+  },
+  {
+    name: 'alias to an anchor that does not exist',
+    given: yaml`
+      version: 1
+      sessions:
+        user: *common
+    `,
+    want: ['3:9: YAML: Unresolved alias (the anchor must be set before the alias): common'],
+  },
+];
+
+const specSchema: Case[] = [
+  {
+    name: 'empty file',
+    given: '',
+    want: ['1:1: the spec must be a mapping (got an empty value)'],
+  },
+  {
+    name: 'top level is a list',
+    given: '- version: 1\n',
+    want: ['1:1: the spec must be a mapping (got a list)'],
+  },
+  {
+    name: 'missing version and sessions',
+    given: yaml`
+      keys:
+        main: { env: SESSION_KEYS }
+    `,
+    want: [
+      '1:1: the spec is missing required key "version" (spec format version, always 1)',
+      "1:1: the spec is missing required key \"sessions\" (the sessions, by accessor name: ctx.sessions.get('user'))",
+    ],
+  },
+  {
+    name: 'wrong version',
+    given: yaml`
+      version: 2
+      sessions:
+        user: { insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: ['1:10: version must be 1 (got 2)'],
+  },
+  {
+    name: 'unknown top-level key, with a suggestion',
+    given: yaml`
+      version: 1
+      storage:
+        mem: { kind: memory }
+      sessions:
+        user: { insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: ['2:1: the spec has unknown key "storage"; did you mean "storages"?'],
+  },
+  {
+    name: 'unknown session key, far from any known key: the allowed keys are listed',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          lifetime: 7d
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema',
+    ],
+  },
+  {
+    name: 'misspelt session field (a transposition is one edit)',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          trasnport: header
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: ['4:5: sessions.user has unknown key "trasnport"; did you mean "transport"?'],
+  },
+  {
+    name: 'bad transport enum',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          transport: cokie
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: ['4:16: sessions.user.transport must be "cookie" or "header" (got "cokie")'],
+  },
+  {
+    name: 'wrong types',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory, maxEntries: many }
+      sessions:
+        user:
+          insecure: "yes"
+          storage: mem
+          transform: { sign: main }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '3:36: storages.mem.maxEntries must be an integer (got "many")',
+      '6:15: sessions.user.insecure must be true or false (got "yes")',
+      '8:16: sessions.user.transform must be a list (got a mapping)',
+    ],
+  },
+  {
+    name: 'empty value where a mapping is needed points at its key',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+    `,
+    want: ['3:3: sessions.user must be a mapping (got an empty value)'],
+  },
+  {
+    name: 'missing required keys point at the mapping that lacks them',
+    given: yaml`
+      version: 1
+      keys:
+        main: {}
+      storages:
+        files: { kind: directory }
+        cache: { kind: redis, prefix: "app:" }
+        other: { maxEntries: 5 }
+      sessions:
+        user:
+          storage: files
+    `,
+    want: [
+      '3:9: keys.main is missing required key "env" (the environment variable holding the ring: comma-separated keys, newest first, each base64url of at least 32 random bytes from npx typed-sessions keygen)',
+      '5:10: storages.files is missing required key "path" (the folder holding the session files, relative to the working directory)',
+      '6:10: storages.cache is missing required key "url" (where the Redis URL comes from, like { env: REDIS_URL })',
+      '7:10: storages.other is missing required key "kind" (memory, directory or redis)',
+      "10:5: sessions.user is missing required key \"schema\" (the JSON Schema of the session's payload)",
+    ],
+  },
+  {
+    name: 'storage kinds: unknown kind, unknown key for the kind, maxEntries below 1',
+    given: yaml`
+      version: 1
+      storages:
+        a: { kind: disk }
+        b: { kind: memory, path: ./x }
+        c: { kind: memory, maxEntries: 0 }
+      sessions:
+        user: { storage: c, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:14: storages.a.kind must be "memory", "directory" or "redis" (got "disk")',
+      '4:22: storages.b has unknown key "path"; allowed keys: kind, maxEntries',
+      '5:34: storages.c.maxEntries must be at least 1 (got 0)',
+    ],
+  },
+  {
+    name: 'names: session key, type name, key ring name, environment variable',
+    given: yaml`
+      version: 1
+      keys:
+        1st: { env: session-keys }
+      types:
+        cart_item: { type: string }
+      sessions:
+        ShoppingCart: { insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:3: keys key "1st" must start with a letter and contain only letters, digits, _ and -',
+      '3:15: keys.1st.env must be an environment variable name: capital letters, digits and _, not starting with a digit, like SESSION_KEYS (got "session-keys")',
+      "5:3: types key \"cart_item\" must be PascalCase (a capital letter, then letters and digits), like CartItem: it is the generated TypeScript type's name",
+      '7:3: sessions key "ShoppingCart" must be lower snake_case starting with a letter, like shopping_cart: it is the accessor name and gives the generated type names',
+    ],
+  },
+  {
+    name: 'no sessions',
+    given: yaml`
+      version: 1
+      sessions: {}
+    `,
+    want: ['2:11: sessions must have at least 1 entry (got an empty mapping)'],
+  },
+  {
+    name: 'durations',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          expiry: { maxAge: 7 days, idle: 30, rolling: sometimes }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '5:23: sessions.user.expiry.maxAge must be a duration like 30s, 15m, 12h or 7d (got "7 days")',
+      '5:37: sessions.user.expiry.idle must be a duration like 30s, 15m, 12h or 7d (got 30)',
+      '5:50: sessions.user.expiry.rolling must be true or false (got "sometimes")',
+    ],
+  },
+  {
+    name: 'transform steps: empty, two kinds at once, misspelt kind',
+    given: yaml`
+      version: 1
+      keys:
+        main: { env: SESSION_KEYS }
+      sessions:
+        user:
+          transform: [{}, { sign: main, encrypt: main }, { encrpyt: main }]
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '6:17: sessions.user.transform[0] must be one step, { sign: RING } or { encrypt: RING } (got an empty mapping)',
+      '6:21: sessions.user.transform[1] must be one step, { sign: RING } or { encrypt: RING } (got a mapping)',
+      '6:54: sessions.user.transform[2] has unknown key "encrpyt"; did you mean "encrypt"?',
+    ],
+  },
+  {
+    name: 'serializer: unknown name, absolute module path, export that is not an identifier, reserved export',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { insecure: true, serializer: msgpack, schema: { type: object, additionalProperties: false } }
+        b:
+          insecure: true
+          serializer: { module: /abs/codec.js, export: user-codec }
+          schema: { type: object, additionalProperties: false }
+        c:
+          insecure: true
+          serializer: { module: ./codec.json, export: default }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '3:36: sessions.a.serializer must be json or { module: ./path.js, export: name } (got "msgpack")',
+      '6:27: sessions.b.serializer.module must be a path relative to the spec file (starting with ./ or ../) ending in .js, .mjs or .ts (got "/abs/codec.js")',
+      '6:50: sessions.b.serializer.export must be a JavaScript identifier: letters, digits, _ and $, not starting with a digit (got "user-codec")',
+      '10:27: sessions.c.serializer.module must be a path relative to the spec file (starting with ./ or ../) ending in .js, .mjs or .ts (got "./codec.json")',
+      '10:49: sessions.c.serializer.export is the reserved word "default", which cannot be imported by name; export the codec under a name like userCodec',
+    ],
+  },
+  {
+    name: 'cookie and header names must be tokens',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { name: "my session", insecure: true, schema: { type: object, additionalProperties: false } }
+        b: { name: "sid;x=1", transport: header, insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:14: sessions.a.name must be a token of letters, digits and !#$%&\'*+-.^_`|~ (no spaces, quotes, control characters or ()<>@,;:\\"/[]?={}), as cookie names (RFC 6265 section 4.1.1) and header names (RFC 9110 section 5.6.2) require (got "my session")',
+      '4:14: sessions.b.name must be a token of letters, digits and !#$%&\'*+-.^_`|~ (no spaces, quotes, control characters or ()<>@,;:\\"/[]?={}), as cookie names (RFC 6265 section 4.1.1) and header names (RFC 9110 section 5.6.2) require (got "sid;x=1")',
+    ],
+  },
+  {
+    name: 'cookie attributes: path, domain, secure, sameSite, priority',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          cookie:
+            path: "/app;x"
+            domain: https://example.com
+            secure: yes
+            sameSite: None
+            priority: urgent
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '6:13: sessions.user.cookie.path must start with / and contain no ; or control characters (got "/app;x")',
+      '7:15: sessions.user.cookie.domain must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard) (got "https://example.com")',
+      '8:15: sessions.user.cookie.secure must be true, false or "auto" (got "yes")',
+      '9:17: sessions.user.cookie.sameSite must be "strict", "lax" or "none" (got "None")',
+      '10:17: sessions.user.cookie.priority must be "low", "medium" or "high" (got "urgent")',
+    ],
+  },
+  {
+    name: 'cookie path without a leading slash, domain with a leading dot',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          cookie: { path: app, domain: .example.com }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '5:21: sessions.user.cookie.path must start with / and contain no ; or control characters (got "app")',
+      '5:34: sessions.user.cookie.domain must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard) (got ".example.com")',
+    ],
+  },
+];
+
+const payloadSubset: Case[] = [
+  {
+    name: 'unsupported JSON Schema keywords are named, never ignored',
+    given: yaml`
+      version: 1
+      types:
+        Base:
+          type: object
+          additionalProperties: false
+          allOf: [{ type: object }]
+          not: { type: string }
+        Shape:
+          if: { type: object }
+          then: { required: [a] }
+          else: { type: string }
+          patternProperties: { "^x": { type: string } }
+      sessions:
+        user: { insecure: true, schema: { $ref: "#/types/Base" } }
+    `,
+    want: [
+      '6:5: types.Base uses "allOf", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+      '7:5: types.Base uses "not", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+      '9:5: types.Shape uses "if", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+      '10:5: types.Shape uses "then", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+      '11:5: types.Shape uses "else", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+      '12:5: types.Shape uses "patternProperties", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+    ],
+  },
+  {
+    name: 'misspelt payload keyword, with a suggestion',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties: { id: { type: string, maxLenght: 10 } }
+            requried: [id]
+            additionalProperties: false
+    `,
+    want: [
+      '7:41: sessions.user.schema.properties.id has unknown keyword "maxLenght"; did you mean "maxLength"?',
+      '8:7: sessions.user.schema has unknown keyword "requried"; did you mean "required"?',
+    ],
+  },
+  {
+    name: 'payload types: misspelt, unquoted null in a type list, not a name or list',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              a: { type: strng }
+              b: { type: [string, null] }
+              c: { type: 5 }
+            additionalProperties: false
+    `,
+    want: [
+      '8:20: sessions.user.schema.properties.a.type must be "object", "string", "number", "integer", "boolean", "null" or "array" (got "strng")',
+      '9:29: sessions.user.schema.properties.b.type[1] must be "object", "string", "number", "integer", "boolean", "null" or "array" (got an empty value; write "null" in quotes for the null type)',
+      '10:20: sessions.user.schema.properties.c.type must be a type name or a list of them, like [string, "null"] (got 5)',
+    ],
+  },
+  {
+    name: 'additionalProperties: true is refused, a schema or false is required',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties: { tags: { type: object, additionalProperties: yes } }
+            additionalProperties: true
+    `,
+    want: [
+      '7:65: sessions.user.schema.properties.tags.additionalProperties must be a schema (a mapping of JSON Schema keywords) (got "yes")',
+      '8:29: sessions.user.schema.additionalProperties must be false or a schema for map values; true is refused because payloads are closed: an unexpected field must fail validation, not reach the app unchecked (got true)',
+    ],
+  },
+  {
+    name: 'value keywords: format, $ref shape, counts, numbers, enum, items',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              email: { type: string, format: emial, minLength: -1 }
+              item: { $ref: "#/definitions/Item" }
+              size: { type: number, minimum: "1", multipleOf: 0 }
+              kind: { enum: [] }
+              list: { type: array, items: [{ type: string }] }
+            additionalProperties: false
+    `,
+    want: [
+      '8:40: sessions.user.schema.properties.email.format must be one of the 26 supported values (got "emial"); did you mean "email"?',
+      '8:58: sessions.user.schema.properties.email.minLength must be at least 0 (got -1)',
+      '9:23: sessions.user.schema.properties.item.$ref must point at a shared type, like "#/types/CartItem" (got "#/definitions/Item")',
+      '10:40: sessions.user.schema.properties.size.minimum must be a number (got "1")',
+      '10:57: sessions.user.schema.properties.size.multipleOf must be greater than 0 (got 0)',
+      '11:23: sessions.user.schema.properties.kind.enum must have at least 1 item (got an empty list)',
+      '12:37: sessions.user.schema.properties.list.items must be a schema (a mapping of JSON Schema keywords) (got a list)',
+    ],
+  },
+  {
+    name: 'object schemas must state additionalProperties',
+    given: yaml`
+      version: 1
+      types:
+        Address:
+          type: [object, "null"]
+          properties: { city: { type: string } }
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              address: { $ref: "#/types/Address" }
+              meta: { properties: { a: { type: string } }, additionalProperties: false }
+              extra: { properties: {} }
+    `,
+    want: [
+      '4:5: types.Address is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
+      '10:7: sessions.user.schema is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
+      '14:16: sessions.user.schema.properties.extra is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
+    ],
+  },
+  {
+    name: 'required names must be declared in properties',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties: { userId: { type: string } }
+            required: [userid, email]
+            additionalProperties: false
+    `,
+    want: [
+      '8:18: sessions.user.schema.required[0] names "userid", which properties does not declare; declare it under properties: or remove it; did you mean "userId"?',
+      '8:26: sessions.user.schema.required[1] names "email", which properties does not declare; declare it under properties: or remove it',
+    ],
+  },
+  {
+    name: 'patterns must compile with the u flag',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              code: { type: string, pattern: "^[A-Z]\\-[0-9]+$" }
+              open: { type: string, pattern: "[a-" }
+            additionalProperties: false
+    `,
+    want: [
+      '8:40: sessions.user.schema.properties.code.pattern is not a valid regular expression with the u flag, as ajv compiles it: Invalid regular expression: /^[A-Z]\\-[0-9]+$/u: Invalid escape',
+      '9:40: sessions.user.schema.properties.open.pattern is not a valid regular expression with the u flag, as ajv compiles it: Invalid regular expression: /[a-/u: Unterminated character class',
+    ],
+  },
+  {
+    name: 'unresolved $ref, with the declared types and a suggestion',
+    given: yaml`
+      version: 1
+      types:
+        CartItem: { type: string }
+      sessions:
+        cart:
+          insecure: true
+          schema:
+            type: object
+            properties: { items: { type: array, items: { $ref: "#/types/CartItems" } } }
+            additionalProperties: false
+    `,
+    want: [
+      '9:58: sessions.cart.schema.properties.items.items.$ref names unknown type "CartItems" (declared types: CartItem); did you mean "CartItem"?',
+    ],
+  },
+  {
+    name: 'a session payload must be an object schema or a $ref to one',
+    given: yaml`
+      version: 1
+      types:
+        Name: { type: string }
+        Alias: { $ref: "#/types/Name" }
+      sessions:
+        a: { insecure: true, schema: { type: string } }
+        b: { insecure: true, schema: { $ref: "#/types/Alias" } }
+        c: { insecure: true, schema: { type: [object, "null"], additionalProperties: false } }
+    `,
+    want: [
+      '6:32: sessions.a.schema must be an object schema (type: object) or a $ref to one in types:, since a session payload is a set of named fields',
+      '7:32: sessions.b.schema must be an object schema (type: object) or a $ref to one in types:, since a session payload is a set of named fields',
+      '8:32: sessions.c.schema must be an object schema (type: object) or a $ref to one in types:, since a session payload is a set of named fields',
+    ],
+  },
+  {
+    name: 'a payload property named __proto__',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              __proto__: { type: object, additionalProperties: false }
+            additionalProperties: false
+    `,
+    want: [
+      '8:9: sessions.user.schema declares a property named __proto__, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it; rename the property',
+    ],
+  },
+];
+
+const semanticRules: Case[] = [
+  {
+    name: 'unknown key ring, with the declared rings and a suggestion',
+    given: yaml`
+      version: 1
+      keys:
+        main: { env: SESSION_KEYS }
+        old: { env: OLD_KEYS }
+      sessions:
+        user:
+          transform: [{ sign: mian }, { encrypt: backup }]
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '7:25: sessions.user.transform[0].sign names unknown key ring "mian" (declared key rings: main, old); did you mean "main"?',
+      '7:44: sessions.user.transform[1].encrypt names unknown key ring "backup" (declared key rings: main, old)',
+    ],
+  },
+  {
+    name: 'unknown key ring when no keys are declared',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          transform: [{ encrypt: main }]
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: ['4:28: sessions.user.transform[0].encrypt names unknown key ring "main" (no key rings are declared; add one under keys:)'],
+  },
+  {
+    name: 'unknown storage',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+        files: { kind: directory, path: .sessions }
+      sessions:
+        cart: { storage: redis, schema: { type: object, additionalProperties: false } }
+    `,
+    want: ['6:20: sessions.cart.storage names unknown storage "redis" (declared storages: mem, files)'],
+  },
+  {
+    name: 'by-value session with no sign or encrypt and no insecure: true',
+    given: yaml`
+      version: 1
+      sessions:
+        prefs:
+          insecure: false
+          schema: { type: object, additionalProperties: false }
+        theme:
+          transform: []
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '3:3: sessions.prefs travels by value (no storage) with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
+      '6:3: sessions.theme travels by value (no storage) with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
+    ],
+  },
+  {
+    name: 'duplicate cookie names, including a default name (the key)',
+    given: yaml`
+      version: 1
+      sessions:
+        sid: { insecure: true, schema: { type: object, additionalProperties: false } }
+        user: { name: sid, insecure: true, schema: { type: object, additionalProperties: false } }
+        other: { name: SID, insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: ['4:17: sessions.user uses cookie name "sid", already used by sessions.sid; set a different name: on one of them'],
+  },
+  {
+    name: 'duplicate header names in another letter case',
+    given: yaml`
+      version: 1
+      sessions:
+        api: { transport: header, name: X-Session, insecure: true, schema: { type: object, additionalProperties: false } }
+        x_session: { transport: header, name: x-session, insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '4:41: sessions.x_session uses header name "x-session", already used by sessions.api (header names ignore case); set a different name: on one of them',
+    ],
+  },
+  {
+    name: 'generated type names that collide',
+    given: yaml`
+      version: 1
+      types:
+        UserSession: { type: object, additionalProperties: false }
+        SessionMap: { type: object, additionalProperties: false }
+        Record: { type: string }
+      sessions:
+        user: { insecure: true, schema: { type: object, additionalProperties: false } }
+        cart_2: { insecure: true, schema: { type: object, additionalProperties: false } }
+        cart2: { insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '4:3: types.SessionMap gives the TypeScript name SessionMap, which the generated code declares or imports itself; rename it',
+      '5:3: types.Record gives the TypeScript name Record, which the generated code declares or imports itself; rename it',
+      '7:3: sessions.user gives the TypeScript name UserSession, already given by types.UserSession; rename one of them',
+      '9:3: sessions.cart2 gives the TypeScript name Cart2Session, already given by sessions.cart_2; rename one of them',
+    ],
+  },
+  {
+    name: 'cookie settings on a header session',
+    given: yaml`
+      version: 1
+      sessions:
+        api:
+          transport: header
+          name: X-Api-Session
+          insecure: true
+          cookie: { sameSite: strict }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '7:5: sessions.api has cookie: settings but uses transport: header, where they do nothing; remove cookie: or use transport: cookie',
+    ],
+  },
+  {
+    name: '__Host- cookie with a domain and a path other than /',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          name: __Host-sid
+          insecure: true
+          cookie: { secure: true, domain: example.com, path: /app }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '6:37: sessions.user.cookie.domain is not allowed on a __Host- cookie: browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix',
+      '6:56: sessions.user.cookie.path is not allowed on a __Host- cookie: browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix',
+    ],
+  },
+  {
+    name: 'prefixed cookie names need secure: true (auto is not enough), in any letter case',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { name: __Secure-sid, insecure: true, cookie: { secure: auto }, schema: { type: object, additionalProperties: false } }
+        b: { name: __host-sid, insecure: true, schema: { type: object, additionalProperties: false } }
+        c: { name: __Host-ok, insecure: true, cookie: { secure: true }, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:14: sessions.a: the __Secure- cookie name needs secure: true, since browsers drop prefixed cookies without Secure (RFC 6265bis section 4.1.3); secure: auto is not enough, as it leaves Secure off on plain-HTTP requests',
+      '4:14: sessions.b: the __host- cookie name needs secure: true, since browsers drop prefixed cookies without Secure (RFC 6265bis section 4.1.3); secure: auto is not enough, as it leaves Secure off on plain-HTTP requests',
+    ],
+  },
+  {
+    name: 'sameSite: none and partitioned: true need secure: true',
+    given: yaml`
+      version: 1
+      sessions:
+        embed:
+          insecure: true
+          cookie: { sameSite: none, partitioned: true, secure: false }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '5:25: sessions.embed: sameSite: none needs secure: true, since browsers drop SameSite=None cookies without Secure; secure: auto is not enough, as it leaves Secure off on plain-HTTP requests',
+      '5:44: sessions.embed: partitioned: true needs secure: true, since browsers drop Partitioned cookies without Secure (CHIPS); secure: auto is not enough, as it leaves Secure off on plain-HTTP requests',
+    ],
+  },
+  {
+    name: 'header names the HTTP stack owns',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { transport: header, name: Cookie, insecure: true, schema: { type: object, additionalProperties: false } }
+        b: { transport: header, name: transfer-encoding, insecure: true, schema: { type: object, additionalProperties: false } }
+        host: { transport: header, insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:33: sessions.a cannot use header "Cookie": the HTTP stack owns it (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
+      '4:33: sessions.b cannot use header "transfer-encoding": the HTTP stack owns it (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
+      '5:3: sessions.host cannot use header "host": the HTTP stack owns it (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
+    ],
+  },
+  {
+    name: 'maxAge over 400 days, idle not below maxAge (the default maxAge too)',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { insecure: true, expiry: { maxAge: 401d }, schema: { type: object, additionalProperties: false } }
+        b: { insecure: true, expiry: { maxAge: 1h, idle: 60m }, schema: { type: object, additionalProperties: false } }
+        c: { insecure: true, expiry: { idle: 8d }, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:42: sessions.a.expiry.maxAge is 401d, over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
+      '4:52: sessions.b.expiry.idle (60m) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
+      '5:40: sessions.c.expiry.idle (8d) must be less than maxAge (7d, the default), or it can never fire; shorten idle or raise maxAge',
+    ],
+  },
+];
+
+const severalAtOnce: Case[] = [
+  {
+    name: 'schema errors and rule errors together, in reading order',
+    given: yaml`
+      version: 1
+      keys:
+        main: { env: SESSION_KEYS }
+      storages:
+        mem: { kind: memory, maxEntries: 0 }
+      sessions:
+        user:
+          transport: cokie
+          transform: [{ encrypt: mian }]
+          expiry: { maxAge: 7d, idle: 7d }
+          schema:
+            type: object
+            properties: { id: { type: string } }
+            required: [ids]
+        cart:
+          storage: mme
+          cookies: { path: / }
+          schema: { allOf: [] }
+    `,
+    want: [
+      '5:36: storages.mem.maxEntries must be at least 1 (got 0)',
+      '8:16: sessions.user.transport must be "cookie" or "header" (got "cokie")',
+      '9:28: sessions.user.transform[0].encrypt names unknown key ring "mian" (declared key rings: main); did you mean "main"?',
+      '10:33: sessions.user.expiry.idle (7d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge',
+      '12:7: sessions.user.schema is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
+      '14:18: sessions.user.schema.required[0] names "ids", which properties does not declare; declare it under properties: or remove it; did you mean "id"?',
+      '16:14: sessions.cart.storage names unknown storage "mme" (declared storages: mem); did you mean "mem"?',
+      '17:5: sessions.cart has unknown key "cookies"; did you mean "cookie"?',
+      '18:13: sessions.cart.schema must be an object schema (type: object) or a $ref to one in types:, since a session payload is a set of named fields',
+      '18:15: sessions.cart.schema uses "allOf", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+    ],
+  },
+];
+
+describe('loadSpecText refuses bad specs with every error at once', () => {
+  describe.each([
+    ['YAML syntax', yamlSyntax],
+    ['spec schema', specSchema],
+    ['payload schema subset', payloadSubset],
+    ['semantic rules', semanticRules],
+    ['several at once', severalAtOnce],
+  ] as const)('%s', (_, cases) => {
+    it.each(cases)('$name', ({ given, want }) => {
+      const result = loadSpecText(given, 'sessions.yaml');
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.errors.map((error) => `${error.line}:${error.col}: ${error.message}`)).toEqual(want);
+      expect(new Set(result.errors.map((error) => error.file))).toEqual(new Set(['sessions.yaml']));
+      expect(result.source).toBe(given);
+    });
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * generator/spec-schema.json as a file of its own: what editors (yaml-language-server) and other JSON
+ * Schema tools get, without this package's validator around it.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import specSchema from '../../generator/spec-schema.json' with { type: 'json' };
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('spec-schema.json', () => {
+  it('offers exactly the formats ajv-formats knows, which the runtime validates', () => {
+    expect(specSchema.definitions.payloadSchema.properties.format.enum).toEqual(Object.keys(fullFormats));
+  });
+
+  it('works in a plain draft-07 validator: the demo spec passes, a typo fails at its path', async () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(specSchema);
+    const demo = parse(await readFile(join(root, 'sessions.yaml'), 'utf8')) as { sessions: { user: Record<string, unknown> } };
+    expect(validate(demo)).toBe(true);
+    demo.sessions.user.transport = 'cokie';
+    expect(validate(demo)).toBe(false);
+    expect(validate.errors?.map((error) => [error.instancePath, error.keyword])).toEqual([['/sessions/user/transport', 'enum']]);
+  });
+});
