@@ -180,6 +180,14 @@ describe.concurrent('typed-sessions gen', () => {
     expect(text).toContain('serializer: visitCodec,');
   });
 
+  it('reports a file system failure in one line, without a stack trace', async () => {
+    const { run, path } = await newProject();
+    await writeFile(path('generated'), 'a file where the output folder should be\n');
+    const result = await run('gen');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^typed-sessions: ENOTDIR: not a directory, .*generated.*\n$/);
+  });
+
   it('refuses an invalid spec with FILE:LINE:COL errors and writes nothing', async () => {
     const { run, path } = await newProject(INVALID_SPEC);
     const result = await run('gen');
