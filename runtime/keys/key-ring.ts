@@ -28,6 +28,10 @@ export interface KeyRing {
  */
 export function parseKeyRing(name: string, value: string | readonly string[], source: string): KeyRing {
   const where = `key ring "${name}" (${source})`;
+  // Typed callers cannot get here with anything else, but installSessions() options come from app code.
+  if (typeof value !== 'string' && !(Array.isArray(value) && value.every((entry) => typeof entry === 'string'))) {
+    throw new SessionConfigError(`${where} must be a string of comma-separated keys or an array of key strings. ${HOW_TO_SET}`);
+  }
   const entries = (typeof value === 'string' ? value.split(',') : value).map((entry) => entry.trim());
   if (entries.every((entry) => entry === '')) {
     throw new SessionConfigError(`${where} is empty. ${HOW_TO_SET}`);

@@ -120,12 +120,14 @@ function boundContext(purpose: KeyPurpose, sessionName: string): Buffer {
 function deriveTokenKeys(ring: KeyRing, context: Buffer, purpose: KeyPurpose): ReadonlyMap<string, TokenKey> {
   const keys = new Map<string, TokenKey>();
   ring.keys.forEach(({ id, secret }, index) => {
-    const header = Buffer.concat([Buffer.of(TOKEN_VERSION), Buffer.from(id, 'hex')]);
-    if (header.length !== HEADER_BYTES || keys.has(id)) {
+    const idBytes = Buffer.from(id, 'hex');
+    // The id must be exactly what unseal() looks up: KEY_ID_BYTES as lower-case hex, once per ring.
+    if (idBytes.length !== KEY_ID_BYTES || idBytes.toString('hex') !== id || keys.has(id)) {
       throw new SessionConfigError(
         `key ring "${ring.name}" (${ring.source}): key ${index + 1} has a malformed or repeated id; build rings with parseKeyRing()`,
       );
     }
+    const header = Buffer.concat([Buffer.of(TOKEN_VERSION), idBytes]);
     keys.set(id, {
       subkey: deriveSubkey(secret, purpose),
       header,

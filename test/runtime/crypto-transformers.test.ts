@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SessionTooLargeError } from '../../runtime/errors.js';
+import { SessionConfigError, SessionTooLargeError } from '../../runtime/errors.js';
 import { generateKey } from '../../runtime/keygen.js';
 import { parseKeyRing, type KeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
@@ -237,5 +237,22 @@ describe('across transformers', () => {
     expect(createEncryptTransformer.length).toBe(2);
     expect(Object.keys(encrypt).sort()).toEqual(['seal', 'unseal']);
     expect(encrypt.seal.length).toBe(1);
+  });
+});
+
+describe('rings not made by parseKeyRing', () => {
+  const secret = Buffer.from(NEW_KEY, 'base64url');
+  const id = current.keys[0]!.id;
+
+  it.each([
+    ['no keys', [], 'key ring "main" (test) has no keys'],
+    ['an id that is not 4 bytes of hex', [{ id: 'abc', secret }], 'key ring "main" (test): key 1 has a malformed or repeated id'],
+    ['an upper-case id', [{ id: 'ABCDEF01', secret }], 'key 1 has a malformed or repeated id'],
+    ['a repeated id', [{ id, secret }, { id, secret }], 'key 2 has a malformed or repeated id'],
+  ])('refuses a ring with %s at creation', (_, keys, message) => {
+    for (const create of [createSignTransformer, createEncryptTransformer]) {
+      expect(() => create({ name: 'main', source: 'test', keys }, 'user')).toThrow(SessionConfigError);
+      expect(() => create({ name: 'main', source: 'test', keys }, 'user')).toThrow(message);
+    }
   });
 });
