@@ -6,7 +6,8 @@
 const MAX_DISTANCE = 2;
 
 /**
- * The candidate closest to `input` within two edits (case-insensitive), or `undefined`.
+ * The candidate closest to `input` (case-insensitive) within two edits and within a third of the longer
+ * name's length, so that short names do not "match" anything (`q` is not a typo of `p`), or `undefined`.
  *
  * @example
  * closestName('trasport', ['transport', 'name']); // 'transport'
@@ -15,7 +16,8 @@ export function closestName(input: string, candidates: Iterable<string>): string
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(input.toLowerCase(), name.toLowerCase());
-    if (distance <= MAX_DISTANCE && (best === undefined || distance < best.distance)) best = { name, distance };
+    const limit = Math.min(MAX_DISTANCE, Math.floor(Math.max(input.length, name.length) / 3));
+    if (distance <= limit && (best === undefined || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
 }
@@ -32,18 +34,19 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
 }
 
 function editDistance(a: string, b: string): number {
-  // rows[i][j] = distance between a[0, i) and b[0, j)
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  // Row by row over `a`, keeping the previous two rows (a transposition looks two rows back).
+  let twoBack: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
+    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let distance = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) distance = Math.min(distance, at(i - 2, j - 2) + 1);
-      (rows[i] as number[])[j] = distance;
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      let distance = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+      const transposed = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1];
+      if (transposed) distance = Math.min(distance, (twoBack[j - 2] ?? 0) + 1);
+      current.push(distance);
     }
+    [twoBack, previous] = [previous, current];
   }
-  return at(a.length, b.length);
+  return previous[b.length] ?? 0;
 }

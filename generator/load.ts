@@ -12,9 +12,7 @@ export type NodePart = 'value' | 'key';
 
 /** A parsed spec: its plain data, and positions for any path in it. */
 export interface SpecSource {
-  /** Display path used in messages, e.g. `sessions.yaml`. */
-  readonly file: string;
-  /** The document as plain JSON-like data (YAML 1.2 core schema, aliases expanded). */
+  /** The document as plain JSON-like data (YAML 1.2 core schema; aliases and `<<` merge keys expanded). */
   readonly data: unknown;
   /**
    * An error positioned at `path`. When the path is not in the YAML (a default, a missing key) the error
@@ -29,7 +27,7 @@ export interface SpecSource {
 export type LoadYamlResult = { readonly ok: true; readonly source: SpecSource } | { readonly ok: false; readonly errors: SpecError[] };
 
 /**
- * Parses one YAML document with positions.
+ * Parses one YAML document with positions. `file` is the display path errors carry, e.g. `sessions.yaml`.
  *
  * @example
  * const loaded = loadYaml('version: 1\n', 'sessions.yaml');
@@ -37,7 +35,8 @@ export type LoadYamlResult = { readonly ok: true; readonly source: SpecSource } 
  */
 export function loadYaml(text: string, file: string): LoadYamlResult {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  // Merge keys (`<<: *defaults`) are the YAML idiom for settings shared between sessions.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const errorAtOffset = (offset: number, message: string): SpecError => ({ file, ...lineCounter.linePos(offset), message });
 
   const problems = [...document.errors, ...document.warnings];
@@ -55,7 +54,6 @@ export function loadYaml(text: string, file: string): LoadYamlResult {
   return {
     ok: true,
     source: {
-      file,
       data,
       errorAt: (path, message, part = 'value') => errorAtOffset(offsetOf(document, path, part), message),
     },

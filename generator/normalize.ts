@@ -43,12 +43,14 @@ interface SessionDocument {
   readonly schema: JsonSchema;
 }
 
-/** Defaults for everything the spec may leave out (docs/spec.md). */
+/** Defaults for everything the spec may leave out (docs/spec.md); spec-schema.json repeats them for editors. */
 export const SPEC_DEFAULTS = {
   maxEntries: 100_000,
   redisPrefix: 'sess:',
   transport: 'cookie',
+  insecure: false,
   maxAge: '7d',
+  rolling: false,
   cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
 } as const;
 
@@ -89,7 +91,7 @@ function normalizeSession(key: string, session: SessionDocument): SessionNode {
     serializer: normalizeSerializer(session.serializer),
     transforms: (session.transform ?? []).map(normalizeTransform),
     ...(session.storage === undefined ? {} : { storage: session.storage }),
-    insecure: session.insecure ?? false,
+    insecure: session.insecure ?? SPEC_DEFAULTS.insecure,
     ...(transport === 'cookie' ? { cookie: normalizeCookie(session.cookie ?? {}) } : {}),
     expiry: normalizeExpiry(session.expiry ?? {}),
     schema: session.schema,
@@ -126,7 +128,7 @@ function normalizeExpiry(expiry: NonNullable<SessionDocument['expiry']>): Expiry
   return {
     maxAge: seconds(expiry.maxAge ?? SPEC_DEFAULTS.maxAge),
     ...(idle === undefined ? {} : { idle }),
-    rolling: expiry.rolling ?? false,
+    rolling: expiry.rolling ?? SPEC_DEFAULTS.rolling,
   };
 }
 

@@ -143,7 +143,6 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
   number: 'a number',
   integer: 'an integer',
   boolean: 'true or false',
-  null: 'empty',
 };
 
 function typeInWords(type: string): string {
@@ -178,6 +177,6 @@ function describeValue(value: unknown, error: ErrorObject): string {
   }
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return Object.keys(value).length === 0 ? 'an empty mapping' : 'a mapping';
-  const shown = JSON.stringify(value);
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return shown.length > MAX_SHOWN_LENGTH ? `${shown.slice(0, MAX_SHOWN_LENGTH - 4)}..."` : shown;
 }

@@ -570,6 +570,31 @@ const payloadSubset: Case[] = [
 
 const semanticRules: Case[] = [
   {
+    name: 'short names get no far-fetched suggestion',
+    given: yaml`
+      version: 1
+      storages:
+        db: { kind: memory }
+      sessions:
+        a: { storage: b, schema: { type: object, properties: { p: { type: string } }, required: [q], additionalProperties: false } }
+    `,
+    want: [
+      '5:17: sessions.a.storage names unknown storage "b" (declared storages: db)',
+      '5:92: sessions.a.schema.required[0] names "q", which properties does not declare; declare it under properties: or remove it',
+    ],
+  },
+  {
+    name: 'an unknown key that came in through a merge key points at the mapping it was merged into',
+    given: yaml`
+      version: 1
+      sessions:
+        a:
+          <<: { insecure: true, trasport: header }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: ['4:5: sessions.a has unknown key "trasport"; did you mean "transport"?'],
+  },
+  {
     name: 'unknown key ring, with the declared rings and a suggestion',
     given: yaml`
       version: 1

@@ -223,6 +223,27 @@ describe('accepted on purpose', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 
+  it('YAML anchors and merge keys, to share settings between sessions', () => {
+    const model = modelOf(`
+version: 1
+keys:
+  main: { env: SESSION_KEYS }
+sessions:
+  user:
+    transform: &sealed [{ encrypt: main }]
+    cookie: &strict { sameSite: strict, secure: true }
+    schema: { type: object, additionalProperties: false }
+  admin:
+    transform: *sealed
+    cookie: { <<: *strict, path: /admin }
+    schema: { type: object, additionalProperties: false }
+`);
+    expect(model.sessions[1]).toMatchObject({
+      transforms: [{ kind: 'encrypt', keyRing: 'main' }],
+      cookie: { sameSite: 'strict', secure: true, path: '/admin' },
+    });
+  });
+
   it('a cookie and a header may share a name', () => {
     const result = loadSpecText(
       `version: 1

@@ -9,6 +9,7 @@ import { Ajv } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SPEC_DEFAULTS } from '../../generator/normalize.js';
 import specSchema from '../../generator/spec-schema.json' with { type: 'json' };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,6 +17,26 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 describe('spec-schema.json', () => {
   it('offers exactly the formats ajv-formats knows, which the runtime validates', () => {
     expect(specSchema.definitions.payloadSchema.properties.format.enum).toEqual(Object.keys(fullFormats));
+  });
+
+  it('shows editors the defaults normalize applies', () => {
+    const { definitions } = specSchema;
+    const cookie = definitions.cookie.properties;
+    expect({
+      maxEntries: definitions.memoryStorage.properties.maxEntries.default,
+      redisPrefix: definitions.redisStorage.properties.prefix.default,
+      transport: definitions.session.properties.transport.default,
+      insecure: definitions.session.properties.insecure.default,
+      maxAge: /default (\w+)$/.exec(definitions.expiry.properties.maxAge.description)?.[1],
+      rolling: definitions.expiry.properties.rolling.default,
+      cookie: {
+        path: cookie.path.default,
+        httpOnly: cookie.httpOnly.default,
+        secure: cookie.secure.default,
+        sameSite: cookie.sameSite.default,
+        partitioned: cookie.partitioned.default,
+      },
+    }).toEqual(SPEC_DEFAULTS);
   });
 
   it('works in a plain draft-07 validator: the demo spec passes, a typo fails at its path', async () => {
