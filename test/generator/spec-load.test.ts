@@ -1,15 +1,18 @@
 /**
  * Good specs through the generator's entry: the demo spec, defaults, durations, spec order, file reading.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseDuration } from '../../generator/duration.js';
+import { loadYaml } from '../../generator/load.js';
 import type { SpecModel } from '../../generator/model.js';
+import { SPEC_RULES } from '../../generator/rules.js';
 import { loadSpecFile, loadSpecText } from '../../generator/spec.js';
+import { viewSpec } from '../../generator/spec-view.js';
 import { demoModel } from './demo-model.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -69,8 +72,13 @@ describe('the demo spec (sessions.yaml)', () => {
     });
   });
 
+  it.each(SPEC_RULES)('does not trip the rule against $refuses', async (rule) => {
+    const loaded = loadYaml(await readFile(demoSpec, 'utf8'), 'sessions.yaml');
+    if (!loaded.ok) throw new Error('demo spec is not YAML');
+    expect(rule.check(viewSpec(loaded.source))).toEqual([]);
+  });
+
   it('points editors at the shipped spec schema', async () => {
-    const { readFile } = await import('node:fs/promises');
     const firstLine = (await readFile(demoSpec, 'utf8')).split('\n')[0] ?? '';
     const schemaPath = /^# yaml-language-server: \$schema=(\S+)$/.exec(firstLine)?.[1];
     expect(schemaPath).toBe('./generator/spec-schema.json');
