@@ -24,7 +24,10 @@ export class SessionValidationError extends Error {
   }
 }
 
-/** The sealed session would not fit in a cookie (4096 bytes, name and attributes included). */
+/**
+ * The sealed session would not fit in a cookie (4096 bytes, name and attributes included) or header, or
+ * (`place: 'storage'`) the stored value of a session tracked by id would pass the storage limit.
+ */
 export class SessionTooLargeError extends Error {
   override readonly name = 'SessionTooLargeError';
   readonly code = 'SESSION_TOO_LARGE';
@@ -32,9 +35,12 @@ export class SessionTooLargeError extends Error {
     readonly session: string,
     readonly size: number,
     readonly limit: number,
+    readonly place: 'token' | 'storage' = 'token',
   ) {
     super(
-      `session "${session}" would be ${size} bytes, over the ${limit}-byte limit; store less in it, or track it by id in a storage (storage: in sessions.yaml)`,
+      place === 'token'
+        ? `session "${session}" would be ${size} bytes, over the ${limit}-byte limit; store less in it, or track it by id in a storage (storage: in sessions.yaml)`
+        : `session "${session}" would be ${size} bytes in its storage, over the ${limit}-byte limit; store less in it`,
     );
   }
 }
@@ -56,4 +62,10 @@ export class SessionStorageError extends Error {
   ) {
     super(`storage "${storage}": ${message}`, options);
   }
+}
+
+/** `ctx.sessions` was called with a name sessions.yaml does not declare, or a call the session does not support. */
+export class SessionUsageError extends Error {
+  override readonly name = 'SessionUsageError';
+  readonly code = 'SESSION_USAGE';
 }

@@ -1,0 +1,124 @@
+/**
+ * What the runtime reports through `installSessions({ onEvent, logger })`: every rejected incoming
+ * session, every refresh and every storage fault. Events carry reason codes and names, never a token,
+ * an id or a payload, so they are safe to ship to any log.
+ */
+
+/**
+ * Why an incoming session was refused. Codes only reach events and logs: the client sees the same
+ * response for all of them (checklist #24).
+ */
+export type RejectionReason =
+  /** Not a token this session could have issued: bad alphabet, bad envelope, bad JSON. */
+  | 'malformed'
+  /** The signature or authentication tag did not verify. */
+  | 'tampered'
+  /** Sealed under a key that is not in the ring (any more). */
+  | 'unknown_key'
+  /** Past its absolute lifetime or idle timeout, or stamped in the future. */
+  | 'expired'
+  /** Decoded, but the payload fails the session's schema. */
+  | 'schema'
+  /** Longer than any token or stored value this session writes; refused before any decoding. */
+  | 'too_large'
+  /** A well-formed id with no entry in the storage: never issued, expired or cleared (checklist #35). */
+  | 'unknown_id'
+  /** The same cookie name came more than once and more than one value verified (checklist #4). */
+  | 'ambiguous';
+
+/** Where the refused data came from: the client's token, or the entry the storage returned for it. */
+export type RejectionSource = 'token' | 'storage';
+
+/** Why a session was re-sent without the app changing it. */
+export type RefreshReason =
+  /** `rolling: true`: re-sent on every request that carries it. */
+  | 'rolling'
+  /** Idle timeout: the last-seen time moved forward. */
+  | 'idle'
+  /** Sealed under an older key of the ring: re-sealed under the newest (checklist #16). */
+  | 'key_rotated';
+
+export type StorageOperation = 'read' | 'write' | 'invalidate' | 'touch';
+
+export interface SessionRejectedEvent {
+  readonly type: 'rejected';
+  readonly session: string;
+  readonly reason: RejectionReason;
+  readonly source: RejectionSource;
+}
+
+export interface SessionRefreshedEvent {
+  readonly type: 'refreshed';
+  readonly session: string;
+  readonly reason: RefreshReason;
+}
+
+export interface StoreUnavailableEvent {
+  readonly type: 'store_unavailable';
+  readonly session: string;
+  readonly storage: string;
+  readonly operation: StorageOperation;
+  /** The storage's error message, or "timed out after N ms". Storages only ever see hashed keys. */
+  readonly error: string;
+}
+
+export type SessionEvent = SessionRejectedEvent | SessionRefreshedEvent | StoreUnavailableEvent;
+
+/** Where warnings go: rejections and storage faults. */
+export interface SessionLogger {
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
+/**
+ * One JSON line per warning on stderr: greppable, and parseable by log shippers.
+ *
+ * @example
+ * stderrLogger.warn('session rejected', { session: 'user', reason: 'tampered' });
+ * // {"level":"warn","message":"session rejected","session":"user","reason":"tampered"}
+ */
+export const stderrLogger: SessionLogger = {
+  warn(message, fields) {
+    process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...fields })}\n`);
+  },
+};
+
+const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
+  rejected: 'session rejected',
+  store_unavailable: 'session storage unavailable',
+  refreshed: undefined,
+};
+
+/**
+ * The single `emit` every provider calls: the app's `onEvent` sees everything, the logger sees warnings.
+ * A throwing hook or logger is the app's bug, but must not turn a refused cookie into a 500, so it is
+ * caught and reported to the logger.
+ *
+ * @example
+ * const emit = createEmitter((event) => metrics.count(event.type), stderrLogger);
+ */
+export function createEmitter(
+  onEvent: ((event: SessionEvent) => void) | undefined,
+  logger: SessionLogger,
+): (event: SessionEvent) => void {
+  return function emit(event) {
+    const warning = WARNINGS[event.type];
+    if (warning !== undefined) {
+      const { type: _type, ...fields } = event;
+      warnSafely(logger, warning, fields);
+    }
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch (error) {
+      warnSafely(logger, 'onEvent hook threw', { event: event.type, error: String(error) });
+    }
+  };
+}
+
+function warnSafely(logger: SessionLogger, message: string, fields: Record<string, unknown>): void {
+  try {
+    logger.warn(message, fields);
+  } catch {
+    // A failing logger has nowhere left to report to; the response goes on.
+  }
+}

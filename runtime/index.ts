@@ -1,0 +1,55 @@
+/**
+ * `typed-sessions/runtime`: what generated code and apps import. Anything not listed here is internal.
+ */
+
+// The middleware `installSessions()` returns, and its options.
+export { createSessionsMiddleware, type InstallOptions } from './middleware.js';
+
+// The request API: the type of `ctx.sessions`.
+export type { Sessions } from './request-sessions.js';
+
+// What generated code is made of: provider classes over plain definition data.
+export { SessionProvider, type ProviderContext } from './provider.js';
+export type {
+  CookieSettings,
+  ExpiryDefinition,
+  ProviderClass,
+  SessionDefinition,
+  SpecDefinition,
+  StorageDefinition,
+  TransformDefinition,
+  TransportDefinition,
+} from './definition.js';
+
+// Serializers: the interface an app's codec module implements (JSON is the default).
+export type { Serializer } from './definition.js';
+
+// Storages for sessions tracked by id: the interface, and the built-in memory storage.
+export type { Storage } from './storage/storage.js';
+export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
+
+// Keys: a fresh key for a key ring (what `typed-sessions keygen` prints).
+export { generateKey } from './keygen.js';
+
+// Events and logging: what `onEvent` and `logger` receive.
+export type {
+  RefreshReason,
+  RejectionReason,
+  RejectionSource,
+  SessionEvent,
+  SessionLogger,
+  SessionRefreshedEvent,
+  SessionRejectedEvent,
+  StorageOperation,
+  StoreUnavailableEvent,
+} from './events.js';
+
+// Errors, each with a stable `name` and `code`.
+export {
+  SessionConfigError,
+  SessionStateError,
+  SessionStorageError,
+  SessionTooLargeError,
+  SessionUsageError,
+  SessionValidationError,
+} from './errors.js';

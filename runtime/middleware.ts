@@ -1,0 +1,192 @@
+import { Readable } from 'node:stream';
+import type { Context, Middleware, Next } from 'koa';
+import { systemClock, type Clock } from './clock.js';
+import type { SpecDefinition, StorageDefinition } from './definition.js';
+import { SessionConfigError, SessionStorageError } from './errors.js';
+import { createEmitter, stderrLogger, type SessionEvent, type SessionLogger } from './events.js';
+import { resolveKeyRing, type KeyRing } from './keys/key-ring.js';
+import type { ProviderContext, SessionProvider } from './provider.js';
+import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
+import { MemoryStorage } from './storage/memory.js';
+import type { Storage } from './storage/storage.js';
+import { createPayloadValidation } from './validation.js';
+
+/** `installSessions(options)`: everything is optional. */
+export interface InstallOptions {
+  /** Key rings by name, overriding the environment: comma-separated or an array, newest first. */
+  keys?: Record<string, string | readonly string[]>;
+  /** Storage instances by storage name (e.g. a Redis storage on the app's client). */
+  storages?: Record<string, Storage>;
+  /** Where key rings are read from; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Every rejection, refresh and storage fault. */
+  onEvent?: (event: SessionEvent) => void;
+  /** Receives warnings (rejections, storage faults); default one JSON line on stderr. Never gets tokens or payloads. */
+  logger?: SessionLogger;
+  /** Epoch milliseconds; tests inject it to move time. */
+  clock?: () => number;
+  /** Milliseconds a storage call may take before the request gets a 503; default 1000. */
+  storageTimeout?: number;
+}
+
+const DEFAULT_STORAGE_TIMEOUT = 1000;
+
+/**
+ * The Koa middleware for a spec; generated `installSessions()` calls it. Everything that can be wrong
+ * with the configuration throws `SessionConfigError` here, at startup: missing or weak keys (naming the
+ * environment variable), storages it cannot build, cookie settings a browser would drop.
+ *
+ * Per request it loads the sessions whose cookie or header is present, runs the rest of the chain with
+ * `ctx.sessions`, then writes what changed. Koa sends the response only after the chain resolves, so the
+ * write lands before the response leaves. A storage that fails or times out gets the request a 503 with
+ * `Retry-After`, and no `Set-Cookie`.
+ *
+ * @example
+ * export function installSessions(options?: InstallOptions): Middleware {
+ *   return createSessionsMiddleware(spec, options);
+ * }
+ */
+export function createSessionsMiddleware(spec: SpecDefinition, options: InstallOptions = {}): Middleware {
+  const installed = install(spec, options);
+
+  return async function sessions(ctx: Context, next: Next): Promise<void> {
+    const requestSessions = new RequestSessions(installed, ctx);
+    ctx.sessions = requestSessions as Sessions<any, any>;
+    try {
+      // Only a storage makes loading asynchronous; skipping `await` spares every other request a tick.
+      const loading = requestSessions.load();
+      if (loading !== undefined) await loading;
+    } catch (error) {
+      requestSessions.close();
+      return respondUnavailable(ctx, error);
+    }
+    try {
+      await next();
+    } catch (error) {
+      requestSessions.abort(error);
+      throw error;
+    }
+    try {
+      const committing = requestSessions.commit();
+      if (committing !== undefined) await committing;
+    } catch (error) {
+      respondUnavailable(ctx, error);
+    }
+  };
+}
+
+function install(spec: SpecDefinition, options: InstallOptions): InstalledSessions {
+  const env = options.env ?? process.env;
+  const clock: Clock = options.clock ?? systemClock;
+  const logger = options.logger ?? stderrLogger;
+  const storageTimeout = options.storageTimeout ?? DEFAULT_STORAGE_TIMEOUT;
+  if (!(Number.isFinite(storageTimeout) && storageTimeout > 0)) {
+    throw new SessionConfigError(`installSessions({ storageTimeout }) must be a number of milliseconds above 0, not ${storageTimeout}`);
+  }
+  const context: ProviderContext = {
+    keyRings: resolveKeyRings(spec, options, env),
+    storages: resolveStorages(spec, options, clock, env, logger),
+    clock,
+    emit: createEmitter(options.onEvent, logger),
+    storageTimeout,
+    validation: createPayloadValidation(),
+  };
+  const providers = spec.providers.map((Provider) => new Provider(context) as SessionProvider<unknown>);
+  const indexByName = new Map<string, number>();
+  providers.forEach((provider, index) => {
+    if (indexByName.has(provider.name)) throw new SessionConfigError(`two sessions are named "${provider.name}"; session names must be unique`);
+    indexByName.set(provider.name, index);
+  });
+  const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
+  return { providers, indexByName, cookieNames, clock };
+}
+
+/** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
+function resolveKeyRings(
+  spec: SpecDefinition,
+  options: InstallOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): ReadonlyMap<string, KeyRing> {
+  refuseUnknownNames('keys', options.keys, spec.keys);
+  const rings = new Map<string, KeyRing>();
+  for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.map((transform) => transform.keys)))) {
+    const declared = Object.hasOwn(spec.keys, name) ? spec.keys[name] : undefined;
+    if (declared === undefined) {
+      throw new SessionConfigError(`key ring "${name}" is used by a session but not declared under keys: in sessions.yaml`);
+    }
+    const override = options.keys !== undefined && Object.hasOwn(options.keys, name) ? options.keys[name] : undefined;
+    rings.set(name, resolveKeyRing(name, declared.env, env, override));
+  }
+  return rings;
+}
+
+/**
+ * Every storage a session uses: the app's instance from `options.storages`, else built from the spec.
+ * Only `memory` is built in here; `directory` and `redis` need an instance.
+ */
+function resolveStorages(
+  spec: SpecDefinition,
+  options: InstallOptions,
+  clock: Clock,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: SessionLogger,
+): ReadonlyMap<string, Storage> {
+  refuseUnknownNames('storages', options.storages, spec.storages);
+  const storages = new Map<string, Storage>();
+  for (const provider of spec.providers) {
+    const name = provider.definition.storage;
+    if (name === undefined || storages.has(name)) continue;
+    const given = options.storages !== undefined && Object.hasOwn(options.storages, name) ? options.storages[name] : undefined;
+    const declared = Object.hasOwn(spec.storages, name) ? spec.storages[name] : undefined;
+    if (given !== undefined) storages.set(name, given);
+    else if (declared === undefined) {
+      throw new SessionConfigError(`storage "${name}" is used by session "${provider.definition.name}" but not declared under storages: in sessions.yaml`);
+    } else storages.set(name, buildStorage(name, declared, clock, env, logger));
+  }
+  return storages;
+}
+
+function buildStorage(
+  name: string,
+  declared: StorageDefinition,
+  clock: Clock,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: SessionLogger,
+): Storage {
+  if (declared.kind !== 'memory') {
+    throw new SessionConfigError(
+      `storage "${name}" is kind ${declared.kind}, which is not built in yet; pass an instance via installSessions({ storages: { ${name}: ... } })`,
+    );
+  }
+  if (env.NODE_ENV === 'production') {
+    logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
+  }
+  return new MemoryStorage({ maxEntries: declared.maxEntries, clock });
+}
+
+/** A misspelt name in `installSessions({ keys })` or `({ storages })` would otherwise be silently ignored. */
+function refuseUnknownNames(option: string, given: object | undefined, declared: object): void {
+  for (const name of Object.keys(given ?? {})) {
+    if (!Object.hasOwn(declared, name)) {
+      throw new SessionConfigError(
+        `installSessions({ ${option}: { ${name} } }): sessions.yaml declares no ${option === 'keys' ? 'key ring' : 'storage'} "${name}" (declared: ${Object.keys(declared).join(', ') || 'none'})`,
+      );
+    }
+  }
+}
+
+/**
+ * The fast failure for a storage fault (design.md section 5, checklist #45): 503 with `Retry-After`, and
+ * like Koa's own error responses, none of the app's headers, so no `Set-Cookie` of any kind. Any other
+ * error is rethrown for Koa.
+ */
+function respondUnavailable(ctx: Context, error: unknown): void {
+  if (!(error instanceof SessionStorageError)) throw error;
+  if (ctx.body instanceof Readable) ctx.body.destroy();
+  for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
+  ctx.status = 503;
+  ctx.set('Retry-After', '1');
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'text/plain';
+  ctx.body = 'Session storage unavailable';
+}

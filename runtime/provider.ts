@@ -1,0 +1,228 @@
+import type { Clock } from './clock.js';
+import type { Serializer, SessionDefinition, TransformDefinition } from './definition.js';
+import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
+import { SessionConfigError, SessionValidationError } from './errors.js';
+import type { RejectionSource, SessionEvent } from './events.js';
+import type { KeyRing } from './keys/key-ring.js';
+import { isExpired } from './lifetime.js';
+import { createJsonSerializer } from './serializer/json.js';
+import { BoundedStorage } from './storage/bounded-storage.js';
+import type { Storage } from './storage/storage.js';
+import { ByIdTracker } from './tracker/by-id.js';
+import { ByValueTracker } from './tracker/by-value.js';
+import type { Opened, Refused, Resolved } from './tracker/tracker.js';
+import { createEncryptTransformer } from './transform/encrypt.js';
+import { createSignTransformer } from './transform/sign.js';
+import type { Transformer } from './transform/transformer.js';
+import { CookieTransport } from './transport/cookie.js';
+import { HeaderTransport } from './transport/header.js';
+import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
+import type { PayloadValidation, PayloadValidator } from './validation.js';
+
+/**
+ * What `createSessionsMiddleware` resolved once at startup and hands every provider: key rings and
+ * storages by name, the clock, the event sink, the storage timeout and the one Ajv instance.
+ */
+export interface ProviderContext {
+  readonly keyRings: ReadonlyMap<string, KeyRing>;
+  readonly storages: ReadonlyMap<string, Storage>;
+  readonly clock: Clock;
+  readonly emit: (event: SessionEvent) => void;
+  /** Milliseconds a storage call may take before the request gets a 503. */
+  readonly storageTimeout: number;
+  readonly validation: PayloadValidation;
+}
+
+/** An incoming session that opened, verified, is alive and matches its schema. */
+export interface LoadedSession<T> {
+  readonly ok: true;
+  readonly value: T;
+  readonly envelope: Envelope;
+  /** By id: the session id. */
+  readonly id?: string;
+  /** Sealed under an older key: re-seal under the newest in this response (checklist #16). */
+  readonly stale: boolean;
+}
+
+export type LoadResult<T> = LoadedSession<T> | Refused;
+
+/**
+ * More copies of one cookie than this is not a stale path or domain variant but an attack; refused
+ * without opening any (each open may cost a MAC, a decryption or a storage read).
+ */
+const MAX_DUPLICATE_TOKENS = 4;
+
+const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
+const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
+const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
+
+/**
+ * One session of the spec at run time. The generated `<Pascal>SessionProvider` classes extend it with a
+ * static `definition`; the constructor composes transport x tracker x serializer x transformers x
+ * storage from that definition and compiles the schema, once, at `installSessions()`. Requests then only
+ * run the composed pipeline:
+ *
+ *   read:  token -> length and alphabet -> transformers undone -> (id -> storage) -> envelope times
+ *          -> deserialize -> schema check
+ *   write: value -> schema check -> serialize -> envelope -> (storage at commit) -> transformers
+ *
+ * @example
+ * export class UserSessionProvider extends SessionProvider<UserSession> {
+ *   static readonly definition: SessionDefinition<UserSession> = { name: 'user', ... };
+ *   constructor(context: ProviderContext) {
+ *     super(UserSessionProvider.definition, context);
+ *   }
+ * }
+ */
+export class SessionProvider<T> {
+  readonly name: string;
+  readonly transport: Transport;
+  readonly tracker: ByValueTracker | ByIdTracker;
+  readonly #serializer: Serializer<T>;
+  readonly #validate: PayloadValidator;
+  readonly #emit: (event: SessionEvent) => void;
+
+  /** Throws `SessionConfigError` for a definition that cannot be served safely. */
+  constructor(
+    readonly definition: SessionDefinition<T>,
+    context: ProviderContext,
+  ) {
+    const name = definition.name;
+    this.name = name;
+    checkExpiry(definition);
+    this.transport =
+      definition.transport.kind === 'cookie'
+        ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
+        : new HeaderTransport(name, definition.transport.name);
+    const transformers = definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
+    this.tracker =
+      definition.storage === undefined
+        ? new ByValueTracker(name, transformers, this.transport)
+        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context));
+    if (definition.storage === undefined && transformers.length === 0 && definition.insecure !== true) {
+      throw new SessionConfigError(
+        `session "${name}" travels by value with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign) or a storage, or write insecure: true to accept that`,
+      );
+    }
+    this.#serializer = definition.serializer ?? createJsonSerializer(name);
+    this.#validate = context.validation.compile(name, definition.schema);
+    this.#emit = context.emit;
+  }
+
+  /**
+   * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
+   * repeated cookie name: a value is used only when exactly one of them verifies (checklist #4). Every
+   * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
+   */
+  open(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
+    const result =
+      tokens.length === 1
+        ? this.#openToken(tokens[0]!, now)
+        : tokens.length > MAX_DUPLICATE_TOKENS
+          ? AMBIGUOUS
+          : this.#openEach(tokens, now);
+    return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
+  }
+
+  /**
+   * Validates, serializes and packs `value` as set at `now`, for a session created at `createdAt`.
+   * Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
+   */
+  pack(value: T, createdAt: number, now: number): string {
+    const failure = this.#validate(value);
+    if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
+    const payload = this.#serializer.encode(value);
+    return this.tracker.pack(formatEnvelope({ createdAt, lastSeenAt: now, payload }));
+  }
+
+  /** The envelope of a loaded session with its last-seen time moved to `now`, packed again. */
+  repack(envelope: Envelope, now: number): string {
+    return this.tracker.pack(formatEnvelope({ ...envelope, lastSeenAt: now }));
+  }
+
+  emit(event: SessionEvent): void {
+    this.#emit(event);
+  }
+
+  #openEach(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
+    const results = tokens.map((token) => this.#openToken(token, now));
+    return results.some((result) => result instanceof Promise)
+      ? Promise.all(results).then(pickOne)
+      : pickOne(results as LoadResult<T>[]);
+  }
+
+  #openToken(token: string, now: number): LoadResult<T> | Promise<LoadResult<T>> {
+    // O(1) and before any decoding: oversized input costs nothing (checklist #3).
+    if (token.length > this.transport.maxIncomingLength) return TOO_LARGE;
+    if (!TOKEN_ALPHABET.test(token)) return MALFORMED;
+    const resolved = this.tracker.resolve(token);
+    return resolved instanceof Promise ? this.#openStored(resolved, now) : this.#decode(resolved, now, 'token');
+  }
+
+  /** By id: data the storage returned that cannot be used is deleted, not left to fail again (checklist #43). */
+  async #openStored(resolving: Promise<Resolved>, now: number): Promise<LoadResult<T>> {
+    const resolved = await resolving;
+    const result = resolved.ok ? this.#decode(resolved, now, 'storage') : resolved;
+    if (!result.ok && result.source === 'storage') await (this.tracker as ByIdTracker).discard(resolved.id!);
+    return result;
+  }
+
+  #decode(resolved: Resolved, now: number, source: RejectionSource): LoadResult<T> {
+    if (!resolved.ok) return resolved;
+    const envelope = parseEnvelope(resolved.text);
+    if (envelope === undefined) return refused('malformed', source, resolved);
+    // By id, the idle timeout is the storage's TTL, slid by every read; the envelope's last-seen time is
+    // that of the last write.
+    if (isExpired(envelope, this.definition.expiry, now, !this.tracker.byId)) return refused('expired', source, resolved);
+    let value: unknown;
+    try {
+      value = this.#serializer.decode(envelope.payload);
+    } catch {
+      return refused('malformed', source, resolved);
+    }
+    if (this.#validate(value) !== undefined) return refused('schema', source, resolved);
+    return { ok: true, value: value as T, envelope, id: resolved.id, stale: resolved.stale };
+  }
+
+  #report(result: LoadResult<T>): LoadResult<T> {
+    if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    return result;
+  }
+}
+
+function refused(reason: Refused['reason'], source: RejectionSource, opened: Opened): Refused {
+  return { ok: false, reason, source, id: opened.id };
+}
+
+/** Exactly one verified value wins; none is the first refusal; several is ambiguous (checklist #4). */
+function pickOne<T>(results: readonly LoadResult<T>[]): LoadResult<T> {
+  const verified = results.filter((result) => result.ok);
+  if (verified.length === 1) return verified[0]!;
+  return verified.length > 1 ? AMBIGUOUS : results[0]!;
+}
+
+function createTransformer(session: string, transform: TransformDefinition, keyRings: ReadonlyMap<string, KeyRing>): Transformer {
+  const ring = keyRings.get(transform.keys);
+  if (ring === undefined) {
+    throw new SessionConfigError(`session "${session}" uses key ring "${transform.keys}", which was not resolved; declare it under keys: in sessions.yaml`);
+  }
+  return transform.kind === 'sign' ? createSignTransformer(ring, session) : createEncryptTransformer(ring, session);
+}
+
+function boundedStorage(session: string, storageName: string, context: ProviderContext): BoundedStorage {
+  const storage = context.storages.get(storageName);
+  if (storage === undefined) {
+    throw new SessionConfigError(`session "${session}" uses storage "${storageName}", which was not resolved; declare it under storages: in sessions.yaml`);
+  }
+  return new BoundedStorage(session, storageName, storage, context.storageTimeout, context.emit);
+}
+
+function checkExpiry(definition: SessionDefinition<unknown>): void {
+  const { maxAge, idle } = definition.expiry;
+  const whole = (seconds: number | undefined) => seconds === undefined || (Number.isSafeInteger(seconds) && seconds > 0);
+  if (!whole(maxAge) || !whole(idle) || (idle !== undefined && idle >= maxAge)) {
+    throw new SessionConfigError(
+      `session "${definition.name}": expiry needs maxAge and idle as whole seconds above 0, idle below maxAge (got maxAge ${maxAge}, idle ${idle}); fix it in sessions.yaml`,
+    );
+  }
+}

@@ -1,0 +1,331 @@
+import type { Context } from 'koa';
+import { epochSeconds, type Clock } from './clock.js';
+import { SessionStateError, SessionUsageError } from './errors.js';
+import type { RefreshReason } from './events.js';
+import { generateSessionId } from './ids.js';
+import { formatEnvelope } from './envelope.js';
+import { cookieMaxAge, isRefreshDue, storageTtl } from './lifetime.js';
+import type { LoadedSession, LoadResult, SessionProvider } from './provider.js';
+import { parseCookies } from './transport/cookie.js';
+import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
+import type { CookieJar } from './transport/transport.js';
+
+/**
+ * `ctx.sessions`: typed access to every session of the spec during one request. Incoming sessions are
+ * loaded before the handler runs, so reads are synchronous; changes are validated and sealed when made
+ * and written after the handler, before the response leaves.
+ *
+ * @example
+ * const user = ctx.sessions.get('user');
+ * if (!user) ctx.throw(401);
+ * ctx.sessions.set('user', { ...user, roles: ['admin'] });
+ */
+export interface Sessions<M extends object, ById extends keyof M = never> {
+  /** The payload, or `undefined` when the request carried none (or a bad one). Treat it as read-only. */
+  get<K extends keyof M & string>(name: K): M[K] | undefined;
+  /**
+   * Replaces the payload. Validates it against the schema now (`SessionValidationError` naming the JSON
+   * path), serializes and seals it now (`SessionTooLargeError` if it cannot be delivered); written after
+   * the handler. Throws `SessionStateError` once the response is committed.
+   */
+  set<K extends keyof M & string>(name: K, value: M[K]): void;
+  /** Removes the session: by id, its entry is deleted at commit; the cookie or header is expired. Idempotent. */
+  clear<K extends keyof M & string>(name: K): void;
+  /** The payload, or `create()`'s result, set. */
+  getOrSet<K extends keyof M & string>(name: K, create: () => M[K]): M[K];
+  /** By id: a new id for the same data (creation time kept); the old id's entry is deleted at commit. */
+  regenerate<K extends ById & string>(name: K): void;
+}
+
+/** What every request shares: the providers in spec order, looked up by name. */
+export interface InstalledSessions {
+  readonly providers: readonly SessionProvider<unknown>[];
+  readonly indexByName: ReadonlyMap<string, number>;
+  /** Names of cookie-borne sessions: the only cookies the parser keeps. */
+  readonly cookieNames: ReadonlySet<string>;
+  readonly clock: Clock;
+}
+
+/** What commit does for a session. */
+const enum Change {
+  /** Nothing asked: refresh if due. */
+  None,
+  /** `set` or `regenerate`: `packed` is ready. */
+  Write,
+  /** `clear`: delete the entry (by id) and expire the token. */
+  Clear,
+  /** The incoming session was refused: expire the token, as for every reason alike (checklist #24). */
+  Reject,
+}
+
+/** One session's state during one request; created only for sessions the request carries or the handler uses. */
+class SessionSlot {
+  value: unknown = undefined;
+  /** The incoming session, while it is still the current one (`clear` forgets it). */
+  loaded: LoadedSession<unknown> | undefined = undefined;
+  change = Change.None;
+  /** Set by `set`: by value the sealed token, by id the envelope text for the storage. */
+  packed = '';
+  createdAt = 0;
+  /** By id: the id the session is written under; minted at commit when undefined. */
+  id: string | undefined = undefined;
+  /** By id: ids whose entries commit deletes (regenerated, cleared). */
+  retired: string[] | undefined = undefined;
+  /** Set at commit when a refresh is due. */
+  refresh: RefreshReason | undefined = undefined;
+}
+
+const NO_COOKIES: CookieJar = new Map();
+
+/** The per-request `Sessions`; `createSessionsMiddleware` makes one per request. */
+export class RequestSessions implements Sessions<Record<string, unknown>, string> {
+  readonly #installed: InstalledSessions;
+  readonly #ctx: Context;
+  /** By provider index; allocated on first use, so a request that touches no session allocates nothing more. */
+  #slots: (SessionSlot | undefined)[] | undefined = undefined;
+  #committed = false;
+
+  constructor(installed: InstalledSessions, ctx: Context) {
+    this.#installed = installed;
+    this.#ctx = ctx;
+  }
+
+  get(name: string): unknown {
+    return this.#slot(name).value;
+  }
+
+  set(name: string, value: unknown): void {
+    const index = this.#indexOf(name);
+    this.#assertOpen(name);
+    const slot = this.#slotAt(index);
+    const now = epochSeconds(this.#installed.clock);
+    // Updating a live session keeps its creation time: the absolute lifetime is never extended (checklist #39).
+    const createdAt = slot.loaded?.envelope.createdAt ?? (slot.change === Change.Write ? slot.createdAt : now);
+    slot.packed = this.#installed.providers[index]!.pack(value, createdAt, now);
+    slot.createdAt = createdAt;
+    slot.value = value;
+    slot.change = Change.Write;
+  }
+
+  clear(name: string): void {
+    const slot = this.#slot(name);
+    this.#assertOpen(name);
+    this.#retire(slot);
+    slot.loaded = undefined;
+    slot.value = undefined;
+    slot.change = Change.Clear;
+  }
+
+  getOrSet(name: string, create: () => unknown): unknown {
+    const value = this.get(name);
+    if (value !== undefined) return value;
+    const created = create();
+    this.set(name, created);
+    return created;
+  }
+
+  regenerate(name: string): void {
+    const index = this.#indexOf(name);
+    const provider = this.#installed.providers[index]!;
+    if (!provider.tracker.byId) {
+      throw new SessionUsageError(`session "${name}" travels by value; regenerate() is for sessions tracked by id (storage: in sessions.yaml)`);
+    }
+    this.#assertOpen(name);
+    const slot = this.#slotAt(index);
+    if (slot.value === undefined) return;
+    if (slot.change !== Change.Write) {
+      const createdAt = slot.loaded!.envelope.createdAt;
+      slot.packed = provider.pack(slot.value, createdAt, epochSeconds(this.#installed.clock));
+      slot.createdAt = createdAt;
+      slot.change = Change.Write;
+    }
+    this.#retire(slot);
+    slot.loaded = undefined;
+  }
+
+  /**
+   * Loads every session whose cookie or header is present; nothing else (checklist #1). Returns
+   * `undefined` when no storage was involved, so the common case costs no extra tick. Throws
+   * `SessionStorageError` when a storage fails.
+   */
+  load(): Promise<void> | undefined {
+    const { providers, cookieNames, clock } = this.#installed;
+    const header = cookieNames.size > 0 ? this.#ctx.req.headers.cookie : undefined;
+    const cookies = header === undefined || header === '' ? NO_COOKIES : parseCookies(header, cookieNames);
+    let now = -1;
+    let pending: Promise<void>[] | undefined;
+    for (let index = 0; index < providers.length; index += 1) {
+      const tokens = providers[index]!.transport.read(this.#ctx.req.headers, cookies);
+      if (tokens === undefined) continue;
+      if (now === -1) now = epochSeconds(clock);
+      const slot = this.#slotAt(index);
+      const result = providers[index]!.open(tokens, now);
+      if (result instanceof Promise) (pending ??= []).push(result.then((settled) => adopt(slot, settled)));
+      else adopt(slot, result);
+    }
+    return pending === undefined ? undefined : Promise.all(pending).then(doNothing);
+  }
+
+  /**
+   * Writes what changed: storage first, then headers, so a storage fault (`SessionStorageError`, a 503)
+   * leaves no `Set-Cookie` pointing at unsaved data (design.md section 5). Afterwards changes throw.
+   */
+  commit(): Promise<void> | undefined {
+    this.#committed = true;
+    const slots = this.#slots;
+    if (slots === undefined) return undefined;
+    const nowMs = this.#installed.clock();
+    const now = Math.floor(nowMs / 1000);
+    if (this.#ctx.headerSent) return this.#refuseLateChanges(slots);
+    let pending: Promise<void>[] | undefined;
+    for (let index = 0; index < slots.length; index += 1) {
+      const slot = slots[index];
+      if (slot === undefined) continue;
+      const provider = this.#installed.providers[index]!;
+      planRefresh(provider, slot, now);
+      if (provider.tracker.byId) (pending ??= []).push(persist(provider, slot, now));
+    }
+    if (pending === undefined) {
+      this.#deliver(this.#ctx, slots, now, nowMs);
+      return undefined;
+    }
+    return Promise.all(pending).then(() => this.#deliver(this.#ctx, slots, now, nowMs));
+  }
+
+  /** Loading failed: nothing is written, and changes throw. */
+  close(): void {
+    this.#committed = true;
+  }
+
+  /**
+   * The handler threw: nothing is written and later changes throw, but refused tokens are still expired,
+   * through the error's `headers`, which Koa's error response keeps (design.md section 5: a bad cookie is
+   * expired whatever the status).
+   */
+  abort(error: unknown): void {
+    this.#committed = true;
+    const slots = this.#slots;
+    if (slots === undefined || !(error instanceof Error)) return;
+    const headers = new ErrorHeaders(this.#ctx.secure);
+    for (const slot of slots) {
+      if (slot !== undefined && slot.change !== Change.Reject) slot.change = Change.None;
+    }
+    this.#deliver(headers, slots, 0, 0);
+    headers.attachTo(error);
+  }
+
+  /** Headers for every session used: expiries, tokens written or refreshed, `Vary` and `Cache-Control`. */
+  #deliver(response: ResponseHeaders, slots: readonly (SessionSlot | undefined)[], now: number, nowMs: number): void {
+    let sent = false;
+    for (let index = 0; index < slots.length; index += 1) {
+      const slot = slots[index];
+      if (slot === undefined) continue;
+      const provider = this.#installed.providers[index]!;
+      const { transport, tracker } = provider;
+      // The response depends on this session, present or not (checklist #12).
+      response.vary(transport.vary);
+      if (slot.change === Change.Clear || slot.change === Change.Reject) {
+        transport.expire(response);
+        sent = true;
+      } else if (slot.change === Change.Write || (slot.refresh !== undefined && !(tracker.byId && slot.refresh === 'idle'))) {
+        const token = tracker.byId ? tracker.tokenFor(slot.id!) : slot.packed;
+        transport.send(response, token, cookieMaxAge(slot.createdAt, provider.definition.expiry, now), nowMs);
+        sent = true;
+      }
+      if (slot.refresh !== undefined) provider.emit({ type: 'refreshed', session: provider.name, reason: slot.refresh });
+    }
+    // Responses carrying a session token must not be cached, refresh-only ones included (checklist #12).
+    if (sent) response.set('Cache-Control', 'no-store');
+  }
+
+  /** The app sent the headers itself: a pending write could never reach the client, so it is an error. */
+  #refuseLateChanges(slots: readonly (SessionSlot | undefined)[]): undefined {
+    const changed = slots.findIndex((slot) => slot?.change === Change.Write || slot?.change === Change.Clear);
+    if (changed !== -1) {
+      throw new SessionStateError(
+        `session "${this.#installed.providers[changed]!.name}" changed after the response headers were sent; set or clear sessions before writing the response`,
+      );
+    }
+    return undefined;
+  }
+
+  #retire(slot: SessionSlot): void {
+    if (slot.id !== undefined) (slot.retired ??= []).push(slot.id);
+    slot.id = undefined;
+  }
+
+  #assertOpen(name: string): void {
+    if (this.#committed) {
+      throw new SessionStateError(
+        `session "${name}" changed after the response was committed; change sessions before the middleware chain finishes (await async work in the handler)`,
+      );
+    }
+  }
+
+  #slot(name: string): SessionSlot {
+    return this.#slotAt(this.#indexOf(name));
+  }
+
+  #slotAt(index: number): SessionSlot {
+    const slots = (this.#slots ??= new Array<SessionSlot | undefined>(this.#installed.providers.length));
+    return (slots[index] ??= new SessionSlot());
+  }
+
+  #indexOf(name: string): number {
+    const index = this.#installed.indexByName.get(name);
+    if (index === undefined) {
+      throw new SessionUsageError(`no session named "${name}"; sessions.yaml declares ${[...this.#installed.indexByName.keys()].join(', ')}`);
+    }
+    return index;
+  }
+}
+
+function adopt(slot: SessionSlot, result: LoadResult<unknown>): void {
+  if (result.ok) {
+    slot.loaded = result;
+    slot.value = result.value;
+    slot.createdAt = result.envelope.createdAt;
+    slot.id = result.id;
+  } else {
+    slot.change = Change.Reject;
+  }
+}
+
+function doNothing(): void {}
+
+/**
+ * Decides whether an unchanged loaded session is re-sent: sealed under an older key, `rolling`, or by
+ * value its idle window needs sliding (see `isRefreshDue`); by id, an idle timeout is slid in the storage.
+ */
+function planRefresh(provider: SessionProvider<unknown>, slot: SessionSlot, now: number): void {
+  const loaded = slot.loaded;
+  if (slot.change !== Change.None || loaded === undefined) return;
+  const expiry = provider.definition.expiry;
+  if (loaded.stale) slot.refresh = 'key_rotated';
+  else if (expiry.rolling) slot.refresh = 'rolling';
+  else if (provider.tracker.byId ? expiry.idle !== undefined : isRefreshDue(loaded.envelope, expiry, now)) slot.refresh = 'idle';
+  if (slot.refresh !== undefined && !provider.tracker.byId) slot.packed = provider.repack(loaded.envelope, now);
+}
+
+/**
+ * By id, the storage side of commit: the new entry is written before the old one is deleted, so a failed
+ * write hands out no new id and loses no old one (checklist #46). An entry already past its absolute
+ * lifetime is deleted rather than written (checklist #52).
+ */
+async function persist(provider: SessionProvider<unknown>, slot: SessionSlot, now: number): Promise<void> {
+  const tracker = provider.tracker;
+  if (!tracker.byId) return;
+  const expiry = provider.definition.expiry;
+  const ttl = storageTtl(slot.createdAt, expiry, now);
+  if (slot.change === Change.Write && ttl <= 0) {
+    slot.change = Change.Clear;
+    if (slot.id !== undefined) (slot.retired ??= []).push(slot.id);
+  }
+  if (slot.change === Change.Write) {
+    slot.id ??= generateSessionId();
+    await tracker.write(slot.id, slot.packed, ttl);
+  } else if (slot.refresh !== undefined && expiry.idle !== undefined && ttl > 0) {
+    await tracker.extend(slot.id!, formatEnvelope(slot.loaded!.envelope), ttl);
+  }
+  for (const id of slot.retired ?? []) await tracker.discard(id);
+}

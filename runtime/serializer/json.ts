@@ -1,0 +1,117 @@
+import type { Serializer } from '../definition.js';
+import { SessionValidationError } from '../errors.js';
+
+/**
+ * The default serializer: `JSON.stringify` and `JSON.parse`, with two guards JSON itself lacks.
+ *
+ * Writing, values JSON would silently change are refused with a `SessionValidationError` naming their
+ * path, so what `get` returns later is exactly what `set` was given (checklist #32): a `Date` would come
+ * back a string, `NaN` `null`, a `Map` `{}`, and a `BigInt` or a cycle would throw from inside
+ * `JSON.stringify`. An `undefined` object property is dropped, which reads back the same for an optional
+ * property.
+ *
+ * Reading, keys that are prototype-pollution gadgets (`__proto__`, `constructor`) are refused before
+ * parsing, with a plain substring test (checklist #28).
+ */
+
+/** Keys that reach `Object.prototype` when an app later merges or assigns session data. */
+const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+const POLLUTING_KEY_TEXT = /"(?:__proto__|constructor)"\s*:/;
+
+/**
+ * @example
+ * const serializer = createJsonSerializer('user');
+ * serializer.encode({ userId: 'ada' });        // '{"userId":"ada"}'
+ * serializer.encode({ since: new Date() });     // throws SessionValidationError: payload /since is a Date ...
+ */
+export function createJsonSerializer(session: string): Serializer<unknown> {
+  return {
+    encode(value) {
+      const problem = findNonJsonValue(value, [], new Set());
+      if (problem !== undefined) throw new SessionValidationError(session, problem.path, problem.detail);
+      return JSON.stringify(value);
+    },
+    decode: parseJsonPayload,
+  };
+}
+
+/**
+ * `JSON.parse` that refuses polluting keys. The substring test covers every payload this serializer
+ * writes; a `\u` escape could spell a key without matching it, so such rare texts get a full key check.
+ */
+function parseJsonPayload(text: string): unknown {
+  if (POLLUTING_KEY_TEXT.test(text)) throw new SyntaxError('payload has a polluting key');
+  return text.includes('\\u') ? JSON.parse(text, refusePollutingKeys) : JSON.parse(text);
+}
+
+function refusePollutingKeys(key: string, value: unknown): unknown {
+  if (POLLUTING_KEYS.has(key)) throw new SyntaxError('payload has a polluting key');
+  return value;
+}
+
+interface JsonProblem {
+  /** JSON Pointer, like ajv's `instancePath`. */
+  readonly path: string;
+  readonly detail: string;
+}
+
+const REMEDY = 'JSON sessions hold plain data (objects, arrays, strings, finite numbers, booleans, null)';
+
+function findNonJsonValue(value: unknown, path: string[], ancestors: Set<object>): JsonProblem | undefined {
+  const problem = (detail: string): JsonProblem => ({ path: toPointer(path), detail });
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : problem(`is ${value}, which JSON turns into null; ${REMEDY}`);
+    case 'bigint':
+      return problem(`is a BigInt, which JSON cannot hold; store it as a string`);
+    case 'undefined':
+      return problem(
+        path.length === 0
+          ? 'is undefined; use clear() to remove a session'
+          : `is undefined inside an array, which JSON turns into null; ${REMEDY}`,
+      );
+    case 'function':
+    case 'symbol':
+      return problem(`is a ${typeof value}; ${REMEDY}`);
+  }
+  if (value === null) return undefined;
+  const object = value as object;
+  if (ancestors.has(object)) return problem('refers back to an object that contains it (a cycle)');
+  if (Array.isArray(object)) {
+    ancestors.add(object);
+    for (let index = 0; index < object.length; index += 1) {
+      path.push(String(index));
+      const found = findNonJsonValue(object[index], path, ancestors);
+      path.pop();
+      if (found !== undefined) return found;
+    }
+    ancestors.delete(object);
+    return undefined;
+  }
+  const prototype: unknown = Object.getPrototypeOf(object);
+  if (prototype !== Object.prototype && prototype !== null) {
+    const kind = object instanceof Date ? 'a Date; store date.toISOString()' : `a ${object.constructor?.name ?? 'class instance'}`;
+    return problem(`is ${kind}; ${REMEDY}`);
+  }
+  ancestors.add(object);
+  for (const [key, entry] of Object.entries(object)) {
+    path.push(key);
+    const found = POLLUTING_KEYS.has(key)
+      ? problem(`is a "${key}" key, which sessions refuse (prototype pollution); rename it`)
+      : entry === undefined
+        ? undefined
+        : findNonJsonValue(entry, path, ancestors);
+    path.pop();
+    if (found !== undefined) return found;
+  }
+  ancestors.delete(object);
+  return undefined;
+}
+
+/** RFC 6901: `~` and `/` inside a key are escaped as `~0` and `~1`. */
+function toPointer(path: readonly string[]): string {
+  return path.map((key) => `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}

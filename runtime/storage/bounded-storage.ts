@@ -1,0 +1,58 @@
+import type { SessionEvent, StorageOperation } from '../events.js';
+import { SessionStorageError } from '../errors.js';
+import type { Storage } from './storage.js';
+
+/**
+ * A session's storage with every call bounded: a call that rejects, throws or outlives `timeout`
+ * milliseconds becomes one `store_unavailable` event and a `SessionStorageError`, which the middleware
+ * answers with 503 and `Retry-After` (design.md section 5; checklist #45, #47). A hung call is abandoned,
+ * not awaited: the request never hangs on it.
+ */
+export class BoundedStorage {
+  constructor(
+    readonly session: string,
+    readonly storageName: string,
+    readonly storage: Storage,
+    readonly timeout: number,
+    readonly emit: (event: SessionEvent) => void,
+  ) {}
+
+  read(key: string): Promise<string | undefined> {
+    return this.#call('read', () => this.storage.read(key));
+  }
+
+  write(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return this.#call('write', () => this.storage.write(key, value, ttlSeconds));
+  }
+
+  invalidate(key: string): Promise<void> {
+    return this.#call('invalidate', () => this.storage.invalidate(key));
+  }
+
+  /**
+   * Slides the entry's TTL. A storage without `touch` gets `value` (the text read at load) written
+   * again, which is the best it allows, though a concurrent write in between is then overwritten.
+   */
+  touch(key: string, value: string, ttlSeconds: number): Promise<void> {
+    const storage = this.storage;
+    return storage.touch === undefined
+      ? this.write(key, value, ttlSeconds)
+      : this.#call('touch', () => storage.touch!(key, ttlSeconds));
+  }
+
+  async #call<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${this.timeout} ms`)), this.timeout);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
+      throw new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

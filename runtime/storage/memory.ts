@@ -1,0 +1,94 @@
+import { systemClock, type Clock } from '../clock.js';
+import { SessionConfigError } from '../errors.js';
+import type { Storage } from './storage.js';
+
+export interface MemoryStorageOptions {
+  /** Entries kept at most; past it the least recently used entry is evicted (checklist #53). */
+  readonly maxEntries: number;
+  /** Epoch milliseconds; the middleware passes its own clock so tests can move time. */
+  readonly clock?: Clock;
+  /** Writes between two sweeps of expired entries. Default 1024. */
+  readonly sweepEvery?: number;
+}
+
+interface MemoryEntry {
+  readonly value: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+const DEFAULT_SWEEP_EVERY = 1024;
+
+/**
+ * A bounded, expiring storage in this process's memory: `kind: memory` in sessions.yaml. Sessions are
+ * lost on restart and not shared between processes, so it suits one-machine apps and tests.
+ *
+ * A `Map` keeps insertion order, so re-inserting an entry on every use keeps it ordered from least to
+ * most recently used, and eviction takes the first key. Expired entries are dropped when met and swept
+ * every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
+ *
+ * @example
+ * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000 }) } }));
+ */
+export class MemoryStorage implements Storage {
+  readonly #entries = new Map<string, MemoryEntry>();
+  readonly #maxEntries: number;
+  readonly #clock: Clock;
+  readonly #sweepEvery: number;
+  #writesSinceSweep = 0;
+
+  constructor(options: MemoryStorageOptions) {
+    if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
+      throw new SessionConfigError(`MemoryStorage: maxEntries must be a whole number of at least 1, not ${options.maxEntries}`);
+    }
+    this.#maxEntries = options.maxEntries;
+    this.#clock = options.clock ?? systemClock;
+    this.#sweepEvery = options.sweepEvery ?? DEFAULT_SWEEP_EVERY;
+  }
+
+  /** Entries held, including expired ones not swept yet. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async read(key: string): Promise<string | undefined> {
+    return this.#use(key)?.value;
+  }
+
+  async write(key: string, value: string, ttlSeconds: number): Promise<void> {
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, expiresAt: this.#clock() + ttlSeconds * 1000 });
+    if (++this.#writesSinceSweep >= this.#sweepEvery) this.#sweep();
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= this.#maxEntries) break;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  async invalidate(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  async touch(key: string, ttlSeconds: number): Promise<void> {
+    const entry = this.#use(key);
+    if (entry !== undefined) entry.expiresAt = this.#clock() + ttlSeconds * 1000;
+  }
+
+  /** The live entry under `key`, moved to the most recently used end; an expired one is dropped. */
+  #use(key: string): MemoryEntry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    if (entry.expiresAt <= this.#clock()) return undefined;
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  #sweep(): void {
+    this.#writesSinceSweep = 0;
+    const now = this.#clock();
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt <= now) this.#entries.delete(key);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { CookieSettings } from '../definition.js';
+import { SessionConfigError } from '../errors.js';
+import { MAX_SET_COOKIE_BYTES, compileSetCookie, longestValueFor, renderSetCookie, type SetCookieTemplate } from './set-cookie.js';
+import type { ResponseHeaders } from './response-headers.js';
+import type { CookieJar, Transport } from './transport.js';
+
+/**
+ * The session token in a cookie. Reading takes the cookie with exactly the configured name (case and
+ * prefix included, checklist #5) from the request's `Cookie` header; writing appends a `Set-Cookie`
+ * line next to any the app set.
+ */
+export class CookieTransport implements Transport {
+  readonly kind = 'cookie';
+  readonly vary = 'Cookie';
+  readonly maxIncomingLength = MAX_SET_COOKIE_BYTES;
+  readonly maxOutgoingLength: number;
+  readonly outgoingLimit = MAX_SET_COOKIE_BYTES;
+  readonly #template: SetCookieTemplate;
+
+  /** Throws `SessionConfigError` for settings a browser would drop or that lose their guarantees. */
+  constructor(
+    session: string,
+    readonly name: string,
+    settings: CookieSettings,
+  ) {
+    checkCookieSettings(session, name, settings);
+    this.#template = compileSetCookie(name, settings);
+    this.maxOutgoingLength = longestValueFor(this.#template);
+  }
+
+  read(_headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | undefined {
+    return cookies.get(this.name);
+  }
+
+  send(response: ResponseHeaders, token: string, maxAge: number, now: number): void {
+    response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, this.#isSecure(response), now));
+  }
+
+  expire(response: ResponseHeaders): void {
+    response.append('Set-Cookie', renderSetCookie(this.#template, '', 0, this.#isSecure(response), 0));
+  }
+
+  /**
+   * `secure: auto` follows `ctx.secure`, which trusts `X-Forwarded-Proto` only when `app.proxy` is set;
+   * the header is never read here (checklist #11).
+   */
+  #isSecure(response: ResponseHeaders): boolean {
+    return this.#template.secure === 'auto' ? response.secure : this.#template.secure;
+  }
+}
+
+/**
+ * The values of the cookies named in `names`, from a `Cookie` header (RFC 6265bis section 5.7.4, minus
+ * the parts that do not concern session tokens). Never throws; pairs without `=` and empty values are
+ * skipped. Repeated names keep every value in order (checklist #4), including HTTP/2's split `Cookie`
+ * headers, which Node joins with `; `.
+ *
+ * @example
+ * parseCookies('a=1; sid=x; sid=y', new Set(['sid'])); // Map { 'sid' => ['x', 'y'] }
+ */
+export function parseCookies(header: string, names: ReadonlySet<string>): CookieJar {
+  const jar = new Map<string, string[]>();
+  let start = 0;
+  while (start < header.length) {
+    const semicolon = header.indexOf(';', start);
+    const end = semicolon === -1 ? header.length : semicolon;
+    const equals = header.indexOf('=', start);
+    if (equals !== -1 && equals < end) {
+      const name = trimWhitespace(header, start, equals);
+      if (names.has(name)) {
+        const value = trimWhitespace(header, equals + 1, end);
+        if (value !== '') {
+          const values = jar.get(name);
+          if (values === undefined) jar.set(name, [value]);
+          else values.push(value);
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return jar;
+}
+
+/** `header.slice(start, end)` without leading and trailing SP and HTAB (RFC 9110 OWS), and nothing else. */
+function trimWhitespace(header: string, start: number, end: number): string {
+  let from = start;
+  let to = end;
+  while (from < to && isWhitespace(header.charCodeAt(from))) from += 1;
+  while (to > from && isWhitespace(header.charCodeAt(to - 1))) to -= 1;
+  return header.slice(from, to);
+}
+
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/** RFC 9110 `token`: what a cookie name may be (RFC 6265bis section 4.1.1). */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** No CTL, whitespace, `;`, `,` or `=` in Path and Domain, so an attribute can never start another (CVE-2024-47764). */
+const ATTRIBUTE_VALUE = /^[^\x00-\x20\x7f;,=]+$/;
+/** Prefixes are matched ignoring case, as browsers now do (RFC 6265bis section 4.1.3). */
+const HOST_PREFIX = /^__host-/i;
+const SECURE_PREFIX = /^__(?:secure|host)-/i;
+
+/**
+ * The cookie rules of design.md section 2, checked again at startup so a hand-written or stale
+ * definition cannot ship a cookie the browser drops (checklist #6, #7).
+ *
+ * @example
+ * checkCookieSettings('user', '__Host-sid', { path: '/app', httpOnly: true, secure: true, sameSite: 'lax' });
+ * // throws SessionConfigError: session "user": cookie "__Host-sid" must have path "/" ...
+ */
+export function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
+  const fail = (problem: string): never => {
+    throw new SessionConfigError(`session "${session}": cookie "${name}" ${problem}; fix it in sessions.yaml and run \`npx typed-sessions gen\``);
+  };
+  if (!COOKIE_NAME.test(name)) fail('has a name with a character cookies do not allow (space, CTL or one of ()<>@,;:\\"/[]?={})');
+  if (!settings.path.startsWith('/') || !ATTRIBUTE_VALUE.test(settings.path)) {
+    fail(`has path ${JSON.stringify(settings.path)}: it must start with "/" and hold no whitespace, CTL, ";", "," or "="`);
+  }
+  if (settings.domain !== undefined && !ATTRIBUTE_VALUE.test(settings.domain)) {
+    fail(`has domain ${JSON.stringify(settings.domain)} with whitespace, a CTL, ";", "," or "="`);
+  }
+  if (HOST_PREFIX.test(name) && (settings.path !== '/' || settings.domain !== undefined)) {
+    fail('must have path "/" and no domain: browsers drop __Host- cookies otherwise (RFC 6265bis section 4.1.3.2)');
+  }
+  if (settings.secure !== true) {
+    const needsSecure = SECURE_PREFIX.test(name)
+      ? 'has a __Secure- or __Host- prefix'
+      : settings.sameSite === 'none'
+        ? 'has sameSite: none'
+        : settings.partitioned === true
+          ? 'is partitioned'
+          : undefined;
+    if (needsSecure !== undefined) fail(`${needsSecure}, so it needs secure: true (browsers drop it otherwise; auto is not enough)`);
+  }
+}

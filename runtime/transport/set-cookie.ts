@@ -1,0 +1,66 @@
+import type { CookieSettings } from '../definition.js';
+
+/**
+ * Renders `Set-Cookie` lines (RFC 6265bis section 4.1). Values are always base64url, so they never need
+ * quoting or escaping (checklist #7). The attributes that never change are rendered once per session at
+ * startup; per response only the value, `Max-Age`/`Expires` and, for `secure: auto`, `Secure` vary.
+ */
+
+/** Browsers store at most 4096 bytes of name, value and attributes (RFC 6265bis section 5.6, item 1). */
+export const MAX_SET_COOKIE_BYTES = 4096;
+
+/** The longest `Max-Age` value written: 400 days. */
+const LONGEST_MAX_AGE = 400 * 24 * 60 * 60;
+
+/** Expires for a cookie being cleared (with `Max-Age=0`, for clients that ignore `Max-Age`). */
+const EPOCH = new Date(0).toUTCString();
+
+export interface SetCookieTemplate {
+  readonly name: string;
+  /** `; Path=...; Domain=...` */
+  readonly scope: string;
+  /** `; HttpOnly; SameSite=...; Partitioned; Priority=...`, after `Secure`. */
+  readonly flags: string;
+  readonly secure: boolean | 'auto';
+}
+
+const SAME_SITE = { strict: 'Strict', lax: 'Lax', none: 'None' } as const;
+const PRIORITY = { low: 'Low', medium: 'Medium', high: 'High' } as const;
+
+/**
+ * @example
+ * const template = compileSetCookie('sid', { path: '/', httpOnly: true, secure: true, sameSite: 'lax' });
+ */
+export function compileSetCookie(name: string, settings: CookieSettings): SetCookieTemplate {
+  return {
+    name,
+    scope: `; Path=${settings.path}${settings.domain === undefined ? '' : `; Domain=${settings.domain}`}`,
+    flags:
+      (settings.httpOnly ? '; HttpOnly' : '') +
+      `; SameSite=${SAME_SITE[settings.sameSite]}` +
+      (settings.partitioned === true ? '; Partitioned' : '') +
+      (settings.priority === undefined ? '' : `; Priority=${PRIORITY[settings.priority]}`),
+    secure: settings.secure,
+  };
+}
+
+/**
+ * One `Set-Cookie` value. `maxAge` is whole seconds, `Expires` the same instant for clients that predate
+ * `Max-Age`; `maxAge` 0 clears the cookie, with the same name, Path and Domain it was set with (checklist #8).
+ *
+ * @example
+ * renderSetCookie(template, 'abc', 3600, true, Date.UTC(2025, 0, 1));
+ * // 'sid=abc; Path=/; Max-Age=3600; Expires=Wed, 01 Jan 2025 01:00:00 GMT; HttpOnly; Secure; SameSite=Lax'
+ */
+export function renderSetCookie(template: SetCookieTemplate, value: string, maxAge: number, secure: boolean, now: number): string {
+  const expires = maxAge === 0 ? EPOCH : new Date(now + maxAge * 1000).toUTCString();
+  return `${template.name}=${value}${template.scope}; Max-Age=${maxAge}; Expires=${expires}${secure ? '; Secure' : ''}${template.flags}`;
+}
+
+/**
+ * The largest cookie value that keeps the whole `Set-Cookie` within `MAX_SET_COOKIE_BYTES` whatever the
+ * request: longest `Max-Age`, `Secure` present. Values are ASCII, so characters are bytes.
+ */
+export function longestValueFor(template: SetCookieTemplate): number {
+  return MAX_SET_COOKIE_BYTES - renderSetCookie(template, '', LONGEST_MAX_AGE, true, 0).length;
+}
