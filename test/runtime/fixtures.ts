@@ -9,6 +9,7 @@
  * | cart    | header X-Cart    | by id in `mem`   | none      | 1d, idle 2h                 |
  * | user    | cookie __Host-user | by value       | encrypt   | 7d, idle 30m, rolling       |
  * | note    | cookie `note`    | by value         | sign      | 1h                          |
+ * | scratch | cookie `scratch` | by value         | none      | 1h; schema accepts any `data` |
  */
 import {
   SessionProvider,
@@ -44,12 +45,17 @@ export interface NoteSession {
   text: string;
 }
 
+export interface ScratchSession {
+  data?: unknown;
+}
+
 export interface SessionMap {
   profile: ProfileSession;
   visit: VisitSession;
   cart: CartSession;
   user: UserSession;
   note: NoteSession;
+  scratch: ScratchSession;
 }
 
 export type ByIdSessionName = 'visit' | 'cart';
@@ -169,12 +175,34 @@ export class NoteSessionProvider extends SessionProvider<NoteSession> {
   }
 }
 
+/** Any `data` passes the schema: what reaches the serializer's own checks. */
+export class ScratchSessionProvider extends SessionProvider<ScratchSession> {
+  static readonly definition: SessionDefinition<ScratchSession> = {
+    name: 'scratch',
+    transport: { kind: 'cookie', name: 'scratch', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
+    transforms: [],
+    insecure: true,
+    expiry: { maxAge: HOUR, rolling: false },
+    schema: { type: 'object', properties: { data: {} }, additionalProperties: false },
+  };
+  constructor(context: ProviderContext) {
+    super(ScratchSessionProvider.definition, context);
+  }
+}
+
 export const KEYS_ENV = 'TEST_SESSION_KEYS';
 
 export const spec: SpecDefinition = {
   keys: { main: { env: KEYS_ENV } },
   storages: { mem: { kind: 'memory', maxEntries: 1000 } },
-  providers: [ProfileSessionProvider, VisitSessionProvider, CartSessionProvider, UserSessionProvider, NoteSessionProvider],
+  providers: [
+    ProfileSessionProvider,
+    VisitSessionProvider,
+    CartSessionProvider,
+    UserSessionProvider,
+    NoteSessionProvider,
+    ScratchSessionProvider,
+  ],
 };
 
 /**

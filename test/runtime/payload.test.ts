@@ -1,0 +1,199 @@
+/** Checklist group C: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageKeyForId } from '../../runtime/ids.js';
+import type { TestSessions } from './fixtures.js';
+import { cookieValue, forgeProfileToken, putJson, startServer, START, type TestServer } from './server.js';
+
+/** Values the handler at `/unsafe/:case` sets as `scratch.data`: things JSON cannot hold faithfully. */
+const cycle: Record<string, unknown> = { a: 1 };
+cycle.self = cycle;
+class Point {
+  x = 1;
+}
+const UNSAFE: Record<string, [value: () => unknown, path: string, detail: RegExp]> = {
+  date: [() => ({ when: new Date(0) }), '/data/when', /is a Date; store date\.toISOString\(\)/],
+  bigint: [() => [1n], '/data/0', /is a BigInt/],
+  map: [() => new Map([['a', 1]]), '/data', /is a Map/],
+  set: [() => ({ tags: new Set(['a']) }), '/data/tags', /is a Set/],
+  instance: [() => new Point(), '/data', /is a Point/],
+  function: [() => ({ run: () => 1 }), '/data/run', /is a function/],
+  symbol: [() => ({ id: Symbol('x') }), '/data/id', /is a symbol/],
+  'undefined in an array': [() => [1, undefined], '/data/1', /is undefined inside an array/],
+  NaN: [() => ({ ratio: Number.NaN }), '/data/ratio', /is NaN, which JSON turns into null/],
+  Infinity: [() => [Number.POSITIVE_INFINITY], '/data/0', /is Infinity/],
+  cycle: [() => cycle, '/data/self', /a cycle/],
+  'a __proto__ key': [() => JSON.parse('{"__proto__":{"isAdmin":true}}'), '/data/__proto__', /prototype pollution/],
+  'a key needing escapes': [() => ({ 'a/b~c': [() => 1] }), '/data/a~1b~0c/0', /is a function/],
+};
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({
+    routes: async (ctx, next) => {
+      const match = /^\/unsafe\/(.+)$/.exec(ctx.path);
+      if (!match) return next();
+      try {
+        (ctx.sessions as TestSessions).set('scratch', { data: UNSAFE[decodeURIComponent(match[1]!)]![0]() });
+        ctx.status = 204;
+      } catch (error) {
+        const { name, path, message } = error as { name: string; path: string; message: string };
+        ctx.body = { name, path, message };
+      }
+    },
+  });
+});
+afterAll(() => server.close());
+
+const NOW = START / 1000;
+
+async function readProfile(payload: string): Promise<unknown> {
+  const response = await fetch(`${server.url}/s/profile`, { headers: { cookie: `profile=${forgeProfileToken(NOW, NOW, payload)}` } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { value: unknown }).value;
+}
+
+function prototypeSnapshot(): string[] {
+  return Object.getOwnPropertyNames(Object.prototype).sort();
+}
+
+describe('#28 prototype pollution', () => {
+  const hostile = [
+    '{"userId":"a","__proto__":{"isAdmin":true}}',
+    '{"userId":"a","prefs":{"__proto__":{"isAdmin":"yes"}}}',
+    '{"userId":"a","prefs":{"constructor":{"prototype":{"isAdmin":"yes"}}}}',
+    '{"userId":"a","prefs":{"constructor":"x"}}',
+    '{"userId":"a","prefs":{"\\u005f_proto__":"x"}}',
+    '{"userId":"a","prefs":{"__pro\\u0074o__":"x"}}',
+    '{"userId":"a","prefs":{"__proto__" :"x"}}',
+  ];
+  it.each(hostile)('refuses %s and leaves Object.prototype alone', async (payload) => {
+    const before = prototypeSnapshot();
+    expect(await readProfile(payload)).toBeNull();
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(prototypeSnapshot()).toEqual(before);
+  });
+
+  it('the same from store data, which is then deleted', async () => {
+    const set = await putJson(`${server.url}/s/visit`, { count: 1 });
+    const id = cookieValue(set, 'vid');
+    await server.storage.inner.write(storageKeyForId(id), `${NOW}.${NOW}.{"count":1,"__proto__":{"isAdmin":true}}`, 60);
+    const response = await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
+    expect(await response.json()).toEqual({ value: null });
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+  });
+
+  it('the words themselves are fine as values', async () => {
+    expect(await readProfile('{"userId":"constructor","prefs":{"a":"__proto__"}}')).toEqual({
+      userId: 'constructor',
+      prefs: { a: '__proto__' },
+    });
+  });
+});
+
+describe('#29 schema violations', () => {
+  it.each([
+    ['an extra property', '{"userId":"a","isAdmin":true}'],
+    ['a wrong type', '{"userId":42}'],
+    ['a missing required field', '{"roles":["admin"]}'],
+    ['an array root', '[{"userId":"a"}]'],
+    ['null', 'null'],
+    ['not JSON', '{userId:"a"}'],
+  ])('on read, %s is no session, never partly applied', async (_label, payload) => {
+    expect(await readProfile(payload)).toBeNull();
+  });
+
+  it.each([
+    [{ userId: 'a', roles: ['root'] }, 'session "profile": payload /roles/0 must be equal to one of the allowed values (admin, member)'],
+    [{ userId: 'a', isAdmin: true }, 'session "profile": payload (root) must NOT have additional properties (isAdmin)'],
+    [{ roles: [] }, "session \"profile\": payload (root) must have required property 'userId'"],
+    [{ userId: '' }, 'session "profile": payload /userId must NOT have fewer than 1 characters'],
+    [{ userId: 'a', prefs: { theme: 1 } }, 'session "profile": payload /prefs/theme must be string'],
+  ])('on write, %j throws SessionValidationError naming the path, and nothing is sent', async (value, message) => {
+    const response = await putJson(`${server.url}/s/profile`, value);
+    expect(await response.json()).toEqual({ name: 'SessionValidationError', code: 'SESSION_VALIDATION', message });
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe('#30 no coercion', () => {
+  it.each([
+    ['"1" for an integer', '{"userId":"a","count":"1"}'],
+    ['true for an integer', '{"userId":"a","count":true}'],
+    ['["a"] for a string', '{"userId":["a"]}'],
+    ['1 for a string', '{"userId":1}'],
+    ['"admin" for an array', '{"userId":"a","roles":"admin"}'],
+    ['"true" for an enum item', '{"userId":"a","roles":["true"]}'],
+    ['1.5 for an integer', '{"userId":"a","count":1.5}'],
+  ])('on read, %s is refused', async (_label, payload) => {
+    expect(await readProfile(payload)).toBeNull();
+  });
+
+  it('on write, "1" for an integer is refused, not coerced, and no default is filled in', async () => {
+    const response = await putJson(`${server.url}/s/profile`, { userId: 'a', count: '1' });
+    expect(await response.json()).toMatchObject({ message: 'session "profile": payload /count must be integer' });
+    const ok = await putJson(`${server.url}/s/profile`, { userId: 'a' });
+    const read = await fetch(`${server.url}/s/profile`, { headers: { cookie: `profile=${cookieValue(ok, 'profile')}` } });
+    expect(await read.json()).toEqual({ value: { userId: 'a' } });
+  });
+});
+
+describe('#31 bombs in store data', () => {
+  it.each([
+    ['a 1 MB string', () => `${NOW}.${NOW}.{"count":1,"pad":"${'x'.repeat(1024 * 1024)}"}`],
+    ['10^4-deep nesting', () => `${NOW}.${NOW}.${'['.repeat(10_000)}${']'.repeat(10_000)}`],
+    ['a 10^6-element array', () => `${NOW}.${NOW}.[${'0,'.repeat(999_999)}0]`],
+  ])('%s: no session, no crash, entry deleted', async (_label, value) => {
+    const set = await putJson(`${server.url}/s/visit`, { count: 1 });
+    const id = cookieValue(set, 'vid');
+    await server.storage.inner.write(storageKeyForId(id), value(), 60);
+    const response = await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ value: null });
+    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+  });
+});
+
+describe('#32 values JSON cannot hold faithfully', () => {
+  it.each(Object.entries(UNSAFE))('%s: SessionValidationError at set, naming the path', async (label, [, path, detail]) => {
+    const response = await fetch(`${server.url}/unsafe/${encodeURIComponent(label)}`, { method: 'PUT' });
+    const body = (await response.json()) as { name: string; path: string; message: string };
+    expect(body.name).toBe('SessionValidationError');
+    expect(body.path).toBe(path);
+    expect(body.message).toMatch(detail);
+    expect(body.message.startsWith(`session "scratch": payload ${path} `)).toBe(true);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('an undefined object property is dropped, as an absent optional property', async () => {
+    const response = await putJson(`${server.url}/s/scratch`, { data: { a: 1 } });
+    const read = await fetch(`${server.url}/s/scratch`, { headers: { cookie: `scratch=${cookieValue(response, 'scratch')}` } });
+    expect(await read.json()).toEqual({ value: { data: { a: 1 } } });
+  });
+});
+
+describe('#27 too large for a cookie', () => {
+  it('throws SessionTooLargeError at set, with the size and the 4096-byte limit', async () => {
+    const response = await putJson(`${server.url}/s/profile`, { userId: 'a', note: 'x'.repeat(5000) });
+    const body = (await response.json()) as { name: string; code: string; message: string };
+    expect(body.name).toBe('SessionTooLargeError');
+    expect(body.code).toBe('SESSION_TOO_LARGE');
+    expect(body.message).toMatch(/^session "profile" would be \d+ bytes, over the 4096-byte limit; store less in it, or track it by id/);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('the largest payload that fits gives a Set-Cookie of at most 4096 bytes', async () => {
+    let low = 0;
+    let high = 5000;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      const response = await putJson(`${server.url}/s/profile`, { userId: 'a', note: 'x'.repeat(middle) });
+      if (response.status === 204) low = middle;
+      else high = middle - 1;
+    }
+    const fits = await putJson(`${server.url}/s/profile`, { userId: 'a', note: 'x'.repeat(low) }, { 'x-forwarded-proto': 'https' });
+    const line = fits.headers.getSetCookie()[0]!;
+    expect(line.length).toBeLessThanOrEqual(4096);
+    expect(line.length).toBeGreaterThan(4000);
+  });
+});
