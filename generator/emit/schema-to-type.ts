@@ -108,8 +108,10 @@ function objectMembers(schema: JsonSchema): TypeMember[] {
   }));
   const extra = schema['additionalProperties'];
   if (extra === undefined || extra === false) return members;
-  // TypeScript requires every named property to fit the index signature, so the signature takes all of them.
-  const indexType = union([additionalType(extra), ...named.map((property) => property.type)]);
+  // TypeScript requires every named property to fit the index signature, so the signature takes all of
+  // them, and `undefined` too when one is optional (TS2411 otherwise).
+  const optional = named.some((property) => !required.has(property.name)) ? [single('undefined')] : [];
+  const indexType = union([additionalType(extra), ...named.map((property) => property.type), ...optional]);
   return [
     { kind: StructureKind.IndexSignature, keyName: 'key', keyType: 'string', returnType: indexType.text },
     ...members,

@@ -83,7 +83,11 @@ const cases: ReadonlyArray<{ name: string; given: JsonSchema; want: string }> = 
   },
   {
     name: 'title and description both become JSDoc',
-    given: { type: 'object', properties: { id: { type: 'string', title: 'Id', description: 'Opaque.' } }, required: ['id'] },
+    given: {
+      type: 'object',
+      properties: { id: { type: 'string', title: 'Id', description: 'Opaque.' } },
+      required: ['id'],
+    },
     want: '{ /**\n * Id\n *\n * Opaque.\n */\nid: string; }',
   },
   {
