@@ -40,8 +40,8 @@ const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
  * - Writes go to a temporary file in the same folder, then `rename` over the old one: a reader sees the
  *   old value or the new one, never a torn file (rename is atomic within one file system, POSIX).
  * - The expiry lives in the file and is enforced on every read, so a stale file is never served; an
- *   expired file is removed when read and by `sweep()`, which writes also start in the background
- *   every `sweepIntervalMs`.
+ *   expired file is removed when read and by `sweep()`, which a write also starts in the background
+ *   once `sweepIntervalMs` has passed since the last one.
  * - Files are written without fsync: after a power loss a session may be lost, never served corrupt
  *   (a file without a valid stamp reads as missing).
  *
@@ -53,7 +53,6 @@ export class DirectoryStorage implements Storage {
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
   #nextSweepAt: number;
-  #sweeping: Promise<number> | undefined;
 
   constructor(options: DirectoryStorageOptions) {
     if (typeof options.path !== 'string' || options.path === '') {
@@ -66,8 +65,7 @@ export class DirectoryStorage implements Storage {
     this.#path = options.path;
     this.#clock = options.clock ?? systemClock;
     this.#sweepIntervalMs = interval;
-    // The first write sweeps, clearing what an earlier run of the app left behind.
-    this.#nextSweepAt = this.#clock();
+    this.#nextSweepAt = this.#clock() + interval;
   }
 
   async read(key: string): Promise<string | undefined> {
@@ -131,27 +129,13 @@ export class DirectoryStorage implements Storage {
 
   /**
    * Removes expired session files and temporary files left by crashed writes, and resolves to how many
-   * files it removed. Files it did not create are left alone. A call while a sweep runs joins that sweep.
+   * files it removed. Files it did not create are left alone. Sweeps may overlap: each removal is
+   * idempotent.
    *
    * @example
-   * setInterval(() => void storage.sweep(), 60_000).unref();
+   * const removed = await storage.sweep();
    */
-  sweep(): Promise<number> {
-    this.#sweeping ??= this.#sweepFolder().finally(() => {
-      this.#sweeping = undefined;
-    });
-    return this.#sweeping;
-  }
-
-  #sweepWhenDue(): void {
-    const now = this.#clock();
-    if (now < this.#nextSweepAt) return;
-    this.#nextSweepAt = now + this.#sweepIntervalMs;
-    // A failed background sweep only delays cleanup: reads enforce expiry anyway, and the next sweep retries.
-    this.sweep().catch(() => undefined);
-  }
-
-  async #sweepFolder(): Promise<number> {
+  async sweep(): Promise<number> {
     const now = this.#clock();
     let removed = 0;
     try {
@@ -170,6 +154,14 @@ export class DirectoryStorage implements Storage {
       if (!isMissing(error)) throw error;
     }
     return removed;
+  }
+
+  #sweepWhenDue(): void {
+    const now = this.#clock();
+    if (now < this.#nextSweepAt) return;
+    this.#nextSweepAt = now + this.#sweepIntervalMs;
+    // A failed background sweep only delays cleanup: reads enforce expiry anyway, and the next sweep retries.
+    this.sweep().catch(() => undefined);
   }
 
   #fileFor(key: string): string {
