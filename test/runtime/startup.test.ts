@@ -1,0 +1,134 @@
+/** Everything wrong with the configuration fails at createSessionsMiddleware, with a SessionConfigError that says what to fix. */
+import { describe, expect, it } from 'vitest';
+import {
+  MemoryStorage,
+  SessionConfigError,
+  createSessionsMiddleware,
+  generateKey,
+  type CookieSettings,
+  type InstallOptions,
+  type SessionDefinition,
+  type SpecDefinition,
+} from 'typed-sessions/runtime';
+import { HOUR, KEYS_ENV, NoteSessionProvider, ProfileSessionProvider, VisitSessionProvider, spec, specWith } from './fixtures.js';
+
+const quiet: InstallOptions = { logger: { warn() {} } };
+
+function install(target: SpecDefinition, options: InstallOptions = {}): () => unknown {
+  return () => createSessionsMiddleware(target, { ...quiet, keys: { main: generateKey() }, ...options });
+}
+
+function configError(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionConfigError);
+    expect(error).toMatchObject({ name: 'SessionConfigError', code: 'SESSION_CONFIG' });
+    return (error as Error).message;
+  }
+  throw new Error('expected a SessionConfigError');
+}
+
+const cookieSession = (name: string, cookie: Partial<CookieSettings>): SessionDefinition<unknown> => ({
+  ...NoteSessionProvider.definition,
+  name: 'demo',
+  transport: { kind: 'cookie', name, cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'lax', ...cookie } },
+});
+
+describe('startup errors', () => {
+  it('installs the fixture spec, reading the key ring from env', () => {
+    const middleware = createSessionsMiddleware(spec, { ...quiet, env: { [KEYS_ENV]: generateKey() } });
+    expect(middleware.name).toBe('sessions');
+  });
+
+  it('a missing key ring names the environment variable', () => {
+    expect(configError(() => createSessionsMiddleware(spec, { ...quiet, env: {} }))).toMatch(
+      /key ring "main": environment variable TEST_SESSION_KEYS is not set/,
+    );
+  });
+
+  it.each([
+    ['a placeholder', 'keyboard cat', /well-known placeholder/],
+    ['a short key', Buffer.alloc(16, 7).toString('base64url'), /decodes to 16 bytes/],
+    ['an empty ring', '', /is empty/],
+  ])('a weak key (%s) in the environment is refused, naming the variable', (_label, value, problem) => {
+    const message = configError(() => createSessionsMiddleware(spec, { ...quiet, env: { [KEYS_ENV]: value } }));
+    expect(message).toContain('TEST_SESSION_KEYS');
+    expect(message).toMatch(problem);
+  });
+
+  it('a weak key passed in options is refused too', () => {
+    expect(configError(install(spec, { keys: { main: 'secret' } }))).toMatch(/installSessions\(\{ keys: \{ main \} \}\).*placeholder/);
+  });
+
+  it('keys or storages for names the spec does not declare are refused, not ignored', () => {
+    expect(configError(install(spec, { keys: { main: generateKey(), mian: generateKey() } }))).toMatch(/no key ring "mian" \(declared: main\)/);
+    expect(configError(install(spec, { storages: { memory: new MemoryStorage({ maxEntries: 1 }) } }))).toMatch(
+      /no storage "memory" \(declared: mem\)/,
+    );
+  });
+
+  it.each([
+    ['directory', { kind: 'directory', path: '.sessions' }],
+    ['redis', { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' }],
+  ] as const)('a %s storage needs an instance from installSessions({ storages })', (_kind, declared) => {
+    const target = specWith(VisitSessionProvider.definition, { mem: declared });
+    expect(configError(install(target))).toMatch(/storage "mem" is kind \w+, which is not built in yet; pass an instance via installSessions\(\{ storages: \{ mem: \.\.\. \} \}\)/);
+    expect(install(target, { storages: { mem: new MemoryStorage({ maxEntries: 10 }) } })).not.toThrow();
+  });
+
+  it('a by-value session with no sign or encrypt is refused unless insecure: true is written out', () => {
+    const { insecure: _insecure, ...forgeable } = ProfileSessionProvider.definition;
+    expect(configError(install(specWith(forgeable)))).toMatch(/session "profile" travels by value with no sign or encrypt transform/);
+  });
+
+  it.each([
+    ['#6 __Host- with a domain', cookieSession('__Host-sid', { domain: 'example.com' }), /must have path "\/" and no domain/],
+    ['#6 __Host- with a path other than /', cookieSession('__Host-sid', { path: '/app' }), /must have path "\/" and no domain/],
+    ['#6 __Host- with secure: auto', cookieSession('__Host-sid', { secure: 'auto' }), /__Secure- or __Host- prefix, so it needs secure: true/],
+    ['#6 __Secure- with secure: false', cookieSession('__Secure-sid', { secure: false }), /needs secure: true/],
+    ['#6 a lower-case __secure- prefix', cookieSession('__secure-sid', { secure: false }), /needs secure: true/],
+    ['#6 sameSite: none without secure', cookieSession('sid', { sameSite: 'none', secure: 'auto' }), /has sameSite: none, so it needs secure: true/],
+    ['#6 partitioned without secure', cookieSession('sid', { partitioned: true, secure: false }), /is partitioned, so it needs secure: true/],
+    ['#7 ";" in the name', cookieSession('sid;x', {}), /has a name with a character cookies do not allow/],
+    ['#7 "=" in the name', cookieSession('sid=x', {}), /has a name with a character/],
+    ['#7 a space in the name', cookieSession('s id', {}), /has a name with a character/],
+    ['#7 a CTL in the name', cookieSession('sid\u0001', {}), /has a name with a character/],
+    ['#7 ";" in the path', cookieSession('sid', { path: '/; Domain=evil.com' }), /has path/],
+    ['#7 a path not starting with /', cookieSession('sid', { path: 'app' }), /has path "app": it must start with "\/"/],
+    ['#7 a space in the domain', cookieSession('sid', { domain: 'a.com; Secure' }), /has domain/],
+    ['#7 a CTL in the domain', cookieSession('sid', { domain: 'a.com\r\n' }), /has domain/],
+  ])('%s', (_label, definition, problem) => {
+    const message = configError(install(specWith(definition)));
+    expect(message).toMatch(/^session "demo": cookie "/);
+    expect(message).toMatch(problem);
+  });
+
+  it('a header name with characters headers do not allow', () => {
+    const definition = { ...VisitSessionProvider.definition, transport: { kind: 'header', name: 'X Cart' } } as const;
+    expect(configError(install(specWith(definition)))).toMatch(/header "X Cart" is not a valid header name/);
+  });
+
+  it.each([
+    ['idle not below maxAge', { maxAge: HOUR, idle: HOUR, rolling: false }],
+    ['a fractional maxAge', { maxAge: 1.5, rolling: false }],
+    ['a zero maxAge', { maxAge: 0, rolling: false }],
+  ])('expiry with %s', (_label, expiry) => {
+    expect(configError(install(specWith({ ...NoteSessionProvider.definition, expiry })))).toMatch(/expiry needs maxAge and idle as whole seconds/);
+  });
+
+  it('a schema ajv refuses in strict mode', () => {
+    const definition = { ...NoteSessionProvider.definition, schema: { type: 'object', properties: { text: { type: 'string', minLenght: 1 } } } };
+    expect(configError(install(specWith(definition)))).toMatch(/session "note": its schema does not compile: strict mode: unknown keyword: "minLenght"/);
+  });
+
+  it.each([0, -1, Number.NaN])('storageTimeout %s', (storageTimeout) => {
+    expect(configError(install(spec, { storageTimeout }))).toMatch(/storageTimeout/);
+  });
+
+  it('warns once about memory storage in production', () => {
+    const warnings: string[] = [];
+    createSessionsMiddleware(spec, { keys: { main: generateKey() }, env: { NODE_ENV: 'production' }, logger: { warn: (message) => warnings.push(message) } });
+    expect(warnings).toEqual(['memory session storage in production: sessions are lost on restart and not shared between processes']);
+  });
+});
