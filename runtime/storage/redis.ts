@@ -1,0 +1,139 @@
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { SessionConfigError, SessionStorageError } from '../errors.js';
+import type { Storage } from './storage.js';
+import { ttlMilliseconds } from './ttl.js';
+
+export interface RedisStorageOptions {
+  /** Put before every key, so sessions keep to their own part of a shared Redis. Default `"sess:"`. */
+  readonly prefix?: string;
+  /** Milliseconds a command may take before it fails. Only for a client built from a URL. Default 1000. */
+  readonly commandTimeoutMs?: number;
+  /** Milliseconds a connection attempt may take. Only for a client built from a URL. Default 2000. */
+  readonly connectTimeoutMs?: number;
+}
+
+const DEFAULT_PREFIX = 'sess:';
+const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+const DEFAULT_READY_TIMEOUT_MS = 5000;
+/** Longest wait between two reconnection attempts. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/**
+ * Sessions in Redis: `kind: redis` in sessions.yaml. Shared by every process of an app, so it scales out
+ * past one machine; works with a single server or a Redis Cluster (each session is one key).
+ *
+ * Every entry carries its TTL from the moment it exists: the value and its expiry go in one
+ * `SET key value PX ms`, so no key is ever left without a TTL (checklist #52). `touch` is `PEXPIRE`,
+ * which slides the TTL without rewriting the value and does nothing for a key that is gone, so it
+ * cannot resurrect a cleared session (checklist #50, #51).
+ *
+ * Given a URL, the storage builds a client that fails fast rather than queueing (checklist #45, #47,
+ * #48): no offline queue, no retries, a command timeout, and no resending of commands that were in
+ * flight when a connection dropped, so a write already reported as failed is not applied later.
+ * It reconnects forever with a capped back-off, so the app recovers after a Redis restart.
+ * Given a client, it uses that client as configured; give it these options too.
+ *
+ * @example
+ * const storage = new RedisStorage(process.env.REDIS_URL!, { prefix: 'myapp:sess:' });
+ * await storage.ready();
+ * app.use(installSessions({ storages: { redis: storage } }));
+ */
+export class RedisStorage implements Storage {
+  readonly #client: Redis | Cluster;
+  readonly #ownsClient: boolean;
+  readonly #prefix: string;
+
+  constructor(connection: Redis | Cluster | string, options: RedisStorageOptions = {}) {
+    const prefix = options.prefix ?? DEFAULT_PREFIX;
+    if (typeof prefix !== 'string') throw new SessionConfigError(`RedisStorage: prefix must be a string, not ${typeof prefix}`);
+    this.#prefix = prefix;
+    this.#ownsClient = typeof connection === 'string';
+    this.#client = typeof connection === 'string' ? new Redis(connection, failFastOptions(options)) : connection;
+    if (this.#ownsClient) {
+      // Connection errors reach the runtime as failed commands, which it reports as `store_unavailable`;
+      // without a listener ioredis would also print each one of them on every reconnection attempt.
+      this.#client.on('error', () => undefined);
+    }
+  }
+
+  async read(key: string): Promise<string | undefined> {
+    return (await this.#client.get(this.#prefix + key)) ?? undefined;
+  }
+
+  async write(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.#client.set(this.#prefix + key, value, 'PX', ttlMilliseconds(ttlSeconds));
+  }
+
+  async invalidate(key: string): Promise<void> {
+    await this.#client.del(this.#prefix + key);
+  }
+
+  async touch(key: string, ttlSeconds: number): Promise<void> {
+    await this.#client.pexpire(this.#prefix + key, ttlMilliseconds(ttlSeconds));
+  }
+
+  /**
+   * Resolves once the client can take commands. Commands fail fast while it cannot, including in the
+   * first milliseconds after construction; await this before serving to start with a working storage.
+   *
+   * @example
+   * await storage.ready(2000); // throws SessionStorageError if Redis is unreachable for 2 s
+   */
+  ready(timeoutMs = DEFAULT_READY_TIMEOUT_MS): Promise<void> {
+    const client = this.#client;
+    if (client.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let lastError: unknown;
+      const onError = (error: unknown) => {
+        lastError = error;
+      };
+      const onReady = () => {
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        stop();
+        const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
+        reject(new SessionStorageError('redis', `not ready after ${timeoutMs} ms${reason}`, { cause: lastError }));
+      }, timeoutMs);
+      const stop = () => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        client.off('error', onError);
+      };
+      client.on('ready', onReady);
+      client.on('error', onError);
+    });
+  }
+
+  /**
+   * Closes the client this storage built from a URL; a client the app passed in stays open, since the
+   * app owns it. Falls back to dropping the connection when Redis cannot take a `QUIT`.
+   */
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    const client = this.#client;
+    await client.quit().catch(() => client.disconnect());
+  }
+}
+
+function failFastOptions(options: RedisStorageOptions): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    // Nothing is resent after a reconnect (below), so a retry budget only delays failure: with 0, commands in
+    // flight when a connection drops fail at once. With more, ioredis leaves them pending until the timeout.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: positiveMilliseconds('commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
+    connectTimeout: positiveMilliseconds('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
+  };
+}
+
+function positiveMilliseconds(option: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new SessionConfigError(`RedisStorage: ${option} must be a positive number of milliseconds, not ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,212 @@
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SessionStorageError } from '../../runtime/errors.js';
+import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
+import { RedisStorage } from '../../runtime/storage/redis.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { describeRedis, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { advanceRedisTime } from '../support/redis-time.js';
+import { storageContract } from './contract.js';
+
+/** Short, so fault cases stay fast; the production default is 1000 ms. */
+const COMMAND_TIMEOUT_MS = 200;
+/** How long a command may take to fail when it fails fast: the timeout plus scheduling slack. */
+const FAIL_FAST_MS = COMMAND_TIMEOUT_MS + 300;
+
+async function elapsedMs(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+describeRedis('RedisStorage', () => {
+  let server: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = new Redis(server.port, REDIS_HOST);
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await server?.stop();
+  });
+
+  describe('on one server', () => {
+    storageContract(
+      'RedisStorage',
+      async () => {
+        await client.flushall();
+        return new RedisStorage(client);
+      },
+      { advanceClock: (ms) => advanceRedisTime([client], ms) },
+    );
+
+    describe('keys and TTLs in Redis', () => {
+      beforeEach(async () => {
+        await client.flushall();
+      });
+
+      it('gives every key a TTL equal to the one asked for, after write, overwrite and touch', async () => {
+        const storage = new RedisStorage(client);
+        const cases: [string, () => Promise<void>, number][] = [
+          ['write', () => storage.write('k', 'value', 60), 60_000],
+          ['overwrite with a shorter TTL', () => storage.write('k', 'value', 30), 30_000],
+          ['touch', () => storage.touch('k', 120), 120_000],
+        ];
+        for (const [step, run, ttlMs] of cases) {
+          await run();
+          const pttl = await client.pttl('sess:k');
+          expect(pttl, step).toBeGreaterThan(ttlMs - 1000);
+          expect(pttl, step).toBeLessThanOrEqual(ttlMs);
+        }
+      });
+
+      it('files sessions under the prefix and the hashed key only, never the id', async () => {
+        const storage = new RedisStorage(client);
+        const ids = Array.from({ length: 3 }, generateSessionId);
+        for (const id of ids) await storage.write(storageKeyForId(id), `payload of ${id}`, 60);
+        const keys = await client.keys('*');
+        expect(keys.sort()).toEqual(ids.map((id) => `sess:${storageKeyForId(id)}`).sort());
+        for (const id of ids) {
+          expect(keys.some((key) => key.includes(id))).toBe(false);
+          expect(await client.get(`sess:${storageKeyForId(id)}`)).toBe(`payload of ${id}`);
+        }
+      });
+
+      it('uses the prefix it is given, and keeps storages with different prefixes apart', async () => {
+        const first = new RedisStorage(client, { prefix: 'app-a:sessions:' });
+        const second = new RedisStorage(client, { prefix: 'app-b:' });
+        await first.write('k', 'from a', 60);
+        await second.write('k', 'from b', 60);
+        expect((await client.keys('*')).sort()).toEqual(['app-a:sessions:k', 'app-b:k']);
+        await second.invalidate('k');
+        expect(await first.read('k')).toBe('from a');
+      });
+
+      it('refuses a TTL that is not a positive number, and stores nothing', async () => {
+        const storage = new RedisStorage(client);
+        await expect(storage.write('k', 'value', 0)).rejects.toThrow(RangeError);
+        await expect(storage.touch('k', -1)).rejects.toThrow(RangeError);
+        expect(await client.keys('*')).toEqual([]);
+      });
+
+      it('leaves a client the app passed in open on close', async () => {
+        await new RedisStorage(client).close();
+        expect(await client.ping()).toBe('PONG');
+      });
+    });
+  });
+
+  describe('on a three-master cluster', () => {
+    let cluster: RedisCluster;
+    let clusterClient: Cluster;
+    const masters = () => clusterClient.nodes('master');
+    beforeAll(async () => {
+      cluster = await startRedisCluster();
+      clusterClient = new Cluster([...cluster.nodes]);
+      await clusterClient.ping();
+    });
+    afterAll(async () => {
+      await clusterClient?.quit();
+      await cluster?.stop();
+    });
+
+    storageContract(
+      'RedisStorage on a cluster',
+      async () => {
+        await Promise.all(masters().map((node) => node.flushall()));
+        return new RedisStorage(clusterClient);
+      },
+      { advanceClock: (ms) => advanceRedisTime(masters(), ms) },
+    );
+
+    it('spreads sessions over every master', async () => {
+      const storage = new RedisStorage(clusterClient);
+      for (let i = 0; i < 100; i++) await storage.write(storageKeyForId(generateSessionId()), 'value', 60);
+      const counts = await Promise.all(masters().map((node) => node.dbsize()));
+      expect(counts).toHaveLength(3);
+      for (const count of counts) expect(count).toBeGreaterThan(0);
+    });
+  });
+
+  describe('built from a URL, behind a fault-injecting proxy', () => {
+    let proxy: FaultProxy;
+    let storage: RedisStorage;
+    beforeEach(async () => {
+      proxy = await FaultProxy.start(server.port);
+      storage = new RedisStorage(`redis://${REDIS_HOST}:${proxy.port}`, { commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: COMMAND_TIMEOUT_MS });
+      await storage.ready();
+      await client.flushall();
+    });
+    afterEach(async () => {
+      await storage.close();
+      await proxy.close();
+    });
+
+    /** Waits out the reconnection: until a command goes through again. */
+    async function untilStorageWorks(): Promise<void> {
+      await vi.waitFor(() => storage.read('probe'), { timeout: 5000, interval: 20 });
+    }
+
+    it('fails fast when Redis answers five seconds late (#47)', async () => {
+      proxy.delay(5000);
+      expect(await elapsedMs(() => expect(storage.read('k')).rejects.toThrow('Command timed out'))).toBeLessThan(FAIL_FAST_MS);
+    });
+
+    it('fails fast when the network drops everything (#47)', async () => {
+      proxy.blackhole();
+      expect(await elapsedMs(() => expect(storage.write('k', 'value', 60)).rejects.toThrow('Command timed out'))).toBeLessThan(FAIL_FAST_MS);
+    });
+
+    it('fails at once when the connection drops and while Redis refuses connections, and recovers (#45, #48)', async () => {
+      proxy.refuse();
+      proxy.resetAll();
+      expect(await elapsedMs(() => expect(storage.read('k')).rejects.toThrow())).toBeLessThan(50);
+      expect(await elapsedMs(() => expect(storage.read('k')).rejects.toThrow())).toBeLessThan(50);
+      proxy.passThrough();
+      await untilStorageWorks();
+      await storage.write('k', 'value', 60);
+      expect(await storage.read('k')).toBe('value');
+    });
+
+    it('does not replay a write that failed once the connection comes back (#48)', async () => {
+      proxy.blackhole();
+      await expect(storage.write('k', 'written while down', 60)).rejects.toThrow('Command timed out');
+      proxy.resetAll();
+      proxy.passThrough();
+      await untilStorageWorks();
+      expect(await storage.read('k')).toBeUndefined();
+    });
+
+    it('rejects ready() with a SessionStorageError when Redis stays unreachable', async () => {
+      proxy.refuse();
+      proxy.resetAll();
+      await expect(storage.read('k')).rejects.toThrow();
+      await expect(storage.ready(300)).rejects.toThrow(SessionStorageError);
+      await expect(storage.ready(300)).rejects.toThrow(/^storage "redis": not ready after 300 ms/);
+    });
+
+    it('closes the client it built', async () => {
+      await storage.close();
+      await expect(storage.read('k')).rejects.toThrow('Connection is closed');
+    });
+  });
+
+  it('reconnects by itself after Redis restarts (#48)', async () => {
+    let restarted = await startRedisServer();
+    const storage = new RedisStorage(restarted.url, { commandTimeoutMs: COMMAND_TIMEOUT_MS });
+    try {
+      await storage.ready();
+      await restarted.stop();
+      expect(await elapsedMs(() => expect(storage.read('k')).rejects.toThrow())).toBeLessThan(50);
+      restarted = await startRedisServer({ port: restarted.port });
+      await vi.waitFor(() => storage.read('probe'), { timeout: 5000, interval: 20 });
+      await storage.write('k', 'value', 60);
+      expect(await storage.read('k')).toBe('value');
+    } finally {
+      await storage.close();
+      await restarted.stop();
+    }
+  });
+});
