@@ -107,6 +107,27 @@ describe('key rotation', () => {
   });
 });
 
+describe('signed sessions', () => {
+  it('round-trip readable but tamper-evident: any flipped bit is no session', async () => {
+    const set = await fetch(`${server.url}/s/note`, { method: 'PUT', body: '{"text":"hello"}' });
+    const token = cookieValue(set, 'note');
+    const read = await fetch(`${server.url}/s/note`, { headers: { cookie: `note=${token}` } });
+    expect(await read.json()).toEqual({ value: { text: 'hello' } });
+    for (const bit of [0, 8, 40, 100, token.length * 6 - 20]) {
+      const events = server.events.length;
+      const response = await sendRaw(server.port, '/s/note', [`Cookie: note=${flipBit(token, bit)}`]);
+      expect(JSON.parse(response.body)).toEqual({ value: null });
+      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'note', reason: expect.stringMatching(/^(tampered|malformed|unknown_key)$/), source: 'token' }]);
+    }
+  });
+
+  it('#21 a valid token of another session is refused under this one', async () => {
+    const set = await fetch(`${server.url}/s/note`, { method: 'PUT', body: '{"text":"hello"}' });
+    const response = await readUser(`__Host-user=${cookieValue(set, 'note')}`);
+    expect(JSON.parse(response.body)).toEqual({ value: null });
+  });
+});
+
 describe('#22 sealed timestamps are parsed strictly', () => {
   const payload = '{"userId":"ada"}';
   const table: [label: string, createdAt: string | number, lastSeenAt: string | number, accepted: boolean][] = [
