@@ -55,7 +55,8 @@ sessions:
 storage: {}
 `;
 
-// Every test gets its own project folder under one root, removed after the file; the tests run concurrently.
+// Every test gets its own project folder under one root, removed after the file. The light commands run
+// concurrently; `gen` loads ts-morph and prettier, so its tests run one at a time on a 2-core machine.
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'typed-sessions-cli-'));
@@ -76,7 +77,7 @@ async function newProject(spec = VALID_SPEC) {
   };
 }
 
-describe.concurrent('typed-sessions gen', () => {
+describe('typed-sessions gen', () => {
   it('writes the entry file, then finds it unchanged', async () => {
     const { run, path } = await newProject();
     const first = await run('gen');
