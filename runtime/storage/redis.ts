@@ -110,6 +110,9 @@ export class RedisStorage implements Storage {
   /**
    * Closes the client this storage built from a URL; a client the app passed in stays open, since the
    * app owns it. Falls back to dropping the connection when Redis cannot take a `QUIT`.
+   *
+   * @example
+   * process.once('SIGTERM', () => void storage.close());
    */
   async close(): Promise<void> {
     if (!this.#ownsClient) return;

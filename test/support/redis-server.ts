@@ -55,6 +55,13 @@ let skipNoticePrinted = false;
  * `describe`, for suites that need a real Redis. Without `redis-server` the suite is skipped with one
  * line saying how to run it, or fails when TYPED_SESSIONS_REQUIRE_REDIS=1 (CI sets it, so Redis
  * coverage cannot vanish silently).
+ *
+ * @example
+ * describeRedis('RedisStorage', () => {
+ *   let redis: RedisServer;
+ *   beforeAll(async () => { redis = await startRedisServer(); });
+ *   afterAll(() => redis.stop());
+ * });
  */
 export function describeRedis(name: string, body: () => void): void {
   if (redisAvailable()) {
