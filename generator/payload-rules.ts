@@ -2,6 +2,7 @@
  * Semantic rules for payload schemas (`types:` entries and each session's `schema:`): what the spec's JSON
  * Schema cannot say about the subset, such as closed objects, resolvable `$ref`s and compilable patterns.
  */
+import { findNestedQuantifier } from '../runtime/nested-quantifier.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
@@ -64,6 +65,22 @@ const invalidPattern: SpecRule = {
     }),
 };
 
+const catastrophicPattern: SpecRule = {
+  refuses: 'a pattern that repeats a repetition, such as (a+)+, which can backtrack for exponential time (ReDoS)',
+  check: (spec) =>
+    payloadSchemas(spec).flatMap(({ schema, path }) => {
+      const nested = typeof schema.pattern === 'string' ? findNestedQuantifier(schema.pattern) : undefined;
+      if (nested === undefined) return [];
+      const at = [...path, 'pattern'];
+      return [
+        spec.source.errorAt(
+          at,
+          `${formatSpecPath(at)} repeats ${nested}, a repetition inside a repetition, which can take exponential time on a hostile string (ReDoS); rewrite it so each repeated part must match a fixed separator (like ^[a-z]+(\\.[a-z]+)*$), and bound the string with maxLength`,
+        ),
+      ];
+    }),
+};
+
 const unresolvedRef: SpecRule = {
   refuses: 'a $ref to a type that types: does not declare',
   check: (spec) => {
@@ -113,6 +130,7 @@ export const PAYLOAD_RULES: readonly SpecRule[] = [
   openObjectSchema,
   undeclaredRequired,
   invalidPattern,
+  catastrophicPattern,
   unresolvedRef,
   nonObjectSessionPayload,
   prototypePropertyName,

@@ -98,7 +98,7 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     indexByName.set(provider.name, index);
   });
   const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
-  return { providers, indexByName, cookieNames, clock };
+  return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING) };
 }
 
 /** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
@@ -162,6 +162,23 @@ function buildStorage(
     logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
   }
   return new MemoryStorage({ maxEntries: declared.maxEntries, clock });
+}
+
+const UNTRUSTED_HTTPS_WARNING =
+  'X-Forwarded-Proto says https but app.proxy is off, so a secure: auto cookie was sent without Secure; behind a TLS proxy you trust, set app.proxy = true (or secure: true in sessions.yaml); if there is no proxy, a client sent the header';
+
+/** Logs `message` the first time only: a misconfiguration shows on every request, and one line says it. */
+function warnOnce(logger: SessionLogger, message: string): (session: string) => void {
+  let warned = false;
+  return function warnUntrustedHttps(session) {
+    if (warned) return;
+    warned = true;
+    try {
+      logger.warn(message, { session });
+    } catch {
+      // As for every warning: a failing logger must not fail the response.
+    }
+  };
 }
 
 /** A misspelt name in `installSessions({ keys })` or `({ storages })` would otherwise be silently ignored. */

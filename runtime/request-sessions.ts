@@ -6,7 +6,7 @@ import { generateSessionId } from './ids.js';
 import { formatEnvelope } from './envelope.js';
 import { cookieMaxAge, isRefreshDue, storageTtl } from './lifetime.js';
 import type { LoadedSession, LoadResult, SessionProvider } from './provider.js';
-import { parseCookies } from './transport/cookie.js';
+import { CookieTransport, parseCookies } from './transport/cookie.js';
 import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
 import type { CookieJar } from './transport/transport.js';
 
@@ -44,6 +44,8 @@ export interface InstalledSessions {
   /** Names of cookie-borne sessions: the only cookies the parser keeps. */
   readonly cookieNames: ReadonlySet<string>;
   readonly clock: Clock;
+  /** Called when a `secure: auto` cookie goes out without `Secure` although the request claims HTTPS through an untrusted proxy header. */
+  readonly warnUntrustedHttps: (session: string) => void;
 }
 
 /** What commit does for a session. */
@@ -231,6 +233,9 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
         const token = tracker.byId ? tracker.tokenFor(slot.id!) : slot.packed;
         transport.send(response, token, cookieMaxAge(slot.createdAt, provider.definition.expiry, now), nowMs);
         sent = true;
+        if (transport instanceof CookieTransport && transport.followsRequestSecurity && !response.secure && claimsUntrustedHttps(this.#ctx)) {
+          this.#installed.warnUntrustedHttps(provider.name);
+        }
       }
       if (slot.refresh !== undefined) provider.emit({ type: 'refreshed', session: provider.name, reason: slot.refresh });
     }
@@ -292,6 +297,18 @@ function adopt(slot: SessionSlot, result: LoadResult<unknown>): void {
 }
 
 function doNothing(): void {}
+
+/**
+ * The request says it came over HTTPS (`X-Forwarded-Proto: https`) but `app.proxy` is off, so Koa rightly
+ * does not believe it and a `secure: auto` cookie goes out without `Secure` (checklist #11). Behind a real
+ * TLS proxy that is a misconfiguration; from a client it is a spoof. Either way the header is not trusted,
+ * and the operator is told.
+ */
+function claimsUntrustedHttps(ctx: Context): boolean {
+  if (ctx.app.proxy) return false;
+  const forwarded = ctx.get('X-Forwarded-Proto');
+  return forwarded !== '' && forwarded.split(',', 1)[0]!.trim().toLowerCase() === 'https';
+}
 
 /**
  * Decides whether an unchanged loaded session is re-sent: sealed under an older key, `rolling`, or by

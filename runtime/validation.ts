@@ -1,12 +1,14 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import formats from 'ajv-formats';
 import { SessionConfigError } from './errors.js';
+import { findNestedQuantifier } from './nested-quantifier.js';
 
 /**
  * Payload validation against each session's JSON Schema, with ajv 8. One `PayloadValidation` (one Ajv
  * instance) per `createSessionsMiddleware`, and every schema compiled once at install time, never per
  * request. Settings are the safe ones (checklist #30, #34): no type coercion, no defaults filled in, no
- * `$data` (CVE-2025-69873), strict mode, and the first error only.
+ * `$data` (CVE-2025-69873), strict mode, and the first error only. A `pattern` with nested unbounded
+ * repetition (`(a+)+`) is refused at compile time, as the generator does (checklist #34).
  */
 
 /** Checks a payload; returns `undefined` when it is valid, else the first failure. */
@@ -46,6 +48,7 @@ export function createPayloadValidation(): PayloadValidation {
   addFormats(ajv);
   return {
     compile(session, schema) {
+      refuseNestedQuantifiers(session, schema);
       let validate;
       try {
         validate = ajv.compile(schema);
@@ -55,9 +58,33 @@ export function createPayloadValidation(): PayloadValidation {
           { cause: error },
         );
       }
-      return (value) => (validate(value) ? undefined : describeFailure(validate.errors?.[0]));
+      return (value) => {
+        try {
+          return validate(value) ? undefined : describeFailure(validate.errors?.[0]);
+        } catch (error) {
+          // ajv walks a recursive schema recursively: a value deep enough overflows the stack. It fails
+          // validation like any other bad payload, never a 500 (checklist #31).
+          if (error instanceof RangeError) return { path: '', detail: 'is nested too deeply to validate' };
+          throw error;
+        }
+      };
     },
   };
+}
+
+/** Every `pattern` string in the schema, found by walking it; `const` and `enum` hold values, not schemas. */
+function refuseNestedQuantifiers(session: string, schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'const' || key === 'enum') continue;
+    const nested = key === 'pattern' && typeof value === 'string' ? findNestedQuantifier(value) : undefined;
+    if (nested !== undefined) {
+      throw new SessionConfigError(
+        `session "${session}": pattern ${JSON.stringify(value)} repeats ${nested}, a repetition inside a repetition, which can take exponential time on a hostile string (ReDoS); rewrite it so each repeated part must match a fixed separator, and bound the string with maxLength`,
+      );
+    }
+    refuseNestedQuantifiers(session, value);
+  }
 }
 
 function describeFailure(error: ErrorObject | undefined): PayloadFailure {

@@ -11,8 +11,13 @@ import { SessionValidationError } from '../errors.js';
  * property.
  *
  * Reading, keys that are prototype-pollution gadgets (`__proto__`, `constructor`) are refused before
- * parsing, with a plain substring test (checklist #28).
+ * parsing, with a plain substring test (checklist #28), and so is nesting deeper than `MAX_PAYLOAD_DEPTH`
+ * (checklist #31): a poisoned store could otherwise hand a recursive schema's validator 10^4 levels, which
+ * it walks recursively into a stack overflow. Writing refuses the same depth, so what is written can be read.
  */
+
+/** Objects and arrays inside one another; session payloads are a few levels deep. */
+export const MAX_PAYLOAD_DEPTH = 64;
 
 /** Keys that reach `Object.prototype` when an app later merges or assigns session data. */
 const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
@@ -41,7 +46,30 @@ export function createJsonSerializer(session: string): Serializer<unknown> {
  */
 function parseJsonPayload(text: string): unknown {
   if (POLLUTING_KEY_TEXT.test(text)) throw new SyntaxError('payload has a polluting key');
+  if (nestsTooDeep(text)) throw new SyntaxError(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
   return text.includes('\\u') ? JSON.parse(text, refusePollutingKeys) : JSON.parse(text);
+}
+
+/**
+ * Whether `text` opens more than `MAX_PAYLOAD_DEPTH` brackets at once, counting outside strings only.
+ * One pass, no allocation; a text too short to nest that deep (two characters a level) is not scanned.
+ */
+function nestsTooDeep(text: string): boolean {
+  if (text.length <= 2 * MAX_PAYLOAD_DEPTH) return false;
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index += 1;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > MAX_PAYLOAD_DEPTH) return true;
+    } else if (code === 0x5d || code === 0x7d) depth -= 1;
+  }
+  return false;
 }
 
 function refusePollutingKeys(key: string, value: unknown): unknown {
@@ -80,6 +108,7 @@ function findNonJsonValue(value: unknown, path: string[], ancestors: Set<object>
   if (value === null) return undefined;
   const object = value as object;
   if (ancestors.has(object)) return problem('refers back to an object that contains it (a cycle)');
+  if (ancestors.size >= MAX_PAYLOAD_DEPTH) return problem(`nests deeper than ${MAX_PAYLOAD_DEPTH} objects and arrays; flatten it`);
   if (Array.isArray(object)) {
     ancestors.add(object);
     for (let index = 0; index < object.length; index += 1) {

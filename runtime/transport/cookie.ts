@@ -33,6 +33,11 @@ export class CookieTransport implements Transport {
     return cookies.get(this.name);
   }
 
+  /** `secure: auto`: `Secure` is set only when Koa's `ctx.secure` says the request came over HTTPS. */
+  get followsRequestSecurity(): boolean {
+    return this.#template.secure === 'auto';
+  }
+
   send(response: ResponseHeaders, token: string, maxAge: number, now: number): void {
     response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, this.#isSecure(response), now));
   }

@@ -514,6 +514,27 @@ const payloadSubset: Case[] = [
     ],
   },
   {
+    name: '#34 patterns that repeat a repetition (ReDoS) are refused; a repetition pinned by a separator is fine',
+    given: yaml`
+      version: 1
+      types:
+        Word: { type: string, pattern: "^(\\w+\\s?)+$" }
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              host: { type: string, pattern: "^[a-z]+(\\.[a-z]+)*$" }
+              code: { type: string, pattern: "^(a+)+$" }
+            additionalProperties: false
+    `,
+    want: [
+      '3:34: types.Word.pattern repeats (\\w+\\s?)+, a repetition inside a repetition, which can take exponential time on a hostile string (ReDoS); rewrite it so each repeated part must match a fixed separator (like ^[a-z]+(\\.[a-z]+)*$), and bound the string with maxLength',
+      '11:40: sessions.user.schema.properties.code.pattern repeats (a+)+, a repetition inside a repetition, which can take exponential time on a hostile string (ReDoS); rewrite it so each repeated part must match a fixed separator (like ^[a-z]+(\\.[a-z]+)*$), and bound the string with maxLength',
+    ],
+  },
+  {
     name: 'unresolved $ref, with the declared types and a suggestion',
     given: yaml`
       version: 1
