@@ -15,7 +15,7 @@ export const demoModel: SpecModel = {
         description: 'One line of the shopping cart.',
         type: 'object',
         properties: {
-          sku: { type: 'string', minLength: 1, maxLength: 64 },
+          sku: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' },
           qty: { type: 'integer', minimum: 1, maximum: 99 },
         },
         required: ['sku', 'qty'],
