@@ -82,6 +82,11 @@ export interface SpecModel {
   readonly storages: readonly StorageNode[];
   readonly types: readonly TypeNode[];
   readonly sessions: readonly SessionNode[];
+  /**
+   * Whether the entry file declares `ctx.sessions` on Koa's `DefaultContext`; absent means true. Koa has
+   * one context type per TypeScript program, so of two specs compiled together only one may.
+   */
+  readonly augmentKoaContext?: boolean;
 }
 
 /** A spec problem with its position, printed as `FILE:LINE:COL: message`. */

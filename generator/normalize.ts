@@ -24,6 +24,7 @@ export interface SpecDocument {
   readonly storages?: Readonly<Record<string, StorageDocument>>;
   readonly types?: Readonly<Record<string, JsonSchema>>;
   readonly sessions: Readonly<Record<string, SessionDocument>>;
+  readonly augmentKoaContext?: boolean;
 }
 
 type StorageDocument =
@@ -66,6 +67,8 @@ export function normalizeSpec(spec: SpecDocument, specFileName: string): SpecMod
     storages: Object.entries(spec.storages ?? {}).map(([name, storage]) => normalizeStorage(name, storage)),
     types: Object.entries(spec.types ?? {}).map(([name, schema]): TypeNode => ({ name, schema })),
     sessions: Object.entries(spec.sessions).map(([key, session]) => normalizeSession(key, session)),
+    // Only when written, so the model of every spec that leaves it out is as before (absent means true).
+    ...(spec.augmentKoaContext === undefined ? {} : { augmentKoaContext: spec.augmentKoaContext }),
   };
 }
 

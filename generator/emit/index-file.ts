@@ -1,7 +1,7 @@
 /**
  * The generated entry file, `<out>/index.ts`, in the agreed order: header, imports, payload types,
- * SessionMap, provider classes, the spec constant, installSessions, the Koa augmentation. Unformatted;
- * `generate` runs prettier over it.
+ * SessionMap, provider classes, the spec constant, installSessions, the Koa augmentation (unless the spec
+ * turns it off). Unformatted; `generate` runs prettier over it.
  */
 import type { SpecModel } from '../model.js';
 import { generatedHeader } from './header.js';
@@ -35,6 +35,6 @@ export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module:
     ),
     emitSpecDefinition(model),
     emitInstallSessions(model),
-    emitKoaAugmentation(),
+    ...(model.augmentKoaContext === false ? [] : [emitKoaAugmentation()]),
   ]);
 }

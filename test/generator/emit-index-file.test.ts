@@ -135,4 +135,12 @@ describe('generate', () => {
     const text = await entryFile(model);
     for (const fragment of want) expect(text).toContain(fragment);
   });
+
+  it("declares ctx.sessions on Koa's context unless the spec turns it off, and changes nothing else", async () => {
+    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName>;\n  }\n}\n";
+    const withIt = await entryFile(demoModel);
+    expect(withIt.endsWith(`\n${augmentation}`)).toBe(true);
+    expect(await entryFile({ ...demoModel, augmentKoaContext: true })).toBe(withIt);
+    expect(await entryFile({ ...demoModel, augmentKoaContext: false })).toBe(withIt.slice(0, -augmentation.length - 1));
+  });
 });
