@@ -1,0 +1,305 @@
+/**
+ * Session lifecycle over HTTP, on the fake clock: cookie lifetimes (#8), caching of refresh-only responses
+ * (#12), format downgrades (#20), replay after logout by value (#23), schema evolution between deploys
+ * (#33) and id rotation on a privilege change (#36).
+ */
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey, type SessionDefinition } from 'typed-sessions/runtime';
+import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
+import { deriveKeyId, deriveSubkey } from '../../runtime/keys/key-derivation.js';
+import { parseKeyRing } from '../../runtime/keys/key-ring.js';
+import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
+import { createSignTransformer } from '../../runtime/transform/sign.js';
+import { HOUR, NoteSessionProvider, UserSessionProvider, VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
+import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
+import { frameOf, tokenOf } from './token-frames.js';
+
+const NOW = START / 1000;
+const DAY = 24 * HOUR;
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({
+    routes: async (ctx, next) => {
+      const sessions = ctx.sessions as TestSessions;
+      switch (ctx.path) {
+        case '/visit/login':
+          // Login: a new session (new id, new creation time) whatever the request carried.
+          sessions.clear('visit');
+          sessions.set('visit', { count: 100 });
+          break;
+        case '/visit/elevate':
+          // Step-up inside a live session: new data, new id, creation time kept.
+          sessions.set('visit', { count: 200 });
+          sessions.regenerate('visit');
+          break;
+        case '/public-write':
+          // An app that marks its page cacheable, then signs someone in on it.
+          ctx.set('Cache-Control', 'public, max-age=3600');
+          sessions.set('profile', { userId: 'ada' });
+          ctx.body = 'ok';
+          return;
+        default:
+          return next();
+      }
+      ctx.status = 204;
+    },
+  });
+});
+afterAll(() => server.close());
+
+function setCookieLine(response: Response): string {
+  const [line] = response.headers.getSetCookie();
+  expect(line).toBeDefined();
+  return line!;
+}
+
+function attribute(line: string, name: string): string | undefined {
+  return line
+    .split('; ')
+    .find((part) => part.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
+}
+
+describe('#8 cookie lifetime attributes', () => {
+  it('#8 Max-Age is whole seconds clamped to 400 days, and Expires is the same instant', async () => {
+    const longLived: SessionDefinition<unknown> = { ...NoteSessionProvider.definition, expiry: { maxAge: 500 * DAY, rolling: false } };
+    const app = await startServer({ spec: specWith(longLived) });
+    try {
+      app.clock.now = START + 1234;
+      const line = setCookieLine(await putJson(`${app.url}/s/note`, { text: 'hi' }));
+      expect(attribute(line, 'Max-Age')).toBe(String(400 * DAY));
+      expect(attribute(line, 'Expires')).toBe(new Date(START + 1234 + 400 * DAY * 1000).toUTCString());
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('#8 a later write counts Max-Age down from the creation time, with Expires still the same instant', async () => {
+    const first = await putJson(`${server.url}/s/note`, { text: 'a' });
+    server.clock.advance(1000.5);
+    try {
+      const later = setCookieLine(await putJson(`${server.url}/s/note`, { text: 'b' }, { cookie: `note=${cookieValue(first, 'note')}` }));
+      expect(attribute(later, 'Max-Age')).toBe(String(HOUR - 1000));
+      const expires = Date.parse(attribute(later, 'Expires')!);
+      // Expires has whole seconds; the deadline is creation + maxAge whichever way it is read.
+      expect(Math.abs(expires - (server.clock.now + (HOUR - 1000) * 1000))).toBeLessThan(1000);
+    } finally {
+      server.clock.now = START;
+    }
+  });
+});
+
+describe('#12 caching of every response that reads, writes or refreshes a session', () => {
+  const oldKey = generateKey();
+  const newKey = generateKey();
+  let rotated: TestServer;
+  beforeAll(async () => {
+    rotated = await startServer({ install: { keys: { main: [newKey, oldKey] } } });
+  });
+  afterAll(() => rotated.close());
+
+  const userUnder = (key: string) => createEncryptTransformer(parseKeyRing('main', key, 'test'), 'user').seal(`${NOW}.${NOW}.{"userId":"ada"}`);
+
+  const cases: [label: string, request: () => Promise<Response>, vary: string, refresh: boolean][] = [
+    ['a write', () => putJson(`${server.url}/s/profile`, { userId: 'ada' }), 'Cookie', true],
+    ['a rolling refresh only', () => fetch(`${server.url}/s/user`, { headers: { cookie: `__Host-user=${userUnder(server.key)}` } }), 'Cookie', true],
+    [
+      'an idle refresh only',
+      () => {
+        server.clock.now = START + 120_000;
+        return fetch(`${server.url}/s/profile`, { headers: { cookie: `profile=${forgeProfileToken(NOW, NOW, '{"userId":"ada"}')}` } });
+      },
+      'Cookie',
+      true,
+    ],
+    ['a key-rotation refresh only', () => fetch(`${rotated.url}/s/user`, { headers: { cookie: `__Host-user=${userUnder(oldKey)}` } }), 'Cookie', true],
+    ['a clear', () => fetch(`${server.url}/s/profile`, { method: 'DELETE' }), 'Cookie', true],
+    ['a refused cookie', () => fetch(`${server.url}/s/profile`, { headers: { cookie: 'profile=garbage' } }), 'Cookie', true],
+    ['a header token written', () => putJson(`${server.url}/s/cart`, { items: [] }), 'X-Cart', true],
+    ['a write on a page the app marked public', () => fetch(`${server.url}/public-write`), 'Cookie', true],
+    ['a read with no refresh', () => fetch(`${server.url}/s/profile`, { headers: { cookie: `profile=${forgeProfileToken(NOW, NOW, '{"userId":"ada"}')}` } }), 'Cookie', false],
+  ];
+
+  it.each(cases)('#12 %s: Vary names the carrier; a token or cookie expiry sent means Cache-Control: no-store', async (_label, request, vary, refresh) => {
+    try {
+      const response = await request();
+      expect(response.headers.get('vary')).toBe(vary);
+      const sent = response.headers.getSetCookie().length > 0 || response.headers.has('x-cart');
+      expect(sent).toBe(refresh);
+      expect(response.headers.get('cache-control')).toBe(refresh ? 'no-store' : null);
+    } finally {
+      server.clock.now = START;
+    }
+  });
+});
+
+describe('#20 downgrades to older or weaker formats', () => {
+  const text = `${NOW}.${NOW}.{"text":"hi"}`;
+  const ring = () => parseKeyRing('main', server.key, 'test');
+  const header = (version: number) => Buffer.concat([Buffer.of(version), Buffer.from(ring().keys[0]!.id, 'hex')]);
+  const legacyMac = (body: Buffer) => createHmac('sha1', deriveSubkey(ring().keys[0]!.secret, 'sign')).update(body).digest();
+  const cbcWithoutMac = (plaintext: Buffer) => {
+    const iv = randomBytes(16);
+    const cipher = createCipheriv('aes-256-cbc', deriveSubkey(ring().keys[0]!.secret, 'encrypt'), iv);
+    return Buffer.concat([iv, cipher.update(plaintext), cipher.final()]);
+  };
+  const withVersion = (token: string, version: number) => {
+    const frame = frameOf(token);
+    frame[0] = version;
+    return tokenOf(frame);
+  };
+
+  const cases: [label: string, cookie: () => string][] = [
+    ...[0, 2, 0x80, 0xff].map((version): [string, () => string] => [
+      `version byte ${version} on a valid sign frame`,
+      () => `note=${withVersion(createSignTransformer(ring(), 'note').seal(text), version)}`,
+    ]),
+    ['HMAC-SHA1 under the real signing subkey', () => `note=${tokenOf(Buffer.concat([header(1), Buffer.from(text), legacyMac(Buffer.from(text))]))}`],
+    ['HMAC-SHA1 with a legacy version byte', () => `note=${tokenOf(Buffer.concat([header(0), Buffer.from(text), legacyMac(Buffer.from(text))]))}`],
+    ['AES-256-CBC without a MAC under the real encryption subkey', () => `__Host-user=${tokenOf(Buffer.concat([header(1), cbcWithoutMac(Buffer.from(`${NOW}.${NOW}.{"userId":"ada"}`))]))}`],
+    ['a JWT-style "alg: none" token', () => `note=eyJhbGciOiJub25lIn0.${Buffer.from(text).toString('base64url')}.`],
+    ['the bare envelope, as an insecure session would send it', () => `note=${Buffer.from(text).toString('base64url')}`],
+  ];
+
+  it.each(cases)('#20 %s: no session, never a 500, with no legacy mode to fall back on', async (_label, cookie) => {
+    const events = server.events.length;
+    const response = await sendRaw(server.port, cookie().startsWith('note=') ? '/s/note' : '/s/user', [`Cookie: ${cookie()}`]);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ value: null });
+    expect(server.events.slice(events)).toEqual([
+      { type: 'rejected', session: expect.stringMatching(/^(note|user)$/), reason: expect.stringMatching(/^(malformed|tampered)$/), source: 'token' },
+    ]);
+  });
+});
+
+describe('#23 replay after logout', () => {
+  async function readUser(token: string): Promise<Response> {
+    return fetch(`${server.url}/s/user`, { headers: { cookie: `__Host-user=${token}` } });
+  }
+
+  it('#23 by value, a copy kept past logout opens until its idle window or, kept alive, until the absolute lifetime, never after', async () => {
+    try {
+      const stolen = cookieValue(await putJson(`${server.url}/s/user`, { userId: 'ada' }), '__Host-user');
+      const logout = await fetch(`${server.url}/s/user`, { method: 'DELETE', headers: { cookie: `__Host-user=${stolen}` } });
+      expect(logout.headers.getSetCookie()[0]).toMatch(/^__Host-user=; Path=\/; Max-Age=0; /);
+      // No server state: a by-value session cannot be revoked before it expires (docs/security.md).
+      expect(await (await readUser(stolen)).json()).toEqual({ value: { userId: 'ada' } });
+      server.clock.now = START + 1800 * 1000;
+      expect(await (await readUser(stolen)).json()).toEqual({ value: null });
+
+      // Kept alive by a request every 1700 s (idle is 1800 s), rolling re-seals it each time...
+      let token = stolen;
+      let elapsed = 0;
+      for (elapsed = 1700; elapsed < 7 * DAY; elapsed += 1700) {
+        server.clock.now = START + elapsed * 1000;
+        const response = await readUser(token);
+        expect(await response.json()).toEqual({ value: { userId: 'ada' } });
+        token = cookieValue(response, '__Host-user');
+      }
+      // ...but the creation time inside the seal does not move: at createdAt + maxAge it is dead.
+      server.clock.now = START + 7 * DAY * 1000;
+      const events = server.events.length;
+      expect(await (await readUser(token)).json()).toEqual({ value: null });
+      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason: 'expired', source: 'token' }]);
+    } finally {
+      server.clock.now = START;
+    }
+  });
+
+  it('#23 by id, the id is dead the moment the session is cleared', async () => {
+    const id = cookieValue(await putJson(`${server.url}/s/visit`, { count: 1 }), 'vid');
+    await fetch(`${server.url}/s/visit`, { method: 'DELETE', headers: { cookie: `vid=${id}` } });
+    expect(await (await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } })).json()).toEqual({ value: null });
+  });
+});
+
+describe('#33 schema evolution: a payload written under schema v1, read by a deploy with v2', () => {
+  const v1Schema = { type: 'object', properties: { userId: { type: 'string' } }, required: ['userId'], additionalProperties: false };
+  const v2Schema = {
+    type: 'object',
+    properties: { uid: { type: 'string' }, tenant: { type: 'string' } },
+    required: ['uid', 'tenant'],
+    additionalProperties: false,
+  };
+  const byValue = (schema: object): SessionDefinition<unknown> => ({
+    ...UserSessionProvider.definition,
+    name: 'account',
+    transport: { kind: 'cookie', name: 'account', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax' } },
+    schema,
+  });
+  const byId = (schema: object): SessionDefinition<unknown> => ({ ...VisitSessionProvider.definition, name: 'account', schema });
+
+  it.each([
+    ['by value', byValue, 'token'],
+    ['by id', byId, 'storage'],
+  ] as const)('#33 %s: dropped cleanly with reason "schema" (200, cookie expired, one warning each), never a 500 storm', async (_label, define, source) => {
+    const before = await startServer({ spec: specWith(define(v1Schema)) });
+    const after = await startServer({
+      spec: specWith(define(v2Schema)),
+      install: { keys: { main: before.key }, storages: { mem: before.storage } },
+    });
+    try {
+      const login = await putJson(`${before.url}/s/account`, { userId: 'ada' });
+      const cookieName = source === 'token' ? 'account' : 'vid';
+      const cookie = `${cookieName}=${cookieValue(login, cookieName)}`;
+      const responses = await Promise.all(Array.from({ length: source === 'token' ? 50 : 1 }, () => fetch(`${after.url}/s/account`, { headers: { cookie } })));
+      for (const response of responses) {
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ value: null });
+        expect(response.headers.getSetCookie()[0]).toMatch(new RegExp(`^${cookieName}=; .*Max-Age=0`));
+      }
+      expect(after.warnings).toEqual(Array(responses.length).fill({ message: 'session rejected', fields: { session: 'account', reason: 'schema', source } }));
+      // By id the entry v2 cannot read is deleted, so the next request costs one storage miss, not another parse.
+      if (source === 'storage') expect(await before.storage.inner.read(storageKeyForId(cookieValue(login, 'vid')))).toBeUndefined();
+      // The new deploy's own sessions work as usual.
+      const fresh = await putJson(`${after.url}/s/account`, { uid: 'ada', tenant: 't1' });
+      expect(fresh.status).toBe(204);
+    } finally {
+      await Promise.all([before.close(), after.close()]);
+    }
+  });
+});
+
+describe('#36 a privilege change rotates the id', () => {
+  const visit = (id: string) => fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
+
+  it('#36 login (clear, then set): a new id and creation time; the anonymous id is dead and its entry deleted', async () => {
+    try {
+      const anonymous = cookieValue(await putJson(`${server.url}/s/visit`, { count: 1 }), 'vid');
+      server.clock.advance(300);
+      const login = await fetch(`${server.url}/visit/login`, { method: 'POST', headers: { cookie: `vid=${anonymous}` } });
+      const signedIn = cookieValue(login, 'vid');
+      expect(signedIn).not.toBe(anonymous);
+      expect(attribute(setCookieLine(login), 'Max-Age')).toBe(String(HOUR));
+      expect(await (await visit(signedIn)).json()).toEqual({ value: { count: 100 } });
+      expect(await (await visit(anonymous)).json()).toEqual({ value: null });
+      expect(await server.storage.inner.read(storageKeyForId(anonymous))).toBeUndefined();
+    } finally {
+      server.clock.now = START;
+    }
+  });
+
+  it('#36 step-up in a live session (set, then regenerate): a new id, the creation time kept, the old id dead', async () => {
+    try {
+      const before = cookieValue(await putJson(`${server.url}/s/visit`, { count: 1 }), 'vid');
+      server.clock.advance(300);
+      const elevated = await fetch(`${server.url}/visit/elevate`, { method: 'POST', headers: { cookie: `vid=${before}` } });
+      const after = cookieValue(elevated, 'vid');
+      expect(after).not.toBe(before);
+      expect(attribute(setCookieLine(elevated), 'Max-Age')).toBe(String(HOUR - 300));
+      expect(await (await visit(after)).json()).toEqual({ value: { count: 200 } });
+      expect(await (await visit(before)).json()).toEqual({ value: null });
+      expect(await server.storage.inner.read(storageKeyForId(before))).toBeUndefined();
+    } finally {
+      server.clock.now = START;
+    }
+  });
+
+  it('#36 a planted id cannot ride along into the login: it was never issued, so the login mints its own', async () => {
+    const planted = generateSessionId();
+    const login = await fetch(`${server.url}/visit/login`, { method: 'POST', headers: { cookie: `vid=${planted}` } });
+    expect(cookieValue(login, 'vid')).not.toBe(planted);
+  });
+});
