@@ -1,0 +1,142 @@
+/**
+ * Observability of refusals (issue 3; checklist #24 and #42): every refused session, whatever the reason and
+ * wherever the bad data came from, gives exactly one `rejected` event and one warning line carrying the
+ * reason code, and no event or log line, from the app's logger or the default stderr one, ever holds a
+ * token, an id or a payload.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateKey, type RejectionReason, type RejectionSource } from 'typed-sessions/runtime';
+import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
+import { parseKeyRing } from '../../runtime/keys/key-ring.js';
+import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
+import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
+import { flipBit } from './token-frames.js';
+
+const NOW = START / 1000;
+/** In every payload the cases send or store; it must never reach a log. */
+const MARKER = 'secret-marker-7f3a';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server.close());
+
+/** Everything secret a case sent or stored: no log line may contain any of it. */
+const secrets: string[] = [MARKER];
+
+function keep<T extends string>(secret: T): T {
+  secrets.push(secret);
+  return secret;
+}
+
+const sealUser = (key: string, payload: string) => createEncryptTransformer(parseKeyRing('main', key, 'test'), 'user').seal(`${NOW}.${NOW}.${payload}`);
+
+/** A by-id `visit` session whose stored entry is replaced by `entry`; the cookie to present it. */
+async function storedVisit(entry: string): Promise<string> {
+  const id = keep(cookieValue(await putJson(`${server.url}/s/visit`, { count: 1 }), 'vid'));
+  await server.storage.inner.write(storageKeyForId(id), entry, 60);
+  return `vid=${id}`;
+}
+
+interface Case {
+  readonly reason: RejectionReason;
+  readonly source: RejectionSource;
+  readonly path: string;
+  readonly cookie: () => Promise<string>;
+}
+
+const cases: Case[] = [
+  { reason: 'malformed', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(`${MARKER}!not-base64url`)}` },
+  { reason: 'tampered', source: 'token', path: '/s/user', cookie: async () => `__Host-user=${keep(flipBit(sealUser(server.key, `{"userId":"${MARKER}"}`), 200))}` },
+  { reason: 'unknown_key', source: 'token', path: '/s/user', cookie: async () => `__Host-user=${keep(sealUser(generateKey(), `{"userId":"${MARKER}"}`))}` },
+  { reason: 'expired', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(forgeProfileToken(NOW - 7200, NOW - 7200, `{"userId":"${MARKER}"}`))}` },
+  { reason: 'schema', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}","admin":true}`))}` },
+  { reason: 'too_large', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep('S3CRET'.repeat(800))}` },
+  { reason: 'unknown_id', source: 'token', path: '/s/visit', cookie: async () => `vid=${keep(generateSessionId())}` },
+  {
+    reason: 'ambiguous',
+    source: 'token',
+    path: '/s/profile',
+    cookie: async () =>
+      `profile=${keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}"}`))}; profile=${keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}2"}`))}`,
+  },
+  { reason: 'malformed', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":"${MARKER}`) },
+  { reason: 'expired', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW - 7200}.${NOW - 7200}.{"count":1,"m":"${MARKER}"}`) },
+  { reason: 'schema', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":"${MARKER}"}`) },
+  { reason: 'too_large', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":1,"m":"${MARKER.repeat(20_000)}"}`) },
+];
+
+/** Every line a logger or hook received so far, as text to search. */
+function everythingLogged(lines: readonly string[] = []): string {
+  return JSON.stringify([server.warnings, server.events, lines]);
+}
+
+function expectNoSecrets(logged: string): void {
+  for (const secret of secrets) {
+    expect(logged).not.toContain(secret);
+    // A prefix is enough to replay some formats: no 16 characters of any secret either.
+    if (secret.length > 16) expect(logged).not.toContain(secret.slice(0, 16));
+  }
+}
+
+describe('observability of refused sessions', () => {
+  it.each(cases)('$reason from the $source: exactly one event and one warning line with the code, and no secret', async ({ reason, source, path, cookie }) => {
+    const header = await cookie();
+    const [events, warnings] = [server.events.length, server.warnings.length];
+    const response = await sendRaw(server.port, path, [`Cookie: ${header}`]);
+    expect(response.status).toBe(200);
+    const session = path.slice(3);
+    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session, reason, source }]);
+    expect(server.warnings.slice(warnings)).toEqual([{ message: 'session rejected', fields: { session, reason, source } }]);
+    expectNoSecrets(everythingLogged());
+  });
+
+  it('a refusal while the handler throws is still exactly one line', async () => {
+    const warnings = server.warnings.length;
+    const response = await sendRaw(server.port, '/s/user/then-throw', [`Cookie: __Host-user=${keep(`${MARKER}-x`)}`]);
+    expect(response.status).toBe(401);
+    expect(server.warnings.slice(warnings)).toEqual([{ message: 'session rejected', fields: { session: 'user', reason: 'malformed', source: 'token' } }]);
+  });
+
+  it('#42 storage faults are logged with the storage error, never the id', async () => {
+    const cookie = await storedVisit(`${NOW}.${NOW}.{"count":1}`);
+    server.storage.mode = 'reject';
+    try {
+      const warnings = server.warnings.length;
+      expect((await fetch(`${server.url}/s/visit`, { headers: { cookie } })).status).toBe(503);
+      expect(server.warnings.slice(warnings)).toEqual([
+        { message: 'session storage unavailable', fields: { session: 'visit', storage: 'mem', operation: 'read', error: 'connection refused' } },
+      ]);
+    } finally {
+      server.storage.mode = 'ok';
+    }
+    expectNoSecrets(everythingLogged());
+  });
+
+  it('#42 across every failure path above, no log line or event holds a token, an id or a payload', () => {
+    expect(server.warnings.length).toBeGreaterThanOrEqual(cases.length + 2);
+    expectNoSecrets(everythingLogged());
+  });
+
+  it('#42 the default logger writes one JSON line per refusal to stderr, with the code and no secret', async () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const app = await startServer({ install: { logger: undefined } });
+    try {
+      const token = keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}","admin":true}`));
+      await sendRaw(app.port, '/s/profile', [`Cookie: profile=${token}`]);
+    } finally {
+      write.mockRestore();
+      await app.close();
+    }
+    const ours = lines.filter((line) => line.includes('"session rejected"'));
+    expect(ours.map((line) => JSON.parse(line))).toEqual([
+      { level: 'warn', message: 'session rejected', session: 'profile', reason: 'schema', source: 'token' },
+    ]);
+    expectNoSecrets(JSON.stringify(lines));
+  });
+});
