@@ -21,11 +21,19 @@ export type TransportDefinition =
   | { readonly kind: 'cookie'; readonly name: string; readonly cookie: CookieSettings }
   | { readonly kind: 'header'; readonly name: string };
 
-export interface TransformDefinition {
-  readonly kind: 'sign' | 'encrypt';
-  /** Key ring name, a key of `SpecDefinition.keys`. */
-  readonly keys: string;
-}
+export type TransformDefinition =
+  | {
+      readonly kind: 'sign' | 'encrypt';
+      /** Key ring name, a key of `SpecDefinition.keys`. */
+      readonly keys: string;
+    }
+  /** Ktor's HMAC transformer (docs/ktor.md); `keys` is a ring declared `encoding: hex`. */
+  | { readonly kind: 'ktor-sign'; readonly keys: string; readonly algorithm: 'sha256' | 'sha1' }
+  /**
+   * Ktor's AES-CBC + HMAC transformer (docs/ktor.md): `keys` holds the AES keys, `signKeys` the HMAC keys,
+   * both rings declared `encoding: hex`. `legacyMac` also reads the pre-3.0 format (MAC over the plaintext).
+   */
+  | { readonly kind: 'ktor-encrypt'; readonly keys: string; readonly signKeys: string; readonly legacyMac: boolean };
 
 export interface ExpiryDefinition {
   /** Absolute lifetime in seconds from creation; never extended. */
@@ -66,6 +74,16 @@ export interface SessionDefinition<T = unknown> {
   readonly schema: object;
   /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
   readonly insecure?: boolean;
+  /**
+   * Present: the session is in Ktor's wire format (docs/ktor.md), readable and writable by a Ktor service:
+   * Ktor's serializer, only `ktor-*` transforms, Ktor's cookie value encoding, and no timestamped envelope.
+   */
+  readonly ktor?: { readonly serializer: 'json' | 'reflection' };
+  /**
+   * A Ktor-format session of the same spec whose valid session, arriving without one of this session, is
+   * re-issued as this session in the same response; the Ktor cookie is then expired unless `keepSource`.
+   */
+  readonly migrateFrom?: { readonly session: string; readonly keepSource: boolean };
 }
 
 export type StorageDefinition =
@@ -75,7 +93,7 @@ export type StorageDefinition =
 
 export interface SpecDefinition {
   /** Key rings by name, each read from an environment variable unless `installSessions({ keys })` overrides it. */
-  readonly keys: Readonly<Record<string, { readonly env: string }>>;
+  readonly keys: Readonly<Record<string, { readonly env: string; /** `hex`: raw key bytes, for Ktor's transforms. */ readonly encoding?: 'hex' }>>;
   readonly storages: Readonly<Record<string, StorageDefinition>>;
   /** One generated provider class per session, in spec order. */
   readonly providers: readonly ProviderClass[];
