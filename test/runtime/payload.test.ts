@@ -1,7 +1,13 @@
 /** Checklist group C: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SessionConfigError, createSessionsMiddleware, generateKey, type SessionDefinition } from 'typed-sessions/runtime';
+import { CartSessionProvider } from '../../generated/index.js';
 import { storageKeyForId } from '../../runtime/ids.js';
-import type { TestSessions } from './fixtures.js';
+import { MAX_PAYLOAD_DEPTH } from '../../runtime/serializer/json.js';
+import { createPayloadValidation } from '../../runtime/validation.js';
+import { NoteSessionProvider, VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
 import { cookieValue, forgeProfileToken, putJson, startServer, START, type TestServer } from './server.js';
 
 /** Values the handler at `/unsafe/:case` sets as `scratch.data`: things JSON cannot hold faithfully. */
@@ -24,7 +30,15 @@ const UNSAFE: Record<string, [value: () => unknown, path: string, detail: RegExp
   cycle: [() => cycle, '/data/self', /a cycle/],
   'a __proto__ key': [() => JSON.parse('{"__proto__":{"isAdmin":true}}'), '/data/__proto__', /prototype pollution/],
   'a key needing escapes': [() => ({ 'a/b~c': [() => 1] }), '/data/a~1b~0c/0', /is a function/],
+  // The payload is level 1 and `data` level 2, so the array nested past the limit is 63 levels below `data`.
+  'nesting past the depth limit': [() => nestedArrays(100), `/data${'/0'.repeat(MAX_PAYLOAD_DEPTH - 1)}`, /nests deeper than 64 objects and arrays/],
 };
+
+function nestedArrays(depth: number): unknown {
+  let value: unknown = [];
+  for (let level = 1; level < depth; level += 1) value = [value];
+  return value;
+}
 
 let server: TestServer;
 beforeAll(async () => {
@@ -57,6 +71,14 @@ function prototypeSnapshot(): string[] {
 }
 
 describe('#28 prototype pollution', () => {
+  let poisoning: typeof import('@fast-check/poisoning');
+  beforeAll(async () => {
+    // Node creates some globals on first use (fetch's classes) and dependencies add shims as they load: one
+    // ordinary request first, then the snapshot, so that only what the hostile payloads do is compared.
+    await readProfile('{"userId":"warm-up"}');
+    poisoning = await import('@fast-check/poisoning');
+  });
+
   const hostile = [
     '{"userId":"a","__proto__":{"isAdmin":true}}',
     '{"userId":"a","prefs":{"__proto__":{"isAdmin":"yes"}}}',
@@ -81,6 +103,26 @@ describe('#28 prototype pollution', () => {
     expect(await response.json()).toEqual({ value: null });
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+  });
+
+  it('#28 property: objects with __proto__ and constructor keys anywhere, 1000 of them, never reach Object.prototype', async () => {
+    const gadget = fc.constantFrom('__proto__', 'constructor', 'prototype', 'isAdmin');
+    const hostileJson = fc
+      .dictionary(fc.oneof(gadget, fc.string({ maxLength: 8 })), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
+      .map((prefs) => JSON.stringify({ userId: 'a', prefs }).replace(/"(isAdmin|prototype)"/g, '"__proto__"'));
+    await fc.assert(
+      fc.asyncProperty(hostileJson, async (payload) => {
+        await readProfile(payload);
+        expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('#28 after every hostile payload in this file, @fast-check/poisoning finds no global changed', () => {
+    // Runs after the cases above, in order: the snapshot was taken before any of them.
+    // vitest's own bookkeeping lives on globals; everything else must be exactly as before.
+    poisoning.assertNoPoisoning({ ignoredRootRegex: /^__vitest_/ });
   });
 
   it('the words themselves are fine as values', async () => {
@@ -151,6 +193,115 @@ describe('#31 bombs in store data', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ value: null });
     expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+  });
+});
+
+describe('#31 depth is limited before JSON.parse', () => {
+  const tree: SessionDefinition<unknown> = {
+    ...VisitSessionProvider.definition,
+    name: 'tree',
+    // A recursive schema: ajv validates it recursively, so depth alone could overflow the stack.
+    schema: {
+      $ref: '#/$defs/Node',
+      $defs: {
+        Node: {
+          type: 'object',
+          properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } },
+          required: ['children'],
+          additionalProperties: false,
+        },
+      },
+    },
+  };
+  /** `nodes` nodes, each inside the previous one's `children`: JSON nesting 2 * nodes - 1 deep. */
+  const deepTree = (nodes: number) => `${'{"children":['.repeat(nodes - 1)}{"children":[]}${']}'.repeat(nodes - 1)}`;
+
+  it.each([
+    ['10^4 nodes (JSON nesting 19999)', 10_000, false],
+    ['33 nodes (JSON nesting 65)', MAX_PAYLOAD_DEPTH / 2 + 1, false],
+    ['32 nodes (JSON nesting 63)', MAX_PAYLOAD_DEPTH / 2, true],
+  ])('#31 a stored tree of %s under a recursive schema: refused before parsing when too deep, no crash', async (_label, depth, accepted) => {
+    const app = await startServer({ spec: specWith(tree) });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const id = cookieValue(await putJson(`${app.url}/s/tree`, { children: [] }), 'vid');
+      const payload = deepTree(depth);
+      await app.storage.inner.write(storageKeyForId(id), `${NOW}.${NOW}.${payload}`, 60);
+      const response = await fetch(`${app.url}/s/tree`, { headers: { cookie: `vid=${id}` } });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { value: unknown }).value === null).toBe(!accepted);
+      expect(parse.mock.calls.some(([text]) => text === payload)).toBe(accepted);
+      if (!accepted) expect(app.events).toContainEqual({ type: 'rejected', session: 'tree', reason: 'malformed', source: 'storage' });
+    } finally {
+      parse.mockRestore();
+      await app.close();
+    }
+  });
+
+  it('#31 by value too: a cookie nesting one level past the limit is refused, one level less is read', async () => {
+    const scratch = (depth: number) => `{"data":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const read = async (payload: string) => {
+      const response = await fetch(`${server.url}/s/scratch`, { headers: { cookie: `scratch=${forgeProfileToken(NOW, NOW, payload)}` } });
+      return ((await response.json()) as { value: unknown }).value;
+    };
+    expect(await read(scratch(MAX_PAYLOAD_DEPTH + 1))).toBeNull();
+    expect(await read(scratch(MAX_PAYLOAD_DEPTH))).not.toBeNull();
+  });
+});
+
+describe('#34 no ReDoS: static schemas, compiled at startup, no $data, no nested repetition', () => {
+  const install = (schema: object) => () =>
+    createSessionsMiddleware(specWith({ ...NoteSessionProvider.definition, schema }), { keys: { main: generateKey() }, logger: { warn() {} } });
+  const withPattern = (pattern: string) => ({
+    type: 'object',
+    properties: { text: { type: 'string', maxLength: 64, pattern } },
+    required: ['text'],
+    additionalProperties: false,
+  });
+
+  it.each(['^(a+)+$', '^(\\w+\\s?)*$', '^(?:[a-z]+|[0-9])+$', '^((ab)*)+$'])('#34 pattern %s is refused at startup, naming the repetition', (pattern) => {
+    expect(install(withPattern(pattern))).toThrow(SessionConfigError);
+    expect(install(withPattern(pattern))).toThrow(/repeats .*a repetition inside a repetition.*\(ReDoS\)/);
+  });
+
+  it('#34 a pattern whose repetition is pinned by a separator is accepted', () => {
+    expect(install(withPattern('^[a-z]+(\\.[a-z]+)*$'))).not.toThrow();
+  });
+
+  it('#34 $data is off: a schema that reads a limit from the payload is refused at startup', () => {
+    const schema = {
+      type: 'object',
+      properties: { limit: { type: 'integer' }, text: { type: 'string', maxLength: { $data: '1/limit' } } },
+      required: ['text'],
+      additionalProperties: false,
+    };
+    expect(install(schema)).toThrow(/session "note": its schema does not compile/);
+  });
+
+  it('#34 schemas are compiled once, at install, and never while serving requests', async () => {
+    const compile = vi.spyOn(Ajv.prototype, 'compile');
+    try {
+      const app = await startServer();
+      const atInstall = compile.mock.calls.length;
+      expect(atInstall).toBeGreaterThan(0);
+      const token = cookieValue(await putJson(`${app.url}/s/profile`, { userId: 'ada' }), 'profile');
+      for (let request = 0; request < 20; request += 1) await fetch(`${app.url}/s/profile`, { headers: { cookie: `profile=${token}` } });
+      await app.close();
+      expect(compile.mock.calls.length).toBe(atInstall);
+    } finally {
+      compile.mockRestore();
+    }
+  });
+
+  it("#34 the demo's sku pattern answers hostile strings in bounded time, compiled and on its own", () => {
+    const validate = createPayloadValidation().compile('cart', CartSessionProvider.definition.schema);
+    const skuPattern = new RegExp('^[A-Za-z0-9-]+$', 'u');
+    for (const hostile of ['a'.repeat(100_000) + '!', '-'.repeat(100_000) + '\u0000', 'A1-'.repeat(30_000) + '\u{1F600}', 'a'.repeat(63) + '!']) {
+      const started = performance.now();
+      expect(validate({ items: [{ sku: hostile, qty: 1 }] })).toBeDefined();
+      expect(skuPattern.test(hostile)).toBe(false);
+      expect(performance.now() - started).toBeLessThan(50);
+    }
   });
 });
 
