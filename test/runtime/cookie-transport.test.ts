@@ -63,7 +63,7 @@ describe('A. cookie transport', () => {
         const response = await sendRaw(server.port, '/s/visit', [bytes]);
         expect(response.status).not.toBeGreaterThanOrEqual(500);
       }),
-      { numRuns: 150 },
+      { numRuns: 1000 },
     );
   });
 
@@ -131,6 +131,36 @@ describe('A. cookie transport', () => {
   it('#11 secure: auto follows ctx.secure: no Secure over plain HTTP, and a spoofed X-Forwarded-Proto is not trusted', async () => {
     const response = await putJson(`${server.url}/s/profile`, { userId: 'ada' }, { 'x-forwarded-proto': 'https' });
     expect(response.headers.getSetCookie()[0]).not.toContain('Secure');
+  });
+
+  it('#11 a spoofed or misrouted X-Forwarded-Proto: https without app.proxy is not trusted, and the operator is told once', async () => {
+    const app = await startServer();
+    try {
+      for (let request = 0; request < 3; request += 1) {
+        const response = await putJson(`${app.url}/s/profile`, { userId: 'ada' }, { 'x-forwarded-proto': 'https, http' });
+        expect(response.headers.getSetCookie()[0]).not.toContain('Secure');
+      }
+      expect(app.warnings).toEqual([{ message: expect.stringMatching(/^X-Forwarded-Proto says https but app\.proxy is off, so a secure: auto cookie was sent without Secure; .*set app\.proxy = true/), fields: { session: 'profile' } }]);
+      // No claim of https, or secure: true (never dropped), is nothing to warn about.
+      await putJson(`${app.url}/s/user`, { userId: 'ada' }, { 'x-forwarded-proto': 'https' });
+      await putJson(`${app.url}/s/profile`, { userId: 'ada' }, { 'x-forwarded-proto': 'http' });
+      expect(app.warnings).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('#11 with a trusted proxy reporting http: secure: true keeps Secure, secure: auto follows the proxy, no warning', async () => {
+    const proxied = await startServer({ proxy: true });
+    try {
+      const user = await putJson(`${proxied.url}/s/user`, { userId: 'ada' }, { 'x-forwarded-proto': 'http' });
+      expect(user.headers.getSetCookie()[0]).toContain('; Secure');
+      const profile = await putJson(`${proxied.url}/s/profile`, { userId: 'ada' }, { 'x-forwarded-proto': 'http' });
+      expect(profile.headers.getSetCookie()[0]).not.toContain('Secure');
+      expect(proxied.warnings).toEqual([]);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('#11 secure: true is never dropped, even over plain HTTP', async () => {
