@@ -88,14 +88,14 @@ describe('#28 prototype pollution', () => {
     '{"userId":"a","prefs":{"__pro\\u0074o__":"x"}}',
     '{"userId":"a","prefs":{"__proto__" :"x"}}',
   ];
-  it.each(hostile)('refuses %s and leaves Object.prototype alone', async (payload) => {
+  it.each(hostile)('#28 refuses %s and leaves Object.prototype alone', async (payload) => {
     const before = prototypeSnapshot();
     expect(await readProfile(payload)).toBeNull();
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(prototypeSnapshot()).toEqual(before);
   });
 
-  it('the same from store data, which is then deleted', async () => {
+  it('#28 the same from store data, which is then deleted', async () => {
     const set = await putJson(`${server.url}/s/visit`, { count: 1 });
     const id = cookieValue(set, 'vid');
     await server.storage.inner.write(storageKeyForId(id), `${NOW}.${NOW}.{"count":1,"__proto__":{"isAdmin":true}}`, 60);
@@ -125,7 +125,7 @@ describe('#28 prototype pollution', () => {
     poisoning.assertNoPoisoning({ ignoredRootRegex: /^__vitest_/ });
   });
 
-  it('the words themselves are fine as values', async () => {
+  it('#28 the words themselves are fine as values', async () => {
     expect(await readProfile('{"userId":"constructor","prefs":{"a":"__proto__"}}')).toEqual({
       userId: 'constructor',
       prefs: { a: '__proto__' },
@@ -141,7 +141,7 @@ describe('#29 schema violations', () => {
     ['an array root', '[{"userId":"a"}]'],
     ['null', 'null'],
     ['not JSON', '{userId:"a"}'],
-  ])('on read, %s is no session, never partly applied', async (_label, payload) => {
+  ])('#29 on read, %s is no session, never partly applied', async (_label, payload) => {
     expect(await readProfile(payload)).toBeNull();
   });
 
@@ -151,7 +151,7 @@ describe('#29 schema violations', () => {
     [{ roles: [] }, "session \"profile\": payload (root) must have required property 'userId'"],
     [{ userId: '' }, 'session "profile": payload /userId must NOT have fewer than 1 characters'],
     [{ userId: 'a', prefs: { theme: 1 } }, 'session "profile": payload /prefs/theme must be string'],
-  ])('on write, %j throws SessionValidationError naming the path, and nothing is sent', async (value, message) => {
+  ])('#29 on write, %j throws SessionValidationError naming the path, and nothing is sent', async (value, message) => {
     const response = await putJson(`${server.url}/s/profile`, value);
     expect(await response.json()).toEqual({ name: 'SessionValidationError', code: 'SESSION_VALIDATION', message });
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -167,11 +167,11 @@ describe('#30 no coercion', () => {
     ['"admin" for an array', '{"userId":"a","roles":"admin"}'],
     ['"true" for an enum item', '{"userId":"a","roles":["true"]}'],
     ['1.5 for an integer', '{"userId":"a","count":1.5}'],
-  ])('on read, %s is refused', async (_label, payload) => {
+  ])('#30 on read, %s is refused', async (_label, payload) => {
     expect(await readProfile(payload)).toBeNull();
   });
 
-  it('on write, "1" for an integer is refused, not coerced, and no default is filled in', async () => {
+  it('#30 on write, "1" for an integer is refused, not coerced, and no default is filled in', async () => {
     const response = await putJson(`${server.url}/s/profile`, { userId: 'a', count: '1' });
     expect(await response.json()).toMatchObject({ message: 'session "profile": payload /count must be integer' });
     const ok = await putJson(`${server.url}/s/profile`, { userId: 'a' });
@@ -185,7 +185,7 @@ describe('#31 bombs in store data', () => {
     ['a 1 MB string', () => `${NOW}.${NOW}.{"count":1,"pad":"${'x'.repeat(1024 * 1024)}"}`],
     ['10^4-deep nesting', () => `${NOW}.${NOW}.${'['.repeat(10_000)}${']'.repeat(10_000)}`],
     ['a 10^6-element array', () => `${NOW}.${NOW}.[${'0,'.repeat(999_999)}0]`],
-  ])('%s: no session, no crash, entry deleted', async (_label, value) => {
+  ])('#31 %s: no session, no crash, entry deleted', async (_label, value) => {
     const set = await putJson(`${server.url}/s/visit`, { count: 1 });
     const id = cookieValue(set, 'vid');
     await server.storage.inner.write(storageKeyForId(id), value(), 60);
@@ -306,7 +306,7 @@ describe('#34 no ReDoS: static schemas, compiled at startup, no $data, no nested
 });
 
 describe('#32 values JSON cannot hold faithfully', () => {
-  it.each(Object.entries(UNSAFE))('%s: SessionValidationError at set, naming the path', async (label, [, path, detail]) => {
+  it.each(Object.entries(UNSAFE))('#32 %s: SessionValidationError at set, naming the path', async (label, [, path, detail]) => {
     const response = await fetch(`${server.url}/unsafe/${encodeURIComponent(label)}`, { method: 'PUT' });
     const body = (await response.json()) as { name: string; path: string; message: string };
     expect(body.name).toBe('SessionValidationError');
@@ -316,7 +316,7 @@ describe('#32 values JSON cannot hold faithfully', () => {
     expect(response.headers.getSetCookie()).toEqual([]);
   });
 
-  it('an undefined object property is dropped, as an absent optional property', async () => {
+  it('#32 an undefined object property is dropped, as an absent optional property', async () => {
     const response = await putJson(`${server.url}/s/scratch`, { data: { a: 1 } });
     const read = await fetch(`${server.url}/s/scratch`, { headers: { cookie: `scratch=${cookieValue(response, 'scratch')}` } });
     expect(await read.json()).toEqual({ value: { data: { a: 1 } } });
@@ -324,7 +324,7 @@ describe('#32 values JSON cannot hold faithfully', () => {
 });
 
 describe('#27 too large for a cookie', () => {
-  it('throws SessionTooLargeError at set, with the size and the 4096-byte limit', async () => {
+  it('#27 throws SessionTooLargeError at set, with the size and the 4096-byte limit', async () => {
     const response = await putJson(`${server.url}/s/profile`, { userId: 'a', note: 'x'.repeat(5000) });
     const body = (await response.json()) as { name: string; code: string; message: string };
     expect(body.name).toBe('SessionTooLargeError');
@@ -333,7 +333,7 @@ describe('#27 too large for a cookie', () => {
     expect(response.headers.getSetCookie()).toEqual([]);
   });
 
-  it('the largest payload that fits gives a Set-Cookie of at most 4096 bytes', async () => {
+  it('#27 the largest payload that fits gives a Set-Cookie of at most 4096 bytes', async () => {
     let low = 0;
     let high = 5000;
     while (low < high) {

@@ -41,7 +41,7 @@ describe('#24 every refusal looks the same from outside', () => {
     ['too_large', () => 'A'.repeat(4097)],
   ];
 
-  it('gives one status, body and header set for every reason, and the reason only to events', async () => {
+  it('#24 gives one status, body and header set for every reason, and the reason only to events', async () => {
     const valid = await readUser(`__Host-user=${sealUser.seal(`${NOW}.${NOW}.{"userId":"ada"}`)}`);
     expect(JSON.parse(valid.body)).toEqual({ value: { userId: 'ada' } });
 
@@ -60,7 +60,7 @@ describe('#24 every refusal looks the same from outside', () => {
     for (const response of seen) expect(response).toEqual(seen[0]);
   });
 
-  it('the same when the handler answers with an error status: the status is kept and the cookie expired', async () => {
+  it('#24 the same when the handler answers with an error status: the status is kept and the cookie expired', async () => {
     const response = await sendRaw(server.port, '/s/user/then-throw', ['Cookie: __Host-user=not-a-token!']);
     expect(response.status).toBe(401);
     expect(response.headers).toContainEqual(['set-cookie', expect.stringMatching(/^__Host-user=; Path=\/; Max-Age=0; /)]);
@@ -108,7 +108,7 @@ describe('key rotation', () => {
 });
 
 describe('signed sessions', () => {
-  it('round-trip readable but tamper-evident: any flipped bit is no session', async () => {
+  it('#13 signed over HTTP: round-trip readable but tamper-evident, any flipped bit is no session', async () => {
     const set = await fetch(`${server.url}/s/note`, { method: 'PUT', body: '{"text":"hello"}' });
     const token = cookieValue(set, 'note');
     const read = await fetch(`${server.url}/s/note`, { headers: { cookie: `note=${token}` } });
@@ -148,12 +148,12 @@ describe('#22 sealed timestamps are parsed strictly', () => {
     ['thirteen digits', '1'.repeat(13), NOW, false],
     ['last seen before created', NOW, NOW - 1, false],
   ];
-  it.each(table)('%s', async (_label, createdAt, lastSeenAt, accepted) => {
+  it.each(table)('#22 %s', async (_label, createdAt, lastSeenAt, accepted) => {
     const response = await sendRaw(server.port, '/s/profile', [`Cookie: profile=${forgeProfileToken(createdAt, lastSeenAt, payload)}`]);
     expect(JSON.parse(response.body)).toEqual({ value: accepted ? { userId: 'ada' } : null });
   });
 
-  it('an envelope with no timestamps at all never means "never expires"', async () => {
+  it('#22 an envelope with no timestamps at all never means "never expires"', async () => {
     const bare = Buffer.from(payload).toString('base64url');
     const response = await sendRaw(server.port, '/s/profile', [`Cookie: profile=${bare}`]);
     expect(JSON.parse(response.body)).toEqual({ value: null });
