@@ -1,10 +1,10 @@
 /**
  * Session lifecycle over HTTP, on the fake clock: cookie lifetimes (#8), caching of refresh-only responses
  * (#12), format downgrades (#20), replay after logout by value (#23), schema evolution between deploys
- * (#33) and id rotation on a privilege change (#36).
+ * (#33), id rotation on a privilege change (#36) and ids as issued (#40).
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKey, type SessionDefinition } from 'typed-sessions/runtime';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { deriveKeyId, deriveSubkey } from '../../runtime/keys/key-derivation.js';
@@ -301,5 +301,20 @@ describe('#36 a privilege change rotates the id', () => {
     const planted = generateSessionId();
     const login = await fetch(`${server.url}/visit/login`, { method: 'POST', headers: { cookie: `vid=${planted}` } });
     expect(cookieValue(login, 'vid')).not.toBe(planted);
+  });
+});
+
+describe('#40 ids as issued over HTTP', () => {
+  it('#40 200 sessions get 200 distinct well-formed 256-bit ids, and Math.random is never called', async () => {
+    const random = vi.spyOn(Math, 'random');
+    try {
+      const ids = new Set<string>();
+      for (let session = 0; session < 200; session += 1) ids.add(cookieValue(await putJson(`${server.url}/s/visit`, { count: session }), 'vid'));
+      expect(ids.size).toBe(200);
+      for (const id of ids) expect(Buffer.from(id, 'base64url').toString('base64url') === id && id.length === 43).toBe(true);
+      expect(random).not.toHaveBeenCalled();
+    } finally {
+      random.mockRestore();
+    }
   });
 });
