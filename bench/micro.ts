@@ -1,0 +1,72 @@
+/**
+ * The per-request building blocks alone, in this process, each timed over a fixed slice of wall time:
+ * sealing and opening a token (encrypt, sign), checking a payload against its compiled schema, and
+ * picking the session cookie out of a `Cookie` header. A JSON round trip of the same payload is the
+ * yardstick every figure is also given against.
+ */
+import { parseKeyRing } from '../runtime/keys/key-ring.js';
+import { createEncryptTransformer } from '../runtime/transform/encrypt.js';
+import { createSignTransformer } from '../runtime/transform/sign.js';
+import { parseCookies } from '../runtime/transport/cookie.js';
+import { createPayloadValidation } from '../runtime/validation.js';
+import { EncryptedSessionProvider } from './generated/index.js';
+
+export interface MicroFigure {
+  readonly name: string;
+  readonly opsPerSecond: number;
+  readonly nanosPerOp: number;
+}
+
+interface Operation {
+  readonly name: string;
+  /** Returns something, so the work cannot be optimized away. */
+  readonly run: () => unknown;
+}
+
+/** The reference operation; every other figure is also reported as a multiple of its cost. */
+export const YARDSTICK = 'JSON stringify + parse of the payload';
+
+/** Runs each operation for `millis` milliseconds (after a tenth of that as warm-up). */
+export function runMicro(key: string, millis: number): MicroFigure[] {
+  return operations(key).map((operation) => time(operation, millis));
+}
+
+function operations(key: string): Operation[] {
+  const ring = parseKeyRing('bench', key, 'the benchmark key');
+  const encrypt = createEncryptTransformer(ring, 'encrypted');
+  const sign = createSignTransformer(ring, 'signed');
+  const payload = { userId: 'bench-user', count: 41 };
+  // What a by-value session seals: the envelope around the payload (runtime/envelope.ts).
+  const envelope = `1700000000.1700000000.${JSON.stringify(payload)}`;
+  const sealed = encrypt.seal(envelope);
+  const signed = sign.seal(envelope);
+  const validate = createPayloadValidation().compile('encrypted', EncryptedSessionProvider.definition.schema);
+  const header = `_ga=GA1.2.1234567890.1700000000; theme=dark; bench_enc=${sealed}; consent=yes`;
+  const names = new Set(['bench_enc', 'bench_sig', 'bench_mem', 'bench_redis']);
+  return [
+    { name: YARDSTICK, run: () => JSON.parse(JSON.stringify(payload)) },
+    { name: 'encrypt: seal (AES-256-GCM)', run: () => encrypt.seal(envelope) },
+    { name: 'encrypt: unseal', run: () => encrypt.unseal(sealed) },
+    { name: 'sign: seal (HMAC-SHA256)', run: () => sign.seal(envelope) },
+    { name: 'sign: verify', run: () => sign.unseal(signed) },
+    { name: 'payload validation (compiled ajv)', run: () => validate(payload) },
+    { name: 'cookie parse (4 cookies)', run: () => parseCookies(header, names) },
+  ];
+}
+
+function time(operation: Operation, millis: number): MicroFigure {
+  const batch = 1000;
+  let sink: unknown;
+  const warmUntil = performance.now() + millis / 10;
+  while (performance.now() < warmUntil) for (let index = 0; index < batch; index += 1) sink = operation.run();
+  let done = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < millis) {
+    for (let index = 0; index < batch; index += 1) sink = operation.run();
+    done += batch;
+    elapsed = performance.now() - start;
+  }
+  if (sink === Symbol.for('never')) throw new Error('unreachable');
+  return { name: operation.name, opsPerSecond: (done / elapsed) * 1000, nanosPerOp: (elapsed * 1e6) / done };
+}

@@ -1,0 +1,79 @@
+/** The benchmark's results as Markdown tables, as docs/benchmarks.md shows them. */
+import type { GeneratorFigure } from './generator-cost.js';
+import { medianRatio, type VariantSummary } from './macro.js';
+import { YARDSTICK, type MicroFigure } from './micro.js';
+
+export interface Target {
+  readonly what: string;
+  readonly measured: number;
+  readonly atLeast: number;
+}
+
+/** The issue's targets, each a ratio measured in this run. */
+export function targets(summaries: readonly VariantSummary[]): Target[] {
+  const byName = new Map(summaries.map((summary) => [summary.variant.name, summary]));
+  const baseline = summaries[0]!;
+  const wanted: [string, string, string, number][] = [
+    ['encrypted cookie read+write / bare Koa', 'encrypted', baseline.variant.name, 0.7],
+    ['encrypted cookie read only / bare Koa', 'encrypted-read', baseline.variant.name, 0.85],
+    ['by id in Redis / koa-session with its Redis store', 'by-id-redis', 'koa-session-redis', 1.5],
+  ];
+  return wanted.flatMap(([what, name, against, atLeast]) => {
+    const variant = byName.get(name);
+    const other = byName.get(against);
+    return variant === undefined || other === undefined ? [] : [{ what, measured: medianRatio(variant, other), atLeast }];
+  });
+}
+
+export function macroTable(summaries: readonly VariantSummary[]): string {
+  const baseline = summaries[0]!;
+  return table(
+    ['variant', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', `× ${baseline.variant.name} (median of rounds)`],
+    summaries.map((summary) => [
+      summary.variant.label,
+      fixed(summary.requestsPerSecond, 0),
+      fixed(summary.p50, 0),
+      fixed(summary.p99, 0),
+      fixed(summary.cpuMicrosPerRequest, 0),
+      `${fixed(medianRatio(summary, baseline), 2)}×`,
+    ]),
+  );
+}
+
+export function targetTable(list: readonly Target[]): string {
+  return table(
+    ['target', 'measured', 'wanted', ''],
+    list.map((target) => [target.what, `${fixed(target.measured, 2)}×`, `≥ ${target.atLeast}×`, target.measured >= target.atLeast ? 'met' : `missed by ${fixed(target.atLeast - target.measured, 2)}`]),
+  );
+}
+
+/** `requestMicros`: a bare Koa request's server CPU time, to show each operation's share of it. */
+export function microTable(figures: readonly MicroFigure[], requestMicros: number | undefined): string {
+  const yardstick = figures.find((figure) => figure.name === YARDSTICK)!;
+  return table(
+    ['operation', 'ops/s', 'ns/op', `× ${YARDSTICK}`, ...(requestMicros === undefined ? [] : ['share of a bare Koa request (CPU)'])],
+    figures.map((figure) => [
+      figure.name,
+      fixed(figure.opsPerSecond, 0),
+      fixed(figure.nanosPerOp, 0),
+      `${fixed(figure.nanosPerOp / yardstick.nanosPerOp, 2)}×`,
+      ...(requestMicros === undefined ? [] : [`${fixed(figure.nanosPerOp / 10 / requestMicros, 1)}%`]),
+    ]),
+  );
+}
+
+export function generatorTable(figures: readonly GeneratorFigure[]): string {
+  return table(
+    ['spec', '`gen` ms', '`gen --check` ms', 'import generated module ms', '`installSessions()` ms'],
+    figures.map((figure) => [figure.spec, fixed(figure.genMs, 0), fixed(figure.checkMs, 0), fixed(figure.importMs, 0), fixed(figure.installMs, 1)]),
+  );
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function fixed(value: number, digits: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}

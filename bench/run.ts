@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: typed-sessions against bare Koa and koa-session, per request and per operation, and
+ * the generator's cost by spec size. Prints Markdown (docs/benchmarks.md shows a full run).
+ *
+ *   npm run bench                      3 rounds, 2 s warm-up and 5 s measured per variant and round
+ *   npm run bench -- --smoke           one short round (~1 s per variant): checks that the script works
+ *   npm run bench -- --rounds 5 --duration 10 --connections 32
+ *   npm run bench -- --only koa,encrypted --profile /tmp/prof    CPU profiles of the servers, top frames printed
+ *
+ * Needs `redis-server` on PATH (Debian's package); it is started on a free loopback port and stopped at the end.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateKey } from '../runtime/keygen.js';
+import { startRedisServer } from '../test/support/redis-server.js';
+import { runGeneratorCost } from './generator-cost.js';
+import { runMacro } from './macro.js';
+import { runMicro } from './micro.js';
+import { formatTopFrames, topFrames } from './profile-top.js';
+import { generatorTable, macroTable, microTable, targets, targetTable } from './report.js';
+import { VARIANTS, findVariant } from './variants.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+  },
+  strict: true,
+});
+
+const smoke = values.smoke === true;
+const settings = {
+  rounds: positive('rounds', values.rounds, smoke ? 1 : 3),
+  warmup: positive('warmup', values.warmup, smoke ? 0.3 : 2),
+  duration: positive('duration', values.duration, smoke ? 1 : 5),
+  connections: positive('connections', values.connections, smoke ? 4 : 16),
+  microMillis: smoke ? 50 : 1000,
+  generatorSizes: smoke ? [] : [20, 200],
+};
+const only = values.only?.split(',').map((name) => findVariant(name.trim()));
+const variants = only === undefined ? VARIANTS : [VARIANTS[0]!, ...only.filter((variant) => variant !== VARIANTS[0])];
+
+function positive(name: string, given: string | undefined, fallback: number): number {
+  const value = given === undefined ? fallback : Number(given);
+  if (!(Number.isFinite(value) && value > 0)) throw new Error(`--${name} must be a number above 0, not ${given}`);
+  return value;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+await ensureBenchSpecGenerated();
+print(`# typed-sessions benchmark${smoke ? ' (smoke: checks the script, not speed)' : ''}\n`);
+print(await machine());
+print(
+  `\n${settings.rounds} round(s); per variant and round ${settings.warmup} s warm-up, then ${settings.duration} s measured; ` +
+    `${settings.connections} keep-alive connections, each with its own session; GET /counter.\n`,
+);
+
+const key = generateKey();
+const redis = await startRedisServer();
+let requestMicros: number | undefined;
+try {
+  const summaries = await runMacro({ variants, ...settings, log }, { key, redisUrl: redis.url, cpuProfileDir: values.profile });
+  requestMicros = summaries[0]!.cpuMicrosPerRequest;
+  print(`## Requests\n\n${macroTable(summaries)}\n\n## Targets\n\n${targetTable(targets(summaries))}\n`);
+} finally {
+  await redis.stop();
+}
+
+print(`## Operations\n\n${microTable(runMicro(key, settings.microMillis), requestMicros)}\n`);
+print(`## Generator and startup\n\n${generatorTable(await runGeneratorCost(settings.generatorSizes))}\n`);
+
+if (values.profile !== undefined) {
+  const files = (await readdir(values.profile)).filter((file) => file.endsWith('.cpuprofile')).sort();
+  for (const file of files) print(`\`\`\`\n${formatTopFrames(file, await topFrames(join(values.profile, file), 20))}\n\`\`\`\n`);
+}
+
+/**
+ * bench/generated/ must be what the generator makes of bench/sessions.yaml now: checked with `gen --check`
+ * and regenerated when stale, except under CI, where stale committed output is an error.
+ */
+async function ensureBenchSpecGenerated(): Promise<void> {
+  const args = ['--spec', 'bench/sessions.yaml', '--out', 'bench/generated'];
+  if ((await cli(['gen', '--check', ...args])) === 0) return;
+  if (process.env.CI === 'true') throw new Error('bench/generated/ is out of date with bench/sessions.yaml: run npm run bench locally and commit it');
+  log('bench/generated/ was stale; regenerating it');
+  if ((await cli(['gen', ...args])) !== 0) throw new Error('could not generate bench/generated/ from bench/sessions.yaml');
+}
+
+function cli(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'generator', 'cli.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function machine(): Promise<string> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown CPU';
+  // Other work on the machine shows here; ratios within a round are what survives it.
+  const load = loadavg().map((value) => value.toFixed(1)).join(' ');
+  return `Machine: ${availableParallelism()} CPUs (${model}), Node ${process.version}, ${process.platform} ${process.arch}; load average at start ${load}.`;
+}
