@@ -64,6 +64,22 @@ export class SessionStorageError extends Error {
   }
 }
 
+/**
+ * A session tracked by id was changed or cleared by another request after this one loaded it, so this
+ * request's change was not written (checklist #49, #50): the middleware answers 409 with no `Set-Cookie`,
+ * and the client may retry with the session as it now stands.
+ */
+export class SessionConflictError extends Error {
+  override readonly name = 'SessionConflictError';
+  readonly code = 'SESSION_CONFLICT';
+  constructor(
+    readonly session: string,
+    readonly storage: string,
+  ) {
+    super(`session "${session}" was changed or cleared by another request since this one loaded it; nothing was written, retry the request`);
+  }
+}
+
 /** `ctx.sessions` was called with a name sessions.yaml does not declare, or a call the session does not support. */
 export class SessionUsageError extends Error {
   override readonly name = 'SessionUsageError';

@@ -62,7 +62,17 @@ export interface StoreUnavailableEvent {
   readonly error: string;
 }
 
-export type SessionEvent = SessionRejectedEvent | SessionRefreshedEvent | StoreUnavailableEvent;
+/**
+ * A by-id session's change was refused because another request changed or cleared it first (checklist
+ * #49, #50); the client got a 409.
+ */
+export interface SessionConflictEvent {
+  readonly type: 'conflict';
+  readonly session: string;
+  readonly storage: string;
+}
+
+export type SessionEvent = SessionRejectedEvent | SessionRefreshedEvent | StoreUnavailableEvent | SessionConflictEvent;
 
 /** Where warnings go: rejections and storage faults. */
 export interface SessionLogger {
@@ -85,6 +95,7 @@ export const stderrLogger: SessionLogger = {
 const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   rejected: 'session rejected',
   store_unavailable: 'session storage unavailable',
+  conflict: 'session changed by a concurrent request',
   refreshed: undefined,
 };
 

@@ -24,9 +24,11 @@ export type {
 // Serializers: the interface an app's codec module implements (JSON is the default).
 export type { Serializer } from './definition.js';
 
-// Storages for sessions tracked by id: the interface, and the built-in memory storage.
-export type { Storage } from './storage/storage.js';
+// Storages for sessions tracked by id: the interface, and the built-in memory, directory and Redis storages.
+export type { Storage, StoredEntry, WriteOptions } from './storage/storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
+export { DirectoryStorage, type DirectoryStorageOptions } from './storage/directory.js';
+export { RedisStorage, type RedisStorageOptions } from './storage/redis.js';
 
 // Keys: a fresh key for a key ring (what `typed-sessions keygen` prints).
 export { generateKey } from './keygen.js';
@@ -36,6 +38,7 @@ export type {
   RefreshReason,
   RejectionReason,
   RejectionSource,
+  SessionConflictEvent,
   SessionEvent,
   SessionLogger,
   SessionRefreshedEvent,
@@ -47,6 +50,7 @@ export type {
 // Errors, each with a stable `name` and `code`.
 export {
   SessionConfigError,
+  SessionConflictError,
   SessionStateError,
   SessionStorageError,
   SessionTooLargeError,

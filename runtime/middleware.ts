@@ -2,12 +2,14 @@ import { Readable } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
 import { systemClock, type Clock } from './clock.js';
 import type { SpecDefinition, StorageDefinition } from './definition.js';
-import { SessionConfigError, SessionStorageError } from './errors.js';
+import { SessionConfigError, SessionConflictError, SessionStorageError } from './errors.js';
 import { createEmitter, stderrLogger, type SessionEvent, type SessionLogger } from './events.js';
 import { resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
+import { DirectoryStorage } from './storage/directory.js';
 import { MemoryStorage } from './storage/memory.js';
+import { RedisStorage } from './storage/redis.js';
 import type { Storage } from './storage/storage.js';
 import { createPayloadValidation } from './validation.js';
 
@@ -39,7 +41,7 @@ const DEFAULT_STORAGE_TIMEOUT = 1000;
  * Per request it loads the sessions whose cookie or header is present, runs the rest of the chain with
  * `ctx.sessions`, then writes what changed. Koa sends the response only after the chain resolves, so the
  * write lands before the response leaves. A storage that fails or times out gets the request a 503 with
- * `Retry-After`, and no `Set-Cookie`.
+ * `Retry-After`, and a change lost to a concurrent request a 409; either way no `Set-Cookie`.
  *
  * @example
  * export function installSessions(options?: InstallOptions): Middleware {
@@ -58,7 +60,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       if (loading !== undefined) await loading;
     } catch (error) {
       requestSessions.close();
-      return respondUnavailable(ctx, error);
+      return respondToStorageFailure(ctx, error);
     }
     try {
       await next();
@@ -70,7 +72,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       const committing = requestSessions.commit();
       if (committing !== undefined) await committing;
     } catch (error) {
-      respondUnavailable(ctx, error);
+      respondToStorageFailure(ctx, error);
     }
   };
 }
@@ -121,8 +123,8 @@ function resolveKeyRings(
 }
 
 /**
- * Every storage a session uses: the app's instance from `options.storages`, else built from the spec.
- * Only `memory` is built in here; `directory` and `redis` need an instance.
+ * Every storage a session uses: the app's instance from `options.storages`, else built from the spec
+ * (a Redis URL from the environment variable the spec names).
  */
 function resolveStorages(
   spec: SpecDefinition,
@@ -153,15 +155,25 @@ function buildStorage(
   env: Readonly<Record<string, string | undefined>>,
   logger: SessionLogger,
 ): Storage {
-  if (declared.kind !== 'memory') {
-    throw new SessionConfigError(
-      `storage "${name}" is kind ${declared.kind}, which is not built in yet; pass an instance via installSessions({ storages: { ${name}: ... } })`,
-    );
+  switch (declared.kind) {
+    case 'memory':
+      if (env.NODE_ENV === 'production') {
+        logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
+      }
+      return new MemoryStorage({ maxEntries: declared.maxEntries, clock });
+    case 'directory':
+      return new DirectoryStorage({ path: declared.path, clock });
+    case 'redis': {
+      const variable = declared.url.env;
+      const url = env[variable];
+      if (url === undefined || url === '') {
+        throw new SessionConfigError(
+          `storage "${name}" is kind redis and reads its URL from the environment variable ${variable}, which is not set; set it (e.g. ${variable}=redis://127.0.0.1:6379) or pass a client via installSessions({ storages: { ${name}: new RedisStorage(client) } })`,
+        );
+      }
+      return new RedisStorage(url, { prefix: declared.prefix });
+    }
   }
-  if (env.NODE_ENV === 'production') {
-    logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
-  }
-  return new MemoryStorage({ maxEntries: declared.maxEntries, clock });
 }
 
 const UNTRUSTED_HTTPS_WARNING =
@@ -193,17 +205,23 @@ function refuseUnknownNames(option: string, given: object | undefined, declared:
 }
 
 /**
- * The fast failure for a storage fault (design.md section 5, checklist #45): 503 with `Retry-After`, and
- * like Koa's own error responses, none of the app's headers, so no `Set-Cookie` of any kind. Any other
- * error is rethrown for Koa.
+ * The fast failure for a storage fault (design.md section 5, checklist #45): 503 with `Retry-After`; and
+ * for a change another request beat (#49, #50), 409. Like Koa's own error responses, none of the app's
+ * headers, so no `Set-Cookie` of any kind. Any other error is rethrown for Koa.
  */
-function respondUnavailable(ctx: Context, error: unknown): void {
-  if (!(error instanceof SessionStorageError)) throw error;
+function respondToStorageFailure(ctx: Context, error: unknown): void {
+  const conflict = error instanceof SessionConflictError;
+  if (!conflict && !(error instanceof SessionStorageError)) throw error;
   if (ctx.body instanceof Readable) ctx.body.destroy();
   for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
-  ctx.status = 503;
-  ctx.set('Retry-After', '1');
   ctx.set('Cache-Control', 'no-store');
   ctx.type = 'text/plain';
+  if (conflict) {
+    ctx.status = 409;
+    ctx.body = 'Session changed by another request; retry';
+    return;
+  }
+  ctx.status = 503;
+  ctx.set('Retry-After', '1');
   ctx.body = 'Session storage unavailable';
 }

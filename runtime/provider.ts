@@ -40,6 +40,8 @@ export interface LoadedSession<T> {
   readonly envelope: Envelope;
   /** By id: the session id. */
   readonly id?: string;
+  /** By id: the version of the stored entry, for commit's conditional write. */
+  readonly version?: string;
   /** Sealed under an older key: re-seal under the newest in this response (checklist #16). */
   readonly stale: boolean;
 }
@@ -98,7 +100,7 @@ export class SessionProvider<T> {
     this.tracker =
       definition.storage === undefined
         ? new ByValueTracker(name, transformers, this.transport)
-        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context));
+        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry.idle);
     if (definition.storage === undefined && transformers.length === 0 && definition.insecure !== true) {
       throw new SessionConfigError(
         `session "${name}" travels by value with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign) or a storage, or write insecure: true to accept that`,
@@ -163,7 +165,7 @@ export class SessionProvider<T> {
   async #openStored(resolving: Promise<Resolved>, now: number): Promise<LoadResult<T>> {
     const resolved = await resolving;
     const result = resolved.ok ? this.#decode(resolved, now, 'storage') : resolved;
-    if (!result.ok && result.source === 'storage') await (this.tracker as ByIdTracker).discard(resolved.id!);
+    if (!result.ok && result.source === 'storage') await (this.tracker as ByIdTracker).discard(resolved.id!, resolved.version);
     return result;
   }
 
@@ -181,7 +183,7 @@ export class SessionProvider<T> {
       return refused('malformed', source, resolved);
     }
     if (this.#validate(value) !== undefined) return refused('schema', source, resolved);
-    return { ok: true, value: value as T, envelope, id: resolved.id, stale: resolved.stale };
+    return { ok: true, value: value as T, envelope, id: resolved.id, version: resolved.version, stale: resolved.stale };
   }
 
   #report(result: LoadResult<T>): LoadResult<T> {
@@ -191,7 +193,7 @@ export class SessionProvider<T> {
 }
 
 function refused(reason: Refused['reason'], source: RejectionSource, opened: Opened): Refused {
-  return { ok: false, reason, source, id: opened.id };
+  return { ok: false, reason, source, id: opened.id, version: opened.version };
 }
 
 /** Exactly one verified value wins; none is the first refusal; several is ambiguous (checklist #4). */

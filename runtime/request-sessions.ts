@@ -1,11 +1,11 @@
 import type { Context } from 'koa';
 import { epochSeconds, type Clock } from './clock.js';
-import { SessionStateError, SessionUsageError } from './errors.js';
+import { SessionConflictError, SessionStateError, SessionStorageError, SessionUsageError } from './errors.js';
 import type { RefreshReason } from './events.js';
 import { generateSessionId } from './ids.js';
-import { formatEnvelope } from './envelope.js';
-import { cookieMaxAge, isRefreshDue, storageTtl } from './lifetime.js';
+import { cookieMaxAge, isRefreshDue, remainingLifetime, storageTtl } from './lifetime.js';
 import type { LoadedSession, LoadResult, SessionProvider } from './provider.js';
+import type { ByIdTracker } from './tracker/by-id.js';
 import { CookieTransport, parseCookies } from './transport/cookie.js';
 import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
 import type { CookieJar } from './transport/transport.js';
@@ -71,11 +71,22 @@ class SessionSlot {
   createdAt = 0;
   /** By id: the id the session is written under; minted at commit when undefined. */
   id: string | undefined = undefined;
-  /** By id: ids whose entries commit deletes (regenerated, cleared). */
-  retired: string[] | undefined = undefined;
+  /** By id: the version of `id`'s entry as loaded; commit writes only over that version. */
+  version: string | undefined = undefined;
+  /** By id: entries commit deletes, cleared ones whatever they hold, regenerated ones only as loaded. */
+  retired: RetiredEntry[] | undefined = undefined;
   /** Set at commit when a refresh is due. */
   refresh: RefreshReason | undefined = undefined;
 }
+
+/** An entry to delete at commit; with `version`, only if it still has that version. */
+interface RetiredEntry {
+  readonly id: string;
+  readonly version: string | undefined;
+}
+
+/** New ids tried when creation finds the id taken, which only a broken random source makes happen (checklist #44). */
+const MAX_ID_ATTEMPTS = 3;
 
 const NO_COOKIES: CookieJar = new Map();
 
@@ -112,7 +123,9 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   clear(name: string): void {
     const slot = this.#slot(name);
     this.#assertOpen(name);
-    this.#retire(slot);
+    // A logout wins over any concurrent change: every entry this session had goes, whatever it holds.
+    slot.retired = slot.retired?.map(({ id }) => ({ id, version: undefined }));
+    this.#retire(slot, false);
     slot.loaded = undefined;
     slot.value = undefined;
     slot.change = Change.Clear;
@@ -141,7 +154,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       slot.createdAt = createdAt;
       slot.change = Change.Write;
     }
-    this.#retire(slot);
+    this.#retire(slot, true);
     slot.loaded = undefined;
   }
 
@@ -254,9 +267,11 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     return undefined;
   }
 
-  #retire(slot: SessionSlot): void {
-    if (slot.id !== undefined) (slot.retired ??= []).push(slot.id);
+  /** Moves the slot's entry to those commit deletes: only as loaded (`asLoaded`), or whatever it holds. */
+  #retire(slot: SessionSlot, asLoaded: boolean): void {
+    if (slot.id !== undefined) (slot.retired ??= []).push({ id: slot.id, version: asLoaded ? slot.version : undefined });
     slot.id = undefined;
+    slot.version = undefined;
   }
 
   #assertOpen(name: string): void {
@@ -291,6 +306,7 @@ function adopt(slot: SessionSlot, result: LoadResult<unknown>): void {
     slot.value = result.value;
     slot.createdAt = result.envelope.createdAt;
     slot.id = result.id;
+    slot.version = result.version;
   } else {
     slot.change = Change.Reject;
   }
@@ -325,9 +341,13 @@ function planRefresh(provider: SessionProvider<unknown>, slot: SessionSlot, now:
 }
 
 /**
- * By id, the storage side of commit: the new entry is written before the old one is deleted, so a failed
- * write hands out no new id and loses no old one (checklist #46). An entry already past its absolute
- * lifetime is deleted rather than written (checklist #52).
+ * By id, the storage side of commit. Writes are conditional (checklist #44, #49, #50): a new entry only
+ * under an unused id, a loaded one only over the version loaded, and a regenerated one's old entry is
+ * deleted only as loaded; when another request got there first, nothing of this one stays and
+ * `SessionConflictError` (409) says so. The new entry is written before the old one is deleted, so a
+ * failed write hands out no new id and loses no old one (#46). An entry already past its absolute
+ * lifetime is deleted rather than written (#52). A read-only request writes nothing: its read slid the
+ * idle timeout (#51).
  */
 async function persist(provider: SessionProvider<unknown>, slot: SessionSlot, now: number): Promise<void> {
   const tracker = provider.tracker;
@@ -336,13 +356,32 @@ async function persist(provider: SessionProvider<unknown>, slot: SessionSlot, no
   const ttl = storageTtl(slot.createdAt, expiry, now);
   if (slot.change === Change.Write && ttl <= 0) {
     slot.change = Change.Clear;
-    if (slot.id !== undefined) (slot.retired ??= []).push(slot.id);
+    if (slot.id !== undefined) (slot.retired ??= []).push({ id: slot.id, version: undefined });
   }
   if (slot.change === Change.Write) {
-    slot.id ??= generateSessionId();
-    await tracker.write(slot.id, slot.packed, ttl);
-  } else if (slot.refresh !== undefined && expiry.idle !== undefined && ttl > 0) {
-    await tracker.extend(slot.id!, formatEnvelope(slot.loaded!.envelope), ttl);
+    const lifetime = remainingLifetime(slot.createdAt, expiry, now);
+    if (slot.id === undefined) slot.id = await create(tracker, slot.packed, ttl, lifetime);
+    else if (!(await tracker.write(slot.id, slot.packed, ttl, lifetime, slot.version))) throw conflict(provider);
   }
-  for (const id of slot.retired ?? []) await tracker.discard(id);
+  for (const { id, version } of slot.retired ?? []) {
+    if (await tracker.discard(id, version)) continue;
+    // Regenerated from data another request has since changed or cleared: the copy must not live on.
+    if (slot.change === Change.Write) await tracker.discard(slot.id!);
+    throw conflict(provider);
+  }
+}
+
+/** Writes a new entry under a fresh id, never over an existing one; another id on a collision (checklist #44). */
+async function create(tracker: ByIdTracker, text: string, ttl: number, lifetime: number): Promise<string> {
+  for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
+    const id = generateSessionId();
+    if (await tracker.write(id, text, ttl, lifetime, undefined)) return id;
+  }
+  throw new SessionStorageError(tracker.storage.storageName, `${MAX_ID_ATTEMPTS} fresh session ids in a row were taken; the random source repeats`);
+}
+
+function conflict(provider: SessionProvider<unknown>): SessionConflictError {
+  const storage = (provider.tracker as ByIdTracker).storage.storageName;
+  provider.emit({ type: 'conflict', session: provider.name, storage });
+  return new SessionConflictError(provider.name, storage);
 }

@@ -1,6 +1,6 @@
 import type { SessionEvent, StorageOperation } from '../events.js';
 import { SessionStorageError } from '../errors.js';
-import type { Storage } from './storage.js';
+import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 
 /**
  * A session's storage with every call bounded: a call that rejects, throws or outlives `timeout`
@@ -17,27 +17,16 @@ export class BoundedStorage {
     readonly emit: (event: SessionEvent) => void,
   ) {}
 
-  read(key: string): Promise<string | undefined> {
-    return this.#call('read', () => this.storage.read(key));
+  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    return this.#call('read', () => this.storage.read(key, slideSeconds));
   }
 
-  write(key: string, value: string, ttlSeconds: number): Promise<void> {
-    return this.#call('write', () => this.storage.write(key, value, ttlSeconds));
+  write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    return this.#call('write', () => this.storage.write(key, value, ttlSeconds, options));
   }
 
-  invalidate(key: string): Promise<void> {
-    return this.#call('invalidate', () => this.storage.invalidate(key));
-  }
-
-  /**
-   * Slides the entry's TTL. A storage without `touch` gets `value` (the text read at load) written
-   * again, which is the best it allows, though a concurrent write in between is then overwritten.
-   */
-  touch(key: string, value: string, ttlSeconds: number): Promise<void> {
-    const storage = this.storage;
-    return storage.touch === undefined
-      ? this.write(key, value, ttlSeconds)
-      : this.#call('touch', () => storage.touch!(key, ttlSeconds));
+  invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    return this.#call('invalidate', () => this.storage.invalidate(key, ifVersion));
   }
 
   async #call<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {

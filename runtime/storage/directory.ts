@@ -3,8 +3,10 @@ import { mkdir, open, opendir, readFile, rename, rm, stat, writeFile, type FileH
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { SessionConfigError } from '../errors.js';
-import type { Storage } from './storage.js';
-import { ttlMilliseconds } from './ttl.js';
+import { FileLocks } from './file-lock.js';
+import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface DirectoryStorageOptions {
   /** Folder holding one file per session; created with mode 0o700 on the first write. */
@@ -16,18 +18,30 @@ export interface DirectoryStorageOptions {
 }
 
 /**
- * Every file starts with its expiry, epoch milliseconds as 16 zero-padded digits and a newline. The fixed
- * width lets `touch` rewrite the stamp in place without touching the value.
+ * Every file starts with a fixed-width header line: its expiry and its deadline (epoch milliseconds, 16
+ * zero-padded digits each; a deadline of all nines means none) and its version (16 hex digits). The
+ * fixed width lets `touch` rewrite the expiry in place without touching the rest.
  */
 const STAMP_DIGITS = 16;
-const STAMP_LENGTH = STAMP_DIGITS + 1;
-const STAMP = /^(\d{16})\n/;
+const NO_DEADLINE = '9'.repeat(STAMP_DIGITS);
+const HEADER_LENGTH = 3 * (STAMP_DIGITS + 1);
+const HEADER = /^(\d{16}) (\d{16}) ([0-9a-f]{16})\n/;
+
+interface Header {
+  readonly expiresAt: number;
+  /** `Infinity` for none. */
+  readonly notAfter: number;
+  readonly version: string;
+}
 
 /** Names this storage creates; `sweep` never removes anything else, even in a folder shared by mistake. */
 const SESSION_FILE = /^[0-9a-f]{64}$/;
-const TEMP_FILE = /^[0-9a-f]{64}\.[0-9a-f]{16}\.tmp$/;
+const TEMP_FILE = /^[0-9a-f]{64}\.(?:[0-9a-f]{16}\.tmp|lock)$/;
 
-/** A temporary file older than this was left by a crashed write: a live write renames its file within milliseconds. */
+/**
+ * A temporary or lock file older than this was left by a crashed write: a live write renames its file
+ * and drops its lock within milliseconds.
+ */
 const STALE_TEMP_MS = 60_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
 
@@ -39,11 +53,13 @@ const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
  *   to a fixed-length name inside the folder.
  * - Writes go to a temporary file in the same folder, then `rename` over the old one: a reader sees the
  *   old value or the new one, never a torn file (rename is atomic within one file system, POSIX).
+ * - Writes and deletes hold a lock file per key around the version check and the rename, so conditional
+ *   writes are atomic for every process sharing the folder (checklist #44, #49, #50).
  * - The expiry lives in the file and is enforced on every read, so a stale file is never served; an
  *   expired file is removed when read and by `sweep()`, which a write also starts in the background
  *   once `sweepIntervalMs` has passed since the last one.
  * - Files are written without fsync: after a power loss a session may be lost, never served corrupt
- *   (a file without a valid stamp reads as missing).
+ *   (a file without a valid header reads as missing).
  *
  * @example
  * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions' }) } }));
@@ -52,6 +68,7 @@ export class DirectoryStorage implements Storage {
   readonly #path: string;
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
+  readonly #locks = new FileLocks();
   #nextSweepAt: number;
 
   constructor(options: DirectoryStorageOptions) {
@@ -68,7 +85,7 @@ export class DirectoryStorage implements Storage {
     this.#nextSweepAt = this.#clock() + interval;
   }
 
-  async read(key: string): Promise<string | undefined> {
+  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
     const file = this.#fileFor(key);
     let content: string;
     try {
@@ -77,54 +94,84 @@ export class DirectoryStorage implements Storage {
       if (isMissing(error)) return undefined;
       throw error;
     }
-    const expiresAt = parseStamp(content);
-    if (expiresAt !== undefined && expiresAt > this.#clock()) return content.slice(STAMP_LENGTH);
-    await rm(file, { force: true });
-    return undefined;
+    const header = parseHeader(content);
+    if (header === undefined || header.expiresAt <= this.#clock()) {
+      await rm(file, { force: true });
+      return undefined;
+    }
+    if (slideSeconds !== undefined) await this.touch(key, slideSeconds);
+    return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
-  async write(key: string, value: string, ttlSeconds: number): Promise<void> {
-    const content = formatStamp(this.#clock() + ttlMilliseconds(ttlSeconds)) + value;
+  async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    const condition = writeCondition(options);
+    const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
+    const now = this.#clock();
+    const content = formatHeader(now + ttlMs, maxMs === undefined ? NO_DEADLINE : formatStamp(now + maxMs), randomBytes(8).toString('hex')) + value;
     const file = this.#fileFor(key);
-    const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
     // Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall.
     await mkdir(this.#path, { recursive: true, mode: 0o700 });
-    try {
-      await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    const written = await this.#locks.hold(`${file}.lock`, async () => {
+      if (!conditionHolds(condition, await this.#liveVersion(file))) return false;
+      const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+      try {
+        await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
+        await rename(temp, file);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+      return true;
+    });
     this.#sweepWhenDue();
+    return written;
   }
 
-  async invalidate(key: string): Promise<void> {
-    await rm(this.#fileFor(key), { force: true });
+  async invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    const file = this.#fileFor(key);
+    try {
+      // Under the lock even without a version: a delete landing between another write's check and its
+      // rename would otherwise be undone by that rename (checklist #50).
+      return await this.#locks.hold(`${file}.lock`, async () => {
+        if (ifVersion !== undefined && (await this.#liveVersion(file)) !== ifVersion) return false;
+        await rm(file, { force: true });
+        return true;
+      });
+    } catch (error) {
+      // No folder: nothing to delete, and no version to match.
+      if (isMissing(error)) return ifVersion === undefined;
+      throw error;
+    }
   }
 
   /**
-   * Rewrites the stamp in place through an open handle. Unlike reading the value and writing it back,
+   * Rewrites the expiry in place through an open handle. Unlike reading the value and writing it back,
    * this cannot bring back a session that `invalidate` removed meanwhile: the handle then points at
    * the unlinked file (checklist #50).
    */
   async touch(key: string, ttlSeconds: number): Promise<void> {
-    const expiresAt = this.#clock() + ttlMilliseconds(ttlSeconds);
+    const ttlMs = ttlMilliseconds(ttlSeconds);
+    const file = this.#fileFor(key);
     let handle: FileHandle;
     try {
-      handle = await open(this.#fileFor(key), 'r+');
+      handle = await open(file, 'r+');
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
+    let gone = false;
     try {
-      const current = await readStamp(handle);
+      const header = await readHeader(handle);
+      const now = this.#clock();
       // An expired session stays dead: touching it must not revive it.
-      if (current === undefined || current <= this.#clock()) return;
-      await handle.write(formatStamp(expiresAt), 0, 'latin1');
+      if (header === undefined || header.expiresAt <= now) return;
+      const expiresAt = Math.min(now + ttlMs, header.notAfter);
+      gone = expiresAt <= now;
+      if (!gone) await handle.write(formatStamp(expiresAt), 0, 'latin1');
     } finally {
       await handle.close();
     }
+    if (gone) await rm(file, { force: true });
   }
 
   /**
@@ -164,31 +211,53 @@ export class DirectoryStorage implements Storage {
     this.sweep().catch(() => undefined);
   }
 
+  /** The version of the live entry in `file`, or `undefined` when there is none. */
+  async #liveVersion(file: string): Promise<string | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      const header = await readHeader(handle);
+      return header !== undefined && header.expiresAt > this.#clock() ? header.version : undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+
   #fileFor(key: string): string {
     return join(this.#path, createHash('sha256').update(key, 'utf8').digest('hex'));
   }
 }
 
-function formatStamp(expiresAt: number): string {
-  const digits = String(expiresAt);
-  if (!Number.isSafeInteger(expiresAt) || digits.length > STAMP_DIGITS) {
-    throw new RangeError(`DirectoryStorage: expiry ${expiresAt} does not fit a ${STAMP_DIGITS}-digit stamp; use a shorter TTL`);
+function formatStamp(epochMs: number): string {
+  const digits = String(epochMs);
+  if (!Number.isSafeInteger(epochMs) || digits.length > STAMP_DIGITS) {
+    throw new RangeError(`DirectoryStorage: time ${epochMs} does not fit a ${STAMP_DIGITS}-digit stamp; use a shorter TTL`);
   }
-  return `${digits.padStart(STAMP_DIGITS, '0')}\n`;
+  return digits.padStart(STAMP_DIGITS, '0');
 }
 
-/** The expiry at the start of `content`, or `undefined` when the file is not one this storage wrote whole. */
-function parseStamp(content: string): number | undefined {
-  const match = STAMP.exec(content);
-  return match === null ? undefined : Number(match[1]);
+function formatHeader(expiresAt: number, notAfter: string, version: string): string {
+  return `${formatStamp(expiresAt)} ${notAfter} ${version}\n`;
 }
 
-async function readStamp(handle: FileHandle): Promise<number | undefined> {
-  const { buffer, bytesRead } = await handle.read(Buffer.alloc(STAMP_LENGTH), 0, STAMP_LENGTH, 0);
-  return parseStamp(buffer.toString('latin1', 0, bytesRead));
+/** The header at the start of `content`, or `undefined` when the file is not one this storage wrote whole. */
+function parseHeader(content: string): Header | undefined {
+  const match = HEADER.exec(content);
+  if (match === null) return undefined;
+  return { expiresAt: Number(match[1]), notAfter: match[2] === NO_DEADLINE ? Infinity : Number(match[2]), version: match[3]! };
 }
 
-/** A file without a valid stamp counts as expired: it cannot be served, so it is only clutter. */
+async function readHeader(handle: FileHandle): Promise<Header | undefined> {
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEADER_LENGTH), 0, HEADER_LENGTH, 0);
+  return parseHeader(buffer.toString('latin1', 0, bytesRead));
+}
+
+/** A file without a valid header counts as expired: it cannot be served, so it is only clutter. */
 async function isExpired(file: string, now: number): Promise<boolean> {
   let handle: FileHandle;
   try {
@@ -198,8 +267,8 @@ async function isExpired(file: string, now: number): Promise<boolean> {
     throw error;
   }
   try {
-    const expiresAt = await readStamp(handle);
-    return expiresAt === undefined || expiresAt <= now;
+    const header = await readHeader(handle);
+    return header === undefined || header.expiresAt <= now;
   } finally {
     await handle.close();
   }

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../clock.js';
 import { SessionConfigError } from '../errors.js';
-import type { Storage } from './storage.js';
+import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface MemoryStorageOptions {
   /** Entries kept at most; past it the least recently used entry is evicted (checklist #53). */
@@ -11,10 +13,11 @@ export interface MemoryStorageOptions {
   readonly sweepEvery?: number;
 }
 
-interface MemoryEntry {
-  readonly value: string;
+interface MemoryEntry extends StoredEntry {
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** Epoch milliseconds past which no touch extends the entry; `Infinity` for none. */
+  readonly notAfter: number;
 }
 
 const DEFAULT_SWEEP_EVERY = 1024;
@@ -27,6 +30,9 @@ const DEFAULT_SWEEP_EVERY = 1024;
  * most recently used, and eviction takes the first key. Expired entries are dropped when met and swept
  * every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
  *
+ * Each call runs to completion without awaiting anything, so a conditional write checks the version and
+ * replaces the entry in one step that no other request can interleave with (checklist #49, #50).
+ *
  * @example
  * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000 }) } }));
  */
@@ -36,6 +42,8 @@ export class MemoryStorage implements Storage {
   readonly #clock: Clock;
   readonly #sweepEvery: number;
   #writesSinceSweep = 0;
+  /** Source of versions: never repeats within this storage, so a recreated key gets a new one. */
+  #writes = 0;
 
   constructor(options: MemoryStorageOptions) {
     if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
@@ -51,27 +59,43 @@ export class MemoryStorage implements Storage {
     return this.#entries.size;
   }
 
-  async read(key: string): Promise<string | undefined> {
-    return this.#use(key)?.value;
+  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    const entry = this.#use(key);
+    if (entry !== undefined && slideSeconds !== undefined) this.#slide(key, entry, slideSeconds);
+    return entry === undefined || entry.expiresAt <= this.#clock() ? undefined : { value: entry.value, version: entry.version };
   }
 
-  async write(key: string, value: string, ttlSeconds: number): Promise<void> {
+  async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    const condition = writeCondition(options);
+    const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
+    if (!conditionHolds(condition, this.#use(key)?.version)) return false;
+    const now = this.#clock();
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: this.#clock() + ttlSeconds * 1000 });
+    this.#entries.set(key, { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs });
     if (++this.#writesSinceSweep >= this.#sweepEvery) this.#sweep();
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.#maxEntries) break;
       this.#entries.delete(oldest);
     }
+    return true;
   }
 
-  async invalidate(key: string): Promise<void> {
+  async invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    if (ifVersion !== undefined && this.#use(key)?.version !== ifVersion) return false;
     this.#entries.delete(key);
+    return true;
   }
 
   async touch(key: string, ttlSeconds: number): Promise<void> {
     const entry = this.#use(key);
-    if (entry !== undefined) entry.expiresAt = this.#clock() + ttlSeconds * 1000;
+    if (entry !== undefined) this.#slide(key, entry, ttlSeconds);
+  }
+
+  /** Moves the expiry to `ttlSeconds` from now, capped at the deadline; past the deadline, the entry goes. */
+  #slide(key: string, entry: MemoryEntry, ttlSeconds: number): void {
+    const now = this.#clock();
+    entry.expiresAt = Math.min(now + ttlMilliseconds(ttlSeconds), entry.notAfter);
+    if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 
   /** The live entry under `key`, moved to the most recently used end; an expired one is dropped. */

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
-import type { Storage } from './storage.js';
-import { ttlMilliseconds } from './ttl.js';
+import { invalidateVersionScript, readScript, touchScript, writeScript } from './redis-scripts.js';
+import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { writeCondition } from './write-condition.js';
 
 export interface RedisStorageOptions {
   /** Put before every key, so sessions keep to their own part of a shared Redis. Default `"sess:"`. */
@@ -23,10 +26,13 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * Sessions in Redis: `kind: redis` in sessions.yaml. Shared by every process of an app, so it scales out
  * past one machine; works with a single server or a Redis Cluster (each session is one key).
  *
- * Every entry carries its TTL from the moment it exists: the value and its expiry go in one
- * `SET key value PX ms`, so no key is ever left without a TTL (checklist #52). `touch` is `PEXPIRE`,
- * which slides the TTL without rewriting the value and does nothing for a key that is gone, so it
- * cannot resurrect a cleared session (checklist #50, #51).
+ * Each session is one hash under `prefix + key` (`value`, `version`, `deadline`), and every operation is
+ * one single-key Lua script (see redis-scripts.ts), atomic and one round trip:
+ * - the hash and its TTL are set by the same script, so no key is ever seen without a TTL (#52);
+ * - creation checks the key is absent (`SET NX` semantics) and an update that its version is the one
+ *   read, so a collision never overwrites and a cleared session is never brought back (#44, #49, #50);
+ * - a sliding read and `touch` are `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
+ *   a slide that would leave no time deletes the key.
  *
  * Given a URL, the storage builds a client that fails fast rather than queueing (checklist #45, #47,
  * #48): no offline queue, no retries, a command timeout, and no resending of commands that were in
@@ -57,20 +63,31 @@ export class RedisStorage implements Storage {
     }
   }
 
-  async read(key: string): Promise<string | undefined> {
-    return (await this.#client.get(this.#prefix + key)) ?? undefined;
+  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    const slide = slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds);
+    const entry = (await readScript.run(this.#client, this.#prefix + key, [slide])) as [string, string] | null;
+    return entry === null ? undefined : { value: entry[0], version: entry[1] };
   }
 
-  async write(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.#client.set(this.#prefix + key, value, 'PX', ttlMilliseconds(ttlSeconds));
+  async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    const condition = writeCondition(options);
+    const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
+    const version = randomBytes(12).toString('base64url');
+    const expected = condition.kind === 'version' ? condition.version : '';
+    const args = [value, version, ttlMs, maxMs ?? '', condition.kind, expected];
+    return (await writeScript.run(this.#client, this.#prefix + key, args)) === 1;
   }
 
-  async invalidate(key: string): Promise<void> {
-    await this.#client.del(this.#prefix + key);
+  async invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    if (ifVersion === undefined) {
+      await this.#client.del(this.#prefix + key);
+      return true;
+    }
+    return (await invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion])) === 1;
   }
 
   async touch(key: string, ttlSeconds: number): Promise<void> {
-    await this.#client.pexpire(this.#prefix + key, ttlMilliseconds(ttlSeconds));
+    await touchScript.run(this.#client, this.#prefix + key, [ttlMilliseconds(ttlSeconds)]);
   }
 
   /**

@@ -3,6 +3,15 @@
  * the runtime passes `storageKeyForId(id)`, a SHA-256 of the id (checklist #42), so an implementation
  * can log or scan its keys freely. Values are the runtime's envelope text, opaque to the storage.
  *
+ * Concurrency is optimistic: every entry carries a `version` that changes on each write, and writes and
+ * deletes can be made conditional on it. Each conditional call is one atomic step (one Lua script on
+ * Redis, one synchronous step in memory, a lock file around the check and the rename on disk), so two
+ * requests that loaded the same entry cannot both replace it: the second finds the version moved and
+ * gets `false` (checklist #49, #50).
+ *
+ * Every entry has a time to live from the moment it exists, and may carry an absolute deadline that
+ * no `touch` or sliding read moves (checklist #52).
+ *
  * Every method may reject or hang; the runtime bounds each call with `storageTimeout` and answers 503.
  *
  * @example
@@ -10,15 +19,46 @@
  * app.use(installSessions({ storages }));
  */
 export interface Storage {
-  /** The value stored under `key`, or `undefined` when there is none or it has expired. */
-  read(key: string): Promise<string | undefined>;
-  /** Stores `value` under `key` for `ttlSeconds` (always at least 1), replacing what was there. */
-  write(key: string, value: string, ttlSeconds: number): Promise<void>;
-  /** Deletes `key`; deleting a missing key succeeds. */
-  invalidate(key: string): Promise<void>;
   /**
-   * Extends the life of an existing `key` to `ttlSeconds` from now without rewriting its value; does
-   * nothing when the key is gone. Without it, the runtime rewrites the value it read to slide the TTL.
+   * The live entry under `key`, or `undefined` when there is none or it has expired. With
+   * `slideSeconds`, the same step also does what `touch(key, slideSeconds)` does: a read-only request
+   * slides its idle timeout in one call (one Redis round trip, checklist #51, #54).
    */
-  touch?(key: string, ttlSeconds: number): Promise<void>;
+  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined>;
+  /**
+   * Stores `value` under `key` for `ttlSeconds` (always above 0) with a fresh version, and resolves to
+   * whether it did: with `ifAbsent`, only when no live entry has the key; with `ifVersion`, only while
+   * the live entry has that version; with neither, always.
+   */
+  write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean>;
+  /**
+   * Deletes `key`, and resolves to `true`; deleting a missing key succeeds. With `ifVersion`, deletes
+   * only the entry of that version, and resolves to `false` when the key holds another one or none.
+   */
+  invalidate(key: string, ifVersion?: string): Promise<boolean>;
+  /**
+   * Extends the life of a live `key` to `ttlSeconds` from now, never past its deadline, without
+   * rewriting its value or version; does nothing when the key is gone, so it cannot bring back a
+   * cleared session (checklist #50). An entry whose deadline has passed is deleted.
+   */
+  touch(key: string, ttlSeconds: number): Promise<void>;
+}
+
+/** An entry as read: the value and the version a conditional write or delete compares against. */
+export interface StoredEntry {
+  readonly value: string;
+  /** Opaque; different after every write, never reused for the same key. */
+  readonly version: string;
+}
+
+export interface WriteOptions {
+  /** Write only when no live entry has the key: creation never overwrites (Redis `SET NX`, checklist #44). */
+  readonly ifAbsent?: boolean;
+  /** Write only while the live entry has this version: an update of what was read (checklist #49, #50). */
+  readonly ifVersion?: string;
+  /**
+   * Seconds from now past which the entry never lives, whatever `touch` or sliding reads ask: the
+   * session's absolute deadline. Default: no deadline beyond `ttlSeconds` slides.
+   */
+  readonly maxSeconds?: number;
 }

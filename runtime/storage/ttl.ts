@@ -12,3 +12,25 @@ export function ttlMilliseconds(ttlSeconds: number): number {
   }
   return Math.ceil(ttlSeconds * 1000);
 }
+
+/** What a write gives an entry, in milliseconds from now. */
+export interface EntryLifetime {
+  /** Until expiry, unless slid; never past `maxMs`. */
+  readonly ttlMs: number;
+  /** Until the deadline no slide passes; `undefined` when there is none. */
+  readonly maxMs: number | undefined;
+}
+
+/**
+ * The lifetime of a written entry: `ttlSeconds`, cut to `maxSeconds` when that comes first, so a key
+ * never starts out living past its deadline (checklist #52).
+ *
+ * @example
+ * entryLifetime(1800, 600); // { ttlMs: 600000, maxMs: 600000 }
+ */
+export function entryLifetime(ttlSeconds: number, maxSeconds: number | undefined): EntryLifetime {
+  const ttlMs = ttlMilliseconds(ttlSeconds);
+  if (maxSeconds === undefined) return { ttlMs, maxMs: undefined };
+  const maxMs = ttlMilliseconds(maxSeconds);
+  return { ttlMs: Math.min(ttlMs, maxMs), maxMs };
+}

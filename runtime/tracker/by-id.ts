@@ -24,21 +24,28 @@ export class ByIdTracker implements Tracker {
     readonly session: string,
     transformers: readonly Transformer[],
     readonly storage: BoundedStorage,
+    /** The idle timeout in seconds, slid by every read; `undefined` when the session has none. */
+    readonly idleSeconds: number | undefined,
   ) {
     this.#chain = new TransformChain(transformers);
   }
 
+  /**
+   * Reads the entry and, in the same storage call, slides its idle timeout: a read-only request costs one
+   * round trip and never rewrites the data (checklist #51, #54).
+   */
   async resolve(token: string): Promise<Resolved> {
     const opened = this.#chain.unseal(token);
     if (!opened.ok) return { ok: false, reason: opened.reason, source: 'token' };
     const id = opened.text;
     // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (checklist #41).
     if (!isWellFormedSessionId(id)) return { ok: false, reason: 'malformed', source: 'token' };
-    const text = await this.storage.read(storageKeyForId(id));
+    const entry = await this.storage.read(storageKeyForId(id), this.idleSeconds);
     // Never issued, expired or cleared: not adopted (checklist #35); a later `set` mints a new id.
-    if (text === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
-    if (text.length > MAX_STORED_LENGTH) return { ok: false, reason: 'too_large', source: 'storage', id };
-    return { ok: true, text, stale: opened.stale, id };
+    if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
+    const { value: text, version } = entry;
+    if (text.length > MAX_STORED_LENGTH) return { ok: false, reason: 'too_large', source: 'storage', id, version };
+    return { ok: true, text, stale: opened.stale, id, version };
   }
 
   pack(text: string): string {
@@ -51,16 +58,17 @@ export class ByIdTracker implements Tracker {
     return this.#chain.seal(id);
   }
 
-  write(id: string, text: string, ttlSeconds: number): Promise<void> {
-    return this.storage.write(storageKeyForId(id), text, ttlSeconds);
+  /**
+   * Stores `text` under `id` for `ttlSeconds`, never past `maxSeconds` from now: a new entry only if `id`
+   * is unused (`version` undefined), else only over the entry of `version`. Resolves to whether it did.
+   */
+  write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined): Promise<boolean> {
+    const condition = version === undefined ? { ifAbsent: true } : { ifVersion: version };
+    return this.storage.write(storageKeyForId(id), text, ttlSeconds, { ...condition, maxSeconds });
   }
 
-  discard(id: string): Promise<void> {
-    return this.storage.invalidate(storageKeyForId(id));
-  }
-
-  /** Slides the entry's idle timeout; `text` is what was read, for storages that cannot touch. */
-  extend(id: string, text: string, ttlSeconds: number): Promise<void> {
-    return this.storage.touch(storageKeyForId(id), text, ttlSeconds);
+  /** Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. */
+  discard(id: string, version?: string): Promise<boolean> {
+    return this.storage.invalidate(storageKeyForId(id), version);
   }
 }

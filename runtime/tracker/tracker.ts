@@ -30,6 +30,8 @@ export interface Opened {
   readonly stale: boolean;
   /** By id: the session id. */
   readonly id?: string;
+  /** By id: the stored entry's version, which commit's conditional write compares (checklist #49, #50). */
+  readonly version?: string;
 }
 
 export interface Refused {
@@ -38,4 +40,6 @@ export interface Refused {
   readonly source: RejectionSource;
   /** By id, when the storage's entry itself is bad: the id whose entry to delete (checklist #43). */
   readonly id?: string;
+  /** By id, with `id`: the version of the bad entry, so only that entry is deleted. */
+  readonly version?: string;
 }

@@ -12,7 +12,7 @@ describe('MemoryStorage', () => {
   it('reads what was written, and nothing once invalidated (twice is fine)', async () => {
     const { store } = storage(10);
     await store.write('k', 'v', 60);
-    expect(await store.read('k')).toBe('v');
+    expect((await store.read('k'))?.value).toBe('v');
     await store.invalidate('k');
     await store.invalidate('k');
     expect(await store.read('k')).toBeUndefined();
@@ -22,7 +22,7 @@ describe('MemoryStorage', () => {
     const { store, clock } = storage(10);
     await store.write('k', 'v', 60);
     clock.advance(59);
-    expect(await store.read('k')).toBe('v');
+    expect((await store.read('k'))?.value).toBe('v');
     clock.advance(1);
     expect(await store.read('k')).toBeUndefined();
     expect(store.size).toBe(0);
@@ -34,7 +34,7 @@ describe('MemoryStorage', () => {
     clock.advance(50);
     await store.touch('k', 60);
     clock.advance(50);
-    expect(await store.read('k')).toBe('v');
+    expect((await store.read('k'))?.value).toBe('v');
     await store.touch('gone', 60);
     expect(await store.read('gone')).toBeUndefined();
     clock.advance(60);
@@ -49,11 +49,11 @@ describe('MemoryStorage', () => {
     await store.write('d', 'd', 60);
     expect(store.size).toBe(3);
     expect(await store.read('b')).toBeUndefined();
-    expect(await store.read('a')).toBe('a');
+    expect((await store.read('a'))?.value).toBe('a');
     await store.touch('c', 60);
     await store.write('e', 'e', 60);
     expect(await store.read('d')).toBeUndefined();
-    expect(await store.read('c')).toBe('c');
+    expect((await store.read('c'))?.value).toBe('c');
   });
 
   it('rewriting a key replaces it without growing', async () => {
@@ -61,7 +61,7 @@ describe('MemoryStorage', () => {
     await store.write('a', '1', 60);
     await store.write('a', '2', 60);
     expect(store.size).toBe(1);
-    expect(await store.read('a')).toBe('2');
+    expect((await store.read('a'))?.value).toBe('2');
   });
 
   it('sweeps expired entries every sweepEvery writes, with no timer', async () => {
@@ -77,7 +77,7 @@ describe('MemoryStorage', () => {
     const { store } = storage(100);
     for (let index = 0; index < 10_000; index += 1) await store.write(`k${index}`, 'v', 60);
     expect(store.size).toBe(100);
-    expect(await store.read('k9999')).toBe('v');
+    expect((await store.read('k9999'))?.value).toBe('v');
     expect(await store.read('k9899')).toBeUndefined();
   });
 

@@ -20,6 +20,8 @@ import {
   type SessionEvent,
   type SpecDefinition,
   type Storage,
+  type StoredEntry,
+  type WriteOptions,
 } from 'typed-sessions/runtime';
 import { spec as defaultSpec, type TestSessions } from './fixtures.js';
 
@@ -50,14 +52,14 @@ export class SpyStorage implements Storage {
     this.inner = new MemoryStorage({ maxEntries: 1000, clock: clock.read });
   }
 
-  read(key: string): Promise<string | undefined> {
-    return this.#run(['read', key], () => this.inner.read(key));
+  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    return this.#run(['read', key, slideSeconds], () => this.inner.read(key, slideSeconds));
   }
-  write(key: string, value: string, ttlSeconds: number): Promise<void> {
-    return this.#run(['write', key, value, ttlSeconds], () => this.inner.write(key, value, ttlSeconds));
+  write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    return this.#run(['write', key, value, ttlSeconds, options], () => this.inner.write(key, value, ttlSeconds, options));
   }
-  invalidate(key: string): Promise<void> {
-    return this.#run(['invalidate', key], () => this.inner.invalidate(key));
+  invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    return this.#run(['invalidate', key, ifVersion], () => this.inner.invalidate(key, ifVersion));
   }
   touch(key: string, ttlSeconds: number): Promise<void> {
     return this.#run(['touch', key, ttlSeconds], () => this.inner.touch(key, ttlSeconds));

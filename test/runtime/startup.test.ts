@@ -68,13 +68,18 @@ describe('startup errors', () => {
     );
   });
 
-  it.each([
-    ['directory', { kind: 'directory', path: '.sessions' }],
-    ['redis', { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' }],
-  ] as const)('a %s storage needs an instance from installSessions({ storages })', (_kind, declared) => {
-    const target = specWith(VisitSessionProvider.definition, { mem: declared });
-    expect(configError(install(target))).toMatch(/storage "mem" is kind \w+, which is not built in yet; pass an instance via installSessions\(\{ storages: \{ mem: \.\.\. \} \}\)/);
-    expect(install(target, { storages: { mem: new MemoryStorage({ maxEntries: 10 }) } })).not.toThrow();
+  it('a redis storage without its URL variable set is refused, naming the variable; an instance from installSessions({ storages }) needs none', () => {
+    const target = specWith(VisitSessionProvider.definition, { mem: { kind: 'redis', url: { env: 'SESSIONS_REDIS_URL' }, prefix: 'sess:' } });
+    for (const env of [{}, { SESSIONS_REDIS_URL: '' }]) {
+      expect(configError(install(target, { env }))).toMatch(
+        /storage "mem" is kind redis and reads its URL from the environment variable SESSIONS_REDIS_URL, which is not set; set it .* or pass a client via installSessions\(\{ storages: \{ mem: new RedisStorage\(client\) \} \}\)/,
+      );
+    }
+    expect(install(target, { env: {}, storages: { mem: new MemoryStorage({ maxEntries: 10 }) } })).not.toThrow();
+  });
+
+  it('a directory storage is built from the spec', () => {
+    expect(install(specWith(VisitSessionProvider.definition, { mem: { kind: 'directory', path: '.sessions-never-written' } }))).not.toThrow();
   });
 
   it('a by-value session with no sign or encrypt is refused unless insecure: true is written out', () => {

@@ -79,14 +79,6 @@ describe('storage faults', () => {
     expect(await server.storage.inner.read(storageKeyForId(id))).toBeDefined();
   });
 
-  it('a failing touch on a read-only request: 503', async () => {
-    const id = await newVisit();
-    server.storage.mode = 'reject';
-    server.storage.faultOn = new Set(['touch']);
-    const events = server.events.length;
-    await expectUnavailable(await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } }), 'touch', events);
-  });
-
   it('a failing delete on clear: 503, and the cookie is not expired as if the logout had worked', async () => {
     const id = await newVisit();
     server.storage.mode = 'reject';

@@ -68,20 +68,36 @@ describe('DirectoryStorage on disk', () => {
   it('keeps the expiry in the file and removes the file when a read finds it expired', async () => {
     await storage.write('k', 'value', 10);
     const file = join(path, fileName('k'));
-    expect(await readFile(file, 'utf8')).toBe(`${String(now + 10_000).padStart(16, '0')}\nvalue`);
+    expect(await readFile(file, 'utf8')).toMatch(new RegExp(`^${String(now + 10_000).padStart(16, '0')} 9{16} [0-9a-f]{16}\nvalue$`));
     now += 10_000;
     expect(await storage.read('k')).toBeUndefined();
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('rewrites only the expiry on touch, in place', async () => {
-    await storage.write('k', 'välue', 10);
+  it('keeps the deadline and the version in the header, and rewrites only the expiry on touch, in place', async () => {
+    await storage.write('k', 'välue', 10, { maxSeconds: 3600 });
     const file = join(path, fileName('k'));
     const before = await stat(file);
+    const { version } = (await storage.read('k'))!;
+    const deadline = String(now + 3_600_000).padStart(16, '0');
     now += 5_000;
     await storage.touch('k', 60);
-    expect(await readFile(file, 'utf8')).toBe(`${String(now + 60_000).padStart(16, '0')}\nvälue`);
+    expect(await readFile(file, 'utf8')).toBe(`${String(now + 60_000).padStart(16, '0')} ${deadline} ${version}\nvälue`);
     expect((await stat(file)).ino).toBe(before.ino);
+  });
+
+  it('leaves no lock file behind, and serializes 20 concurrent read-increment-write loops on one key', async () => {
+    await storage.write('k', '0', 60);
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (;;) {
+          const entry = (await storage.read('k'))!;
+          if (await storage.write('k', String(Number(entry.value) + 1), 60, { ifVersion: entry.version })) return;
+        }
+      }),
+    );
+    expect((await storage.read('k'))?.value).toBe('20');
+    expect(await readdir(path)).toEqual([fileName('k')]);
   });
 
   it.each([
@@ -89,6 +105,7 @@ describe('DirectoryStorage on disk', () => {
     ['no stamp', 'value'],
     ['short stamp', '123\nvalue'],
     ['stamp without newline', '1234567890123456value'],
+    ['a stamp but no deadline or version', '9999999999999999\nvalue'],
   ])('reads a file it did not write whole (%s) as missing, and removes it', async (_, content) => {
     await mkdir(path, { recursive: true });
     const file = join(path, fileName('k'));
@@ -130,13 +147,13 @@ describe('DirectoryStorage on disk', () => {
     await storage.write('a', 'value a', 60);
     await rm(path, { recursive: true });
     await storage.write('b', 'value b', 60);
-    expect(await storage.read('b')).toBe('value b');
+    expect((await storage.read('b'))?.value).toBe('value b');
   });
 
   it('shares sessions with another storage on the same folder, as another process would', async () => {
     const other = new DirectoryStorage({ path, clock: () => now });
     await storage.write('k', 'value', 60);
-    expect(await other.read('k')).toBe('value');
+    expect((await other.read('k'))?.value).toBe('value');
     await other.invalidate('k');
     expect(await storage.read('k')).toBeUndefined();
   });

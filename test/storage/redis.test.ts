@@ -49,12 +49,17 @@ describeRedis('RedisStorage', () => {
         await client.flushall();
       });
 
-      it('gives every key a TTL equal to the one asked for, after write, overwrite and touch', async () => {
+      it('#52 gives every key a TTL equal to the one asked for, capped at the deadline, after every operation', async () => {
         const storage = new RedisStorage(client);
-        const cases: [string, () => Promise<void>, number][] = [
+        const cases: [string, () => Promise<unknown>, number][] = [
           ['write', () => storage.write('k', 'value', 60), 60_000],
           ['overwrite with a shorter TTL', () => storage.write('k', 'value', 30), 30_000],
           ['touch', () => storage.touch('k', 120), 120_000],
+          ['a sliding read', () => storage.read('k', 90), 90_000],
+          ['write with a deadline', () => storage.write('k', 'value', 60, { maxSeconds: 100 }), 60_000],
+          ['touch past the deadline', () => storage.touch('k', 600), 100_000],
+          ['a sliding read past the deadline', () => storage.read('k', 600), 100_000],
+          ['a TTL longer than the deadline', () => storage.write('k', 'value', 600, { maxSeconds: 45 }), 45_000],
         ];
         for (const [step, run, ttlMs] of cases) {
           await run();
@@ -72,7 +77,7 @@ describeRedis('RedisStorage', () => {
         expect(keys.sort()).toEqual(ids.map((id) => `sess:${storageKeyForId(id)}`).sort());
         for (const id of ids) {
           expect(keys.some((key) => key.includes(id))).toBe(false);
-          expect(await client.get(`sess:${storageKeyForId(id)}`)).toBe(`payload of ${id}`);
+          expect(await client.hget(`sess:${storageKeyForId(id)}`, 'value')).toBe(`payload of ${id}`);
         }
       });
 
@@ -83,7 +88,7 @@ describeRedis('RedisStorage', () => {
         await second.write('k', 'from b', 60);
         expect((await client.keys('*')).sort()).toEqual(['app-a:sessions:k', 'app-b:k']);
         await second.invalidate('k');
-        expect(await first.read('k')).toBe('from a');
+        expect((await first.read('k'))?.value).toBe('from a');
       });
 
       it('refuses a TTL that is not a positive number, and stores nothing', async () => {
@@ -170,7 +175,7 @@ describeRedis('RedisStorage', () => {
       proxy.passThrough();
       await untilStorageWorks();
       await storage.write('k', 'value', 60);
-      expect(await storage.read('k')).toBe('value');
+      expect((await storage.read('k'))?.value).toBe('value');
     });
 
     it('does not replay a write that failed once the connection comes back (#48)', async () => {
@@ -206,7 +211,7 @@ describeRedis('RedisStorage', () => {
       restarted = await startRedisServer({ port: restarted.port });
       await vi.waitFor(() => storage.read('probe'), { timeout: 5000, interval: 20 });
       await storage.write('k', 'value', 60);
-      expect(await storage.read('k')).toBe('value');
+      expect((await storage.read('k'))?.value).toBe('value');
     } finally {
       await storage.close();
       await restarted.stop();

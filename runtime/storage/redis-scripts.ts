@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * The Lua scripts behind `RedisStorage`. Each touches exactly one key (`KEYS[1]`), so it runs atomically
+ * on the node owning that key's slot: safe on a Redis Cluster. Each is one round trip.
+ *
+ * An entry is a hash: `value`, `version`, and `deadline` (epoch milliseconds by Redis's own clock, set
+ * when the session has an absolute lifetime). The key's TTL is the idle expiry; no slide passes the
+ * deadline, and a slide that would leave no time deletes the key instead (checklist #52).
+ */
+
+/** `redis.call('TIME')` in epoch milliseconds: Redis's clock, the one its TTLs run on. */
+const NOW_MS = `
+local function now_ms()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+`;
+
+/** Sets the key's TTL to `ttl` ms, never past `deadline`; deletes the key when no time is left. */
+const SLIDE = `${NOW_MS}
+local function slide(key, ttl, deadline)
+  if deadline then
+    local left = tonumber(deadline) - now_ms()
+    if left < ttl then ttl = left end
+  end
+  if ttl <= 0 then
+    redis.call('DEL', key)
+    return false
+  end
+  redis.call('PEXPIRE', key, ttl)
+  return true
+end
+`;
+
+/** ARGV: slide ms, or '' to read only. Returns { value, version } or nil. */
+const READ = `${SLIDE}
+local entry = redis.call('HMGET', KEYS[1], 'value', 'version', 'deadline')
+if not entry[1] then return false end
+if ARGV[1] ~= '' and not slide(KEYS[1], tonumber(ARGV[1]), entry[3]) then return false end
+return { entry[1], entry[2] }
+`;
+
+/** ARGV: ttl ms. Returns 1 when the key was there. */
+const TOUCH = `${SLIDE}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+slide(KEYS[1], tonumber(ARGV[1]), redis.call('HGET', KEYS[1], 'deadline'))
+return 1
+`;
+
+/**
+ * ARGV: value, new version, ttl ms, max ms or '', condition ('always' | 'absent' | 'version'), expected
+ * version. `absent` is `SET NX` for a hash; the check and the write cannot interleave with another
+ * client's. Returns 1 when written, 0 when the condition failed.
+ */
+const WRITE = `${NOW_MS}
+local condition = ARGV[5]
+if condition == 'absent' then
+  if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+elseif condition == 'version' then
+  if redis.call('HGET', KEYS[1], 'version') ~= ARGV[6] then return 0 end
+end
+redis.call('DEL', KEYS[1])
+if ARGV[4] == '' then
+  redis.call('HSET', KEYS[1], 'value', ARGV[1], 'version', ARGV[2])
+else
+  redis.call('HSET', KEYS[1], 'value', ARGV[1], 'version', ARGV[2], 'deadline', string.format('%d', now_ms() + tonumber(ARGV[4])))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+/** ARGV: expected version. Returns 1 when deleted. */
+const INVALIDATE_VERSION = `
+if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/**
+ * A script run by its SHA (`EVALSHA`), sent whole (`EVAL`) only when the server does not know it yet,
+ * after a restart or on a node seen for the first time. It leaves the app's client as it was: no
+ * `defineCommand` on a client the storage does not own.
+ */
+export class RedisScript {
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: Redis | Cluster, key: string, args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.#sha, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.#source, 1, key, ...args);
+    }
+  }
+}
+
+export const readScript = new RedisScript(READ);
+export const touchScript = new RedisScript(TOUCH);
+export const writeScript = new RedisScript(WRITE);
+export const invalidateVersionScript = new RedisScript(INVALIDATE_VERSION);
