@@ -21,19 +21,38 @@ export interface TopFrame {
   readonly share: number;
 }
 
-/** The `count` frames with the most self samples, folded by function and location. */
+/**
+ * The `count` frames with the most self samples, folded by function and location; shares are of the
+ * samples where the thread was busy (idle time left out).
+ */
 export async function topFrames(file: string, count: number): Promise<TopFrame[]> {
+  const samples = await busySamples(file);
+  const total = [...samples.values()].reduce((sum, hits) => sum + hits, 0);
+  return [...samples]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([frame, hits]) => ({ frame, share: hits / total }));
+}
+
+/** Of several profiles (one per thread), the one with the most busy samples: the server's main thread. */
+export async function busiestProfile(files: readonly string[]): Promise<string | undefined> {
+  let best: { file: string; busy: number } | undefined;
+  for (const file of files) {
+    const busy = [...(await busySamples(file)).values()].reduce((sum, hits) => sum + hits, 0);
+    if (best === undefined || busy > best.busy) best = { file, busy };
+  }
+  return best?.file;
+}
+
+async function busySamples(file: string): Promise<Map<string, number>> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const frameOf = new Map(profile.nodes.map((node) => [node.id, describe(node)]));
   const samples = new Map<string, number>();
   for (const id of profile.samples) {
     const frame = frameOf.get(id) ?? '(unknown)';
-    samples.set(frame, (samples.get(frame) ?? 0) + 1);
+    if (frame !== '(idle)') samples.set(frame, (samples.get(frame) ?? 0) + 1);
   }
-  return [...samples]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([frame, hits]) => ({ frame, share: hits / profile.samples.length }));
+  return samples;
 }
 
 function describe({ callFrame }: ProfileNode): string {

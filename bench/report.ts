@@ -51,7 +51,7 @@ export function targetTable(list: readonly Target[]): string {
 export function microTable(figures: readonly MicroFigure[], requestMicros: number | undefined): string {
   const yardstick = figures.find((figure) => figure.name === YARDSTICK)!;
   return table(
-    ['operation', 'ops/s', 'ns/op', `× ${YARDSTICK}`, ...(requestMicros === undefined ? [] : ['share of a bare Koa request (CPU)'])],
+    ['operation', 'ops/s (per CPU second)', 'CPU ns/op', `× ${YARDSTICK}`, ...(requestMicros === undefined ? [] : ['share of a bare Koa request (CPU)'])],
     figures.map((figure) => [
       figure.name,
       fixed(figure.opsPerSecond, 0),

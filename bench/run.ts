@@ -20,7 +20,7 @@ import { startRedisServer } from '../test/support/redis-server.js';
 import { runGeneratorCost } from './generator-cost.js';
 import { runMacro } from './macro.js';
 import { runMicro } from './micro.js';
-import { formatTopFrames, topFrames } from './profile-top.js';
+import { busiestProfile, formatTopFrames, topFrames } from './profile-top.js';
 import { generatorTable, macroTable, microTable, targets, targetTable } from './report.js';
 import { VARIANTS, findVariant } from './variants.js';
 
@@ -83,8 +83,12 @@ print(`## Operations\n\n${microTable(runMicro(key, settings.microMillis), reques
 print(`## Generator and startup\n\n${generatorTable(await runGeneratorCost(settings.generatorSizes))}\n`);
 
 if (values.profile !== undefined) {
-  const files = (await readdir(values.profile)).filter((file) => file.endsWith('.cpuprofile')).sort();
-  for (const file of files) print(`\`\`\`\n${formatTopFrames(file, await topFrames(join(values.profile, file), 20))}\n\`\`\`\n`);
+  print('## Profiles: top frames by self time, of the busy samples\n');
+  for (const variant of variants) {
+    const folder = join(values.profile, variant.name);
+    const file = await busiestProfile((await readdir(folder)).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(folder, name)));
+    if (file !== undefined) print(`\`\`\`\n${variant.name}: ${formatTopFrames(file, await topFrames(file, 25))}\n\`\`\`\n`);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * CPU time, and stopping it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParentMessage, ServerMessage } from './server-protocol.js';
 import type { Variant } from './variants.js';
@@ -34,7 +35,8 @@ export class ServerProcess {
 
   /** Starts `variant`'s server and resolves once it listens. */
   static async start(variant: Variant, environment: ServerEnvironment): Promise<ServerProcess> {
-    const profile = environment.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${environment.cpuProfileDir}`, `--cpu-prof-name=${variant.name}.cpuprofile`];
+    // One folder per variant: the tsx loader's worker thread writes a profile of its own beside the main thread's.
+    const profile = environment.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(environment.cpuProfileDir, variant.name)}`];
     const child = fork(SERVER_ENTRY, [variant.name], {
       execArgv: ['--conditions=source', '--import', 'tsx', ...profile],
       env: { ...process.env, BENCH_SESSION_KEYS: environment.key, BENCH_REDIS_URL: environment.redisUrl },

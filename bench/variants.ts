@@ -6,6 +6,7 @@
  *
  * Bare Koa answers the same JSON with no session at all: the limit every other variant is measured against.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import session from 'koa-session';
@@ -135,9 +136,34 @@ const bareKoa: Variant = {
   },
 };
 
+/**
+ * Bare Koa carrying what a by-value session puts on the wire, and nothing else: a cookie of the encrypted
+ * variant's size in every request, and the same `Set-Cookie`, `Vary` and `Cache-Control` in every response.
+ * The gap between it and bare Koa is HTTP's share of a session's cost, which no session library avoids.
+ */
+const headerFloor: Variant = {
+  name: 'koa-headers',
+  label: 'floor: bare Koa + the same cookie headers, no session work',
+  writes: true,
+  async build() {
+    const app = new Koa();
+    // The length of an encrypted bench session token (base64url of header, nonce, envelope and tag).
+    const line = `bench_enc=${randomBytes(109).toString('base64url')}; Path=/; Max-Age=86400; Expires=Thu, 01 Jan 2026 00:00:00 GMT; HttpOnly; SameSite=Lax`;
+    app.use(async function counter(ctx) {
+      ctx.append('Set-Cookie', line);
+      ctx.vary('Cookie');
+      ctx.set('Cache-Control', 'no-store');
+      if (ctx.method === 'POST' && ctx.path === '/login') return void (ctx.status = 204);
+      ctx.body = { count: 1 };
+    });
+    return { app, close: async () => undefined };
+  },
+};
+
 /** In report order; the first is the baseline of every ratio. */
 export const VARIANTS: readonly Variant[] = [
   bareKoa,
+  headerFloor,
   ours('encrypted', 'ours: encrypted cookie, read+write', 'encrypted', true),
   ours('encrypted-read', 'ours: encrypted cookie, read only', 'encrypted', false),
   ours('signed', 'ours: signed cookie, read+write', 'signed', true),
