@@ -11,6 +11,8 @@ export interface KeyRingNode {
   readonly name: string;
   /** Environment variable holding the comma-separated ring, newest first. */
   readonly env: string;
+  /** `hex`: raw key bytes for Ktor's transforms (docs/ktor.md); absent: this library's base64url keys. */
+  readonly encoding?: 'hex';
 }
 
 export type StorageNode =
@@ -27,12 +29,25 @@ export interface TypeNode {
 export type SerializerNode =
   | { readonly kind: 'json' }
   /** The app's own codec; `module` is relative to the spec file's folder, as written in the spec. */
-  | { readonly kind: 'module'; readonly module: string; readonly export: string };
+  | { readonly kind: 'module'; readonly module: string; readonly export: string }
+  /** Ktor's wire format (docs/ktor.md): kotlinx JSON (Ktor 3.x) or the reflection text format (Ktor 1.x/2.x). */
+  | { readonly kind: 'ktor-json' | 'ktor-reflection' };
 
-export interface TransformNode {
-  readonly kind: 'sign' | 'encrypt';
-  /** Key ring name in `keys:`. */
-  readonly keyRing: string;
+export type TransformNode =
+  | {
+      readonly kind: 'sign' | 'encrypt';
+      /** Key ring name in `keys:`. */
+      readonly keyRing: string;
+    }
+  | { readonly kind: 'ktor-sign'; readonly keyRing: string; readonly algorithm: 'sha256' | 'sha1' }
+  /** `keyRing` holds the AES keys, `signKeyRing` the HMAC keys. */
+  | { readonly kind: 'ktor-encrypt'; readonly keyRing: string; readonly signKeyRing: string; readonly legacyMac: boolean };
+
+/** `migrateFrom:` of a native session: the Ktor-format session whose users it takes over. */
+export interface MigrationNode {
+  readonly session: string;
+  /** Leave the Ktor cookie in place (the Ktor service still reads it) instead of expiring it. */
+  readonly keepSource: boolean;
 }
 
 export interface CookieNode {
@@ -73,6 +88,7 @@ export interface SessionNode {
   readonly expiry: ExpiryNode;
   /** The payload schema as written (with `$ref: '#/types/NAME'`). */
   readonly schema: JsonSchema;
+  readonly migrateFrom?: MigrationNode;
 }
 
 export interface SpecModel {

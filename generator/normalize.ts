@@ -8,6 +8,7 @@ import type {
   ExpiryNode,
   JsonSchema,
   KeyRingNode,
+  MigrationNode,
   SerializerNode,
   SessionNode,
   SpecModel,
@@ -20,7 +21,7 @@ import { providerName, sessionTypeName } from './names.js';
 /** The spec as written, once it has passed spec-schema.json and the semantic rules. */
 export interface SpecDocument {
   readonly version: 1;
-  readonly keys?: Readonly<Record<string, { readonly env: string }>>;
+  readonly keys?: Readonly<Record<string, { readonly env: string; readonly encoding?: 'base64url' | 'hex' }>>;
   readonly storages?: Readonly<Record<string, StorageDocument>>;
   readonly types?: Readonly<Record<string, JsonSchema>>;
   readonly sessions: Readonly<Record<string, SessionDocument>>;
@@ -35,14 +36,22 @@ type StorageDocument =
 interface SessionDocument {
   readonly transport?: 'cookie' | 'header';
   readonly name?: string;
-  readonly serializer?: 'json' | { readonly module: string; readonly export: string };
-  readonly transform?: readonly Readonly<Partial<Record<TransformNode['kind'], string>>>[];
+  readonly serializer?: 'json' | 'ktor-json' | 'ktor-reflection' | { readonly module: string; readonly export: string };
+  readonly transform?: readonly TransformDocument[];
   readonly storage?: string;
   readonly insecure?: boolean;
   readonly cookie?: Partial<CookieNode>;
   readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
   readonly schema: JsonSchema;
+  readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean };
 }
+
+/** One `transform:` step; the spec schema allows exactly one of the kinds per step. */
+type TransformDocument =
+  | { readonly sign: string }
+  | { readonly encrypt: string }
+  | { readonly 'ktor-sign': string; readonly algorithm?: 'sha256' | 'sha1' }
+  | { readonly 'ktor-encrypt': { readonly encrypt: string; readonly sign: string }; readonly legacyMac?: boolean };
 
 /** Defaults for everything the spec may leave out (docs/spec.md); spec-schema.json repeats them for editors. */
 export const SPEC_DEFAULTS = {
@@ -53,6 +62,9 @@ export const SPEC_DEFAULTS = {
   maxAge: '7d',
   rolling: false,
   cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+  ktorSignAlgorithm: 'sha256',
+  ktorLegacyMac: false,
+  keepSource: false,
 } as const;
 
 /**
@@ -63,7 +75,9 @@ export const SPEC_DEFAULTS = {
 export function normalizeSpec(spec: SpecDocument, specFileName: string): SpecModel {
   return {
     specFileName,
-    keyRings: Object.entries(spec.keys ?? {}).map(([name, ring]): KeyRingNode => ({ name, env: ring.env })),
+    keyRings: Object.entries(spec.keys ?? {}).map(
+      ([name, ring]): KeyRingNode => ({ name, env: ring.env, ...(ring.encoding === 'hex' ? { encoding: 'hex' } : {}) }),
+    ),
     storages: Object.entries(spec.storages ?? {}).map(([name, storage]) => normalizeStorage(name, storage)),
     types: Object.entries(spec.types ?? {}).map(([name, schema]): TypeNode => ({ name, schema })),
     sessions: Object.entries(spec.sessions).map(([key, session]) => normalizeSession(key, session)),
@@ -98,19 +112,27 @@ function normalizeSession(key: string, session: SessionDocument): SessionNode {
     ...(transport === 'cookie' ? { cookie: normalizeCookie(session.cookie ?? {}) } : {}),
     expiry: normalizeExpiry(session.expiry ?? {}),
     schema: session.schema,
+    ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
   };
 }
 
-function normalizeSerializer(serializer: SessionDocument['serializer']): SerializerNode {
-  return serializer === undefined || serializer === 'json'
-    ? { kind: 'json' }
-    : { kind: 'module', module: serializer.module, export: serializer.export };
+function normalizeMigration(migrateFrom: NonNullable<SessionDocument['migrateFrom']>): MigrationNode {
+  return typeof migrateFrom === 'string'
+    ? { session: migrateFrom, keepSource: SPEC_DEFAULTS.keepSource }
+    : { session: migrateFrom.session, keepSource: migrateFrom.keepSource ?? SPEC_DEFAULTS.keepSource };
 }
 
-function normalizeTransform(step: Readonly<Partial<Record<TransformNode['kind'], string>>>): TransformNode {
-  // The spec schema allows exactly one of `sign` or `encrypt` per step.
-  const [kind, keyRing] = Object.entries(step)[0] as [TransformNode['kind'], string];
-  return { kind, keyRing };
+function normalizeSerializer(serializer: SessionDocument['serializer']): SerializerNode {
+  if (serializer === undefined) return { kind: 'json' };
+  return typeof serializer === 'string' ? { kind: serializer } : { kind: 'module', module: serializer.module, export: serializer.export };
+}
+
+function normalizeTransform(step: TransformDocument): TransformNode {
+  if ('sign' in step) return { kind: 'sign', keyRing: step.sign };
+  if ('encrypt' in step) return { kind: 'encrypt', keyRing: step.encrypt };
+  if ('ktor-sign' in step) return { kind: 'ktor-sign', keyRing: step['ktor-sign'], algorithm: step.algorithm ?? SPEC_DEFAULTS.ktorSignAlgorithm };
+  const rings = step['ktor-encrypt'];
+  return { kind: 'ktor-encrypt', keyRing: rings.encrypt, signKeyRing: rings.sign, legacyMac: step.legacyMac ?? SPEC_DEFAULTS.ktorLegacyMac };
 }
 
 function normalizeCookie(cookie: Partial<CookieNode>): CookieNode {

@@ -7,13 +7,14 @@ import type { SpecSource } from './load.js';
 import type { SpecError } from './model.js';
 import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
 import { SPEC_DEFAULTS } from './normalize.js';
+import { KTOR_RULES } from './ktor-rules.js';
+import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
 import { PAYLOAD_RULES } from './payload-rules.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { entriesOf, unknownName, viewSpec } from './spec-view.js';
 import type { NodeRef, SessionView, SpecRule, SpecView } from './spec-view.js';
 
-const TRANSFORM_KINDS = ['sign', 'encrypt'] as const;
 
 /** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched case-insensitively as browsers now do. */
 const SECURE_PREFIX = /^__(?:secure|host)-/i;
@@ -48,11 +49,9 @@ const unknownKeyRing: SpecRule = {
   refuses: 'a transform naming a key ring that keys: does not declare',
   check: (spec) =>
     spec.sessions.flatMap((session) =>
-      transformSteps(session).flatMap(([step, index]) =>
-        TRANSFORM_KINDS.filter((kind) => typeof step[kind] === 'string' && !spec.keyRings.includes(step[kind]))
-          .map((kind) => [[...session.path, 'transform', index, kind], String(step[kind])] as const)
-          .map(([path, ring]) => spec.source.errorAt(path, unknownName(path, 'key ring', ring, spec.keyRings, 'keys'))),
-      ),
+      transformRingRefs(session)
+        .filter(({ ring }) => !spec.keyRings.includes(ring))
+        .map(({ path, ring }) => spec.source.errorAt(path, unknownName(path, 'key ring', ring, spec.keyRings, 'keys'))),
     ),
 };
 
@@ -281,6 +280,7 @@ export const SPEC_RULES: readonly SpecRule[] = [
   idleNotBelowMaxAge,
   reservedSerializerExport,
   ...PAYLOAD_RULES,
+  ...KTOR_RULES,
 ];
 
 /**
@@ -292,11 +292,6 @@ export const SPEC_RULES: readonly SpecRule[] = [
 export function checkSpecRules(source: SpecSource): SpecError[] {
   const spec = viewSpec(source);
   return SPEC_RULES.flatMap((rule) => rule.check(spec));
-}
-
-function transformSteps(session: SessionView): (readonly [Readonly<Record<string, unknown>>, number])[] {
-  const steps = Array.isArray(session.fields.transform) ? (session.fields.transform as unknown[]) : [];
-  return steps.map((step, index) => [Object.fromEntries(entriesOf(step)), index] as const);
 }
 
 function cookieSessions(spec: SpecView): SessionView[] {

@@ -41,9 +41,13 @@ function providerSummary(session: SessionNode): string {
   const parts = [
     `${session.transport} ${session.wireName}`,
     tracking,
-    ...session.transforms.map((transform) => `${transform.kind}(${transform.keyRing})`),
+    ...session.transforms.map((transform) =>
+      transform.kind === 'ktor-encrypt' ? `${transform.kind}(${transform.keyRing}, ${transform.signKeyRing})` : `${transform.kind}(${transform.keyRing})`,
+    ),
     ...(session.insecure ? ['insecure'] : []),
     ...(session.serializer.kind === 'module' ? [`serializer ${session.serializer.export}`] : []),
+    ...(session.serializer.kind.startsWith('ktor-') ? [`serializer ${session.serializer.kind}`] : []),
+    ...(session.migrateFrom === undefined ? [] : [`migrates from \`${session.migrateFrom.session}\``]),
   ];
   return `\`${session.key}\`: ${parts.join(', ')}.`;
 }

@@ -2,7 +2,7 @@
  * A session's `SessionDefinition` (runtime/definition.ts) as literal data. Keys are written in a fixed
  * order here rather than copied from the model, so the output does not depend on how the model was built.
  */
-import type { CookieNode, SessionNode, TypeNode } from '../model.js';
+import type { CookieNode, SerializerNode, SessionNode, TransformNode, TypeNode } from '../model.js';
 import { CodeExpression, type LiteralValue } from './literal.js';
 import { runtimeSchema } from './runtime-schema.js';
 
@@ -20,13 +20,32 @@ export function definitionLiteral(
     name: session.key,
     transport: transportLiteral(session),
     storage: session.storage,
-    transforms: session.transforms.map((transform) => ({ kind: transform.kind, keys: transform.keyRing })),
+    transforms: session.transforms.map(transformLiteral),
     insecure: session.insecure ? true : undefined,
+    ktor: ktorLiteral(session.serializer),
+    migrateFrom: session.migrateFrom === undefined ? undefined : { session: session.migrateFrom.session, keepSource: session.migrateFrom.keepSource },
     expiry: { maxAge: session.expiry.maxAge, idle: session.expiry.idle, rolling: session.expiry.rolling },
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     // The spec was parsed from YAML into plain JSON data, which is literal data as it stands.
     schema: runtimeSchema(session.schema, types) as LiteralValue,
   };
+}
+
+function transformLiteral(transform: TransformNode): LiteralValue {
+  switch (transform.kind) {
+    case 'ktor-sign':
+      return { kind: transform.kind, keys: transform.keyRing, algorithm: transform.algorithm };
+    case 'ktor-encrypt':
+      return { kind: transform.kind, keys: transform.keyRing, signKeys: transform.signKeyRing, legacyMac: transform.legacyMac };
+    default:
+      return { kind: transform.kind, keys: transform.keyRing };
+  }
+}
+
+/** Ktor's wire format: `{ serializer: 'json' }` for `serializer: ktor-json`; nothing for a native session. */
+function ktorLiteral(serializer: SerializerNode): LiteralValue {
+  if (serializer.kind === 'ktor-json') return { serializer: 'json' };
+  return serializer.kind === 'ktor-reflection' ? { serializer: 'reflection' } : undefined;
 }
 
 function transportLiteral(session: SessionNode): LiteralValue {

@@ -13,7 +13,7 @@ import { StructureKind, VariableDeclarationKind, type VariableStatementStructure
  */
 export function emitSpecDefinition(model: SpecModel): VariableStatementStructure {
   const spec: LiteralValue = {
-    keys: Object.fromEntries(model.keyRings.map((ring) => [ring.name, { env: ring.env }])),
+    keys: Object.fromEntries(model.keyRings.map((ring) => [ring.name, { env: ring.env, encoding: ring.encoding }])),
     storages: Object.fromEntries(model.storages.map((storage) => [storage.name, storageLiteral(storage)])),
     providers: model.sessions.map((session) => new CodeExpression(session.providerName)),
   };

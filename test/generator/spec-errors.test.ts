@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom',
     ],
   },
   {
@@ -260,8 +260,8 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '6:17: sessions.user.transform[0] must be one step, { sign: RING } or { encrypt: RING } (got an empty mapping)',
-      '6:21: sessions.user.transform[1] must be one step, { sign: RING } or { encrypt: RING } (got a mapping)',
+      '6:17: sessions.user.transform[0] must be one step: { sign: RING }, { encrypt: RING }, { ktor-sign: RING } or { ktor-encrypt: { encrypt: RING, sign: RING } } (got an empty mapping)',
+      '6:21: sessions.user.transform[1] must be one step: { sign: RING }, { encrypt: RING }, { ktor-sign: RING } or { ktor-encrypt: { encrypt: RING, sign: RING } } (got a mapping)',
       '6:54: sessions.user.transform[2] has unknown key "encrpyt"; did you mean "encrypt"?',
     ],
   },
@@ -281,7 +281,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '3:36: sessions.a.serializer must be json or { module: ./path.js, export: name } (got "msgpack")',
+      '3:36: sessions.a.serializer must be json, ktor-json, ktor-reflection or { module: ./path.js, export: name } (got "msgpack")',
       '6:27: sessions.b.serializer.module must be a path relative to the spec file (starting with ./ or ../) ending in .js, .mjs or .ts (got "/abs/codec.js")',
       '6:50: sessions.b.serializer.export must be a JavaScript identifier: letters, digits, _ and $, not starting with a digit (got "user-codec")',
       '10:27: sessions.c.serializer.module must be a path relative to the spec file (starting with ./ or ../) ending in .js, .mjs or .ts (got "./codec.json")',

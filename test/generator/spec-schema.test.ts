@@ -36,6 +36,9 @@ describe('spec-schema.json', () => {
         sameSite: cookie.sameSite.default,
         partitioned: cookie.partitioned.default,
       },
+      ktorSignAlgorithm: definitions.ktorSignStep.properties.algorithm.default,
+      ktorLegacyMac: definitions.ktorEncryptStep.properties.legacyMac.default,
+      keepSource: definitions.migrateFrom.else.properties.keepSource.default,
     }).toEqual(SPEC_DEFAULTS);
   });
 

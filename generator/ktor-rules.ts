@@ -1,0 +1,143 @@
+/**
+ * Semantic rules for Ktor interop (docs/ktor.md): a session is wholly in Ktor's wire format or wholly native,
+ * Ktor's transforms use raw (hex) key rings and native ones never do, Ktor's format carries no timestamps to
+ * enforce an idle timeout by value, `migrateFrom` names a Ktor-format session with the same schema, and a
+ * `ktor-reflection` schema stays within what that format can write.
+ */
+import { reflectionSchemaProblem } from '../runtime/ktor/reflection-serializer.js';
+import { runtimeSchema } from './emit/runtime-schema.js';
+import type { JsonSchema, SpecError, TypeNode } from './model.js';
+import { formatSpecPath } from './spec-path.js';
+import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
+import type { SessionView, SpecRule, SpecView } from './spec-view.js';
+import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
+
+const KTOR_SERIALIZERS: ReadonlySet<unknown> = new Set(['ktor-json', 'ktor-reflection']);
+const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
+
+function isKtorSession(session: SessionView): boolean {
+  return KTOR_SERIALIZERS.has(session.fields.serializer);
+}
+
+const transformOutsideFormat: SpecRule = {
+  refuses: "a Ktor transform on a native session, or a native transform on a session in Ktor's format",
+  check: (spec) =>
+    spec.sessions.flatMap((session) =>
+      transformSteps(session).flatMap(([step, index]): SpecError[] => {
+        const kind = TRANSFORM_KINDS.find((name) => Object.hasOwn(step, name));
+        if (kind === undefined || kind.startsWith('ktor-') === isKtorSession(session)) return [];
+        const path = [...session.path, 'transform', index, kind];
+        const message = kind.startsWith('ktor-')
+          ? `${formatSpecPath(path)} is Ktor's transform, for sessions in Ktor's wire format; add ${KTOR_FORMAT_HINT}, or use sign or encrypt`
+          : `${formatSpecPath(path)}: a Ktor service cannot read this library's ${kind} format, and this session is in Ktor's format (serializer: ${String(session.fields.serializer)}); use ktor-sign or ktor-encrypt with the Ktor service's keys`;
+        return [spec.source.errorAt(path, message, 'key')];
+      }),
+    ),
+};
+
+const ringEncodingMismatch: SpecRule = {
+  refuses: "a Ktor transform on a key ring not declared encoding: hex, or a native transform on one that is",
+  check: (spec) => {
+    const encodings = new Map(entriesOf(fieldsOf(spec.source.data)?.keys).map(([name, ring]) => [name, fieldsOf(ring)?.encoding]));
+    return spec.sessions.flatMap((session) =>
+      transformRingRefs(session).flatMap(({ path, ring, kind }): SpecError[] => {
+        if (!encodings.has(ring) || (encodings.get(ring) === 'hex') === kind.startsWith('ktor-')) return [];
+        const message = kind.startsWith('ktor-')
+          ? `${formatSpecPath(path)} names key ring "${ring}", which is not declared encoding: hex; Ktor's transforms use the Ktor service's raw key bytes, so declare ${ring}: { env: ..., encoding: hex } holding them as hex`
+          : `${formatSpecPath(path)} names key ring "${ring}", declared encoding: hex (a Ktor service's raw keys); ${kind} needs this library's keys, so use a ring of keys from npx typed-sessions keygen`;
+        return [spec.source.errorAt(path, message)];
+      }),
+    );
+  },
+};
+
+const idleWithoutTimestamps: SpecRule = {
+  refuses: "expiry.idle on a by-value session in Ktor's format, which carries no timestamps",
+  check: (spec) =>
+    spec.sessions
+      .filter((session) => isKtorSession(session) && session.fields.storage === undefined && session.expiry.idle !== undefined)
+      .map((session) => {
+        const path = [...session.path, 'expiry', 'idle'];
+        return spec.source.errorAt(
+          path,
+          `${formatSpecPath(path)} cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it`,
+          'key',
+        );
+      }),
+};
+
+/** `migrateFrom:` as written: the named session and where the name is. */
+function migrationSource(session: SessionView): { name: string; path: (string | number)[] } | undefined {
+  const from = session.fields.migrateFrom;
+  if (typeof from === 'string') return { name: from, path: [...session.path, 'migrateFrom'] };
+  const name = fieldsOf(from)?.session;
+  return typeof name === 'string' ? { name, path: [...session.path, 'migrateFrom', 'session'] } : undefined;
+}
+
+const badMigration: SpecRule = {
+  refuses: "migrateFrom naming no session, a session not in Ktor's format, one with another schema, or one another session already migrates from",
+  check: (spec) => {
+    const byKey = new Map(spec.sessions.map((session) => [session.key, session]));
+    const claimedBy = new Map<string, string>();
+    return spec.sessions.flatMap((session): SpecError[] => {
+      const from = migrationSource(session);
+      if (from === undefined) return [];
+      const fail = (problem: string): SpecError[] => [spec.source.errorAt(from.path, `${formatSpecPath(from.path)} ${problem}`)];
+      const source = byKey.get(from.name);
+      if (source === undefined) return [spec.source.errorAt(from.path, unknownName(from.path, 'session', from.name, [...byKey.keys()], 'sessions'))];
+      if (isKtorSession(session)) {
+        return fail(`is set on a session in Ktor's format; migration moves users from a Ktor-format session onto a native one, so set it on the native session`);
+      }
+      if (!isKtorSession(source)) return fail(`names session "${from.name}", which is not in Ktor's format; give that session ${KTOR_FORMAT_HINT}`);
+      if (JSON.stringify(source.fields.schema) !== JSON.stringify(session.fields.schema)) {
+        return fail(
+          `names session "${from.name}", whose schema differs from this session's; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid`,
+        );
+      }
+      const other = claimedBy.get(from.name);
+      if (other !== undefined) return fail(`names session "${from.name}", which sessions.${other} already migrates from; one Ktor session moves into one native session`);
+      claimedBy.set(from.name, session.key);
+      return [];
+    });
+  },
+};
+
+const reflectionOutsideSubset: SpecRule = {
+  refuses: 'a ktor-reflection payload schema the reflection format cannot write (unions, objects inside collections)',
+  check: (spec) =>
+    spec.sessions
+      .filter((session) => session.fields.serializer === 'ktor-reflection' && fieldsOf(session.fields.schema) !== undefined)
+      .flatMap((session) => {
+        const problem = reflectionProblem(spec, session.fields.schema as JsonSchema);
+        if (problem === undefined) return [];
+        const path = [...session.path, 'schema'];
+        return [
+          spec.source.errorAt(
+            path,
+            `${formatSpecPath(path)} cannot be written by serializer ktor-reflection: ${problem}; change the schema, or use ktor-json if the Ktor service uses kotlinx serialization`,
+            'key',
+          ),
+        ];
+      }),
+};
+
+/** `undefined` as well when the schema is broken in ways other rules report (an unresolved `$ref`). */
+function reflectionProblem(spec: SpecView, schema: JsonSchema): string | undefined {
+  const types = spec.types.flatMap(([name, typeSchema]): TypeNode[] => {
+    const fields = fieldsOf(typeSchema);
+    return fields === undefined ? [] : [{ name, schema: fields }];
+  });
+  try {
+    return reflectionSchemaProblem(runtimeSchema(schema, types));
+  } catch {
+    return undefined;
+  }
+}
+
+export const KTOR_RULES: readonly SpecRule[] = [
+  transformOutsideFormat,
+  ringEncodingMismatch,
+  idleWithoutTimestamps,
+  badMigration,
+  reflectionOutsideSubset,
+];

@@ -1,0 +1,173 @@
+/**
+ * Ktor interop in the spec, through the generator's entry (`loadSpecText`): a valid spec's model, and bad
+ * specs with the exact `LINE:COL: message` list each must produce.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadSpecText } from '../../generator/spec.js';
+
+const header = `version: 1
+keys:
+  main: { env: SESSION_KEYS }
+  ktor_aes: { env: KTOR_AES_KEY, encoding: hex }
+  ktor_mac: { env: KTOR_MAC_KEY, encoding: hex }
+types:
+  User:
+    type: object
+    properties: { userId: { type: string }, tags: { type: array, items: { type: string } } }
+    required: [userId]
+    additionalProperties: false
+sessions:
+`;
+
+/** A spec of `header` plus the given sessions; errors then start on line 13. */
+function spec(sessions: string): string {
+  return header + sessions;
+}
+
+describe('Ktor sessions in the spec', () => {
+  it('normalizes the Ktor format, its transforms, hex key rings and migrateFrom', () => {
+    const result = loadSpecText(
+      spec(`  user:
+    transform: [{ encrypt: main }]
+    migrateFrom: ktor_user
+    schema: { $ref: "#/types/User" }
+  kept:
+    storage: mem
+    migrateFrom: { session: legacy, keepSource: true }
+    schema: { $ref: "#/types/User" }
+  ktor_user:
+    name: USER_SESSION
+    serializer: ktor-json
+    transform: [{ ktor-encrypt: { encrypt: ktor_aes, sign: ktor_mac }, legacyMac: true }]
+    schema: { $ref: "#/types/User" }
+  legacy:
+    serializer: ktor-reflection
+    transform: [{ ktor-sign: ktor_mac, algorithm: sha1 }]
+    schema: { $ref: "#/types/User" }
+storages:
+  mem: { kind: memory }
+`),
+      'sessions.yaml',
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const { keyRings, sessions } = result.model;
+    expect(keyRings).toEqual([
+      { name: 'main', env: 'SESSION_KEYS' },
+      { name: 'ktor_aes', env: 'KTOR_AES_KEY', encoding: 'hex' },
+      { name: 'ktor_mac', env: 'KTOR_MAC_KEY', encoding: 'hex' },
+    ]);
+    const byKey = new Map(sessions.map((session) => [session.key, session]));
+    expect(byKey.get('user')?.migrateFrom).toEqual({ session: 'ktor_user', keepSource: false });
+    expect(byKey.get('kept')?.migrateFrom).toEqual({ session: 'legacy', keepSource: true });
+    expect(byKey.get('ktor_user')).toMatchObject({
+      serializer: { kind: 'ktor-json' },
+      transforms: [{ kind: 'ktor-encrypt', keyRing: 'ktor_aes', signKeyRing: 'ktor_mac', legacyMac: true }],
+    });
+    expect(byKey.get('legacy')).toMatchObject({
+      serializer: { kind: 'ktor-reflection' },
+      transforms: [{ kind: 'ktor-sign', keyRing: 'ktor_mac', algorithm: 'sha1' }],
+    });
+  });
+
+  const cases = [
+    {
+      name: 'mixed formats, wrong key ring encodings, bad algorithm',
+      given: `  user:
+    transform: [{ encrypt: ktor_mac }, { ktor-sign: main }]
+    schema: { $ref: "#/types/User" }
+  ktor_user:
+    serializer: ktor-json
+    transform: [{ sign: main }, { ktor-sign: ktor_mac, algorithm: md5 }]
+    schema: { $ref: "#/types/User" }
+`,
+      want: [
+        '14:28: sessions.user.transform[0].encrypt names key ring "ktor_mac", declared encoding: hex (a Ktor service\'s raw keys); encrypt needs this library\'s keys, so use a ring of keys from npx typed-sessions keygen',
+        "14:42: sessions.user.transform[1].ktor-sign is Ktor's transform, for sessions in Ktor's wire format; add serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default), or use sign or encrypt",
+        '14:53: sessions.user.transform[1].ktor-sign names key ring "main", which is not declared encoding: hex; Ktor\'s transforms use the Ktor service\'s raw key bytes, so declare main: { env: ..., encoding: hex } holding them as hex',
+        "18:19: sessions.ktor_user.transform[0].sign: a Ktor service cannot read this library's sign format, and this session is in Ktor's format (serializer: ktor-json); use ktor-sign or ktor-encrypt with the Ktor service's keys",
+        '18:67: sessions.ktor_user.transform[1].algorithm must be "sha256" or "sha1" (got "md5")',
+      ],
+    },
+    {
+      name: 'ktor-encrypt without its sign ring, unknown encoding',
+      given: `  ktor_user:
+    serializer: ktor-json
+    transform: [{ ktor-encrypt: { encrypt: ktor_aes } }]
+    schema: { $ref: "#/types/User" }
+`,
+      want: ['15:33: sessions.ktor_user.transform[0].ktor-encrypt is missing required key "sign" (the key ring holding the HMAC-SHA256 keys)'],
+    },
+    {
+      name: 'idle timeout on a by-value Ktor session',
+      given: `  ktor_user:
+    serializer: ktor-json
+    transform: [{ ktor-sign: ktor_mac }]
+    expiry: { maxAge: 7d, idle: 1h }
+    schema: { $ref: "#/types/User" }
+`,
+      want: [
+        "16:27: sessions.ktor_user.expiry.idle cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it",
+      ],
+    },
+    {
+      name: 'migrateFrom: unknown, not Ktor, other schema, set on a Ktor session, claimed twice',
+      given: `  a:
+    transform: [{ encrypt: main }]
+    migrateFrom: ktor_usr
+    schema: { $ref: "#/types/User" }
+  b:
+    transform: [{ encrypt: main }]
+    migrateFrom: { session: a }
+    schema: { $ref: "#/types/User" }
+  c:
+    transform: [{ encrypt: main }]
+    migrateFrom: ktor_user
+    schema: { type: object, additionalProperties: false }
+  d:
+    transform: [{ encrypt: main }]
+    migrateFrom: { session: ktor_user, keepSource: true }
+    schema: { $ref: "#/types/User" }
+  e:
+    transform: [{ encrypt: main }]
+    migrateFrom: { session: ktor_user, keep: true }
+    schema: { $ref: "#/types/User" }
+  ktor_user:
+    serializer: ktor-json
+    transform: [{ ktor-sign: ktor_mac }]
+    migrateFrom: d
+    schema: { $ref: "#/types/User" }
+`,
+      want: [
+        '15:18: sessions.a.migrateFrom names unknown session "ktor_usr" (declared sessions: a, b, c, d, e, ktor_user); did you mean "ktor_user"?',
+        '19:29: sessions.b.migrateFrom.session names session "a", which is not in Ktor\'s format; give that session serializer: ktor-json (Ktor 3.x\'s default) or ktor-reflection (Ktor 1.x/2.x\'s default)',
+        '23:18: sessions.c.migrateFrom names session "ktor_user", whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid',
+        '31:29: sessions.e.migrateFrom.session names session "ktor_user", which sessions.d already migrates from; one Ktor session moves into one native session',
+        '31:40: sessions.e.migrateFrom has unknown key "keep"; allowed keys: session, keepSource',
+        "36:18: sessions.ktor_user.migrateFrom is set on a session in Ktor's format; migration moves users from a Ktor-format session onto a native one, so set it on the native session",
+      ],
+    },
+    {
+      name: 'a ktor-reflection schema outside what the format can write',
+      given: `  legacy:
+    serializer: ktor-reflection
+    transform: [{ ktor-sign: ktor_mac }]
+    schema:
+      type: object
+      properties:
+        items: { type: array, items: { $ref: "#/types/User" } }
+      required: [items]
+      additionalProperties: false
+`,
+      want: [
+        "16:5: sessions.legacy.schema cannot be written by serializer ktor-reflection: /items/items is an object inside a list, set or map, which Ktor's reflection serializer reads back without its class; change the schema, or use ktor-json if the Ktor service uses kotlinx serialization",
+      ],
+    },
+  ];
+
+  it.each(cases)('refuses $name', ({ given, want }) => {
+    const result = loadSpecText(spec(given), 'sessions.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((error) => `${error.line}:${error.col}: ${error.message}`)).toEqual(want);
+  });
+});
