@@ -65,7 +65,7 @@ export class RedisStorage implements Storage {
 
   async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
     const slide = slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds);
-    const entry = (await readScript.run(this.#client, this.#prefix + key, [slide])) as [string, string] | null;
+    const entry = (await this.#bounded(readScript.run(this.#client, this.#prefix + key, [slide]))) as [string, string] | null;
     return entry === null ? undefined : { value: entry[0], version: entry[1] };
   }
 
@@ -75,19 +75,36 @@ export class RedisStorage implements Storage {
     const version = randomBytes(12).toString('base64url');
     const expected = condition.kind === 'version' ? condition.version : '';
     const args = [value, version, ttlMs, maxMs ?? '', condition.kind, expected];
-    return (await writeScript.run(this.#client, this.#prefix + key, args)) === 1;
+    return (await this.#bounded(writeScript.run(this.#client, this.#prefix + key, args))) === 1;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
     if (ifVersion === undefined) {
-      await this.#client.del(this.#prefix + key);
+      await this.#bounded(this.#client.del(this.#prefix + key));
       return true;
     }
-    return (await invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion])) === 1;
+    return (await this.#bounded(invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion]))) === 1;
   }
 
   async touch(key: string, ttlSeconds: number): Promise<void> {
-    await touchScript.run(this.#client, this.#prefix + key, [ttlMilliseconds(ttlSeconds)]);
+    await this.#bounded(touchScript.run(this.#client, this.#prefix + key, [ttlMilliseconds(ttlSeconds)]));
+  }
+
+  /**
+   * A timed-out command stays in the client's queue until its reply comes, and on a silent network no
+   * reply ever does, so every request would add one more (checklist #47). On the first timeout, a client
+   * this storage owns drops the connection: the queue is failed and emptied, and until the reconnection
+   * is ready, commands fail at once instead of queueing (no offline queue).
+   */
+  async #bounded<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await command;
+    } catch (error) {
+      if (this.#ownsClient && error instanceof Error && error.message === 'Command timed out' && this.#client.status === 'ready') {
+        this.#client.disconnect(true);
+      }
+      throw error;
+    }
   }
 
   /**

@@ -1,0 +1,248 @@
+/**
+ * Redis behind the real middleware over HTTP: races (checklist #44, #49, #50), one round trip per read
+ * (#54), and faults (#45-#48) injected by a loopback proxy or a real restart. Each fault gives a fast
+ * 503 with Retry-After, no Set-Cookie, one `store_unavailable` log line, and recovery without a restart.
+ */
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
+import { RedisStorage } from '../../runtime/storage/redis.js';
+import type { TestSessions } from '../runtime/fixtures.js';
+import { describeRaces } from '../runtime/races.js';
+import { cookieValue, putJson, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { describeRedis, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+
+vi.mock('../../runtime/ids.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../runtime/ids.js')>();
+  return { ...actual, generateSessionId: vi.fn(actual.generateSessionId) };
+});
+
+/** The middleware's default storage timeout, and RedisStorage's default command timeout. */
+const TIMEOUT_MS = 1000;
+/** A 503 "within the configured timeout": the timeout plus slack for a machine busy with other test files. */
+const WITHIN_TIMEOUT_MS = TIMEOUT_MS + 700;
+/** A 503 "at once": a refused connection fails without waiting for any timeout. */
+const AT_ONCE_MS = TIMEOUT_MS / 2;
+
+function startWith(storage: RedisStorage, options: ServerOptions = {}): Promise<TestServer> {
+  return startServer({ ...options, install: { storages: { mem: storage }, storageTimeout: TIMEOUT_MS, clock: Date.now } });
+}
+
+async function timed(run: () => Promise<Response>): Promise<{ response: Response; ms: number }> {
+  const started = performance.now();
+  const response = await run();
+  await response.arrayBuffer().catch(() => undefined);
+  return { response, ms: performance.now() - started };
+}
+
+function visit(server: TestServer, id: string): Promise<Response> {
+  return fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
+}
+
+async function countOf(server: TestServer, id: string): Promise<number | null> {
+  const response = await visit(server, id);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { value: { count: number } | null }).value?.count ?? null;
+}
+
+async function newVisit(server: TestServer, count = 1): Promise<string> {
+  return cookieValue(await putJson(`${server.url}/s/visit`, { count }), 'vid');
+}
+
+/** The fault response every case shares: 503, Retry-After, no Set-Cookie, one structured log line. */
+function expectUnavailable(server: TestServer, response: Response, warningsBefore: number, operation: string): void {
+  expect(response.status).toBe(503);
+  expect(response.headers.get('retry-after')).toBe('1');
+  expect(response.headers.getSetCookie()).toEqual([]);
+  expect(server.warnings.slice(warningsBefore)).toEqual([
+    { message: 'session storage unavailable', fields: { session: 'visit', storage: 'mem', operation, error: expect.any(String) } },
+  ]);
+}
+
+describeRedis('RedisStorage through the middleware over HTTP', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = new Redis(redis.port, REDIS_HOST);
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await redis?.stop();
+  });
+
+  describe('on a healthy server', () => {
+    const storage = () => new RedisStorage(client);
+
+    describeRaces('redis', (options) => startWith(storage(), options), (_server, key) => storage().read(key));
+
+    it('#44 a repeated id finds its key taken (NX) and the runtime mints another; the first session is untouched', async () => {
+      const server = await startWith(storage());
+      try {
+        const taken = await newVisit(server, 1);
+        vi.mocked(generateSessionId).mockReturnValueOnce(taken);
+        const second = await newVisit(server, 2);
+        expect(second).not.toBe(taken);
+        expect([await countOf(server, taken), await countOf(server, second)]).toEqual([1, 2]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('#54 #51 a read-only request costs one Redis command, and slides the TTL without rewriting the value', async () => {
+      const counted = new Redis(redis.port, REDIS_HOST);
+      const server = await startWith(new RedisStorage(counted));
+      try {
+        const id = await newVisit(server);
+        const key = `sess:${storageKeyForId(id)}`;
+        await client.pexpire(key, 5000);
+        const before = await client.hget(key, 'version');
+        await countOf(server, id);
+        const send = vi.spyOn(counted, 'sendCommand');
+        expect(await countOf(server, id)).toBe(1);
+        expect(send.mock.calls.map(([command]) => command.name)).toEqual(['evalsha']);
+        expect(await client.pttl(key)).toBeGreaterThan(590_000);
+        expect(await client.hget(key, 'version')).toBe(before);
+      } finally {
+        await server.close();
+        counted.disconnect();
+      }
+    });
+  });
+
+  describe('faults between the app and Redis, through a loopback proxy', () => {
+    let proxy: FaultProxy;
+    let storage: RedisStorage;
+    let server: TestServer;
+    beforeEach(async () => {
+      proxy = await FaultProxy.start(redis.port);
+      storage = new RedisStorage(`redis://${REDIS_HOST}:${proxy.port}`);
+      await storage.ready();
+      server = await startWith(storage, {
+        routes: async (ctx, next) => {
+          if (ctx.path !== '/fault/increment' && ctx.path !== '/fault/regenerate') return next();
+          const sessions = ctx.sessions as TestSessions;
+          const count = sessions.get('visit')?.count ?? 0;
+          // Redis goes away after the read, before the write.
+          proxy.refuse();
+          proxy.resetAll();
+          sessions.set('visit', { count: count + 1 });
+          if (ctx.path === '/fault/regenerate') sessions.regenerate('visit');
+          ctx.body = { count: count + 1 };
+        },
+      });
+    });
+    afterEach(async () => {
+      await server.close();
+      await proxy.close();
+      await storage.close();
+    });
+
+    /** Heals the network and waits until a request gets through again: no app restart. */
+    async function recover(id: string, count: number | null): Promise<void> {
+      proxy.passThrough();
+      await vi.waitFor(async () => expect(await countOf(server, id)).toBe(count), { timeout: 10_000, interval: 50 });
+    }
+
+    it('#45 Redis refusing connections at request start: 503 at once, and recovery', async () => {
+      const id = await newVisit(server, 5);
+      proxy.refuse();
+      proxy.resetAll();
+      const warnings = server.warnings.length;
+      const { response, ms } = await timed(() => visit(server, id));
+      expectUnavailable(server, response, warnings, 'read');
+      expect(ms).toBeLessThan(AT_ONCE_MS);
+      expect((await fetch(`${server.url}/plain`)).status).toBe(200);
+      await recover(id, 5);
+    });
+
+    it('#46 Redis lost between read and write: 503, no Set-Cookie, nothing half-written, and recovery', async () => {
+      const id = await newVisit(server, 5);
+      const warnings = server.warnings.length;
+      const { response, ms } = await timed(() => fetch(`${server.url}/fault/increment`, { method: 'POST', headers: { cookie: `vid=${id}` } }));
+      expectUnavailable(server, response, warnings, 'write');
+      expect(ms).toBeLessThan(WITHIN_TIMEOUT_MS);
+      await recover(id, 5);
+    });
+
+    it('#46 a regenerate lost between read and write hands out no new id and keeps the old one', async () => {
+      const id = await newVisit(server, 5);
+      const warnings = server.warnings.length;
+      const { response } = await timed(() => fetch(`${server.url}/fault/regenerate`, { method: 'POST', headers: { cookie: `vid=${id}` } }));
+      expectUnavailable(server, response, warnings, 'write');
+      await recover(id, 5);
+    });
+
+    it('#47 Redis answering five seconds late: 503 within the timeout, not a hang, and recovery', async () => {
+      const id = await newVisit(server, 5);
+      proxy.delay(5000);
+      const warnings = server.warnings.length;
+      const { response, ms } = await timed(() => visit(server, id));
+      expectUnavailable(server, response, warnings, 'read');
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+      expect(ms).toBeLessThan(WITHIN_TIMEOUT_MS);
+      proxy.resetAll();
+      await recover(id, 5);
+    });
+
+    it('#47 memory stays flat under a burst of 3000 requests while Redis is silent, and every one is a fast 503', async () => {
+      const gc = exposedGc();
+      const id = await newVisit(server, 5);
+      const burst = async (count: number) => {
+        const statuses: number[] = [];
+        for (let sent = 0; sent < count; sent += 100) {
+          const batch = await Promise.all(Array.from({ length: 100 }, () => visit(server, id).then(async (r) => (await r.arrayBuffer(), r.status))));
+          statuses.push(...batch);
+        }
+        return statuses;
+      };
+      proxy.blackhole();
+      await burst(300);
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const started = performance.now();
+      const statuses = await burst(3000);
+      const ms = performance.now() - started;
+      gc();
+      const grown = process.memoryUsage().heapUsed - before;
+      expect(new Set(statuses)).toEqual(new Set([503]));
+      expect(grown).toBeLessThan(8 * 1024 * 1024);
+      expect(ms).toBeLessThan(30 * WITHIN_TIMEOUT_MS);
+      proxy.resetAll();
+      await recover(id, 5);
+    });
+  });
+
+  it('#48 Redis restarted: 503 while it is down, then requests succeed again without an app restart', async () => {
+    let restarted = await startRedisServer();
+    const storage = new RedisStorage(restarted.url);
+    await storage.ready();
+    const server = await startWith(storage);
+    try {
+      const id = await newVisit(server, 5);
+      await restarted.stop();
+      const warnings = server.warnings.length;
+      const { response, ms } = await timed(() => visit(server, id));
+      expectUnavailable(server, response, warnings, 'read');
+      expect(ms).toBeLessThan(AT_ONCE_MS);
+      restarted = await startRedisServer({ port: restarted.port });
+      // Nothing is persisted in the test server, so the session itself is gone: no session, not an error.
+      await vi.waitFor(async () => expect(await countOf(server, id)).toBeNull(), { timeout: 10_000, interval: 50 });
+      const fresh = await newVisit(server, 7);
+      expect(await countOf(server, fresh)).toBe(7);
+    } finally {
+      await server.close();
+      await storage.close();
+      await restarted.stop();
+    }
+  });
+});
+
+/** `global.gc`, exposed at run time so the heap can be measured without live garbage. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
