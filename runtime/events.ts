@@ -72,7 +72,33 @@ export interface SessionConflictEvent {
   readonly storage: string;
 }
 
-export type SessionEvent = SessionRejectedEvent | SessionRefreshedEvent | StoreUnavailableEvent | SessionConflictEvent;
+/**
+ * A valid Ktor-format session arrived without one of the native session migrating from it (`migrateFrom`):
+ * its payload was re-issued as `session`, and the Ktor cookie expired unless `keptSource` (docs/ktor.md).
+ */
+export interface SessionMigratedEvent {
+  readonly type: 'migrated';
+  readonly session: string;
+  readonly from: string;
+  readonly keptSource: boolean;
+}
+
+/** The same, but re-issuing failed (the native token would be too large): the user stays on the Ktor session. */
+export interface SessionMigrationFailedEvent {
+  readonly type: 'migration_failed';
+  readonly session: string;
+  readonly from: string;
+  /** The error's stable code, e.g. `SESSION_TOO_LARGE`. */
+  readonly error: string;
+}
+
+export type SessionEvent =
+  | SessionRejectedEvent
+  | SessionRefreshedEvent
+  | StoreUnavailableEvent
+  | SessionConflictEvent
+  | SessionMigratedEvent
+  | SessionMigrationFailedEvent;
 
 /** Where warnings go: rejections and storage faults. */
 export interface SessionLogger {
@@ -97,6 +123,8 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   store_unavailable: 'session storage unavailable',
   conflict: 'session changed by a concurrent request',
   refreshed: undefined,
+  migrated: undefined,
+  migration_failed: 'session migration failed',
 };
 
 /**

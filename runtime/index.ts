@@ -41,6 +41,8 @@ export type {
   SessionConflictEvent,
   SessionEvent,
   SessionLogger,
+  SessionMigratedEvent,
+  SessionMigrationFailedEvent,
   SessionRefreshedEvent,
   SessionRejectedEvent,
   StorageOperation,

@@ -4,7 +4,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { SpecDefinition, StorageDefinition } from './definition.js';
 import { SessionConfigError, SessionConflictError, SessionStorageError } from './errors.js';
 import { createEmitter, stderrLogger, type SessionEvent, type SessionLogger } from './events.js';
-import { resolveKeyRing, type KeyRing } from './keys/key-ring.js';
+import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
+import { transformKeyRings } from './ktor/format.js';
+import { planMigrations } from './ktor/migration.js';
+import { parseRawKeyRing } from './ktor/raw-key-ring.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
 import { DirectoryStorage } from './storage/directory.js';
@@ -100,7 +103,8 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     indexByName.set(provider.name, index);
   });
   const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
-  return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING) };
+  const migrations = planMigrations(providers.map((provider) => provider.definition));
+  return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
 }
 
 /** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
@@ -111,13 +115,13 @@ function resolveKeyRings(
 ): ReadonlyMap<string, KeyRing> {
   refuseUnknownNames('keys', options.keys, spec.keys);
   const rings = new Map<string, KeyRing>();
-  for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.map((transform) => transform.keys)))) {
+  for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(transformKeyRings)))) {
     const declared = Object.hasOwn(spec.keys, name) ? spec.keys[name] : undefined;
     if (declared === undefined) {
       throw new SessionConfigError(`key ring "${name}" is used by a session but not declared under keys: in sessions.yaml`);
     }
     const override = options.keys !== undefined && Object.hasOwn(options.keys, name) ? options.keys[name] : undefined;
-    rings.set(name, resolveKeyRing(name, declared.env, env, override));
+    rings.set(name, resolveKeyRing(name, declared.env, env, override, declared.encoding === 'hex' ? parseRawKeyRing : parseKeyRing));
   }
   return rings;
 }

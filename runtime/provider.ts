@@ -4,6 +4,7 @@ import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
+import { createKtorFormat } from './ktor/format.js';
 import { isExpired } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import { BoundedStorage } from './storage/bounded-storage.js';
@@ -81,6 +82,12 @@ export class SessionProvider<T> {
   readonly transport: Transport;
   readonly tracker: ByValueTracker | ByIdTracker;
   readonly #serializer: Serializer<T>;
+  readonly #tokenAlphabet: RegExp;
+  /**
+   * Whether payloads travel in this library's timestamped envelope. Ktor-format sessions do not: Ktor would
+   * misread it, so their expiry is the cookie's Max-Age by value and the storage TTL by id (docs/ktor.md).
+   */
+  readonly #enveloped: boolean;
   readonly #validate: PayloadValidator;
   readonly #emit: (event: SessionEvent) => void;
 
@@ -96,17 +103,21 @@ export class SessionProvider<T> {
       definition.transport.kind === 'cookie'
         ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
         : new HeaderTransport(name, definition.transport.name);
-    const transformers = definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
+    // Ktor's wire format brings its own serializer, transformers, token alphabet and ids (docs/ktor.md).
+    const ktor = definition.ktor === undefined ? undefined : createKtorFormat(definition, context.keyRings);
+    const transformers = ktor?.transformers ?? definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
     this.tracker =
       definition.storage === undefined
         ? new ByValueTracker(name, transformers, this.transport)
-        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry.idle);
-    if (definition.storage === undefined && transformers.length === 0 && definition.insecure !== true) {
+        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry.idle, ktor?.ids);
+    if (definition.storage === undefined && definition.transforms.length === 0 && definition.insecure !== true) {
       throw new SessionConfigError(
         `session "${name}" travels by value with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign) or a storage, or write insecure: true to accept that`,
       );
     }
-    this.#serializer = definition.serializer ?? createJsonSerializer(name);
+    this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
+    this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
+    this.#enveloped = ktor === undefined;
     this.#validate = context.validation.compile(name, definition.schema);
     this.#emit = context.emit;
   }
@@ -134,12 +145,16 @@ export class SessionProvider<T> {
     const failure = this.#validate(value);
     if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
     const payload = this.#serializer.encode(value);
-    return this.tracker.pack(formatEnvelope({ createdAt, lastSeenAt: now, payload }));
+    return this.tracker.pack(this.#frame({ createdAt, lastSeenAt: now, payload }));
   }
 
   /** The envelope of a loaded session with its last-seen time moved to `now`, packed again. */
   repack(envelope: Envelope, now: number): string {
-    return this.tracker.pack(formatEnvelope({ ...envelope, lastSeenAt: now }));
+    return this.tracker.pack(this.#frame({ ...envelope, lastSeenAt: now }));
+  }
+
+  #frame(envelope: Envelope): string {
+    return this.#enveloped ? formatEnvelope(envelope) : envelope.payload;
   }
 
   emit(event: SessionEvent): void {
@@ -156,7 +171,7 @@ export class SessionProvider<T> {
   #openToken(token: string, now: number): LoadResult<T> | Promise<LoadResult<T>> {
     // O(1) and before any decoding: oversized input costs nothing (checklist #3).
     if (token.length > this.transport.maxIncomingLength) return TOO_LARGE;
-    if (!TOKEN_ALPHABET.test(token)) return MALFORMED;
+    if (!this.#tokenAlphabet.test(token)) return MALFORMED;
     const resolved = this.tracker.resolve(token);
     return resolved instanceof Promise ? this.#openStored(resolved, now) : this.#decode(resolved, now, 'token');
   }
@@ -171,11 +186,12 @@ export class SessionProvider<T> {
 
   #decode(resolved: Resolved, now: number, source: RejectionSource): LoadResult<T> {
     if (!resolved.ok) return resolved;
-    const envelope = parseEnvelope(resolved.text);
+    // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
+    const envelope = this.#enveloped ? parseEnvelope(resolved.text) : { createdAt: now, lastSeenAt: now, payload: resolved.text };
     if (envelope === undefined) return refused('malformed', source, resolved);
     // By id, the idle timeout is the storage's TTL, slid by every read; the envelope's last-seen time is
     // that of the last write.
-    if (isExpired(envelope, this.definition.expiry, now, !this.tracker.byId)) return refused('expired', source, resolved);
+    if (this.#enveloped && isExpired(envelope, this.definition.expiry, now, !this.tracker.byId)) return refused('expired', source, resolved);
     let value: unknown;
     try {
       value = this.#serializer.decode(envelope.payload);
@@ -207,6 +223,9 @@ function createTransformer(session: string, transform: TransformDefinition, keyR
   const ring = keyRings.get(transform.keys);
   if (ring === undefined) {
     throw new SessionConfigError(`session "${session}" uses key ring "${transform.keys}", which was not resolved; declare it under keys: in sessions.yaml`);
+  }
+  if (transform.kind !== 'sign' && transform.kind !== 'encrypt') {
+    throw new SessionConfigError(`session "${session}" uses Ktor's ${transform.kind} transform but is not in Ktor's format; give it serializer: ktor-json or ktor-reflection`);
   }
   return transform.kind === 'sign' ? createSignTransformer(ring, session) : createEncryptTransformer(ring, session);
 }

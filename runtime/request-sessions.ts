@@ -2,8 +2,8 @@ import type { Context } from 'koa';
 import { epochSeconds, type Clock } from './clock.js';
 import { SessionConflictError, SessionStateError, SessionStorageError, SessionUsageError } from './errors.js';
 import type { RefreshReason } from './events.js';
-import { generateSessionId } from './ids.js';
 import { cookieMaxAge, isRefreshDue, remainingLifetime, storageTtl } from './lifetime.js';
+import type { Migration } from './ktor/migration.js';
 import type { LoadedSession, LoadResult, SessionProvider } from './provider.js';
 import type { ByIdTracker } from './tracker/by-id.js';
 import { CookieTransport, parseCookies } from './transport/cookie.js';
@@ -46,6 +46,8 @@ export interface InstalledSessions {
   readonly clock: Clock;
   /** Called when a `secure: auto` cookie goes out without `Secure` although the request claims HTTPS through an untrusted proxy header. */
   readonly warnUntrustedHttps: (session: string) => void;
+  /** `migrateFrom` pairs, checked at start-up (runtime/ktor/migration.ts). */
+  readonly migrations: readonly Migration[];
 }
 
 /** What commit does for a session. */
@@ -178,7 +180,35 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       if (result instanceof Promise) (pending ??= []).push(result.then((settled) => adopt(slot, settled)));
       else adopt(slot, result);
     }
-    return pending === undefined ? undefined : Promise.all(pending).then(doNothing);
+    if (pending !== undefined) return Promise.all(pending).then(() => this.#migrate());
+    this.#migrate();
+    return undefined;
+  }
+
+  /**
+   * `migrateFrom` (docs/ktor.md): a valid Ktor-format session that arrived without the native session taking
+   * it over is re-issued as that session, and its own cookie expired unless `keepSource`. Runs after loading,
+   * before the handler, so the handler already sees the native session. If re-issuing fails (the native token
+   * would be too large), the user stays on the Ktor session and a `migration_failed` event says why.
+   */
+  #migrate(): void {
+    const slots = this.#slots;
+    if (slots === undefined) return;
+    for (const { target, source, keepSource } of this.#installed.migrations) {
+      const from = slots[source]?.loaded;
+      if (from === undefined || slots[target]?.loaded !== undefined) continue;
+      const provider = this.#installed.providers[target]!;
+      const sourceName = this.#installed.providers[source]!.name;
+      try {
+        this.set(provider.name, from.value);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        provider.emit({ type: 'migration_failed', session: provider.name, from: sourceName, error: typeof code === 'string' ? code : 'UNKNOWN' });
+        continue;
+      }
+      if (!keepSource) this.clear(sourceName);
+      provider.emit({ type: 'migrated', session: provider.name, from: sourceName, keptSource: keepSource });
+    }
   }
 
   /**
@@ -312,8 +342,6 @@ function adopt(slot: SessionSlot, result: LoadResult<unknown>): void {
   }
 }
 
-function doNothing(): void {}
-
 /**
  * The request says it came over HTTPS (`X-Forwarded-Proto: https`) but `app.proxy` is off, so Koa rightly
  * does not believe it and a `secure: auto` cookie goes out without `Secure` (checklist #11). Behind a real
@@ -374,7 +402,7 @@ async function persist(provider: SessionProvider<unknown>, slot: SessionSlot, no
 /** Writes a new entry under a fresh id, never over an existing one; another id on a collision (checklist #44). */
 async function create(tracker: ByIdTracker, text: string, ttl: number, lifetime: number): Promise<string> {
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
-    const id = generateSessionId();
+    const id = tracker.newId();
     if (await tracker.write(id, text, ttl, lifetime, undefined)) return id;
   }
   throw new SessionStorageError(tracker.storage.storageName, `${MAX_ID_ATTEMPTS} fresh session ids in a row were taken; the random source repeats`);

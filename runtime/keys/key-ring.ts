@@ -73,9 +73,11 @@ export function resolveKeyRing(
   envVar: string,
   env: Readonly<Record<string, string | undefined>>,
   override?: string | readonly string[],
+  /** How the ring is written; rings declared `encoding: hex` pass Ktor's parser (runtime/ktor/raw-key-ring.ts). */
+  parse: typeof parseKeyRing = parseKeyRing,
 ): KeyRing {
   if (override !== undefined) {
-    return parseKeyRing(name, override, `installSessions({ keys: { ${name} } })`);
+    return parse(name, override, `installSessions({ keys: { ${name} } })`);
   }
   const value = Object.hasOwn(env, envVar) ? env[envVar] : undefined;
   if (value === undefined) {
@@ -83,5 +85,5 @@ export function resolveKeyRing(
       `key ring "${name}": environment variable ${envVar} is not set. ${HOW_TO_SET} Or pass installSessions({ keys: { ${name}: ... } }).`,
     );
   }
-  return parseKeyRing(name, value, `environment variable ${envVar}`);
+  return parse(name, value, `environment variable ${envVar}`);
 }

@@ -1,5 +1,5 @@
 import { SessionTooLargeError } from '../errors.js';
-import { isWellFormedSessionId, storageKeyForId } from '../ids.js';
+import { generateSessionId, isWellFormedSessionId, storageKeyForId } from '../ids.js';
 import type { BoundedStorage } from '../storage/bounded-storage.js';
 import type { Transformer } from '../transform/transformer.js';
 import { TransformChain } from './transform-chain.js';
@@ -11,10 +11,22 @@ import type { Resolved, Tracker } from './tracker.js';
  */
 export const MAX_STORED_LENGTH = 256 * 1024;
 
+/** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
+export interface SessionIdScheme {
+  generate(): string;
+  /** Checked before any storage call (checklist #41). */
+  isWellFormed(id: string): boolean;
+  /** The key the storage files the entry under. */
+  storageKey(id: string): string;
+}
+
+/** 256-bit base64url ids, filed under their SHA-256 so store keys hold no usable id (checklist #40, #42). */
+const NATIVE_IDS: SessionIdScheme = { generate: generateSessionId, isWellFormed: isWellFormedSessionId, storageKey: storageKeyForId };
+
 /**
  * The token is a session id (sealed by the session's transformers, if any); the envelope lives in a
  * storage under `storageKeyForId(id)`, never under the id itself (Ktor's `SessionTrackerById`;
- * checklist #42).
+ * checklist #42), unless the session is in Ktor's format, whose ids are Ktor's.
  */
 export class ByIdTracker implements Tracker {
   readonly byId = true;
@@ -26,8 +38,14 @@ export class ByIdTracker implements Tracker {
     readonly storage: BoundedStorage,
     /** The idle timeout in seconds, slid by every read; `undefined` when the session has none. */
     readonly idleSeconds: number | undefined,
+    readonly ids: SessionIdScheme = NATIVE_IDS,
   ) {
     this.#chain = new TransformChain(transformers);
+  }
+
+  /** A fresh id for a new entry. */
+  newId(): string {
+    return this.ids.generate();
   }
 
   /**
@@ -39,8 +57,8 @@ export class ByIdTracker implements Tracker {
     if (!opened.ok) return { ok: false, reason: opened.reason, source: 'token' };
     const id = opened.text;
     // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (checklist #41).
-    if (!isWellFormedSessionId(id)) return { ok: false, reason: 'malformed', source: 'token' };
-    const entry = await this.storage.read(storageKeyForId(id), this.idleSeconds);
+    if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
+    const entry = await this.storage.read(this.ids.storageKey(id), this.idleSeconds);
     // Never issued, expired or cleared: not adopted (checklist #35); a later `set` mints a new id.
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;
@@ -64,11 +82,11 @@ export class ByIdTracker implements Tracker {
    */
   write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined): Promise<boolean> {
     const condition = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-    return this.storage.write(storageKeyForId(id), text, ttlSeconds, { ...condition, maxSeconds });
+    return this.storage.write(this.ids.storageKey(id), text, ttlSeconds, { ...condition, maxSeconds });
   }
 
   /** Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. */
   discard(id: string, version?: string): Promise<boolean> {
-    return this.storage.invalidate(storageKeyForId(id), version);
+    return this.storage.invalidate(this.ids.storageKey(id), version);
   }
 }
