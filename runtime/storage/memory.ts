@@ -9,7 +9,7 @@ export interface MemoryStorageOptions {
   readonly maxEntries: number;
   /** Epoch milliseconds; the middleware passes its own clock so tests can move time. */
   readonly clock?: Clock;
-  /** Writes between two sweeps of expired entries. Default 1024. */
+  /** Writes between two sweeps of expired entries, at least as many as entries held. Default 1024. */
   readonly sweepEvery?: number;
 }
 
@@ -42,6 +42,8 @@ export class MemoryStorage implements Storage {
   readonly #clock: Clock;
   readonly #sweepEvery: number;
   #writesSinceSweep = 0;
+  /** Walks the entries from the least recently used on; see `#evictOldest`. */
+  #evictionCursor: MapIterator<string> | undefined = undefined;
   /** Source of versions: never repeats within this storage, so a recreated key gets a new one. */
   #writes = 0;
 
@@ -72,11 +74,9 @@ export class MemoryStorage implements Storage {
     const now = this.#clock();
     this.#entries.delete(key);
     this.#entries.set(key, { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs });
-    if (++this.#writesSinceSweep >= this.#sweepEvery) this.#sweep();
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.#maxEntries) break;
-      this.#entries.delete(oldest);
-    }
+    // A sweep visits every entry; spacing sweeps at least `size` writes apart keeps that O(1) per write.
+    if (++this.#writesSinceSweep >= Math.max(this.#sweepEvery, this.#entries.size)) this.#sweep();
+    while (this.#entries.size > this.#maxEntries) this.#evictOldest();
     return true;
   }
 
@@ -106,6 +106,21 @@ export class MemoryStorage implements Storage {
     if (entry.expiresAt <= this.#clock()) return undefined;
     this.#entries.set(key, entry);
     return entry;
+  }
+
+  /**
+   * Deletes the least recently used entry. A `Map` leaves a hole where an entry was deleted until it
+   * rehashes, and a fresh iterator skips every hole at the front: evicting with `keys().next()` each time
+   * would cost more and more under a flood (checklist #53). One iterator kept across evictions passes
+   * each hole once; entries moved to the end on use, or added, are still ahead of it, in order.
+   */
+  #evictOldest(): void {
+    let oldest = this.#evictionCursor?.next();
+    if (oldest === undefined || oldest.done === true) {
+      this.#evictionCursor = this.#entries.keys();
+      oldest = this.#evictionCursor.next();
+    }
+    if (oldest.done !== true) this.#entries.delete(oldest.value);
   }
 
   #sweep(): void {
