@@ -43,7 +43,11 @@ export function medianRatio(variant: VariantSummary, baseline: VariantSummary): 
 export async function runMacro(options: MacroOptions, environment: ServerEnvironment): Promise<VariantSummary[]> {
   const servers: ServerProcess[] = [];
   try {
-    for (const variant of options.variants) servers.push(await ServerProcess.start(variant, environment));
+    // Started side by side (each a cold tsx start), before anything is measured.
+    const started = await Promise.allSettled(options.variants.map((variant) => ServerProcess.start(variant, environment)));
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     const cookies = new Map<ServerProcess, string[]>();
     for (const server of servers) {
       const sessions = await login(server.url, options.connections);
