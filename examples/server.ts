@@ -1,9 +1,10 @@
 /**
  * Starts the demo app: `npm run demo`. Without SESSION_KEYS it makes a throw-away development key and
- * says so; with NODE_ENV=production it refuses to start without one.
+ * says so; with NODE_ENV=production it refuses to start without one. With REDIS_URL set, the cart's
+ * sessions live in Redis (shared by every instance of the app); without it, in memory.
  */
 import type { AddressInfo } from 'node:net';
-import { SessionConfigError, generateKey } from 'typed-sessions/runtime';
+import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions/runtime';
 import { createApp } from './app.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -17,9 +18,25 @@ if (!process.env.SESSION_KEYS && !production) {
   );
 }
 
+// sessions.yaml declares the cart's storage `mem` as memory; an instance passed here takes its place.
+const redisUrl = process.env.REDIS_URL;
+const redis = redisUrl ? new RedisStorage(redisUrl) : undefined;
+if (redis) {
+  const where = new URL(redisUrl!).host;
+  try {
+    await redis.ready();
+  } catch (error) {
+    console.error(`Cannot start: Redis at ${where} is unreachable (${(error as Error).message})`);
+    process.exit(1);
+  }
+  console.log(`Cart sessions: Redis at ${where} (REDIS_URL).\n`);
+} else {
+  console.log('Cart sessions: in memory. To keep them in Redis: export REDIS_URL=redis://127.0.0.1:6379\n');
+}
+
 let app;
 try {
-  app = createApp({ keys });
+  app = createApp({ keys, storages: redis ? { mem: redis } : undefined });
 } catch (error) {
   if (!(error instanceof SessionConfigError)) throw error;
   console.error(`Cannot start: ${error.message}`);
