@@ -30,7 +30,8 @@ const ktorSign = { kind: 'ktor-sign', keys: 'kmac', algorithm: 'sha256' } as con
 /** The keys of Ktor's SessionTestJvm.testSessionEncrypted, and of the hmac vector. */
 export const KTOR_KEYS = { kaes: '00112233445566778899aabbccddeeff', kmac: '02030405060708090a0b0c', khmac: '003515606058610610561058' };
 
-function provider(definition: SessionDefinition<TestUserSession>) {
+/** A provider class for `definition`, as the generator emits one. */
+export function provider(definition: SessionDefinition<TestUserSession>) {
   return class extends SessionProvider<TestUserSession> {
     static readonly definition = definition;
     constructor(context: ProviderContext) {
