@@ -12,7 +12,7 @@ beforeAll(async () => {
       if (ctx.path !== '/visit/set-after-lifetime') return next();
       // The session expires while the handler runs: commit must delete it, not write it.
       server.clock.advance(3600);
-      (ctx.sessions as TestSessions).set('visit', { count: 99 });
+      (ctx.sessions as unknown as TestSessions).set('visit', { count: 99 });
       ctx.status = 204;
     },
   });

@@ -22,7 +22,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
     routes: async (ctx, next) => {
-      const sessions = ctx.sessions as TestSessions;
+      const sessions = ctx.sessions as unknown as TestSessions;
       switch (ctx.path) {
         case '/visit/login':
           // Login: a new session (new id, new creation time) whatever the request carried.

@@ -47,7 +47,7 @@ beforeAll(async () => {
       const match = /^\/unsafe\/(.+)$/.exec(ctx.path);
       if (!match) return next();
       try {
-        (ctx.sessions as TestSessions).set('scratch', { data: UNSAFE[decodeURIComponent(match[1]!)]![0]() });
+        (ctx.sessions as unknown as TestSessions).set('scratch', { data: UNSAFE[decodeURIComponent(match[1]!)]![0]() });
         ctx.status = 204;
       } catch (error) {
         const { name, path, message } = error as { name: string; path: string; message: string };

@@ -40,7 +40,7 @@ export function raceRoutes(gates: Gates): Koa.Middleware {
   return async (ctx, next) => {
     const action = /^\/race\/(increment|regenerate)$/.exec(ctx.path)?.[1];
     if (action === undefined) return next();
-    const sessions = ctx.sessions as TestSessions;
+    const sessions = ctx.sessions as unknown as TestSessions;
     const count = sessions.get('visit')?.count ?? 0;
     await gates.wait(ctx.get('x-gate') || undefined);
     sessions.set('visit', { count: count + 1 });

@@ -8,7 +8,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
     routes: async (ctx, next) => {
-      const sessions = ctx.sessions as TestSessions;
+      const sessions = ctx.sessions as unknown as TestSessions;
       switch (ctx.path) {
         case '/set-then-fail':
           sessions.set('visit', { count: 1 });

@@ -116,7 +116,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     }),
   );
   app.use(async function recordSessions(ctx, next) {
-    seen.push(ctx.sessions as TestSessions);
+    seen.push(ctx.sessions as unknown as TestSessions);
     await next();
   });
   if (options.routes) app.use(options.routes);
@@ -150,7 +150,7 @@ async function sessionRoutes(ctx: Koa.Context): Promise<void> {
   const match = /^\/s\/([a-z]+)(?:\/([a-z-]+))?$/.exec(ctx.path);
   if (!match) ctx.throw(404);
   const name = match[1] as keyof import('./fixtures.js').SessionMap;
-  const sessions = ctx.sessions as TestSessions;
+  const sessions = ctx.sessions as unknown as TestSessions;
   const route = `${ctx.method} ${match[2] ?? ''}`;
   switch (route) {
     case 'GET ':

@@ -124,7 +124,7 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       server = await startWith(storage, {
         routes: async (ctx, next) => {
           if (ctx.path !== '/fault/increment' && ctx.path !== '/fault/regenerate') return next();
-          const sessions = ctx.sessions as TestSessions;
+          const sessions = ctx.sessions as unknown as TestSessions;
           const count = sessions.get('visit')?.count ?? 0;
           // Redis goes away after the read, before the write.
           proxy.refuse();
