@@ -1,6 +1,10 @@
 /**
  * The demo app: a `user` session in an encrypted cookie (log in and out through a form) and a shopping
  * `cart` carried by the X-Cart-Session header, by id in memory storage, as in Ktor's documentation.
+ *
+ * It also shows a move off Ktor (docs/ktor.md): `ktor_user` is the `user_session` cookie a Ktor service
+ * issues, in Ktor's own format. `POST /ktor/login` stands in for that service; on the next request the
+ * middleware reads the Ktor cookie, re-issues the user as `USER_SESSION` and expires `user_session`.
  */
 import Koa from 'koa';
 import type { InstallOptions } from 'typed-sessions/runtime';
@@ -52,6 +56,15 @@ export function createApp(options?: InstallOptions): Koa {
         const name = (await readForm(ctx)).get('name')?.trim() ?? '';
         if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
         ctx.sessions.set('user', { userId: name.toLowerCase(), name, roles: ['member'] });
+        ctx.redirect('/');
+        return;
+      }
+      case 'POST /ktor/login': {
+        // What the Ktor service does at sign-in: user_session in Ktor's format (kotlinx JSON, AES-CBC + HMAC),
+        // the bytes Ktor's install(Sessions) would write. The next request migrates it (see GET /me).
+        const name = (await readForm(ctx)).get('name')?.trim() ?? '';
+        if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
+        ctx.sessions.set('ktor_user', { userId: name.toLowerCase(), name, roles: ['member'] });
         ctx.redirect('/');
         return;
       }

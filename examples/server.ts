@@ -3,6 +3,7 @@
  * says so; with NODE_ENV=production it refuses to start without one. With REDIS_URL set, the cart's
  * sessions live in Redis (shared by every instance of the app); without it, in memory.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions/runtime';
 import { createApp } from './app.js';
@@ -16,6 +17,12 @@ if (!process.env.SESSION_KEYS && !production) {
     'SESSION_KEYS is not set: using a throw-away development key, so sessions end when the server stops.\n' +
       'For real use: export SESSION_KEYS=$(npx typed-sessions keygen)\n',
   );
+}
+// The Ktor service's keys (hex, as in its install(Sessions) block); throw-away ones stand in for development.
+if (!process.env.KTOR_ENCRYPT_KEY && !process.env.KTOR_SIGN_KEY && !production) {
+  keys.ktor_encrypt = randomBytes(16).toString('hex');
+  keys.ktor_sign = randomBytes(32).toString('hex');
+  console.log('KTOR_ENCRYPT_KEY and KTOR_SIGN_KEY are not set: using throw-away Ktor keys for the migration demo.\n');
 }
 
 // sessions.yaml declares the cart's storage `mem` as memory; an instance passed here takes its place.
@@ -52,6 +59,11 @@ Or with curl (the user session is an encrypted cookie):
   curl -i -c jar -d name=Ada ${url}/login
   curl -b jar ${url}/me
   curl -i -b jar -c jar -X POST ${url}/logout
+
+Moving off Ktor: POST /ktor/login plays the Ktor service and issues user_session in Ktor's format;
+the next request re-issues the user as USER_SESSION and expires user_session:
+  curl -i -c jar -d name=Ada ${url}/ktor/login
+  curl -i -b jar -c jar ${url}/me
 
 The cart is carried by the X-Cart-Session header, by id in memory storage:
   curl -i -X POST '${url}/cart/items?sku=apple&qty=2'        # note the X-Cart-Session response header

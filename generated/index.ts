@@ -10,33 +10,38 @@ import {
   type SpecDefinition,
 } from 'typed-sessions/runtime';
 
+/** The signed-in user. */
+export interface User {
+  userId: string;
+  name?: string;
+  roles?: Array<'admin' | 'member'>;
+}
+
 /** One line of the shopping cart. */
 export interface CartItem {
   sku: string;
   qty: number;
 }
 
-/** The signed-in user. */
-export interface UserSession {
-  userId: string;
-  name?: string;
-  roles?: Array<'admin' | 'member'>;
-}
+export type UserSession = User;
 
 export interface CartSession {
   items: CartItem[];
 }
 
+export type KtorUserSession = User;
+
 /** Every session in sessions.yaml, by accessor name. */
 export interface SessionMap {
   user: UserSession;
   cart: CartSession;
+  ktor_user: KtorUserSession;
 }
 
 /** Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts. */
 export type ByIdSessionName = 'cart';
 
-/** `user`: cookie USER_SESSION, by value, encrypt(main). */
+/** `user`: cookie USER_SESSION, by value, encrypt(main), migrates from `ktor_user`. */
 export class UserSessionProvider extends SessionProvider<UserSession> {
   static readonly definition: SessionDefinition<UserSession> = {
     name: 'user',
@@ -46,17 +51,23 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
       cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
+    migrateFrom: { session: 'ktor_user', keepSource: false },
     expiry: { maxAge: 604800, idle: 1800, rolling: true },
     schema: {
-      description: 'The signed-in user.',
-      type: 'object',
-      properties: {
-        userId: { type: 'string', minLength: 1, maxLength: 64 },
-        name: { type: 'string', maxLength: 100 },
-        roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+      $ref: '#/$defs/User',
+      $defs: {
+        User: {
+          description: 'The signed-in user.',
+          type: 'object',
+          properties: {
+            userId: { type: 'string', minLength: 1, maxLength: 64 },
+            name: { type: 'string', maxLength: 100 },
+            roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+          },
+          required: ['userId'],
+          additionalProperties: false,
+        },
       },
-      required: ['userId'],
-      additionalProperties: false,
     },
   };
 
@@ -98,10 +109,51 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
   }
 }
 
+/** `ktor_user`: cookie user_session, by value, ktor-encrypt(ktor_encrypt, ktor_sign), serializer ktor-json. */
+export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
+  static readonly definition: SessionDefinition<KtorUserSession> = {
+    name: 'ktor_user',
+    transport: {
+      kind: 'cookie',
+      name: 'user_session',
+      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+    },
+    transforms: [
+      { kind: 'ktor-encrypt', keys: 'ktor_encrypt', signKeys: 'ktor_sign', legacyMac: false },
+    ],
+    ktor: { serializer: 'json' },
+    expiry: { maxAge: 604800, rolling: false },
+    schema: {
+      $ref: '#/$defs/User',
+      $defs: {
+        User: {
+          description: 'The signed-in user.',
+          type: 'object',
+          properties: {
+            userId: { type: 'string', minLength: 1, maxLength: 64 },
+            name: { type: 'string', maxLength: 100 },
+            roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+          },
+          required: ['userId'],
+          additionalProperties: false,
+        },
+      },
+    },
+  };
+
+  constructor(context: ProviderContext) {
+    super(KtorUserSessionProvider.definition, context);
+  }
+}
+
 const spec: SpecDefinition = {
-  keys: { main: { env: 'SESSION_KEYS' } },
+  keys: {
+    main: { env: 'SESSION_KEYS' },
+    ktor_encrypt: { env: 'KTOR_ENCRYPT_KEY', encoding: 'hex' },
+    ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' },
+  },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
-  providers: [UserSessionProvider, CartSessionProvider],
+  providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],
 };
 
 /**

@@ -11,7 +11,10 @@ export type Unsealed =
   | { readonly ok: false; readonly reason: RejectReason };
 
 export interface Transformer {
-  /** Seals `text` under the newest key. The result is base64url (safe in cookies and headers). */
+  /**
+   * Seals `text` under the newest key. This library's transforms return base64url (safe in cookies and
+   * headers); Ktor's (runtime/ktor/) return Ktor's text, which the session's last step encodes as Ktor does.
+   */
   seal(text: string): string;
   /** Verifies and opens a token; never throws on bad input. */
   unseal(token: string): Unsealed;

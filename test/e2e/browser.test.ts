@@ -3,6 +3,7 @@
  * stored is the proof: cookie flags, HttpOnly hiding the session from page scripts, and logout removing it.
  * Without /usr/bin/chromium the test fails in CI (.ci/run installs it) and is skipped elsewhere.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +28,9 @@ describe.skipIf(!available && process.env.CI === undefined)('demo app in Chromiu
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing; .ci/run installs the chromium package`).toBe(true);
-    server = createApp({ keys: { main: generateKey() }, logger: { warn() {} } }).listen(0, '127.0.0.1');
+    // The demo also reads a Ktor service's cookie (docs/ktor.md): its raw AES and HMAC keys, as hex.
+    const keys = { main: generateKey(), ktor_encrypt: randomBytes(16).toString('hex'), ktor_sign: randomBytes(32).toString('hex') };
+    server = createApp({ keys, logger: { warn() {} } }).listen(0, '127.0.0.1');
     await new Promise((done) => server.once('listening', done));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // A fresh profile: no cookies or state from any earlier run.

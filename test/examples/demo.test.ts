@@ -1,5 +1,6 @@
 /** The demo app (examples/) over real HTTP: log in and out, the cart by header, and how it starts. */
 import { execFile, spawn } from 'node:child_process';
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -13,8 +14,13 @@ const tsx = resolve(repo, 'node_modules/.bin/tsx');
 let server: Server;
 let base: string;
 
+/** The Ktor service's keys: AES-128 and HMAC-SHA256, raw bytes as hex. */
+const KTOR_ENCRYPT_KEY = '00112233445566778899aabbccddeeff';
+const KTOR_SIGN_KEY = '02030405060708090a0b0c';
+
 beforeAll(async () => {
-  server = createApp({ keys: { main: generateKey() }, logger: { warn() {} } }).listen(0, '127.0.0.1');
+  const keys = { main: generateKey(), ktor_encrypt: KTOR_ENCRYPT_KEY, ktor_sign: KTOR_SIGN_KEY };
+  server = createApp({ keys, logger: { warn() {} } }).listen(0, '127.0.0.1');
   await new Promise((done) => server.once('listening', done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -57,6 +63,42 @@ describe('demo: user session in an encrypted cookie', () => {
     const me = await fetch(`${base}/me`, { headers: { cookie: `${name}=${flipped}` } });
     expect(me.status).toBe(401);
     expect(me.headers.get('set-cookie')).toMatch(/^USER_SESSION=; .*Max-Age=0/);
+  });
+});
+
+/**
+ * The user_session cookie a Ktor 3.x service writes for `User(userId, name)` with
+ * SessionTransportTransformerEncrypt: made here with node's crypto alone, as Ktor does it.
+ */
+function ktorIssuedCookie(json: string): string {
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-128-cbc', Buffer.from(KTOR_ENCRYPT_KEY, 'hex'), iv);
+  const ciphertext = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+  const mac = createHmac('sha256', Buffer.from(KTOR_SIGN_KEY, 'hex')).update(ciphertext).digest('hex');
+  return `user_session=${encodeURIComponent(`${iv.toString('hex')}/${ciphertext.toString('hex')}:${mac}`)}`;
+}
+
+describe('demo: moving users off a Ktor service', () => {
+  it('reads a Ktor-issued cookie, re-issues it as USER_SESSION and expires it, in the same response', async () => {
+    const me = await fetch(`${base}/me`, { headers: { cookie: ktorIssuedCookie('{"userId":"grace","name":"Grace"}') } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ userId: 'grace', name: 'Grace' });
+    const lines = me.headers.getSetCookie();
+    expect(lines.find((line) => line.startsWith('user_session='))).toMatch(/^user_session=; .*Max-Age=0/);
+    const native = lines.find((line) => line.startsWith('USER_SESSION='))!;
+    expect(native).toMatch(/^USER_SESSION=[A-Za-z0-9_-]+; /);
+
+    const again = await fetch(`${base}/me`, { headers: { cookie: native.split(';')[0]! } });
+    expect(await again.json()).toEqual({ userId: 'grace', name: 'Grace' });
+  });
+
+  it('POST /ktor/login issues user_session in Ktor format, which the next request migrates', async () => {
+    const login = await fetch(`${base}/ktor/login`, { method: 'POST', body: new URLSearchParams({ name: 'Ada' }), redirect: 'manual' });
+    const cookie = cookieOf(login);
+    expect(cookie).toMatch(/^user_session=[0-9a-f]{32}%2F[0-9a-f]+%3A[0-9a-f]{64}$/);
+    const me = await fetch(`${base}/me`, { headers: { cookie } });
+    expect(await me.json()).toEqual({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    expect(me.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
   });
 });
 

@@ -6,9 +6,27 @@ import type { SpecModel } from '../../generator/model.js';
 
 export const demoModel: SpecModel = {
   specFileName: 'sessions.yaml',
-  keyRings: [{ name: 'main', env: 'SESSION_KEYS' }],
+  keyRings: [
+    { name: 'main', env: 'SESSION_KEYS' },
+    { name: 'ktor_encrypt', env: 'KTOR_ENCRYPT_KEY', encoding: 'hex' },
+    { name: 'ktor_sign', env: 'KTOR_SIGN_KEY', encoding: 'hex' },
+  ],
   storages: [{ name: 'mem', kind: 'memory', maxEntries: 100000 }],
   types: [
+    {
+      name: 'User',
+      schema: {
+        description: 'The signed-in user.',
+        type: 'object',
+        properties: {
+          userId: { type: 'string', minLength: 1, maxLength: 64 },
+          name: { type: 'string', maxLength: 100 },
+          roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+        },
+        required: ['userId'],
+        additionalProperties: false,
+      },
+    },
     {
       name: 'CartItem',
       schema: {
@@ -35,17 +53,8 @@ export const demoModel: SpecModel = {
       insecure: false,
       cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
       expiry: { maxAge: 604800, idle: 1800, rolling: true },
-      schema: {
-        description: 'The signed-in user.',
-        type: 'object',
-        properties: {
-          userId: { type: 'string', minLength: 1, maxLength: 64 },
-          name: { type: 'string', maxLength: 100 },
-          roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
-        },
-        required: ['userId'],
-        additionalProperties: false,
-      },
+      schema: { $ref: '#/types/User' },
+      migrateFrom: { session: 'ktor_user', keepSource: false },
     },
     {
       key: 'cart',
@@ -64,6 +73,19 @@ export const demoModel: SpecModel = {
         required: ['items'],
         additionalProperties: false,
       },
+    },
+    {
+      key: 'ktor_user',
+      typeName: 'KtorUserSession',
+      providerName: 'KtorUserSessionProvider',
+      transport: 'cookie',
+      wireName: 'user_session',
+      serializer: { kind: 'ktor-json' },
+      transforms: [{ kind: 'ktor-encrypt', keyRing: 'ktor_encrypt', signKeyRing: 'ktor_sign', legacyMac: false }],
+      insecure: false,
+      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      expiry: { maxAge: 604800, rolling: false },
+      schema: { $ref: '#/types/User' },
     },
   ],
 };

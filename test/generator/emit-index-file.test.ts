@@ -67,7 +67,7 @@ describe('generate', () => {
       want: [
         "import { userCodec } from '../src/codec.js';",
         '    serializer: userCodec,\n    schema: {',
-        '/** `user`: cookie USER_SESSION, by value, encrypt(main), serializer userCodec. */',
+        '/** `user`: cookie USER_SESSION, by value, encrypt(main), serializer userCodec, migrates from `ktor_user`. */',
       ],
     },
     {
@@ -96,7 +96,7 @@ describe('generate', () => {
     {
       name: 'an insecure by-value session says so',
       model: { ...demoModel, sessions: [{ ...user, transforms: [], insecure: true }] },
-      want: ['/** `user`: cookie USER_SESSION, by value, insecure. */', '    transforms: [],\n    insecure: true,\n'],
+      want: ['/** `user`: cookie USER_SESSION, by value, insecure, migrates from `ktor_user`. */', '    transforms: [],\n    insecure: true,\n'],
     },
     {
       name: 'sign then encrypt, by id',

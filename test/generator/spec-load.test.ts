@@ -37,9 +37,13 @@ describe('the demo spec (sessions.yaml)', () => {
     if (!result.ok) throw new Error('demo spec is invalid');
     const { model } = result;
     expect(model.specFileName).toBe('sessions.yaml');
-    expect(model.keyRings).toEqual([{ name: 'main', env: 'SESSION_KEYS' }]);
+    expect(model.keyRings).toEqual([
+      { name: 'main', env: 'SESSION_KEYS' },
+      { name: 'ktor_encrypt', env: 'KTOR_ENCRYPT_KEY', encoding: 'hex' },
+      { name: 'ktor_sign', env: 'KTOR_SIGN_KEY', encoding: 'hex' },
+    ]);
     expect(model.storages).toEqual([{ name: 'mem', kind: 'memory', maxEntries: 100000 }]);
-    expect(model.types.map((type) => type.name)).toEqual(['CartItem']);
+    expect(model.types.map((type) => type.name)).toEqual(['User', 'CartItem']);
     const [user, cart] = model.sessions;
     expect(user).toMatchObject({
       key: 'user',
