@@ -1,6 +1,7 @@
 /**
  * The package as a user gets it: `npm pack` this repo, install the tarball beside koa in a fresh project,
- * run `npx typed-sessions gen` on that project's own spec, type-check, compile and serve a request.
+ * run `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first
+ * program with it, compile and serve a request.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,18 +15,15 @@ const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
 let project: string;
 
-const spec = `version: 1
-keys:
-  app: { env: APP_KEYS }
-sessions:
-  visit:
-    transform: [{ sign: app }]
-    schema:
-      type: object
-      properties: { count: { type: integer, minimum: 0 } }
-      required: [count]
-      additionalProperties: false
-`;
+/** The README's first example: its spec and its program are what this project installs and compiles. */
+const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+function readmeBlock(language: string): string {
+  const block = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(readme);
+  if (!block) throw new Error(`README.md has no ${language} example`);
+  return block[1]!;
+}
+const spec = readmeBlock('yaml');
+const readmeProgram = readmeBlock('ts');
 
 const app = `import Koa from 'koa';
 import { installSessions } from './generated/index.js';
@@ -53,7 +51,7 @@ const tsconfig = {
     outDir: 'out',
     types: ['node'],
   },
-  include: ['app.ts', 'generated'],
+  include: ['app.ts', 'readme.ts', 'generated'],
 };
 
 async function sh(command: string, args: string[], cwd: string): Promise<string> {
@@ -69,6 +67,7 @@ beforeAll(async () => {
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   await writeFile(join(project, 'sessions.yaml'), spec);
   await writeFile(join(project, 'app.ts'), app);
+  await writeFile(join(project, 'readme.ts'), readmeProgram);
   await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
   await sh(
     'npm',
@@ -96,7 +95,7 @@ describe('installed from a tarball', () => {
     await sh('npx', ['tsc', '-p', 'tsconfig.json'], project);
 
     const key = (await sh('npx', ['typed-sessions', 'keygen'], project)).split('\n')[0]!.trim();
-    const server = spawn(process.execPath, ['out/app.js'], { cwd: project, env: { ...process.env, APP_KEYS: key } });
+    const server = spawn(process.execPath, ['out/app.js'], { cwd: project, env: { ...process.env, SESSION_KEYS: key } });
     try {
       const port = await new Promise<number>((done, failed) => {
         server.stdout.on('data', (chunk: Buffer) => {
@@ -120,6 +119,6 @@ describe('installed from a tarball', () => {
       () => '',
       (error: { stderr: string }) => error.stderr,
     );
-    expect(result).toContain('APP_KEYS');
+    expect(result).toContain('SESSION_KEYS');
   });
 });
