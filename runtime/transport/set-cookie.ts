@@ -1,4 +1,5 @@
 import type { CookieSettings } from '../definition.js';
+import { MAX_COOKIE_AGE_SECONDS } from '../lifetime.js';
 
 /**
  * Renders `Set-Cookie` lines (RFC 6265bis section 4.1). Values are always base64url, so they never need
@@ -8,9 +9,6 @@ import type { CookieSettings } from '../definition.js';
 
 /** Browsers store at most 4096 bytes of name, value and attributes (RFC 6265bis section 5.6, item 1). */
 export const MAX_SET_COOKIE_BYTES = 4096;
-
-/** The longest `Max-Age` value written: 400 days. */
-const LONGEST_MAX_AGE = 400 * 24 * 60 * 60;
 
 /** Expires for a cookie being cleared (with `Max-Age=0`, for clients that ignore `Max-Age`). */
 const EPOCH = new Date(0).toUTCString();
@@ -59,8 +57,8 @@ export function renderSetCookie(template: SetCookieTemplate, value: string, maxA
 
 /**
  * The largest cookie value that keeps the whole `Set-Cookie` within `MAX_SET_COOKIE_BYTES` whatever the
- * request: longest `Max-Age`, `Secure` present. Values are ASCII, so characters are bytes.
+ * request: the longest `Max-Age` `cookieMaxAge` writes, `Secure` present. Values are ASCII, so characters are bytes.
  */
 export function longestValueFor(template: SetCookieTemplate): number {
-  return MAX_SET_COOKIE_BYTES - renderSetCookie(template, '', LONGEST_MAX_AGE, true, 0).length;
+  return MAX_SET_COOKIE_BYTES - renderSetCookie(template, '', MAX_COOKIE_AGE_SECONDS, true, 0).length;
 }
