@@ -22,7 +22,7 @@ import { runMacro } from './macro.js';
 import { runMicro } from './micro.js';
 import { busiestProfile, formatTopFrames, topFrames } from './profile-top.js';
 import { generatorTable, macroTable, microTable, targets, targetTable } from './report.js';
-import { VARIANTS, findVariant } from './variants.js';
+import { BASELINE, VARIANTS, findVariant } from './variants.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -49,7 +49,7 @@ const settings = {
   generatorSizes: smoke ? [] : [20, 200],
 };
 const only = values.only?.split(',').map((name) => findVariant(name.trim()));
-const variants = only === undefined ? VARIANTS : [VARIANTS[0]!, ...only.filter((variant) => variant !== VARIANTS[0])];
+const variants = only === undefined ? VARIANTS : [BASELINE, ...only.filter((variant) => variant !== BASELINE)];
 
 function positive(name: string, given: string | undefined, fallback: number): number {
   const value = given === undefined ? fallback : Number(given);
