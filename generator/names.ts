@@ -37,23 +37,23 @@ export function providerName(sessionKey: string): string {
   return `${sessionTypeName(sessionKey)}Provider`;
 }
 
-/**
- * Names the generated module declares or imports itself (plan/generated-shape.ts), and the global types
- * its type mappings use; a `types:` entry with one of these names would clash with or shadow it.
- */
-export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
+/** What the generated file imports from the runtime, whatever the spec says. */
+export const RUNTIME_VALUE_IMPORTS: readonly string[] = ['SessionProvider', 'createSessionsMiddleware'];
+export const RUNTIME_TYPE_IMPORTS: readonly string[] = ['InstallOptions', 'ProviderContext', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
+
+/** Names the generated file declares or imports whatever the spec says (plan/generated-shape.ts). */
+export const FIXED_NAMES: readonly string[] = [
+  'Middleware',
+  ...RUNTIME_VALUE_IMPORTS,
+  ...RUNTIME_TYPE_IMPORTS,
   'SessionMap',
   'ByIdSessionName',
+  'spec',
   'installSessions',
-  'Middleware',
-  'SessionProvider',
-  'InstallOptions',
-  'ProviderContext',
-  'SessionDefinition',
-  'Sessions',
-  'SpecDefinition',
-  'Array',
-  'Record',
-  'ReadonlyArray',
-  'Readonly',
-]);
+];
+
+/**
+ * Names a `types:` entry or a session's generated types may not take: the generated file's own names,
+ * and the global types its type mappings use, which such an entry would clash with or shadow.
+ */
+export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([...FIXED_NAMES, 'Array', 'Record', 'ReadonlyArray', 'Readonly']);

@@ -4,23 +4,10 @@
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecModel } from '../model.js';
+import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 
 export const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
-
-const RUNTIME_VALUES = ['SessionProvider', 'createSessionsMiddleware'];
-const RUNTIME_TYPES = ['InstallOptions', 'ProviderContext', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
-
-/** Names the generated file declares or imports whatever the spec says; a serializer import must not shadow them. */
-const FIXED_NAMES = [
-  'Middleware',
-  ...RUNTIME_VALUES,
-  ...RUNTIME_TYPES,
-  'SessionMap',
-  'ByIdSessionName',
-  'spec',
-  'installSessions',
-];
 
 /** One serializer export the generated file imports, and the local name the definitions use for it. */
 export interface SerializerImport {
@@ -109,7 +96,7 @@ export function emitImports(serializers: Iterable<SerializerImport>): ImportDecl
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: RUNTIME_SPECIFIER,
-      namedImports: [...RUNTIME_VALUES, ...RUNTIME_TYPES.map((name) => ({ name, isTypeOnly: true }))],
+      namedImports: [...RUNTIME_VALUE_IMPORTS, ...RUNTIME_TYPE_IMPORTS.map((name) => ({ name, isTypeOnly: true }))],
     },
     ...[...bySpecifier].map(([specifier, group]) => ({
       kind: StructureKind.ImportDeclaration as const,
