@@ -154,7 +154,8 @@ export function createEmitter(
   };
 }
 
-function warnSafely(logger: SessionLogger, message: string, fields: Record<string, unknown>): void {
+/** `logger.warn`, except that a throwing logger is swallowed: a warning must never fail the response. */
+export function warnSafely(logger: SessionLogger, message: string, fields: Record<string, unknown>): void {
   try {
     logger.warn(message, fields);
   } catch {

@@ -3,7 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { systemClock, type Clock } from './clock.js';
 import type { SpecDefinition, StorageDefinition } from './definition.js';
 import { SessionConfigError, SessionConflictError, SessionStorageError } from './errors.js';
-import { createEmitter, stderrLogger, type SessionEvent, type SessionLogger } from './events.js';
+import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type SessionLogger } from './events.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { transformKeyRings } from './ktor/format.js';
 import { planMigrations } from './ktor/migration.js';
@@ -189,11 +189,7 @@ function warnOnce(logger: SessionLogger, message: string): (session: string) => 
   return function warnUntrustedHttps(session) {
     if (warned) return;
     warned = true;
-    try {
-      logger.warn(message, { session });
-    } catch {
-      // As for every warning: a failing logger must not fail the response.
-    }
+    warnSafely(logger, message, { session });
   };
 }
 
