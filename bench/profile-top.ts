@@ -1,6 +1,7 @@
 /**
  * The functions a V8 CPU profile (`node --cpu-prof`) spent most of its samples in, by self time: what
- * `npm run bench -- --profile DIR` prints for each server, and `tsx bench/profile-top.ts FILE [N]` for one file.
+ * `npm run bench -- --profile DIR` prints for each server, and `tsx bench/profile-top.ts FILE... [N]` for the
+ * busiest of the files given (a server's folder holds two: its main thread's and tsx's loader thread's).
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -27,7 +28,7 @@ export interface TopFrame {
  */
 export async function topFrames(file: string, count: number): Promise<TopFrame[]> {
   const samples = await busySamples(file);
-  const total = [...samples.values()].reduce((sum, hits) => sum + hits, 0);
+  const total = sampleCount(samples);
   return [...samples]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
@@ -38,7 +39,7 @@ export async function topFrames(file: string, count: number): Promise<TopFrame[]
 export async function busiestProfile(files: readonly string[]): Promise<string | undefined> {
   let best: { file: string; busy: number } | undefined;
   for (const file of files) {
-    const busy = [...(await busySamples(file)).values()].reduce((sum, hits) => sum + hits, 0);
+    const busy = sampleCount(await busySamples(file));
     if (best === undefined || busy > best.busy) best = { file, busy };
   }
   return best?.file;
@@ -55,6 +56,10 @@ async function busySamples(file: string): Promise<Map<string, number>> {
   return samples;
 }
 
+function sampleCount(samples: ReadonlyMap<string, number>): number {
+  return [...samples.values()].reduce((sum, hits) => sum + hits, 0);
+}
+
 function describe({ callFrame }: ProfileNode): string {
   const name = callFrame.functionName === '' ? '(anonymous)' : callFrame.functionName;
   const where = callFrame.url === '' ? '' : ` ${callFrame.url.replace(/^.*\/(node_modules|runtime|bench)\//, '$1/')}:${callFrame.lineNumber + 1}`;
@@ -66,7 +71,9 @@ export function formatTopFrames(file: string, frames: readonly TopFrame[]): stri
   return [`${basename(file)}:`, ...frames.map(({ frame, share }) => `  ${(share * 100).toFixed(1).padStart(5)}%  ${frame}`)].join('\n');
 }
 
-const [, script, file, count] = process.argv;
-if (script !== undefined && basename(script) === 'profile-top.ts' && file !== undefined) {
-  process.stdout.write(`${formatTopFrames(file, await topFrames(file, Number(count ?? 25)))}\n`);
+const [, script, ...args] = process.argv;
+if (script !== undefined && basename(script) === 'profile-top.ts' && args.length > 0) {
+  const count = /^\d+$/.test(args.at(-1) ?? '') ? Number(args.pop()) : 25;
+  const file = await busiestProfile(args);
+  if (file !== undefined) process.stdout.write(`${formatTopFrames(file, await topFrames(file, count))}\n`);
 }
