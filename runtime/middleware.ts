@@ -116,11 +116,11 @@ function resolveKeyRings(
   refuseUnknownNames('keys', options.keys, spec.keys);
   const rings = new Map<string, KeyRing>();
   for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(transformKeyRings)))) {
-    const declared = Object.hasOwn(spec.keys, name) ? spec.keys[name] : undefined;
+    const declared = ownEntry(spec.keys, name);
     if (declared === undefined) {
       throw new SessionConfigError(`key ring "${name}" is used by a session but not declared under keys: in sessions.yaml`);
     }
-    const override = options.keys !== undefined && Object.hasOwn(options.keys, name) ? options.keys[name] : undefined;
+    const override = ownEntry(options.keys, name);
     rings.set(name, resolveKeyRing(name, declared.env, env, override, declared.encoding === 'hex' ? parseRawKeyRing : parseKeyRing));
   }
   return rings;
@@ -142,8 +142,8 @@ function resolveStorages(
   for (const provider of spec.providers) {
     const name = provider.definition.storage;
     if (name === undefined || storages.has(name)) continue;
-    const given = options.storages !== undefined && Object.hasOwn(options.storages, name) ? options.storages[name] : undefined;
-    const declared = Object.hasOwn(spec.storages, name) ? spec.storages[name] : undefined;
+    const given = ownEntry(options.storages, name);
+    const declared = ownEntry(spec.storages, name);
     if (given !== undefined) storages.set(name, given);
     else if (declared === undefined) {
       throw new SessionConfigError(`storage "${name}" is used by session "${provider.definition.name}" but not declared under storages: in sessions.yaml`);
@@ -191,6 +191,11 @@ function warnOnce(logger: SessionLogger, message: string): (session: string) => 
     warned = true;
     warnSafely(logger, message, { session });
   };
+}
+
+/** `record[name]` if `record` has it as its own property: a name like `constructor` or `__proto__` finds nothing. */
+function ownEntry<V>(record: Readonly<Record<string, V>> | undefined, name: string): V | undefined {
+  return record !== undefined && Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 /** A misspelt name in `installSessions({ keys })` or `({ storages })` would otherwise be silently ignored. */
