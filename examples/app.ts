@@ -8,7 +8,7 @@
  */
 import Koa from 'koa';
 import type { InstallOptions } from 'typed-sessions/runtime';
-import { installSessions, type CartItem } from '../generated/index.js';
+import { installSessions, type CartItem, type User } from '../generated/index.js';
 
 /** Reads an `application/x-www-form-urlencoded` body (small forms only). */
 async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
@@ -20,6 +20,13 @@ async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
     chunks.push(chunk);
   }
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** The user a sign-in form names: the same for this app's login and the Ktor service's it stands in for. */
+async function readSignIn(ctx: Koa.Context): Promise<User> {
+  const name = (await readForm(ctx)).get('name')?.trim() ?? '';
+  if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
+  return { userId: name.toLowerCase(), name, roles: ['member'] };
 }
 
 function escapeHtml(text: string): string {
@@ -53,18 +60,14 @@ export function createApp(options?: InstallOptions): Koa {
         return;
       }
       case 'POST /login': {
-        const name = (await readForm(ctx)).get('name')?.trim() ?? '';
-        if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
-        ctx.sessions.set('user', { userId: name.toLowerCase(), name, roles: ['member'] });
+        ctx.sessions.set('user', await readSignIn(ctx));
         ctx.redirect('/');
         return;
       }
       case 'POST /ktor/login': {
         // What the Ktor service does at sign-in: user_session in Ktor's format (kotlinx JSON, AES-CBC + HMAC),
         // the bytes Ktor's install(Sessions) would write. The next request migrates it (see GET /me).
-        const name = (await readForm(ctx)).get('name')?.trim() ?? '';
-        if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
-        ctx.sessions.set('ktor_user', { userId: name.toLowerCase(), name, roles: ['member'] });
+        ctx.sessions.set('ktor_user', await readSignIn(ctx));
         ctx.redirect('/');
         return;
       }
