@@ -105,8 +105,8 @@ function problemOf(error: ErrorObject, schema: SchemaNode): string {
       return `must be ${String(params.type).split(',').map(typeInWords).join(' or ')}`;
     case 'enum':
       return enumHint(error) === ''
-        ? `must be ${alternatives(params.allowedValues as unknown[])}`
-        : `must be one of the ${(params.allowedValues as unknown[]).length} supported values`;
+        ? `must be ${alternatives(enumValues(error))}`
+        : `must be one of the ${enumValues(error).length} supported values`;
     case 'const':
       return `must be ${JSON.stringify(params.allowedValue)}`;
     case 'pattern':
@@ -151,8 +151,13 @@ function typeInWords(type: string): string {
 
 /** A long enum is summarised and its closest value suggested; a short one is listed in full. */
 function enumHint(error: ErrorObject): string {
-  const allowed = error.keyword === 'enum' ? (error.params.allowedValues as unknown[]) : [];
+  const allowed = enumValues(error);
   return typeof error.data === 'string' && allowed.length > LONG_ENUM ? didYouMean(error.data, allowed.map(String)) : '';
+}
+
+/** The values an `enum` error allows; none for any other error. */
+function enumValues(error: ErrorObject): unknown[] {
+  return error.keyword === 'enum' ? (error.params.allowedValues as unknown[]) : [];
 }
 
 /** `"a" or "b"`, `"a", "b" or "c"`. */
@@ -171,9 +176,8 @@ const MAX_SHOWN_LENGTH = 60;
 /** The offending value as the user wrote it, or its kind for mappings, lists and empty values. */
 function describeValue(value: unknown, error: ErrorObject): string {
   if (value === null) {
-    const allowed = error.keyword === 'enum' ? (error.params.allowedValues as unknown[]) : [];
     // YAML reads a bare `null` as the empty value, which surprises in `type: [string, null]`.
-    return allowed.includes('null') ? 'an empty value; write "null" in quotes for the null type' : 'an empty value';
+    return enumValues(error).includes('null') ? 'an empty value; write "null" in quotes for the null type' : 'an empty value';
   }
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return Object.keys(value).length === 0 ? 'an empty mapping' : 'a mapping';
