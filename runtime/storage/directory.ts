@@ -213,19 +213,8 @@ export class DirectoryStorage implements Storage {
 
   /** The version of the live entry in `file`, or `undefined` when there is none. */
   async #liveVersion(file: string): Promise<string | undefined> {
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    try {
-      const header = await readHeader(handle);
-      return header !== undefined && header.expiresAt > this.#clock() ? header.version : undefined;
-    } finally {
-      await handle.close();
-    }
+    const header = await readFileHeader(file);
+    return header !== undefined && header !== 'missing' && header.expiresAt > this.#clock() ? header.version : undefined;
   }
 
   #fileFor(key: string): string {
@@ -257,21 +246,26 @@ async function readHeader(handle: FileHandle): Promise<Header | undefined> {
   return parseHeader(buffer.toString('latin1', 0, bytesRead));
 }
 
-/** A file without a valid header counts as expired: it cannot be served, so it is only clutter. */
-async function isExpired(file: string, now: number): Promise<boolean> {
+/** The header of `file`: `undefined` when the file has none this storage wrote whole, `'missing'` when there is no file. */
+async function readFileHeader(file: string): Promise<Header | undefined | 'missing'> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    if (isMissing(error)) return false;
+    if (isMissing(error)) return 'missing';
     throw error;
   }
   try {
-    const header = await readHeader(handle);
-    return header === undefined || header.expiresAt <= now;
+    return await readHeader(handle);
   } finally {
     await handle.close();
   }
+}
+
+/** A file without a valid header counts as expired: it cannot be served, so it is only clutter. */
+async function isExpired(file: string, now: number): Promise<boolean> {
+  const header = await readFileHeader(file);
+  return header !== 'missing' && (header === undefined || header.expiresAt <= now);
 }
 
 async function isStaleTemp(file: string, now: number): Promise<boolean> {
