@@ -9,6 +9,7 @@ import { Ajv } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DURATION_PATTERN } from '../../generator/duration.js';
 import { SPEC_DEFAULTS } from '../../generator/normalize.js';
 import specSchema from '../../generator/spec-schema.json' with { type: 'json' };
 
@@ -40,6 +41,10 @@ describe('spec-schema.json', () => {
       ktorLegacyMac: definitions.ktorEncryptStep.properties.legacyMac.default,
       keepSource: definitions.migrateFrom.else.properties.keepSource.default,
     }).toEqual(SPEC_DEFAULTS);
+  });
+
+  it('shows editors the duration pattern normalize parses', () => {
+    expect(specSchema.definitions.duration.pattern).toBe(DURATION_PATTERN.source);
   });
 
   it('works in a plain draft-07 validator: the demo spec passes, a typo fails at its path', async () => {
