@@ -116,10 +116,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     const now = epochSeconds(this.#installed.clock);
     // Updating a live session keeps its creation time: the absolute lifetime is never extended (checklist #39).
     const createdAt = slot.loaded?.envelope.createdAt ?? (slot.change === Change.Write ? slot.createdAt : now);
-    slot.packed = this.#installed.providers[index]!.pack(value, createdAt, now);
-    slot.createdAt = createdAt;
+    stage(slot, this.#installed.providers[index]!.pack(value, createdAt, now), createdAt);
     slot.value = value;
-    slot.change = Change.Write;
   }
 
   clear(name: string): void {
@@ -127,7 +125,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     this.#assertOpen(name);
     // A logout wins over any concurrent change: every entry this session had goes, whatever it holds.
     slot.retired = slot.retired?.map(({ id }) => ({ id, version: undefined }));
-    this.#retire(slot, false);
+    retire(slot, false);
     slot.loaded = undefined;
     slot.value = undefined;
     slot.change = Change.Clear;
@@ -152,11 +150,9 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     if (slot.value === undefined) return;
     if (slot.change !== Change.Write) {
       const createdAt = slot.loaded!.envelope.createdAt;
-      slot.packed = provider.pack(slot.value, createdAt, epochSeconds(this.#installed.clock));
-      slot.createdAt = createdAt;
-      slot.change = Change.Write;
+      stage(slot, provider.pack(slot.value, createdAt, epochSeconds(this.#installed.clock)), createdAt);
     }
-    this.#retire(slot, true);
+    retire(slot, true);
     slot.loaded = undefined;
   }
 
@@ -297,13 +293,6 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     return undefined;
   }
 
-  /** Moves the slot's entry to those commit deletes: only as loaded (`asLoaded`), or whatever it holds. */
-  #retire(slot: SessionSlot, asLoaded: boolean): void {
-    if (slot.id !== undefined) (slot.retired ??= []).push({ id: slot.id, version: asLoaded ? slot.version : undefined });
-    slot.id = undefined;
-    slot.version = undefined;
-  }
-
   #assertOpen(name: string): void {
     if (this.#committed) {
       throw new SessionStateError(
@@ -328,6 +317,20 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     }
     return index;
   }
+}
+
+/** What `set` and `regenerate` leave for commit: `packed`, written as a session created at `createdAt`. */
+function stage(slot: SessionSlot, packed: string, createdAt: number): void {
+  slot.packed = packed;
+  slot.createdAt = createdAt;
+  slot.change = Change.Write;
+}
+
+/** Moves the slot's entry to those commit deletes: only as loaded (`asLoaded`), or whatever it holds. */
+function retire(slot: SessionSlot, asLoaded: boolean): void {
+  if (slot.id !== undefined) (slot.retired ??= []).push({ id: slot.id, version: asLoaded ? slot.version : undefined });
+  slot.id = undefined;
+  slot.version = undefined;
 }
 
 function adopt(slot: SessionSlot, result: LoadResult<unknown>): void {
@@ -384,7 +387,7 @@ async function persist(provider: SessionProvider<unknown>, slot: SessionSlot, no
   const ttl = storageTtl(slot.createdAt, expiry, now);
   if (slot.change === Change.Write && ttl <= 0) {
     slot.change = Change.Clear;
-    if (slot.id !== undefined) (slot.retired ??= []).push({ id: slot.id, version: undefined });
+    retire(slot, false);
   }
   if (slot.change === Change.Write) {
     const lifetime = remainingLifetime(slot.createdAt, expiry, now);
