@@ -12,7 +12,7 @@ const MAX_DISTANCE = 2;
  * @example
  * closestName('trasport', ['transport', 'name']); // 'transport'
  */
-export function closestName(input: string, candidates: Iterable<string>): string | undefined {
+function closestName(input: string, candidates: Iterable<string>): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
     const distance = editDistance(input.toLowerCase(), name.toLowerCase());

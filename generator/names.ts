@@ -9,7 +9,7 @@
  * @example
  * pascalCase('shopping_cart'); // 'ShoppingCart'
  */
-export function pascalCase(snake: string): string {
+function pascalCase(snake: string): string {
   return snake
     .split('_')
     .filter((part) => part !== '')

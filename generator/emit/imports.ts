@@ -7,7 +7,7 @@ import type { SpecModel } from '../model.js';
 import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 
-export const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
+const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
 
 /** One serializer export the generated file imports, and the local name the definitions use for it. */
 export interface SerializerImport {
