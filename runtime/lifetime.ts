@@ -18,7 +18,7 @@ export const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 60 * 60;
 
 /**
  * Whether a session stamped with `envelope` is dead at `now`. `checkIdle` is off for sessions tracked by
- * id, whose idle timeout is the storage TTL that every read slides with `touch`.
+ * id, whose idle timeout is the storage TTL that every read slides (`Storage.read` with `slideSeconds`).
  *
  * @example
  * isExpired({ createdAt: 0, lastSeenAt: 0, payload: '' }, { maxAge: 3600, rolling: false }, 3600, true); // true
