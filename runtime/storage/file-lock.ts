@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * A lock held by a process that crashed while holding it is broken after this long. Holders keep a lock
  * for one read, one small write and one rename: milliseconds.
  */
-export const STALE_LOCK_MS = 10_000;
+const STALE_LOCK_MS = 10_000;
 /** Waiting longer than this for another process's lock fails the call; the runtime's storage timeout fires well before. */
 const MAX_WAIT_MS = 5_000;
 

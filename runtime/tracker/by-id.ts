@@ -9,7 +9,7 @@ import type { Resolved, Tracker } from './tracker.js';
  * Longest stored value accepted or written, in characters. A longer entry is refused before parsing, so
  * a poisoned store cannot feed megabyte strings or deep nesting to `JSON.parse` (checklist #31).
  */
-export const MAX_STORED_LENGTH = 256 * 1024;
+const MAX_STORED_LENGTH = 256 * 1024;
 
 /** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
 export interface SessionIdScheme {

@@ -14,7 +14,7 @@ import type { Transformer, Unsealed } from './transformer.js';
  */
 
 /** The only accepted frame version; any other is refused before any crypto (checklist #20). */
-export const TOKEN_VERSION = 1;
+const TOKEN_VERSION = 1;
 const HEADER_BYTES = 1 + KEY_ID_BYTES;
 
 /**

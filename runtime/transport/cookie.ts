@@ -116,7 +116,7 @@ const SECURE_PREFIX = /^__(?:secure|host)-/i;
  * checkCookieSettings('user', '__Host-sid', { path: '/app', httpOnly: true, secure: true, sameSite: 'lax' });
  * // throws SessionConfigError: session "user": cookie "__Host-sid" must have path "/" ...
  */
-export function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
+function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
   const fail = (problem: string): never => {
     throw new SessionConfigError(`session "${session}": cookie "${name}" ${problem}; fix it in sessions.yaml and run \`npx typed-sessions gen\``);
   };
