@@ -8,6 +8,7 @@ import { reflectionSchemaProblem } from '../runtime/ktor/reflection-serializer.j
 import { runtimeSchema } from './emit/runtime-schema.js';
 import type { JsonSchema, SpecError, TypeNode } from './model.js';
 import { formatSpecPath } from './spec-path.js';
+import type { SpecPath } from './spec-path.js';
 import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
 import type { SessionView, SpecRule, SpecView } from './spec-view.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
@@ -67,7 +68,7 @@ const idleWithoutTimestamps: SpecRule = {
 };
 
 /** `migrateFrom:` as written: the named session and where the name is. */
-function migrationSource(session: SessionView): { name: string; path: (string | number)[] } | undefined {
+function migrationSource(session: SessionView): { name: string; path: SpecPath } | undefined {
   const from = session.fields.migrateFrom;
   if (typeof from === 'string') return { name: from, path: [...session.path, 'migrateFrom'] };
   const name = fieldsOf(from)?.session;

@@ -12,9 +12,8 @@ import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-
 import { PAYLOAD_RULES } from './payload-rules.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
-import { entriesOf, unknownName, viewSpec } from './spec-view.js';
+import { fieldsOf, unknownName, viewSpec } from './spec-view.js';
 import type { NodeRef, SessionView, SpecRule, SpecView } from './spec-view.js';
-
 
 /** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched case-insensitively as browsers now do. */
 const SECURE_PREFIX = /^__(?:secure|host)-/i;
@@ -254,7 +253,7 @@ const reservedSerializerExport: SpecRule = {
   refuses: 'a serializer export named by a reserved word',
   check: (spec) =>
     spec.sessions.flatMap((session) => {
-      const exported = entriesOf(session.fields.serializer).find(([key]) => key === 'export')?.[1];
+      const exported = fieldsOf(session.fields.serializer)?.export;
       if (typeof exported !== 'string' || !RESERVED_WORDS.has(exported)) return [];
       const path = [...session.path, 'serializer', 'export'];
       return [
