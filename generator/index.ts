@@ -13,6 +13,7 @@ export type {
   ExpiryNode,
   JsonSchema,
   KeyRingNode,
+  MigrationNode,
   SerializerNode,
   SessionNode,
   SpecError,
