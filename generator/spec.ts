@@ -39,7 +39,7 @@ export function loadSpecText(text: string, file: string): LoadResult {
  *
  * @example
  * const result = await loadSpecFile('/app/sessions.yaml', 'sessions.yaml');
- * if (result.ok) generate(result.model);
+ * if (result.ok) await generate(result.model, { specDir: '/app', outDir: '/app/generated' });
  */
 export async function loadSpecFile(path: string, displayPath: string = path): Promise<LoadResult> {
   let text: string;
