@@ -24,7 +24,7 @@ const started = performance.now();
 console.log(`creating ${sessions} sessions, maxEntries ${maxEntries}`);
 for (let created = 1; created <= sessions; created++) {
   const payload = `1700000000.1700000000.{"items":[{"sku":"sku-${created}","qty":1}]}`;
-  await storage.write(storageKeyForId(generateSessionId()), payload, 1800, { ifAbsent: true, maxSeconds: 86_400 });
+  await storage.write(storageKeyForId('cart', generateSessionId()), payload, 1800, { ifAbsent: true, maxSeconds: 86_400 });
   if (created % REPORT_EVERY === 0) {
     gc();
     const seconds = (performance.now() - started) / 1000;

@@ -4,9 +4,12 @@
  * enforce an idle timeout by value, `migrateFrom` names a Ktor-format session with the same schema, and a
  * `ktor-reflection` schema stays within what that format can write.
  */
+import type { StorageDefinition } from '../runtime/definition.js';
+import { rawIdSharing, rawIdSharingProblem, storeOf } from '../runtime/ktor/raw-id-sharing.js';
 import { reflectionSchemaProblem } from '../runtime/ktor/reflection-serializer.js';
 import { runtimeSchema } from './emit/runtime-schema.js';
 import type { JsonSchema, SpecError, TypeNode } from './model.js';
+import { SPEC_DEFAULTS } from './normalize.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
@@ -103,6 +106,34 @@ const badMigration: SpecRule = {
   },
 };
 
+const rawIdsOnSharedStore: SpecRule = {
+  refuses: "two Ktor-format sessions tracked by id on one store, which would accept each other's raw ids",
+  check: (spec) => {
+    const storages = new Map(entriesOf(fieldsOf(spec.source.data)?.storages));
+    const sessions = spec.sessions.flatMap((session) => {
+      const name = session.fields.storage;
+      if (typeof name !== 'string') return [];
+      const declared = storageDefinition(storages.get(name));
+      return [{ name: session.key, store: declared === undefined ? name : storeOf(name, declared), rawIds: isKtorSession(session) }];
+    });
+    return rawIdSharing(sessions).map((sharing) => {
+      const path = ['sessions', sharing.session, 'storage'];
+      return spec.source.errorAt(path, `${formatSpecPath(path)}: ${rawIdSharingProblem(sharing)}`);
+    });
+  },
+};
+
+/** A storage as the runtime will get it, or `undefined` when it is malformed (ajv's to report). */
+function storageDefinition(value: unknown): StorageDefinition | undefined {
+  const fields = fieldsOf(value);
+  const env = fieldsOf(fields?.url)?.env;
+  const prefix = fields?.prefix ?? SPEC_DEFAULTS.redisPrefix;
+  if (fields?.kind === 'memory') return { kind: 'memory', maxEntries: 0 };
+  if (fields?.kind === 'directory' && typeof fields.path === 'string') return { kind: 'directory', path: fields.path };
+  if (fields?.kind === 'redis' && typeof env === 'string' && typeof prefix === 'string') return { kind: 'redis', url: { env }, prefix };
+  return undefined;
+}
+
 const reflectionOutsideSubset: SpecRule = {
   refuses: 'a ktor-reflection payload schema the reflection format cannot write (unions, objects inside collections)',
   check: (spec) =>
@@ -140,5 +171,6 @@ export const KTOR_RULES: readonly SpecRule[] = [
   ringEncodingMismatch,
   idleWithoutTimestamps,
   badMigration,
+  rawIdsOnSharedStore,
   reflectionOutsideSubset,
 ];

@@ -38,13 +38,16 @@ export function isWellFormedSessionId(value: string): boolean {
 }
 
 /**
- * The key a storage files a session under: SHA-256 of the id, base64url. Store keys, `SCAN` output, backups
- * and slow logs then hold no usable id (checklist #42, Rack CVE-2019-16782). The id's 256 random bits make
- * a keyed hash unnecessary.
+ * The key a storage files session `session`'s entry under: SHA-256 of the session's name and the id,
+ * base64url. Store keys, `SCAN` output, backups and slow logs then hold no usable id (checklist #42, Rack
+ * CVE-2019-16782), and an id issued for one session opens nothing when presented as another session on the
+ * same storage (security.md #55: a half-authenticated session's id never opens the authenticated one).
+ * Session names are lower snake_case and ids base64url, so `:` separates them unambiguously. The id's 256
+ * random bits make a keyed hash unnecessary.
  *
  * @example
- * storage.read(storageKeyForId(id));
+ * storage.read(storageKeyForId('cart', id));
  */
-export function storageKeyForId(id: string): string {
-  return createHash('sha256').update(id, 'utf8').digest('base64url');
+export function storageKeyForId(session: string, id: string): string {
+  return createHash('sha256').update(`${session}:${id}`, 'utf8').digest('base64url');
 }

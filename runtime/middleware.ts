@@ -7,6 +7,7 @@ import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type Sessio
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { transformKeyRings } from './ktor/format.js';
 import { planMigrations } from './ktor/migration.js';
+import { rawIdSharing, rawIdSharingProblem, storeOf } from './ktor/raw-id-sharing.js';
 import { parseRawKeyRing } from './ktor/raw-key-ring.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
@@ -88,6 +89,7 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
   if (!(Number.isFinite(storageTimeout) && storageTimeout > 0)) {
     throw new SessionConfigError(`installSessions({ storageTimeout }) must be a number of milliseconds above 0, not ${storageTimeout}`);
   }
+  refuseRawIdSharing(spec, options);
   const context: ProviderContext = {
     keyRings: resolveKeyRings(spec, options, env),
     storages: resolveStorages(spec, options, clock, env, logger),
@@ -150,6 +152,19 @@ function resolveStorages(
     } else storages.set(name, buildStorage(name, declared, clock, env, logger));
   }
   return storages;
+}
+
+/** Two Ktor-format sessions on one store would accept each other's raw ids (security.md #55). */
+function refuseRawIdSharing(spec: SpecDefinition, options: InstallOptions): void {
+  const sessions = spec.providers.flatMap(({ definition }) => {
+    const name = definition.storage;
+    if (name === undefined) return [];
+    const declared = ownEntry(spec.storages, name);
+    const store = ownEntry(options.storages, name) ?? (declared === undefined ? name : storeOf(name, declared));
+    return [{ name: definition.name, store, rawIds: definition.ktor !== undefined }];
+  });
+  const [sharing] = rawIdSharing<Storage | string>(sessions);
+  if (sharing !== undefined) throw new SessionConfigError(`${rawIdSharingProblem(sharing)} in sessions.yaml`);
 }
 
 function buildStorage(

@@ -31,7 +31,7 @@ export interface KtorFormat {
  * Ktor stores a session under its raw id (`SessionStorage.write(id, text)`), so a storage shared with a Ktor
  * service must see the raw id: the hashed keys of checklist #42 do not apply to Ktor-format sessions.
  */
-const KTOR_IDS: SessionIdScheme = { generate: generateKtorSessionId, isWellFormed: isKtorSessionId, storageKey: (id) => id };
+const KTOR_IDS: SessionIdScheme = { generate: generateKtorSessionId, isWellFormed: isKtorSessionId, storageKey: (_session, id) => id };
 
 /** Header transport carries Ktor's value as it is (wire doc section 2.10). */
 const rawHeaderValue: Transformer = { seal: (text) => text, unseal: (token) => ({ ok: true, text: token, stale: false }) };

@@ -1,7 +1,8 @@
 /**
  * Where sessions tracked by id keep their data (Ktor's `SessionStorage`). Keys are never raw session ids:
- * the runtime passes `storageKeyForId(id)`, a SHA-256 of the id (checklist #42), so an implementation
- * can log or scan its keys freely. Values are the runtime's envelope text, opaque to the storage.
+ * the runtime passes `storageKeyForId(session, id)`, a SHA-256 of the session's name and the id (checklist
+ * #42, security.md #55), so an implementation can log or scan its keys freely. Values are the runtime's
+ * envelope text, opaque to the storage.
  *
  * Concurrency is optimistic: every entry carries a `version` that changes on each write, and writes and
  * deletes can be made conditional on it. Each conditional call is one atomic step (one Lua script on

@@ -16,16 +16,19 @@ export interface SessionIdScheme {
   generate(): string;
   /** Checked before any storage call (checklist #41). */
   isWellFormed(id: string): boolean;
-  /** The key the storage files the entry under. */
-  storageKey(id: string): string;
+  /** The key the storage files the entry of `id` under, for the session named `session`. */
+  storageKey(session: string, id: string): string;
 }
 
-/** 256-bit base64url ids, filed under their SHA-256 so store keys hold no usable id (checklist #40, #42). */
+/**
+ * 256-bit base64url ids, filed under the SHA-256 of the session's name and the id: store keys hold no usable
+ * id (checklist #40, #42), and no session can read another's entries on a shared storage (security.md #55).
+ */
 const NATIVE_IDS: SessionIdScheme = { generate: generateSessionId, isWellFormed: isWellFormedSessionId, storageKey: storageKeyForId };
 
 /**
  * The token is a session id (sealed by the session's transformers, if any); the envelope lives in a
- * storage under `storageKeyForId(id)`, never under the id itself (Ktor's `SessionTrackerById`;
+ * storage under `storageKeyForId(session, id)`, never under the id itself (Ktor's `SessionTrackerById`;
  * checklist #42), unless the session is in Ktor's format, whose ids are Ktor's.
  */
 export class ByIdTracker implements Tracker {
@@ -58,7 +61,7 @@ export class ByIdTracker implements Tracker {
     const id = opened.text;
     // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (checklist #41).
     if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
-    const entry = await this.storage.read(this.ids.storageKey(id), this.idleSeconds);
+    const entry = await this.storage.read(this.#key(id), this.idleSeconds);
     // Never issued, expired or cleared: not adopted (checklist #35); a later `set` mints a new id.
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;
@@ -82,11 +85,15 @@ export class ByIdTracker implements Tracker {
    */
   write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined): Promise<boolean> {
     const condition = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-    return this.storage.write(this.ids.storageKey(id), text, ttlSeconds, { ...condition, maxSeconds });
+    return this.storage.write(this.#key(id), text, ttlSeconds, { ...condition, maxSeconds });
+  }
+
+  #key(id: string): string {
+    return this.ids.storageKey(this.session, id);
   }
 
   /** Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. */
   discard(id: string, version?: string): Promise<boolean> {
-    return this.storage.invalidate(this.ids.storageKey(id), version);
+    return this.storage.invalidate(this.#key(id), version);
   }
 }

@@ -60,8 +60,8 @@ describe('D. sessions by id', () => {
     expect(await (await visit(old)).json()).toEqual({ value: null });
     const writes = callsSince(mark).filter(([operation]) => operation === 'write' || operation === 'invalidate');
     expect(writes.map(([operation, key]) => [operation, key])).toEqual([
-      ['write', storageKeyForId(fresh)],
-      ['invalidate', storageKeyForId(old)],
+      ['write', storageKeyForId('visit', fresh)],
+      ['invalidate', storageKeyForId('visit', old)],
     ]);
     server.clock.now = START;
   });
@@ -73,7 +73,7 @@ describe('D. sessions by id', () => {
     expect(cleared.headers.getSetCookie()).toEqual([
       'vid=; Path=/; Domain=example.test; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict; Priority=High',
     ]);
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeUndefined();
     expect(await (await visit(id)).json()).toEqual({ value: null });
     const again = await visit(id, { method: 'DELETE' });
     expect(again.status).toBe(204);
@@ -95,7 +95,7 @@ describe('D. sessions by id', () => {
       server.clock.advance(599);
       const mark = server.storage.calls.length;
       expect(await (await visit(id)).json()).toEqual({ value: { count: 1 } });
-      expect(callsSince(mark)).toEqual([['read', storageKeyForId(id), 600]]);
+      expect(callsSince(mark)).toEqual([['read', storageKeyForId('visit', id), 600]]);
     }
     server.clock.advance(600);
     expect(await (await visit(id)).json()).toEqual({ value: null });
@@ -109,24 +109,24 @@ describe('D. sessions by id', () => {
       expect(await (await visit(id)).json()).toEqual({ value: { count: 1 } });
     }
     server.clock.now = START + 3600 * 1000;
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeUndefined();
     expect(await (await visit(id)).json()).toEqual({ value: null });
     server.clock.now = START;
   });
 
   it('#39 the envelope enforces the absolute lifetime even when a storage keeps the entry longer', async () => {
     const id = await newVisit();
-    await server.storage.inner.write(storageKeyForId(id), `${NOW}.${NOW}.{"count":1}`, 100_000);
+    await server.storage.inner.write(storageKeyForId('visit', id), `${NOW}.${NOW}.{"count":1}`, 100_000);
     server.clock.advance(3600);
     expect(await (await visit(id)).json()).toEqual({ value: null });
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeUndefined();
     server.clock.now = START;
   });
 
   it('storage TTL on write is min(idle, remaining lifetime); an entry past its lifetime at commit is deleted, not written', async () => {
     const mark = server.storage.calls.length;
     const id = await newVisit();
-    expect(callsSince(mark)).toEqual([['write', storageKeyForId(id), `${NOW}.${NOW}.{"count":1}`, 600, { ifAbsent: true, maxSeconds: 3600 }]]);
+    expect(callsSince(mark)).toEqual([['write', storageKeyForId('visit', id), `${NOW}.${NOW}.{"count":1}`, 600, { ifAbsent: true, maxSeconds: 3600 }]]);
     const late = server.storage.calls.length;
     const response = await fetch(`${server.url}/visit/set-after-lifetime`, { headers: { cookie: `vid=${id}` } });
     expect(response.headers.getSetCookie()[0]).toMatch(/^vid=; .*Max-Age=0/);
@@ -153,12 +153,12 @@ describe('D. sessions by id', () => {
     expect(callsSince(mark)).toEqual([]);
   });
 
-  it('#42 the storage only ever sees SHA-256 of the id, never the id', async () => {
+  it('#42 #55 the storage only ever sees SHA-256 of the session name and the id, never the id', async () => {
     const mark = server.storage.calls.length;
     const id = await newVisit();
     await visit(id);
     await visit(id, { method: 'DELETE' });
-    const hashed = createHash('sha256').update(id).digest('base64url');
+    const hashed = createHash('sha256').update(`visit:${id}`).digest('base64url');
     expect(callsSince(mark).map(([operation, key]) => [operation, key])).toEqual([
       ['write', hashed],
       ['read', hashed],
@@ -177,7 +177,7 @@ describe('D. sessions by id', () => {
     ['empty', ''],
   ])('#43 store data that is %s: no session, logged, entry deleted', async (_label, corrupt) => {
     const id = await newVisit();
-    await server.storage.inner.write(storageKeyForId(id), corrupt, 60);
+    await server.storage.inner.write(storageKeyForId('visit', id), corrupt, 60);
     const warnings = server.warnings.length;
     const response = await visit(id);
     expect(response.status).toBe(200);
@@ -186,7 +186,7 @@ describe('D. sessions by id', () => {
     expect(server.warnings.slice(warnings)).toEqual([
       { message: 'session rejected', fields: { session: 'visit', reason: expect.any(String), source: 'storage' } },
     ]);
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeUndefined();
   });
 
   it('the header transport carries ids the same way', async () => {

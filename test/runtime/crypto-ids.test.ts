@@ -63,16 +63,18 @@ describe('session ids', () => {
 });
 
 describe('#42 storageKeyForId', () => {
-  it('is SHA-256 of the id as base64url (a fixed vector, so stored sessions survive upgrades)', () => {
-    expect(storageKeyForId('A'.repeat(43))).toBe('DwBzhbb51LfusnSGBa_hqYSgo7-j8BTQnip4TOnlzRo');
+  // Vectors from Python's hashlib: base64url(sha256(b"visit:" + b"A" * 43)), and with b"cart:".
+  it('is SHA-256 of the session name, ":" and the id, as base64url (fixed vectors, so stored sessions survive upgrades)', () => {
+    expect(storageKeyForId('visit', 'A'.repeat(43))).toBe('vHm6-Mesge7Jwr2cfj1IPpVcISU5KblMbu8SUeBt2bE');
+    expect(storageKeyForId('cart', 'A'.repeat(43))).toBe('YWNOh6qbTF-6kyA_YyTp5oiypKeScGi8Yk5yMLPed-8');
   });
 
   it('is deterministic, distinct per id, and never contains the id or a part of it', () => {
     const keys = new Set<string>();
     for (let i = 0; i < 1000; i++) {
       const id = generateSessionId();
-      const key = storageKeyForId(id);
-      expect(storageKeyForId(id)).toBe(key);
+      const key = storageKeyForId('visit', id);
+      expect(storageKeyForId('visit', id)).toBe(key);
       expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(key).not.toContain(id.slice(0, 12));
       keys.add(key);

@@ -210,11 +210,19 @@ export const spec: SpecDefinition = {
  * variants of one setting.
  */
 export function specWith(definition: SessionDefinition<unknown>, storages: SpecDefinition['storages'] = spec.storages): SpecDefinition {
-  class VariantSessionProvider extends SessionProvider<unknown> {
-    static readonly definition = definition;
-    constructor(context: ProviderContext) {
-      super(VariantSessionProvider.definition, context);
-    }
-  }
-  return { keys: spec.keys, storages, providers: [VariantSessionProvider] };
+  return specOf([definition], storages);
+}
+
+/** A spec of `definitions`, each in a provider class of its own, in order. */
+export function specOf(definitions: readonly SessionDefinition<unknown>[], storages: SpecDefinition['storages'] = spec.storages): SpecDefinition {
+  const providers = definitions.map(
+    (definition) =>
+      class VariantSessionProvider extends SessionProvider<unknown> {
+        static readonly definition = definition;
+        constructor(context: ProviderContext) {
+          super(definition, context);
+        }
+      },
+  );
+  return { keys: spec.keys, storages, providers };
 }

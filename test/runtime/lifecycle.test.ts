@@ -252,7 +252,7 @@ describe('#33 schema evolution: a payload written under schema v1, read by a dep
       }
       expect(after.warnings).toEqual(Array(responses.length).fill({ message: 'session rejected', fields: { session: 'account', reason: 'schema', source } }));
       // By id the entry v2 cannot read is deleted, so the next request costs one storage miss, not another parse.
-      if (source === 'storage') expect(await before.storage.inner.read(storageKeyForId(cookieValue(login, 'vid')))).toBeUndefined();
+      if (source === 'storage') expect(await before.storage.inner.read(storageKeyForId('account', cookieValue(login, 'vid')))).toBeUndefined();
       // The new deploy's own sessions work as usual.
       const fresh = await putJson(`${after.url}/s/account`, { uid: 'ada', tenant: 't1' });
       expect(fresh.status).toBe(204);
@@ -275,7 +275,7 @@ describe('#36 a privilege change rotates the id', () => {
       expect(attribute(setCookieLine(login), 'Max-Age')).toBe(String(HOUR));
       expect(await (await visit(signedIn)).json()).toEqual({ value: { count: 100 } });
       expect(await (await visit(anonymous)).json()).toEqual({ value: null });
-      expect(await server.storage.inner.read(storageKeyForId(anonymous))).toBeUndefined();
+      expect(await server.storage.inner.read(storageKeyForId('visit', anonymous))).toBeUndefined();
     } finally {
       server.clock.now = START;
     }
@@ -291,7 +291,7 @@ describe('#36 a privilege change rotates the id', () => {
       expect(attribute(setCookieLine(elevated), 'Max-Age')).toBe(String(HOUR - 300));
       expect(await (await visit(after)).json()).toEqual({ value: { count: 200 } });
       expect(await (await visit(before)).json()).toEqual({ value: null });
-      expect(await server.storage.inner.read(storageKeyForId(before))).toBeUndefined();
+      expect(await server.storage.inner.read(storageKeyForId('visit', before))).toBeUndefined();
     } finally {
       server.clock.now = START;
     }

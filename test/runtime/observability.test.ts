@@ -35,7 +35,7 @@ const sealUser = (key: string, payload: string) => createEncryptTransformer(pars
 /** A by-id `visit` session whose stored entry is replaced by `entry`; the cookie to present it. */
 async function storedVisit(entry: string): Promise<string> {
   const id = keep(cookieValue(await putJson(`${server.url}/s/visit`, { count: 1 }), 'vid'));
-  await server.storage.inner.write(storageKeyForId(id), entry, 60);
+  await server.storage.inner.write(storageKeyForId('visit', id), entry, 60);
   return `vid=${id}`;
 }
 

@@ -98,11 +98,11 @@ describe('#28 prototype pollution', () => {
   it('#28 the same from store data, which is then deleted', async () => {
     const set = await putJson(`${server.url}/s/visit`, { count: 1 });
     const id = cookieValue(set, 'vid');
-    await server.storage.inner.write(storageKeyForId(id), `${NOW}.${NOW}.{"count":1,"__proto__":{"isAdmin":true}}`, 60);
+    await server.storage.inner.write(storageKeyForId('visit', id), `${NOW}.${NOW}.{"count":1,"__proto__":{"isAdmin":true}}`, 60);
     const response = await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
     expect(await response.json()).toEqual({ value: null });
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeUndefined();
   });
 
   it('#28 property: objects with __proto__ and constructor keys anywhere, 1000 of them, never reach Object.prototype', async () => {
@@ -188,11 +188,11 @@ describe('#31 bombs in store data', () => {
   ])('#31 %s: no session, no crash, entry deleted', async (_label, value) => {
     const set = await putJson(`${server.url}/s/visit`, { count: 1 });
     const id = cookieValue(set, 'vid');
-    await server.storage.inner.write(storageKeyForId(id), value(), 60);
+    await server.storage.inner.write(storageKeyForId('visit', id), value(), 60);
     const response = await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ value: null });
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeUndefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeUndefined();
   });
 });
 
@@ -226,7 +226,7 @@ describe('#31 depth is limited before JSON.parse', () => {
     try {
       const id = cookieValue(await putJson(`${app.url}/s/tree`, { children: [] }), 'vid');
       const payload = deepTree(depth);
-      await app.storage.inner.write(storageKeyForId(id), `${NOW}.${NOW}.${payload}`, 60);
+      await app.storage.inner.write(storageKeyForId('tree', id), `${NOW}.${NOW}.${payload}`, 60);
       const response = await fetch(`${app.url}/s/tree`, { headers: { cookie: `vid=${id}` } });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { value: unknown }).value === null).toBe(!accepted);

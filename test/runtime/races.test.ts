@@ -30,8 +30,8 @@ describe('#44 id collision, with the id generator stubbed to repeat', () => {
     vi.mocked(generateSessionId).mockReturnValueOnce(taken);
     const second = cookieValue(await putJson(`${server.url}/s/visit`, { count: 2 }), 'vid');
     expect(second).not.toBe(taken);
-    expect((await server.storage.inner.read(storageKeyForId(taken)))?.value).toMatch(/\{"count":1\}$/);
-    expect((await server.storage.inner.read(storageKeyForId(second)))?.value).toMatch(/\{"count":2\}$/);
+    expect((await server.storage.inner.read(storageKeyForId('visit', taken)))?.value).toMatch(/\{"count":1\}$/);
+    expect((await server.storage.inner.read(storageKeyForId('visit', second)))?.value).toMatch(/\{"count":2\}$/);
   });
 
   it('a generator that only repeats gets a 503 and overwrites nothing', async () => {
@@ -45,6 +45,6 @@ describe('#44 id collision, with the id generator stubbed to repeat', () => {
     } finally {
       vi.mocked(generateSessionId).mockReset();
     }
-    expect((await server.storage.inner.read(storageKeyForId(taken)))?.value).toMatch(/\{"count":1\}$/);
+    expect((await server.storage.inner.read(storageKeyForId('visit', taken)))?.value).toMatch(/\{"count":1\}$/);
   });
 });

@@ -92,7 +92,7 @@ export function describeRaces(name: string, start: StartRaceServer, readKey: (se
       gates.open('slow');
       await expectConflict(await slow);
       expect(server.events.slice(events)).toEqual([{ type: 'conflict', session: 'visit', storage: 'mem' }]);
-      expect(await readKey(server, storageKeyForId(id))).toBeUndefined();
+      expect(await readKey(server, storageKeyForId('visit', id))).toBeUndefined();
       expect(await countOf(id)).toBeNull();
     });
 

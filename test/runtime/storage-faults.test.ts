@@ -76,7 +76,7 @@ describe('storage faults', () => {
     const response = await fetch(`${server.url}/s/visit/regenerate`, { method: 'POST', headers: { cookie: `vid=${id}` } });
     await expectUnavailable(response, 'write', events);
     server.storage.mode = 'ok';
-    expect(await server.storage.inner.read(storageKeyForId(id))).toBeDefined();
+    expect(await server.storage.inner.read(storageKeyForId('visit', id))).toBeDefined();
   });
 
   it('a failing delete on clear: 503, and the cookie is not expired as if the logout had worked', async () => {

@@ -19,7 +19,7 @@ it('#53 heap stays flat while 100,000 sessions are created: maxEntries caps the 
   const storage = new MemoryStorage({ maxEntries: 10_000 });
   const create = async (count: number) => {
     for (let i = 0; i < count; i++) {
-      const written = await storage.write(storageKeyForId(generateSessionId()), `1700000000.1700000000.{"count":${i}}`, 600, {
+      const written = await storage.write(storageKeyForId('cart', generateSessionId()), `1700000000.1700000000.{"count":${i}}`, 600, {
         ifAbsent: true,
         maxSeconds: 3600,
       });

@@ -97,7 +97,7 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       const server = await startWith(new RedisStorage(counted));
       try {
         const id = await newVisit(server);
-        const key = `sess:${storageKeyForId(id)}`;
+        const key = `sess:${storageKeyForId('visit', id)}`;
         await client.pexpire(key, 5000);
         const before = await client.hget(key, 'version');
         await countOf(server, id);

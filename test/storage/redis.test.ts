@@ -72,12 +72,12 @@ describeRedis('RedisStorage', () => {
       it('files sessions under the prefix and the hashed key only, never the id', async () => {
         const storage = new RedisStorage(client);
         const ids = Array.from({ length: 3 }, generateSessionId);
-        for (const id of ids) await storage.write(storageKeyForId(id), `payload of ${id}`, 60);
+        for (const id of ids) await storage.write(storageKeyForId('cart', id), `payload of ${id}`, 60);
         const keys = await client.keys('*');
-        expect(keys.sort()).toEqual(ids.map((id) => `sess:${storageKeyForId(id)}`).sort());
+        expect(keys.sort()).toEqual(ids.map((id) => `sess:${storageKeyForId('cart', id)}`).sort());
         for (const id of ids) {
           expect(keys.some((key) => key.includes(id))).toBe(false);
-          expect(await client.hget(`sess:${storageKeyForId(id)}`, 'value')).toBe(`payload of ${id}`);
+          expect(await client.hget(`sess:${storageKeyForId('cart', id)}`, 'value')).toBe(`payload of ${id}`);
         }
       });
 
@@ -130,7 +130,7 @@ describeRedis('RedisStorage', () => {
 
     it('spreads sessions over every master', async () => {
       const storage = new RedisStorage(clusterClient);
-      for (let i = 0; i < 100; i++) await storage.write(storageKeyForId(generateSessionId()), 'value', 60);
+      for (let i = 0; i < 100; i++) await storage.write(storageKeyForId('cart', generateSessionId()), 'value', 60);
       const counts = await Promise.all(masters().map((node) => node.dbsize()));
       expect(counts).toHaveLength(3);
       for (const count of counts) expect(count).toBeGreaterThan(0);
