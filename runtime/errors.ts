@@ -51,10 +51,18 @@ export class SessionStateError extends Error {
   readonly code = 'SESSION_STATE';
 }
 
-/** The session storage failed or timed out; the middleware answers 503 with Retry-After. */
+/**
+ * The session storage failed or timed out. Thrown from the middleware as a Koa HTTP error (the shape of
+ * `ctx.throw` and http-errors): 503 with `Retry-After`, so `ctx.onerror` or the app's own error middleware
+ * renders it (security.md #66). The message names the storage and the fault, so it is not exposed to clients.
+ */
 export class SessionStorageError extends Error {
   override readonly name = 'SessionStorageError';
   readonly code = 'SESSION_STORAGE_UNAVAILABLE';
+  readonly status = 503;
+  readonly statusCode = 503;
+  readonly expose = false;
+  readonly headers: Readonly<Record<string, string>> = { 'Retry-After': '1', 'Cache-Control': 'no-store' };
   constructor(
     readonly storage: string,
     message: string,
@@ -66,12 +74,17 @@ export class SessionStorageError extends Error {
 
 /**
  * A session tracked by id was changed or cleared by another request after this one loaded it, so this
- * request's change was not written (checklist #49, #50): the middleware answers 409 with no `Set-Cookie`,
- * and the client may retry with the session as it now stands.
+ * request's change was not written (checklist #49, #50). Thrown from the middleware as a Koa HTTP error,
+ * 409 with a message safe to show (security.md #66), and no `Set-Cookie`; the client may retry with the
+ * session as it now stands.
  */
 export class SessionConflictError extends Error {
   override readonly name = 'SessionConflictError';
   readonly code = 'SESSION_CONFLICT';
+  readonly status = 409;
+  readonly statusCode = 409;
+  readonly expose = true;
+  readonly headers: Readonly<Record<string, string>> = { 'Cache-Control': 'no-store' };
   constructor(
     readonly session: string,
     readonly storage: string,

@@ -44,8 +44,9 @@ const DEFAULT_STORAGE_TIMEOUT = 1000;
  *
  * Per request it loads the sessions whose cookie or header is present, runs the rest of the chain with
  * `ctx.sessions`, then writes what changed. Koa sends the response only after the chain resolves, so the
- * write lands before the response leaves. A storage that fails or times out gets the request a 503 with
- * `Retry-After`, and a change lost to a concurrent request a 409; either way no `Set-Cookie`.
+ * write lands before the response leaves. A storage that fails or times out throws a Koa HTTP error, 503
+ * with `Retry-After`, and a change lost to a concurrent request a 409, for the app's error handling to
+ * render; either way no `Set-Cookie`.
  *
  * @example
  * export function installSessions(options?: InstallOptions): Middleware {
@@ -64,7 +65,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       if (loading !== undefined) await loading;
     } catch (error) {
       requestSessions.close();
-      return respondToStorageFailure(ctx, error);
+      throw withoutResponse(ctx, error);
     }
     try {
       await next();
@@ -76,7 +77,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       const committing = requestSessions.commit();
       if (committing !== undefined) await committing;
     } catch (error) {
-      respondToStorageFailure(ctx, error);
+      throw withoutResponse(ctx, error);
     }
   };
 }
@@ -225,23 +226,17 @@ function refuseUnknownNames(option: string, given: object | undefined, declared:
 }
 
 /**
- * The fast failure for a storage fault (design.md section 5, checklist #45): 503 with `Retry-After`; and
- * for a change another request beat (#49, #50), 409. Like Koa's own error responses, none of the app's
- * headers, so no `Set-Cookie` of any kind. Any other error is rethrown for Koa.
+ * A storage fault (503, design.md section 5, checklist #45) or a change another request beat (409, #49,
+ * #50) leaves the middleware as the error it is: `SessionStorageError` and `SessionConflictError` carry
+ * `status`, `expose` and `headers` as http-errors does, so Koa's `ctx.onerror` or the app's own error
+ * middleware renders it (security.md #66). Nothing the handler put in the response leaves with it: a
+ * streamed body is destroyed, and no `Set-Cookie` of any kind goes out (Koa's own error response drops
+ * every header; an app's error middleware keeps the others). Any other error passes through untouched.
  */
-function respondToStorageFailure(ctx: Context, error: unknown): void {
-  const conflict = error instanceof SessionConflictError;
-  if (!conflict && !(error instanceof SessionStorageError)) throw error;
-  if (ctx.body instanceof Readable) ctx.body.destroy();
-  for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
-  ctx.set('Cache-Control', 'no-store');
-  ctx.type = 'text/plain';
-  if (conflict) {
-    ctx.status = 409;
-    ctx.body = 'Session changed by another request; retry';
-    return;
+function withoutResponse(ctx: Context, error: unknown): unknown {
+  if (error instanceof SessionStorageError || error instanceof SessionConflictError) {
+    if (ctx.body instanceof Readable) ctx.body.destroy();
+    ctx.remove('Set-Cookie');
   }
-  ctx.status = 503;
-  ctx.set('Retry-After', '1');
-  ctx.body = 'Session storage unavailable';
+  return error;
 }

@@ -92,6 +92,8 @@ export interface ServerOptions {
   readonly proxy?: boolean;
   /** Runs before the default routes; return without calling next to answer yourself. */
   readonly routes?: Koa.Middleware;
+  /** Runs before the sessions middleware: an app's own error handling, for example. */
+  readonly outer?: Koa.Middleware;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -103,6 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const key = generateKey();
   const app = new Koa({ proxy: options.proxy ?? false });
   app.silent = true;
+  if (options.outer) app.use(options.outer);
   app.use(
     createSessionsMiddleware(options.spec ?? defaultSpec, {
       keys: { main: key },

@@ -1,6 +1,11 @@
-/** A storage that fails or hangs: a fast 503 with Retry-After, never a hang, never a Set-Cookie (design.md section 5). */
+/**
+ * A storage that fails or hangs: a fast 503 with Retry-After, never a hang, never a Set-Cookie (design.md
+ * section 5), thrown as a Koa HTTP error that the app's own error middleware renders (security.md #66).
+ */
+import type Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeyForId } from '../../runtime/ids.js';
+import type { TestSessions } from './fixtures.js';
 import { cookieValue, putJson, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
@@ -25,7 +30,8 @@ async function expectUnavailable(response: Response, operation: string, events: 
   expect(response.headers.get('retry-after')).toBe('1');
   expect(response.headers.get('cache-control')).toBe('no-store');
   expect(response.headers.getSetCookie()).toEqual([]);
-  expect(await response.text()).toBe('Session storage unavailable');
+  // Koa's own error response: the status text, since the error's message (storage name, fault) is not exposed.
+  expect(await response.text()).toBe('Service Unavailable');
   expect(server.events.slice(events)).toEqual([
     { type: 'store_unavailable', session: 'visit', storage: 'mem', operation, error: expect.any(String) },
   ]);
@@ -92,5 +98,83 @@ describe('storage faults', () => {
     const response = await fetch(`${server.url}/s/profile`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ value: null });
+  });
+});
+
+describe('#66 storage faults and conflicts reach the app\'s own error middleware as Koa HTTP errors', () => {
+  interface SeenError {
+    readonly name: string;
+    readonly status: number;
+    readonly expose: boolean;
+    readonly headers: Record<string, string>;
+  }
+  let app: TestServer;
+  const seen: SeenError[] = [];
+
+  /** An app's error middleware in the usual shape: JSON bodies, the error's own status and headers. */
+  async function jsonErrors(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+    try {
+      await next();
+    } catch (caught) {
+      const error = caught as SeenError & { code: string; message: string };
+      seen.push({ name: error.name, status: error.status, expose: error.expose, headers: error.headers });
+      ctx.status = error.status ?? 500;
+      ctx.set(error.headers ?? {});
+      ctx.body = { error: error.code, message: error.expose ? error.message : 'try again shortly' };
+    }
+  }
+
+  beforeAll(async () => {
+    app = await startServer({
+      outer: jsonErrors,
+      routes: async (ctx, next) => {
+        ctx.append('Set-Cookie', 'theme=dark; Path=/');
+        // Another request's logout lands between this request's load and its commit.
+        if (ctx.path === '/race/logout-meanwhile') {
+          const id = ctx.cookies.get('vid')!;
+          await app.storage.inner.invalidate(storageKeyForId('visit', id));
+          (ctx.sessions as unknown as TestSessions).set('visit', { count: 2 });
+          ctx.body = 'written';
+          return;
+        }
+        await next();
+      },
+    });
+  });
+  afterAll(() => app.close());
+  afterEach(() => {
+    app.storage.mode = 'ok';
+    app.storage.faultOn = undefined;
+    seen.length = 0;
+  });
+
+  const visitOf = async () => cookieValue(await putJson(`${app.url}/s/visit`, { count: 1 }), 'vid');
+
+  it.each([
+    ['a failing read at load', (id: string) => fetch(`${app.url}/s/visit`, { headers: { cookie: `vid=${id}` } }), 'read'],
+    ['a failing write at commit, after the handler set a cookie of its own', () => putJson(`${app.url}/s/visit`, { count: 1 }), 'write'],
+  ] as const)('#66 %s: the app renders a 503 with Retry-After, and no Set-Cookie leaves', async (_label, send, operation) => {
+    const id = await visitOf();
+    app.storage.mode = 'reject';
+    app.storage.faultOn = new Set([operation]);
+    const response = await send(id);
+    expect(seen).toEqual([{ name: 'SessionStorageError', status: 503, expose: false, headers: { 'Retry-After': '1', 'Cache-Control': 'no-store' } }]);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await response.json()).toEqual({ error: 'SESSION_STORAGE_UNAVAILABLE', message: 'try again shortly' });
+  });
+
+  it('#66 a change another request beat: the app renders the 409 with its message, and no Set-Cookie leaves', async () => {
+    const id = await visitOf();
+    const response = await fetch(`${app.url}/race/logout-meanwhile`, { headers: { cookie: `vid=${id}` } });
+    expect(seen).toEqual([{ name: 'SessionConflictError', status: 409, expose: true, headers: { 'Cache-Control': 'no-store' } }]);
+    expect(response.status).toBe(409);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await response.json()).toEqual({
+      error: 'SESSION_CONFLICT',
+      message: 'session "visit" was changed or cleared by another request since this one loaded it; nothing was written, retry the request',
+    });
   });
 });
