@@ -170,7 +170,7 @@ export class SessionProvider<T> {
 
   #openToken(token: string, now: number): LoadResult<T> | Promise<LoadResult<T>> {
     // O(1) and before any decoding: oversized input costs nothing (checklist #3).
-    if (token.length > this.transport.maxIncomingLength) return TOO_LARGE;
+    if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
     if (!this.#tokenAlphabet.test(token)) return MALFORMED;
     const resolved = this.tracker.resolve(token);
     return resolved instanceof Promise ? this.#openStored(resolved, now) : this.#decode(resolved, now, 'token');

@@ -31,8 +31,8 @@ export class ByValueTracker implements Tracker {
 
   pack(text: string): string {
     const token = this.#chain.seal(text);
-    if (token.length > this.transport.maxOutgoingLength) {
-      const overhead = this.transport.outgoingLimit - this.transport.maxOutgoingLength;
+    if (token.length > this.transport.maxTokenLength) {
+      const overhead = this.transport.outgoingLimit - this.transport.maxTokenLength;
       throw new SessionTooLargeError(this.session, token.length + overhead, this.transport.outgoingLimit);
     }
     return token;

@@ -13,8 +13,8 @@ import type { CookieJar, Transport } from './transport.js';
 export class CookieTransport implements Transport {
   readonly kind = 'cookie';
   readonly vary = 'Cookie';
-  readonly maxIncomingLength = MAX_SET_COOKIE_BYTES;
-  readonly maxOutgoingLength: number;
+  /** What fits in a 4096-byte `Set-Cookie` line with this cookie's name and attributes at their longest. */
+  readonly maxTokenLength: number;
   readonly outgoingLimit = MAX_SET_COOKIE_BYTES;
   readonly #template: SetCookieTemplate;
 
@@ -26,7 +26,7 @@ export class CookieTransport implements Transport {
   ) {
     checkCookieSettings(session, name, settings);
     this.#template = compileSetCookie(name, settings);
-    this.maxOutgoingLength = longestValueFor(this.#template);
+    this.maxTokenLength = longestValueFor(this.#template);
   }
 
   read(_headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | undefined {

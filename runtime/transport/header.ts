@@ -18,8 +18,7 @@ export class HeaderTransport implements Transport {
   readonly kind = 'header';
   readonly vary: string;
   /** Well under Node's 16 KB limit for all headers together. */
-  readonly maxIncomingLength = MAX_HEADER_TOKEN_LENGTH;
-  readonly maxOutgoingLength = MAX_HEADER_TOKEN_LENGTH;
+  readonly maxTokenLength = MAX_HEADER_TOKEN_LENGTH;
   readonly outgoingLimit = MAX_HEADER_TOKEN_LENGTH;
   /** Node lower-cases incoming header names. */
   readonly #key: string;

@@ -12,13 +12,13 @@ export interface Transport {
   /** What a response that depends on this session varies on: `Cookie`, or the header's name (checklist #12). */
   readonly vary: string;
   /**
-   * Longest incoming token considered; anything longer is refused before any decoding, in O(1)
-   * (checklist #3, after gorilla/securecookie's `maxLength`).
+   * Longest token `send` can deliver, and so the longest incoming token considered: a longer one is
+   * refused before any decoding, in O(1) (checklist #3, after gorilla/securecookie's `maxLength`), and
+   * makes `set` throw `SessionTooLargeError`. One limit both ways, so a token this session accepts can
+   * always be sent back by a rolling refresh, a re-seal or a key rotation (security.md #58).
    */
-  readonly maxIncomingLength: number;
-  /** Longest token `send` can deliver; longer ones make `set` throw `SessionTooLargeError`. */
-  readonly maxOutgoingLength: number;
-  /** The byte limit `maxOutgoingLength` derives from, for the error message. */
+  readonly maxTokenLength: number;
+  /** The byte limit `maxTokenLength` derives from, for the error message. */
   readonly outgoingLimit: number;
   /**
    * The non-empty values presented for this session, in request order; `undefined` when there are none.

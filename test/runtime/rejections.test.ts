@@ -7,7 +7,7 @@ import { generateKey } from 'typed-sessions/runtime';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import type { Transformer } from '../../runtime/transform/transformer.js';
-import { cookieValue, forgeProfileToken, sendRaw, startServer, START, type RawResponse, type TestServer } from './server.js';
+import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type RawResponse, type TestServer } from './server.js';
 import { flipBit } from './token-frames.js';
 
 let server: TestServer;
@@ -223,5 +223,53 @@ describe('expiry by value, on a fake clock', () => {
       expect(response.headers.getSetCookie()).toHaveLength(1);
     }
     expect(server.events.slice(events)).toEqual(Array(3).fill({ type: 'refreshed', session: 'user', reason: 'rolling' }));
+  });
+});
+
+describe('#58 a cookie we accept can always be sent back', () => {
+  /** A validly sealed user token of `length` characters or just under, its payload padded in userId. */
+  function userTokenOf(length: number): string {
+    let low = 1;
+    let high = length;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (sealUser.seal(`${NOW}.${NOW}.{"userId":"${'u'.repeat(mid)}"}`).length <= length) low = mid;
+      else high = mid - 1;
+    }
+    return sealUser.seal(`${NOW}.${NOW}.{"userId":"${'u'.repeat(low)}"}`);
+  }
+
+  it('#58 a sealed token too long to re-send with its attributes is no session, its cookie expired, never a 500', async () => {
+    // 4096 characters of cookie value alone: the rolling refresh would make a Set-Cookie line past 4096 bytes.
+    const token = userTokenOf(4096);
+    expect(token.length).toBeGreaterThan(4050);
+    const events = server.events.length;
+    const response = await readUser(`__Host-user=${token}`);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ value: null });
+    expect(response.headers.filter(([name]) => name === 'set-cookie').map(([, line]) => line)).toEqual([expect.stringMatching(/^__Host-user=; .*Max-Age=0/)]);
+    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason: 'too_large', source: 'token' }]);
+  });
+
+  it('#58 incoming and outgoing limits agree: the longest token set writes is read and re-sent within 4096 bytes; one longer is refused', async () => {
+    const setUser = (length: number) => putJson(`${server.url}/s/user`, { userId: 'u'.repeat(length) });
+    let [fits, tooLong] = [1, 4096];
+    while (tooLong - fits > 1) {
+      const mid = Math.floor((fits + tooLong) / 2);
+      if ((await setUser(mid)).status === 204) fits = mid;
+      else tooLong = mid;
+    }
+    const longest = cookieValue(await setUser(fits), '__Host-user');
+
+    const refreshed = await readUser(`__Host-user=${longest}`);
+    expect(JSON.parse(refreshed.body)).toEqual({ value: { userId: 'u'.repeat(fits) } });
+    const [line] = refreshed.headers.filter(([name]) => name === 'set-cookie').map(([, value]) => value);
+    expect(line).toMatch(/^__Host-user=[^;]+; /);
+    expect(Buffer.byteLength(line!)).toBeLessThanOrEqual(4096);
+
+    const oneLonger = sealUser.seal(`${NOW}.${NOW}.{"userId":"${'u'.repeat(tooLong)}"}`);
+    expect(oneLonger.length).toBeGreaterThan(longest.length);
+    const refused = await readUser(`__Host-user=${oneLonger}`);
+    expect([refused.status, JSON.parse(refused.body)]).toEqual([200, { value: null }]);
   });
 });
