@@ -10,10 +10,10 @@ import { SessionValidationError } from '../errors.js';
  * `JSON.stringify`. An `undefined` object property is dropped, which reads back the same for an optional
  * property.
  *
- * Reading, keys that are prototype-pollution gadgets (`__proto__`, `constructor`) are refused before
- * parsing, with a plain substring test (checklist #28), and so is nesting deeper than `MAX_PAYLOAD_DEPTH`
- * (checklist #31): a poisoned store could otherwise hand a recursive schema's validator 10^4 levels, which
- * it walks recursively into a stack overflow. Writing refuses the same depth, so what is written can be read.
+ * Reading, keys that are prototype-pollution gadgets (`__proto__`, `constructor`) are refused (checklist
+ * #28), and so is nesting deeper than `MAX_PAYLOAD_DEPTH` (checklist #31): a poisoned store could otherwise
+ * hand a recursive schema's validator 10^4 levels, which it walks recursively into a stack overflow. Writing
+ * refuses the same keys and depth, so what is written can be read (security.md #63).
  */
 
 /** Objects and arrays inside one another; session payloads are a few levels deep. */
@@ -41,21 +41,34 @@ export function createJsonSerializer(session: string): Serializer<unknown> {
 }
 
 /**
- * `JSON.parse` that refuses polluting keys. The substring test covers every payload this serializer
- * writes; a `\u` escape could spell a key without matching it, so such rare texts get a full key check.
+ * `JSON.parse` with the read-side rules, each the exact counterpart of a write-side one, so that what `set`
+ * writes a read accepts and what a read refuses `set` refuses (security.md #63):
+ *
+ * - a `__proto__` or `constructor` key is refused (`set` refuses those keys). A substring test skips the
+ *   key check for the texts that cannot hold one; a text that may (a key like `a"constructor` contains the
+ *   words, and a `\u` escape can spell them) gets the exact check of a reviver;
+ * - nesting deeper than `MAX_PAYLOAD_DEPTH` is refused before parsing (`set` refuses it);
+ * - a repeated property name is refused, where `JSON.parse` would silently keep the last value: `set`
+ *   cannot write one, and which value counts must never be left to the parser. The scan counts the names
+ *   in the text (every `:` outside a string follows one); the parsed value holding fewer names means one
+ *   was repeated. One pass over the text, no allocation.
  */
 function parseJsonPayload(text: string): unknown {
-  if (POLLUTING_KEY_TEXT.test(text)) throw new SyntaxError('payload has a polluting key');
-  if (nestsTooDeep(text)) throw new SyntaxError(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
-  return text.includes('\\u') ? JSON.parse(text, refusePollutingKeys) : JSON.parse(text);
+  const names = countNames(text);
+  if (names === TOO_DEEP) throw new SyntaxError(`payload nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  const value: unknown = POLLUTING_KEY_TEXT.test(text) || text.includes('\\u') ? JSON.parse(text, refusePollutingKeys) : JSON.parse(text);
+  if (names !== 0 && namesIn(value) !== names) throw new SyntaxError('payload repeats a property name');
+  return value;
 }
 
+const TOO_DEEP = -1;
+
 /**
- * Whether `text` opens more than `MAX_PAYLOAD_DEPTH` brackets at once, counting outside strings only.
- * One pass, no allocation; a text too short to nest that deep (two characters a level) is not scanned.
+ * The property names in JSON `text` (its `:` outside strings), or `TOO_DEEP` when it opens more than
+ * `MAX_PAYLOAD_DEPTH` brackets at once. Malformed text gets some count; `JSON.parse` refuses it anyway.
  */
-function nestsTooDeep(text: string): boolean {
-  if (text.length <= 2 * MAX_PAYLOAD_DEPTH) return false;
+function countNames(text: string): number {
+  let names = 0;
   let depth = 0;
   let inString = false;
   for (let index = 0; index < text.length; index += 1) {
@@ -64,12 +77,25 @@ function nestsTooDeep(text: string): boolean {
       if (code === 0x5c) index += 1;
       else if (code === 0x22) inString = false;
     } else if (code === 0x22) inString = true;
+    else if (code === 0x3a) names += 1;
     else if (code === 0x5b || code === 0x7b) {
       depth += 1;
-      if (depth > MAX_PAYLOAD_DEPTH) return true;
+      if (depth > MAX_PAYLOAD_DEPTH) return TOO_DEEP;
     } else if (code === 0x5d || code === 0x7d) depth -= 1;
   }
-  return false;
+  return names;
+}
+
+/** Own property names in `value` and everything inside it; its depth is bounded by `countNames`. */
+function namesIn(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let names = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) names += namesIn(item);
+    return names;
+  }
+  for (const key in value) names += 1 + namesIn((value as Record<string, unknown>)[key]);
+  return names;
 }
 
 function refusePollutingKeys(key: string, value: unknown): unknown {

@@ -348,3 +348,53 @@ describe('#27 too large for a cookie', () => {
     expect(line.length).toBeGreaterThan(4000);
   });
 });
+
+describe('#63 one rule for keys: what set accepts a read accepts, what a read refuses set refuses', () => {
+  async function readScratch(payload: string): Promise<Response> {
+    return fetch(`${server.url}/s/scratch`, { headers: { cookie: `scratch=${forgeProfileToken(NOW, NOW, payload)}` } });
+  }
+
+  it('#63 a repeated property name is no session, never "the last one wins"', async () => {
+    const events = server.events.length;
+    expect(await readProfile('{"userId":"alice","userId":"admin"}')).toBeNull();
+    expect(await readProfile('{"userId":"alice","prefs":{"a":"1","b":"2","a":"3"}}')).toBeNull();
+    // The same name spelt with an escape is the same name.
+    expect(await readProfile('{"userId":"alice","\\u0075serId":"admin"}')).toBeNull();
+    expect(server.events.slice(events).map((event) => 'reason' in event && event.reason)).toEqual(['malformed', 'malformed', 'malformed']);
+    // Names in different objects, and names that only look alike, are not repeats.
+    expect(await readProfile('{"userId":"alice","prefs":{"userId":"x","userid":"y"}}')).toEqual({ userId: 'alice', prefs: { userId: 'x', userid: 'y' } });
+  });
+
+  it('#63 a map key that merely contains "constructor" or "__proto__" is set and read back alike', async () => {
+    const prefs = { 'a"constructor': 'x', '"__proto__': 'y', 'constructor ': 'z', '\\"constructor\\"': 'w' };
+    const set = await putJson(`${server.url}/s/profile`, { userId: 'ada', prefs });
+    expect(set.status).toBe(204);
+    const read = await fetch(`${server.url}/s/profile`, { headers: { cookie: `profile=${cookieValue(set, 'profile')}` } });
+    expect(await read.json()).toEqual({ value: { userId: 'ada', prefs } });
+  });
+
+  it('#63 property: for any JSON data, set and a read of the same text agree, and the read gives back what was set', async () => {
+    const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('constructor', '__proto__', 'a"constructor', 'x"__proto__":', '\\u0061'));
+    const data = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(key, tie('value'), { maxKeys: 3 })),
+    })).value;
+    await fc.assert(
+      fc.asyncProperty(data, async (value) => {
+        const payload = JSON.stringify({ data: value });
+        const set = await putJson(`${server.url}/s/scratch`, { data: value });
+        const read = await readScratch(payload);
+        const readValue = ((await read.json()) as { value: unknown }).value;
+        if (set.status === 204) {
+          expect(readValue).toEqual(JSON.parse(payload));
+          const written = await fetch(`${server.url}/s/scratch`, { headers: { cookie: `scratch=${cookieValue(set, 'scratch')}` } });
+          expect(((await written.json()) as { value: unknown }).value).toEqual(JSON.parse(payload));
+        } else {
+          expect(set.status).toBe(422);
+          expect(await set.json()).toMatchObject({ name: 'SessionValidationError' });
+          expect(readValue).toBeNull();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -142,3 +142,18 @@ describe('writing Ktor-format sessions', () => {
     expect(await response.json()).toMatchObject({ name: 'SessionValidationError', message: expect.stringContaining('payload /cart/0 would contain "&"') });
   });
 });
+
+describe('#63 ktor-json: one rule for keys', () => {
+  const khmacKey = Buffer.from(KTOR_KEYS.khmac, 'hex');
+  const signed = (json: string) => `${json}/${createHmac('sha256', khmacKey).update(json, 'utf8').digest('hex')}`;
+
+  it('#63 a validly signed payload that repeats a property name is no session, never the last value', async () => {
+    const honest = await get('/s/kheader', { 'x-ktor': signed('{"userId":"alice","cart":[]}') });
+    expect(await honest.json()).toEqual({ value: { userId: 'alice', cart: [] } });
+    const events = server.events.length;
+    const repeated = await get('/s/kheader', { 'x-ktor': signed('{"userId":"alice","cart":[],"userId":"admin"}') });
+    expect(repeated.status).toBe(200);
+    expect(await repeated.json()).toEqual({ value: null });
+    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'kheader', reason: 'malformed', source: 'token' }]);
+  });
+});
