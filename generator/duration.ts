@@ -8,9 +8,6 @@ export const DURATION_PATTERN = /^[1-9][0-9]*[smhd]$/;
 
 const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
-/** Browsers cap cookie lifetimes at 400 days (RFC 6265bis section 5.5), so longer lifetimes would lie. */
-export const MAX_AGE_LIMIT_SECONDS = 400 * SECONDS_PER_UNIT.d;
-
 /**
  * Seconds in a duration string, or `undefined` when it is not one.
  *

@@ -3,6 +3,7 @@
  * Schema cannot say about the subset, such as closed objects, resolvable `$ref`s and compilable patterns.
  */
 import { findNestedQuantifier } from '../runtime/nested-quantifier.js';
+import { POLLUTING_KEYS } from '../runtime/serializer/json.js';
 import { didYouMean } from './did-you-mean.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
@@ -113,17 +114,19 @@ const nonObjectSessionPayload: SpecRule = {
 };
 
 const prototypePropertyName: SpecRule = {
-  refuses: 'a payload property named __proto__',
+  refuses: 'a payload property named __proto__ or constructor',
   check: (spec) =>
-    payloadSchemas(spec)
-      .filter(({ schema }) => entriesOf(schema.properties).some(([name]) => name === '__proto__'))
-      .map(({ path }) =>
-        spec.source.errorAt(
-          [...path, 'properties', '__proto__'],
-          `${formatSpecPath(path)} declares a property named __proto__, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it; rename the property`,
-          'key',
+    payloadSchemas(spec).flatMap(({ schema, path }) =>
+      entriesOf(schema.properties)
+        .filter(([name]) => POLLUTING_KEYS.has(name))
+        .map(([name]) =>
+          spec.source.errorAt(
+            [...path, 'properties', name],
+            `${formatSpecPath(path)} declares a property named ${name}, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it in every payload, so every set would fail; rename the property`,
+            'key',
+          ),
         ),
-      ),
+    ),
 };
 
 export const PAYLOAD_RULES: readonly SpecRule[] = [

@@ -2,7 +2,10 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { MAX_AGE_LIMIT_SECONDS, parseDuration } from './duration.js';
+import { HOST_PREFIX, SECURE_PREFIX } from '../runtime/transport/cookie-rules.js';
+import { FORBIDDEN_HEADER_NAMES } from '../runtime/transport/header.js';
+import { MAX_COOKIE_AGE_SECONDS } from '../runtime/lifetime.js';
+import { parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
 import type { SpecError } from './model.js';
 import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
@@ -15,27 +18,6 @@ import type { SpecPath } from './spec-path.js';
 import { fieldsOf, unknownName, viewSpec } from './spec-view.js';
 import type { NodeRef, SessionView, SpecRule, SpecView } from './spec-view.js';
 
-/** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched case-insensitively as browsers now do. */
-const SECURE_PREFIX = /^__(?:secure|host)-/i;
-const HOST_PREFIX = /^__host-/i;
-
-/**
- * Headers the HTTP stack owns: the cookie headers, routing and framing, and the hop-by-hop headers of
- * RFC 9110 section 7.6.1, which proxies strip. A session token in one of them is lost or breaks the message.
- */
-const FORBIDDEN_HEADER_NAMES = new Set([
-  'cookie',
-  'set-cookie',
-  'host',
-  'content-length',
-  'connection',
-  'transfer-encoding',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'upgrade',
-]);
 
 /** Words that cannot name an import binding (`import { default } from` is a syntax error). */
 const RESERVED_WORDS = new Set(
@@ -221,7 +203,7 @@ const maxAgeOverLimit: SpecRule = {
   refuses: 'expiry.maxAge over 400 days',
   check: (spec) =>
     spec.sessions
-      .filter((session) => (parseDuration(session.expiry.maxAge) ?? 0) > MAX_AGE_LIMIT_SECONDS)
+      .filter((session) => (parseDuration(session.expiry.maxAge) ?? 0) > MAX_COOKIE_AGE_SECONDS)
       .map((session) => {
         const path = [...session.path, 'expiry', 'maxAge'];
         return spec.source.errorAt(

@@ -5,7 +5,7 @@ import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { createKtorFormat } from './ktor/format.js';
-import { isExpired } from './lifetime.js';
+import { MAX_COOKIE_AGE_SECONDS, isExpired } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import { BoundedStorage } from './storage/bounded-storage.js';
 import type { Storage } from './storage/storage.js';
@@ -241,9 +241,10 @@ function boundedStorage(session: string, storageName: string, context: ProviderC
 function checkExpiry(definition: SessionDefinition<unknown>): void {
   const { maxAge, idle } = definition.expiry;
   const whole = (seconds: number | undefined) => seconds === undefined || (Number.isSafeInteger(seconds) && seconds > 0);
-  if (!whole(maxAge) || !whole(idle) || (idle !== undefined && idle >= maxAge)) {
+  // Browsers cap cookie lifetimes at 400 days (RFC 6265bis section 5.5); validate refuses longer (security.md #65).
+  if (!whole(maxAge) || !whole(idle) || (idle !== undefined && idle >= maxAge) || maxAge > MAX_COOKIE_AGE_SECONDS) {
     throw new SessionConfigError(
-      `session "${definition.name}": expiry needs maxAge and idle as whole seconds above 0, idle below maxAge (got maxAge ${maxAge}, idle ${idle}); fix it in sessions.yaml`,
+      `session "${definition.name}": expiry needs maxAge and idle as whole seconds above 0, idle below maxAge, maxAge at most 400 days (got maxAge ${maxAge}, idle ${idle}); fix it in sessions.yaml`,
     );
   }
 }

@@ -19,8 +19,11 @@ import { SessionValidationError } from '../errors.js';
 /** Objects and arrays inside one another; session payloads are a few levels deep. */
 export const MAX_PAYLOAD_DEPTH = 64;
 
-/** Keys that reach `Object.prototype` when an app later merges or assigns session data. */
-const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+/**
+ * Keys that reach `Object.prototype` when an app later merges or assigns session data: refused in every
+ * payload, and so refused as property names by `validate`, where every `set` would fail (security.md #65).
+ */
+export const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
 const POLLUTING_KEY_TEXT = /"(?:__proto__|constructor)"\s*:/;
 
 /**

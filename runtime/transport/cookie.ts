@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CookieSettings } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
+import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, HOST_PREFIX, SECURE_PREFIX } from './cookie-rules.js';
 import { MAX_SET_COOKIE_BYTES, compileSetCookie, longestValueFor, renderSetCookie, type SetCookieTemplate } from './set-cookie.js';
 import type { ResponseHeaders } from './response-headers.js';
 import type { CookieJar, Transport } from './transport.js';
@@ -100,13 +101,6 @@ function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-/** RFC 9110 `token`: what a cookie name may be (RFC 6265bis section 4.1.1). */
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** No CTL, whitespace, `;`, `,` or `=` in Path and Domain, so an attribute can never start another (CVE-2024-47764). */
-const ATTRIBUTE_VALUE = /^[^\x00-\x20\x7f;,=]+$/;
-/** Prefixes are matched ignoring case, as browsers now do (RFC 6265bis section 4.1.3). */
-const HOST_PREFIX = /^__host-/i;
-const SECURE_PREFIX = /^__(?:secure|host)-/i;
 
 /**
  * The cookie rules of design.md section 2, checked again at startup so a hand-written or stale
@@ -121,11 +115,11 @@ function checkCookieSettings(session: string, name: string, settings: CookieSett
     throw new SessionConfigError(`session "${session}": cookie "${name}" ${problem}; fix it in sessions.yaml and run \`npx typed-sessions gen\``);
   };
   if (!COOKIE_NAME.test(name)) fail('has a name with a character cookies do not allow (space, CTL or one of ()<>@,;:\\"/[]?={})');
-  if (!settings.path.startsWith('/') || !ATTRIBUTE_VALUE.test(settings.path)) {
+  if (!COOKIE_PATH.test(settings.path)) {
     fail(`has path ${JSON.stringify(settings.path)}: it must start with "/" and hold no whitespace, CTL, ";", "," or "="`);
   }
-  if (settings.domain !== undefined && !ATTRIBUTE_VALUE.test(settings.domain)) {
-    fail(`has domain ${JSON.stringify(settings.domain)} with whitespace, a CTL, ";", "," or "="`);
+  if (settings.domain !== undefined && !(settings.domain.length <= COOKIE_DOMAIN_MAX_LENGTH && COOKIE_DOMAIN.test(settings.domain))) {
+    fail(`has domain ${JSON.stringify(settings.domain)}: it must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard)`);
   }
   if (HOST_PREFIX.test(name) && (settings.path !== '/' || settings.domain !== undefined)) {
     fail('must have path "/" and no domain: browsers drop __Host- cookies otherwise (RFC 6265bis section 4.1.3.2)');

@@ -317,7 +317,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '6:13: sessions.user.cookie.path must start with / and contain no ; or control characters (got "/app;x")',
+      '6:13: sessions.user.cookie.path must start with / and contain no whitespace, control characters, ;, , or = (CVE-2024-47764) (got "/app;x")',
       '7:15: sessions.user.cookie.domain must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard) (got "https://example.com")',
       '8:15: sessions.user.cookie.secure must be true, false or "auto" (got "yes")',
       '9:17: sessions.user.cookie.sameSite must be "strict", "lax" or "none" (got "None")',
@@ -335,7 +335,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:21: sessions.user.cookie.path must start with / and contain no ; or control characters (got "app")',
+      '5:21: sessions.user.cookie.path must start with / and contain no whitespace, control characters, ;, , or = (CVE-2024-47764) (got "app")',
       '5:34: sessions.user.cookie.domain must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard) (got ".example.com")',
     ],
   },
@@ -571,7 +571,7 @@ const payloadSubset: Case[] = [
     ],
   },
   {
-    name: 'a payload property named __proto__',
+    name: 'payload properties named __proto__ and constructor (#65: every set of them would fail)',
     given: yaml`
       version: 1
       sessions:
@@ -581,10 +581,12 @@ const payloadSubset: Case[] = [
             type: object
             properties:
               __proto__: { type: object, additionalProperties: false }
+              constructor: { type: string }
             additionalProperties: false
     `,
     want: [
-      '8:9: sessions.user.schema declares a property named __proto__, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it; rename the property',
+      '8:9: sessions.user.schema declares a property named __proto__, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it in every payload, so every set would fail; rename the property',
+      '9:9: sessions.user.schema declares a property named constructor, which payloads may not have: it is how prototype pollution is smuggled in, and the runtime refuses it in every payload, so every set would fail; rename the property',
     ],
   },
 ];

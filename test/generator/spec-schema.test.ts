@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DURATION_PATTERN } from '../../generator/duration.js';
 import { SPEC_DEFAULTS } from '../../generator/normalize.js';
+import { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN } from '../../runtime/transport/cookie-rules.js';
 import specSchema from '../../generator/spec-schema.json' with { type: 'json' };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +42,14 @@ describe('spec-schema.json', () => {
       ktorLegacyMac: definitions.ktorEncryptStep.properties.legacyMac.default,
       keepSource: definitions.migrateFrom.else.properties.keepSource.default,
     }).toEqual(SPEC_DEFAULTS);
+  });
+
+  it('#65 holds the cookie name, path and domain rules the runtime checks at installSessions()', () => {
+    const { cookie, session } = specSchema.definitions;
+    expect(session.properties.name.pattern).toBe(COOKIE_NAME_PATTERN);
+    expect(cookie.properties.path.pattern).toBe(COOKIE_PATH_PATTERN);
+    expect(cookie.properties.domain.pattern).toBe(COOKIE_DOMAIN_PATTERN);
+    expect(cookie.properties.domain.maxLength).toBe(COOKIE_DOMAIN_MAX_LENGTH);
   });
 
   it('shows editors the duration pattern normalize parses', () => {

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey, type SessionDefinition } from 'typed-sessions/runtime';
+import { createSessionsMiddleware, generateKey, type SessionDefinition } from 'typed-sessions/runtime';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { deriveKeyId, deriveSubkey } from '../../runtime/keys/key-derivation.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
@@ -63,8 +63,10 @@ function attribute(line: string, name: string): string | undefined {
 }
 
 describe('#8 cookie lifetime attributes', () => {
-  it('#8 Max-Age is whole seconds clamped to 400 days, and Expires is the same instant', async () => {
-    const longLived: SessionDefinition<unknown> = { ...NoteSessionProvider.definition, expiry: { maxAge: 500 * DAY, rolling: false } };
+  it('#8 #65 Max-Age is whole seconds, at most 400 days, and Expires is the same instant; a longer maxAge is refused at startup, as validate refuses it', async () => {
+    const tooLong: SessionDefinition<unknown> = { ...NoteSessionProvider.definition, expiry: { maxAge: 400 * DAY + 1, rolling: false } };
+    expect(() => createSessionsMiddleware(specWith(tooLong), { keys: { main: generateKey() }, env: {} })).toThrow(/maxAge at most 400 days/);
+    const longLived: SessionDefinition<unknown> = { ...NoteSessionProvider.definition, expiry: { maxAge: 400 * DAY, rolling: false } };
     const app = await startServer({ spec: specWith(longLived) });
     try {
       app.clock.now = START + 1234;

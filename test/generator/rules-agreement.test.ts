@@ -1,0 +1,162 @@
+/**
+ * security.md #65: every rule `validate` checks is the rule `installSessions()` and the request path
+ * check. Over generated specs (transport, cookie and header names, path, domain, the Secure-demanding
+ * settings, expiry, by id or by value, a payload property's name), `validate` accepts a spec exactly when
+ * the runtime installs the same session and a `set` of a valid payload is read back over HTTP.
+ */
+import fc from 'fast-check';
+import { SessionConfigError, createSessionsMiddleware, generateKey, type SessionDefinition } from 'typed-sessions/runtime';
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../generator/duration.js';
+import { definitionLiteral } from '../../generator/emit/session-definition.js';
+import { loadSpecText } from '../../generator/spec.js';
+import { specOf } from '../runtime/fixtures.js';
+import { cookieValue, putJson, startServer } from '../runtime/server.js';
+
+interface Variant {
+  readonly transport: 'cookie' | 'header';
+  readonly name: string;
+  readonly path: string | undefined;
+  readonly domain: string | undefined;
+  readonly secure: boolean | 'auto' | undefined;
+  readonly sameSite: 'strict' | 'lax' | 'none' | undefined;
+  readonly partitioned: boolean | undefined;
+  readonly byId: boolean;
+  readonly property: string;
+  readonly maxAge: string;
+  readonly idle: string | undefined;
+}
+
+const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
+
+const variants: fc.Arbitrary<Variant> = fc.record({
+  transport: fc.constantFrom('cookie', 'header'),
+  name: fc.oneof(
+    fc.constantFrom('sid', '__Host-sid', '__Secure-sid', '__host-sid', 'X-Session', 'Cookie', 'Connection', 'te', 'a b', 'a=b', 'a;b', 'é'),
+    fc.string({ minLength: 1, maxLength: 6 }),
+  ),
+  path: optional(fc.oneof(fc.constantFrom('/', '/app', '/a=b', '/a b', '/a,b', '/a;b', 'app', '/é', '/\t', '/a\u007f'), fc.string({ maxLength: 5 }).map((rest) => `/${rest}`))),
+  domain: optional(fc.constantFrom('example.com', 'sub.example.com', '.example.com', 'exa mple.com', 'a=b.com', 'localhost', 'a..b', 'example.com:80')),
+  secure: optional(fc.constantFrom(true, false, 'auto' as const)),
+  sameSite: optional(fc.constantFrom('strict', 'lax', 'none' as const)),
+  partitioned: optional(fc.boolean()),
+  byId: fc.boolean(),
+  property: fc.oneof(fc.constantFrom('userId', 'constructor', '__proto__', 'toString', 'a"constructor', 'hasOwnProperty'), fc.string({ maxLength: 6 })),
+  maxAge: fc.constantFrom('1h', '7d', '400d', '401d'),
+  idle: optional(fc.constantFrom('30m', '2h', '7d', '400d')),
+});
+
+function schemaOf(variant: Variant): object {
+  return { type: 'object', properties: { [variant.property]: { type: 'string' } }, required: [variant.property], additionalProperties: false };
+}
+
+/** The spec as a user writes it; YAML reads JSON as it is, so any string survives. */
+function specText(variant: Variant): string {
+  const cookie = Object.fromEntries(
+    Object.entries({ path: variant.path, domain: variant.domain, secure: variant.secure, sameSite: variant.sameSite, partitioned: variant.partitioned }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  const session = {
+    transport: variant.transport,
+    name: variant.name,
+    ...(variant.transport === 'cookie' && Object.keys(cookie).length > 0 ? { cookie } : {}),
+    ...(variant.byId ? { storage: 'mem' } : { transform: [{ encrypt: 'main' }] }),
+    expiry: variant.idle === undefined ? { maxAge: variant.maxAge } : { maxAge: variant.maxAge, idle: variant.idle },
+    schema: schemaOf(variant),
+  };
+  return JSON.stringify({ version: 1, keys: { main: { env: 'SESSION_KEYS' } }, storages: { mem: { kind: 'memory' } }, sessions: { prop: session } });
+}
+
+/** The same session as a definition written by hand, defaults filled in as the generator fills them. */
+function definitionOf(variant: Variant): SessionDefinition<unknown> {
+  return {
+    name: 'prop',
+    transport:
+      variant.transport === 'header'
+        ? { kind: 'header', name: variant.name }
+        : {
+            kind: 'cookie',
+            name: variant.name,
+            cookie: {
+              path: variant.path ?? '/',
+              ...(variant.domain === undefined ? {} : { domain: variant.domain }),
+              httpOnly: true,
+              secure: variant.secure ?? 'auto',
+              sameSite: variant.sameSite ?? 'lax',
+              partitioned: variant.partitioned ?? false,
+            },
+          },
+    ...(variant.byId ? { storage: 'mem' } : {}),
+    transforms: variant.byId ? [] : [{ kind: 'encrypt', keys: 'main' }],
+    expiry: { maxAge: parseDuration(variant.maxAge)!, ...(variant.idle === undefined ? {} : { idle: parseDuration(variant.idle)! }), rolling: false },
+    schema: schemaOf(variant),
+  };
+}
+
+/** Plain data, with the properties an object literal leaves out (`undefined`) gone. */
+function withoutUndefined(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/** Whether the runtime installs the definition, and a `set` of a valid payload is then read back over HTTP. */
+async function runtimeServes(variant: Variant): Promise<boolean> {
+  const spec = specOf([definitionOf(variant)], { mem: { kind: 'memory', maxEntries: 100 } });
+  try {
+    createSessionsMiddleware(spec, { keys: { main: generateKey() }, env: {}, logger: { warn() {} } });
+  } catch (error) {
+    if (error instanceof SessionConfigError) return false;
+    throw error;
+  }
+  const server = await startServer({ spec });
+  try {
+    const payload = { [variant.property]: 'x' };
+    const set = await putJson(`${server.url}/s/prop`, payload);
+    if (set.status !== 204) return false;
+    const token = variant.transport === 'header' ? set.headers.get(variant.name)! : cookieValue(set, variant.name);
+    const headers: Record<string, string> = variant.transport === 'header' ? { [variant.name]: token } : { cookie: `${variant.name}=${token}` };
+    const read = (await (await fetch(`${server.url}/s/prop`, { headers })).json()) as { value: unknown };
+    expect(read.value).toEqual(payload);
+    return true;
+  } finally {
+    await server.close();
+  }
+}
+
+describe('#65 validate and the runtime apply one set of rules', () => {
+  it('#65 the two cases the review found: a cookie path "/a=b" and a payload property named constructor', async () => {
+    const base: Variant = {
+      transport: 'cookie',
+      name: 'sid',
+      path: undefined,
+      domain: undefined,
+      secure: undefined,
+      sameSite: undefined,
+      partitioned: undefined,
+      byId: false,
+      property: 'userId',
+      maxAge: '7d',
+      idle: undefined,
+    };
+    for (const variant of [{ ...base, path: '/a=b' }, { ...base, property: 'constructor' }]) {
+      expect(loadSpecText(specText(variant), 'sessions.yaml').ok).toBe(false);
+      expect(await runtimeServes(variant)).toBe(false);
+    }
+    expect(loadSpecText(specText(base), 'sessions.yaml').ok).toBe(true);
+    expect(await runtimeServes(base)).toBe(true);
+  });
+
+  it('#65 property: validate accepts a generated spec exactly when the runtime serves it, and gen emits what was written by hand', async () => {
+    await fc.assert(
+      fc.asyncProperty(variants, async (variant) => {
+        const loaded = loadSpecText(specText(variant), 'sessions.yaml');
+        if (loaded.ok) {
+          const [session] = loaded.model.sessions;
+          expect(withoutUndefined(definitionLiteral(session!, loaded.model.types, undefined))).toEqual(withoutUndefined(definitionOf(variant)));
+        }
+        expect(await runtimeServes(variant)).toBe(loaded.ok);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
