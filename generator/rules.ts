@@ -4,16 +4,16 @@
  */
 import { MAX_AGE_LIMIT_SECONDS, parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
-import type { SpecError } from './model.js';
+import type { SpecError, SpecWarning } from './model.js';
 import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
 import { SPEC_DEFAULTS } from './normalize.js';
-import { KTOR_RULES } from './ktor-rules.js';
+import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
 import { PAYLOAD_RULES } from './payload-rules.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { fieldsOf, unknownName, viewSpec } from './spec-view.js';
-import type { NodeRef, SessionView, SpecRule, SpecView } from './spec-view.js';
+import type { NodeRef, SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
 
 /** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched case-insensitively as browsers now do. */
 const SECURE_PREFIX = /^__(?:secure|host)-/i;
@@ -291,6 +291,20 @@ export const SPEC_RULES: readonly SpecRule[] = [
 export function checkSpecRules(source: SpecSource): SpecError[] {
   const spec = viewSpec(source);
   return SPEC_RULES.flatMap((rule) => rule.check(spec));
+}
+
+/** Every warning rule, for a spec that passed every rule above. */
+export const SPEC_WARNINGS: readonly SpecWarningRule[] = [...KTOR_WARNINGS];
+
+/**
+ * The warnings of a valid spec: settings it may write, each a risk it should know it takes.
+ *
+ * @example
+ * checkSpecWarnings(source); // [{ file: 'sessions.yaml', line: 9, col: 40, message: 'sessions.user.migrateFrom.trustUnauthenticatedIv promotes ...' }]
+ */
+export function checkSpecWarnings(source: SpecSource): SpecWarning[] {
+  const spec = viewSpec(source);
+  return SPEC_WARNINGS.flatMap((rule) => rule.check(spec));
 }
 
 function cookieSessions(spec: SpecView): SessionView[] {

@@ -40,6 +40,16 @@ describe('Ktor definitions refused at start-up', () => {
     expect(() => install(spec)).toThrow(message);
   });
 
+  it('#57 a migration from a ktor-encrypt session without trustUnauthenticatedIv, or that opt-in on a ktor-sign session', () => {
+    const untrusted = specWith('account', (d) => ({ ...d, migrateFrom: { session: 'ktor', keepSource: false } }));
+    expect(() => install(untrusted)).toThrow(SessionConfigError);
+    expect(() => install(untrusted)).toThrow(
+      /^session "account" migrates from "ktor", which is sealed with ktor-encrypt alone, .* accept the risk in words: migrateFrom: \{ session: ktor, trustUnauthenticatedIv: true \}; fix migrateFrom in sessions\.yaml$/,
+    );
+    const needless = specWith('mirror', (d) => ({ ...d, migrateFrom: { session: 'legacy', keepSource: true, trustUnauthenticatedIv: true } }));
+    expect(() => install(needless)).toThrow(/^session "mirror" migrates from "legacy", which has no unauthenticated IV to trust/);
+  });
+
   it('a hex ring that is not hex, naming where it came from, never the key', () => {
     expect(() => install(ktorSpec, { kmac: 'not-hex-at-all' })).toThrow(SessionConfigError);
     expect(() => install(ktorSpec, { kmac: 'not-hex-at-all' })).toThrow(/key ring "kmac" \(installSessions\(\{ keys: \{ kmac \} \}\)\): key 1 of 1 is not hex/);
