@@ -24,14 +24,17 @@ function spec(sessions: string): string {
   return header + sessions;
 }
 
-describe('Ktor sessions in the spec', () => {
-  it('normalizes the Ktor format, its transforms, hex key rings and migrateFrom', () => {
-    const result = loadSpecText(
-      spec(`  user:
+/** A native session taking over ktor_user, a ktor-encrypt session, with the opt-in that takes (security.md #57). */
+const optedInUser = `  user:
     transform: [{ encrypt: main }]
     migrateFrom: { session: ktor_user, trustUnauthenticatedIv: true }
     schema: { $ref: "#/types/User" }
-  kept:
+`;
+
+describe('Ktor sessions in the spec', () => {
+  it('normalizes the Ktor format, its transforms, hex key rings and migrateFrom', () => {
+    const result = loadSpecText(
+      spec(`${optedInUser}  kept:
     storage: mem
     migrateFrom: { session: legacy, keepSource: true }
     schema: { $ref: "#/types/User" }
@@ -212,11 +215,7 @@ ${ktorSources}`),
 
   it('#57 accepts the opt-in with a warning at its position, and sources whose cookie cannot be forged without one', () => {
     const result = loadSpecText(
-      spec(`  user:
-    transform: [{ encrypt: main }]
-    migrateFrom: { session: ktor_user, trustUnauthenticatedIv: true }
-    schema: { $ref: "#/types/User" }
-  kept:
+      spec(`${optedInUser}  kept:
     transform: [{ encrypt: main }]
     migrateFrom: signed
     schema: { $ref: "#/types/User" }
