@@ -10,10 +10,9 @@ import { generateKey } from '../runtime/keygen.js';
 
 const entry = process.argv[2];
 if (entry === undefined) throw new Error('usage: bench/startup-probe.ts <path of a generated index.ts>');
-// Every key ring the measured specs name: ours (base64url) and the demo's Ktor rings (hex, AES-128 and HMAC).
+// Every key ring the measured specs name: ours (base64url) and the demo's Ktor ring (hex, HMAC).
 const env = {
   SESSION_KEYS: generateKey(),
-  KTOR_ENCRYPT_KEY: randomBytes(16).toString('hex'),
   KTOR_SIGN_KEY: randomBytes(32).toString('hex'),
 };
 

@@ -65,7 +65,7 @@ export function createApp(options?: InstallOptions): Koa {
         return;
       }
       case 'POST /ktor/login': {
-        // What the Ktor service does at sign-in: user_session in Ktor's format (kotlinx JSON, AES-CBC + HMAC),
+        // What the Ktor service does at sign-in: user_session in Ktor's format (kotlinx JSON, then HMAC-SHA256),
         // the bytes Ktor's install(Sessions) would write. The next request migrates it (see GET /me).
         ctx.sessions.set('ktor_user', await readSignIn(ctx));
         ctx.redirect('/');

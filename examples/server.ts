@@ -18,11 +18,10 @@ if (!process.env.SESSION_KEYS && !production) {
       'For real use: export SESSION_KEYS=$(npx typed-sessions keygen)\n',
   );
 }
-// The Ktor service's keys (hex, as in its install(Sessions) block); throw-away ones stand in for development.
-if (!process.env.KTOR_ENCRYPT_KEY && !process.env.KTOR_SIGN_KEY && !production) {
-  keys.ktor_encrypt = randomBytes(16).toString('hex');
+// The Ktor service's signing key (hex, as in its install(Sessions) block); a throw-away one stands in for development.
+if (!process.env.KTOR_SIGN_KEY && !production) {
   keys.ktor_sign = randomBytes(32).toString('hex');
-  console.log('KTOR_ENCRYPT_KEY and KTOR_SIGN_KEY are not set: using throw-away Ktor keys for the migration demo.\n');
+  console.log('KTOR_SIGN_KEY is not set: using a throw-away Ktor key for the migration demo.\n');
 }
 
 // sessions.yaml declares the cart's storage `mem` as memory; an instance passed here takes its place.

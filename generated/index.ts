@@ -109,7 +109,7 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
   }
 }
 
-/** `ktor_user`: cookie user_session, by value, ktor-encrypt(ktor_encrypt, ktor_sign), serializer ktor-json. */
+/** `ktor_user`: cookie user_session, by value, ktor-sign(ktor_sign), serializer ktor-json. */
 export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
   static readonly definition: SessionDefinition<KtorUserSession> = {
     name: 'ktor_user',
@@ -118,9 +118,7 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
       name: 'user_session',
       cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
     },
-    transforms: [
-      { kind: 'ktor-encrypt', keys: 'ktor_encrypt', signKeys: 'ktor_sign', legacyMac: false },
-    ],
+    transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],
     ktor: { serializer: 'json' },
     expiry: { maxAge: 604800, rolling: false },
     schema: {
@@ -147,11 +145,7 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
 }
 
 const spec: SpecDefinition = {
-  keys: {
-    main: { env: 'SESSION_KEYS' },
-    ktor_encrypt: { env: 'KTOR_ENCRYPT_KEY', encoding: 'hex' },
-    ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' },
-  },
+  keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],
 };

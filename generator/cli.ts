@@ -7,7 +7,7 @@ import { dirname, join, normalize, posix, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { generateKey } from '../runtime/keygen.js';
-import { formatSpecErrors } from './format-errors.js';
+import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 import type { SpecModel } from './model.js';
 import { applyOutput, compareOutput, type FileStatus } from './output.js';
 import { loadSpecFile } from './spec.js';
@@ -187,7 +187,7 @@ async function keygen(_values: Values, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** Loads and validates the spec, printing its errors; `undefined` when it is not usable. */
+/** Loads and validates the spec, printing its errors, or its warnings; `undefined` when it is not usable. */
 async function loadSpec(
   specArg: string,
   io: CliIo,
@@ -199,6 +199,7 @@ async function loadSpec(
     io.err(formatSpecErrors(result.errors, result.source));
     return undefined;
   }
+  if (result.warnings.length > 0) io.err(formatSpecWarnings(result.warnings, result.source));
   return { model: result.model, path, display: specArg };
 }
 

@@ -1,7 +1,7 @@
 /**
- * Spec errors for people: `FILE:LINE:COL: message`, each with a short code frame, like compilers print.
+ * Spec errors and warnings for people: `FILE:LINE:COL: message`, each with a short code frame, like compilers print.
  */
-import type { SpecError } from './model.js';
+import type { SpecError, SpecWarning } from './model.js';
 
 /**
  * Errors in reading order (line, then column), each position and message once.
@@ -35,12 +35,33 @@ export function orderSpecErrors(errors: readonly SpecError[]): SpecError[] {
  * // 1 error in sessions.yaml
  */
 export function formatSpecErrors(errors: readonly SpecError[], source: string): string {
-  const ordered = orderSpecErrors(errors);
+  return formatDiagnostics(errors, source, 'error');
+}
+
+/**
+ * The warnings of a valid spec, as `formatSpecErrors` prints errors, each marked `warning:`.
+ *
+ * @example
+ * formatSpecWarnings(result.warnings, result.source);
+ * // sessions.yaml:9:40: warning: sessions.user.migrateFrom.trustUnauthenticatedIv promotes session "ktor_user", ...
+ * //   8 |     transform: [{ encrypt: main }]
+ * // > 9 |     migrateFrom: { session: ktor_user, trustUnauthenticatedIv: true }
+ * //     |                                        ^
+ * //
+ * // 1 warning in sessions.yaml
+ */
+export function formatSpecWarnings(warnings: readonly SpecWarning[], source: string): string {
+  return formatDiagnostics(warnings, source, 'warning');
+}
+
+function formatDiagnostics(diagnostics: readonly SpecError[], source: string, kind: 'error' | 'warning'): string {
+  const ordered = orderSpecErrors(diagnostics);
   const first = ordered[0];
   if (first === undefined) return '';
   const lines = source.split(/\r?\n/);
-  const blocks = ordered.map((error) => [`${error.file}:${error.line}:${error.col}: ${error.message}`, ...codeFrame(error, lines)].join('\n'));
-  const count = `${ordered.length} ${ordered.length === 1 ? 'error' : 'errors'} in ${first.file}`;
+  const label = kind === 'warning' ? 'warning: ' : '';
+  const blocks = ordered.map((entry) => [`${entry.file}:${entry.line}:${entry.col}: ${label}${entry.message}`, ...codeFrame(entry, lines)].join('\n'));
+  const count = `${ordered.length} ${kind}${ordered.length === 1 ? '' : 's'} in ${first.file}`;
   return [...blocks, count].join('\n\n');
 }
 

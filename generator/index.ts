@@ -3,9 +3,9 @@
  * without the CLI. Anything not listed here is internal.
  */
 
-// Load and validate a spec: YAML text or file -> the model, or every error with its position.
+// Load and validate a spec: YAML text or file -> the model and its warnings, or every error with its position.
 export { loadSpecFile, loadSpecText, type LoadResult } from './spec.js';
-export { formatSpecErrors } from './format-errors.js';
+export { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 
 // The model the emitters consume.
 export type {
@@ -18,6 +18,7 @@ export type {
   SessionNode,
   SpecError,
   SpecModel,
+  SpecWarning,
   StorageNode,
   TransformNode,
   TypeNode,

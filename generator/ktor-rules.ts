@@ -1,19 +1,21 @@
 /**
  * Semantic rules for Ktor interop (docs/ktor.md): a session is wholly in Ktor's wire format or wholly native,
  * Ktor's transforms use raw (hex) key rings and native ones never do, Ktor's format carries no timestamps to
- * enforce an idle timeout by value, `migrateFrom` names a Ktor-format session with the same schema, and a
- * `ktor-reflection` schema stays within what that format can write.
+ * enforce an idle timeout by value, `migrateFrom` names a Ktor-format session with the same schema whose
+ * cookie a client cannot forge (or says it accepts that), and a `ktor-reflection` schema stays within what
+ * that format can write.
  */
 import type { StorageDefinition } from '../runtime/definition.js';
+import { migrationIntegrity, type MigrationIntegrity } from '../runtime/ktor/migration.js';
 import { rawIdSharing, rawIdSharingProblem, storeOf } from '../runtime/ktor/raw-id-sharing.js';
 import { reflectionSchemaProblem } from '../runtime/ktor/reflection-serializer.js';
 import { runtimeSchema } from './emit/runtime-schema.js';
-import type { JsonSchema, SpecError, TypeNode } from './model.js';
+import type { JsonSchema, SpecError, SpecWarning, TypeNode } from './model.js';
 import { SPEC_DEFAULTS } from './normalize.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
-import type { SessionView, SpecRule, SpecView } from './spec-view.js';
+import type { SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
 
 const KTOR_SERIALIZERS: ReadonlySet<unknown> = new Set(['ktor-json', 'ktor-reflection']);
@@ -78,8 +80,22 @@ function migrationSource(session: SessionView): { name: string; path: SpecPath }
   return typeof name === 'string' ? { name, path: [...session.path, 'migrateFrom', 'session'] } : undefined;
 }
 
+/** The runtime's own verdict on promoting `source`'s payloads into `session` (security.md #57). */
+function integrityOf(session: SessionView, source: SessionView): MigrationIntegrity {
+  const transforms = transformSteps(source).flatMap(([step]) => TRANSFORM_KINDS.filter((kind) => Object.hasOwn(step, kind)));
+  return migrationIntegrity(
+    { name: source.key, byId: source.fields.storage !== undefined, transforms },
+    fieldsOf(session.fields.migrateFrom)?.trustUnauthenticatedIv === true,
+  );
+}
+
+function optInPath(session: SessionView): SpecPath {
+  return [...session.path, 'migrateFrom', 'trustUnauthenticatedIv'];
+}
+
 const badMigration: SpecRule = {
-  refuses: "migrateFrom naming no session, a session not in Ktor's format, one with another schema, or one another session already migrates from",
+  refuses:
+    "migrateFrom naming no session, a session not in Ktor's format, one with another schema, one whose cookie a client can forge without trustUnauthenticatedIv (or that opt-in with nothing to trust), or one another session already migrates from",
   check: (spec) => {
     const byKey = new Map(spec.sessions.map((session) => [session.key, session]));
     const claimedBy = new Map<string, string>();
@@ -98,6 +114,11 @@ const badMigration: SpecRule = {
           `names session "${from.name}", whose schema differs from this session's; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid`,
         );
       }
+      const integrity = integrityOf(session, source);
+      if (!integrity.ok && integrity.at === 'optIn') {
+        return [spec.source.errorAt(optInPath(session), `${formatSpecPath(from.path)} names session "${from.name}", ${integrity.problem}`, 'key')];
+      }
+      if (!integrity.ok) return fail(`names session "${from.name}", ${integrity.problem}`);
       const other = claimedBy.get(from.name);
       if (other !== undefined) return fail(`names session "${from.name}", which sessions.${other} already migrates from; one Ktor session moves into one native session`);
       claimedBy.set(from.name, session.key);
@@ -165,6 +186,26 @@ function reflectionProblem(spec: SpecView, schema: JsonSchema): string | undefin
     return undefined;
   }
 }
+
+const trustedUnauthenticatedIv: SpecWarningRule = {
+  warns: 'migrateFrom with trustUnauthenticatedIv: true, which re-issues payloads whose first 16 bytes a cookie holder can choose',
+  check: (spec) => {
+    const byKey = new Map(spec.sessions.map((session) => [session.key, session]));
+    return spec.sessions.flatMap((session): SpecWarning[] => {
+      const from = migrationSource(session);
+      const source = from === undefined ? undefined : byKey.get(from.name);
+      if (source === undefined) return [];
+      const integrity = integrityOf(session, source);
+      if (!integrity.ok || integrity.risk === undefined) return [];
+      const path = optInPath(session);
+      const message = `${formatSpecPath(path)} promotes session "${source.key}", ${integrity.risk}; remove it once the Ktor service also signs the cookie (ktor-sign) or no longer issues it`;
+      return [spec.source.errorAt(path, message, 'key')];
+    });
+  },
+};
+
+/** Accepted but risky: `gen` and `validate` print these as warnings. */
+export const KTOR_WARNINGS: readonly SpecWarningRule[] = [trustedUnauthenticatedIv];
 
 export const KTOR_RULES: readonly SpecRule[] = [
   transformOutsideFormat,

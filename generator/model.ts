@@ -48,6 +48,8 @@ export interface MigrationNode {
   readonly session: string;
   /** Leave the Ktor cookie in place (the Ktor service still reads it) instead of expiring it. */
   readonly keepSource: boolean;
+  /** Migrate from a `ktor-encrypt` session although a cookie holder can choose its first 16 payload bytes (security.md #57). */
+  readonly trustUnauthenticatedIv: boolean;
 }
 
 export interface CookieNode {
@@ -114,3 +116,6 @@ export interface SpecError {
   readonly col: number;
   readonly message: string;
 }
+
+/** An accepted but risky setting, with its position, printed as `FILE:LINE:COL: warning: message`. */
+export type SpecWarning = SpecError;

@@ -43,7 +43,7 @@ interface SessionDocument {
   readonly cookie?: Partial<CookieNode>;
   readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
   readonly schema: JsonSchema;
-  readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean };
+  readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean; readonly trustUnauthenticatedIv?: boolean };
 }
 
 /** One `transform:` step; the spec schema allows exactly one of the kinds per step. */
@@ -65,6 +65,7 @@ export const SPEC_DEFAULTS = {
   ktorSignAlgorithm: 'sha256',
   ktorLegacyMac: false,
   keepSource: false,
+  trustUnauthenticatedIv: false,
 } as const;
 
 /**
@@ -117,9 +118,12 @@ function normalizeSession(key: string, session: SessionDocument): SessionNode {
 }
 
 function normalizeMigration(migrateFrom: NonNullable<SessionDocument['migrateFrom']>): MigrationNode {
-  return typeof migrateFrom === 'string'
-    ? { session: migrateFrom, keepSource: SPEC_DEFAULTS.keepSource }
-    : { session: migrateFrom.session, keepSource: migrateFrom.keepSource ?? SPEC_DEFAULTS.keepSource };
+  const written = typeof migrateFrom === 'string' ? { session: migrateFrom } : migrateFrom;
+  return {
+    session: written.session,
+    keepSource: written.keepSource ?? SPEC_DEFAULTS.keepSource,
+    trustUnauthenticatedIv: written.trustUnauthenticatedIv ?? SPEC_DEFAULTS.trustUnauthenticatedIv,
+  };
 }
 
 function normalizeSerializer(serializer: SessionDocument['serializer']): SerializerNode {

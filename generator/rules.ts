@@ -7,16 +7,16 @@ import { FORBIDDEN_HEADER_NAMES } from '../runtime/transport/header.js';
 import { MAX_COOKIE_AGE_SECONDS } from '../runtime/lifetime.js';
 import { parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
-import type { SpecError } from './model.js';
+import type { SpecError, SpecWarning } from './model.js';
 import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
 import { SPEC_DEFAULTS } from './normalize.js';
-import { KTOR_RULES } from './ktor-rules.js';
+import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
 import { PAYLOAD_RULES } from './payload-rules.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { fieldsOf, unknownName, viewSpec } from './spec-view.js';
-import type { NodeRef, SessionView, SpecRule, SpecView } from './spec-view.js';
+import type { NodeRef, SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
 
 
 /** Words that cannot name an import binding (`import { default } from` is a syntax error). */
@@ -273,6 +273,20 @@ export const SPEC_RULES: readonly SpecRule[] = [
 export function checkSpecRules(source: SpecSource): SpecError[] {
   const spec = viewSpec(source);
   return SPEC_RULES.flatMap((rule) => rule.check(spec));
+}
+
+/** Every warning rule, for a spec that passed every rule above. */
+export const SPEC_WARNINGS: readonly SpecWarningRule[] = [...KTOR_WARNINGS];
+
+/**
+ * The warnings of a valid spec: settings it may write, each a risk it should know it takes.
+ *
+ * @example
+ * checkSpecWarnings(source); // [{ file: 'sessions.yaml', line: 9, col: 40, message: 'sessions.user.migrateFrom.trustUnauthenticatedIv promotes ...' }]
+ */
+export function checkSpecWarnings(source: SpecSource): SpecWarning[] {
+  const spec = viewSpec(source);
+  return SPEC_WARNINGS.flatMap((rule) => rule.check(spec));
 }
 
 function cookieSessions(spec: SpecView): SessionView[] {

@@ -5,7 +5,7 @@
  */
 import { didYouMean } from './did-you-mean.js';
 import type { NodePart, SpecSource } from './load.js';
-import type { SpecError } from './model.js';
+import type { SpecError, SpecWarning } from './model.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 
@@ -13,6 +13,12 @@ import type { SpecPath } from './spec-path.js';
 export interface SpecRule {
   readonly refuses: string;
   readonly check: (spec: SpecView) => SpecError[];
+}
+
+/** A setting the spec may write but should know the risk of: what it warns about, in a line, and the check. */
+export interface SpecWarningRule {
+  readonly warns: string;
+  readonly check: (spec: SpecView) => SpecWarning[];
 }
 
 export interface SessionView {

@@ -7,15 +7,18 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { orderSpecErrors } from './format-errors.js';
 import { loadYaml } from './load.js';
-import type { SpecError, SpecModel } from './model.js';
+import type { SpecError, SpecModel, SpecWarning } from './model.js';
 import { normalizeSpec } from './normalize.js';
 import type { SpecDocument } from './normalize.js';
-import { checkSpecRules } from './rules.js';
+import { checkSpecRules, checkSpecWarnings } from './rules.js';
 import { validateSpecSchema } from './validate-schema.js';
 
-/** `source` is the spec text, for code frames (`formatSpecErrors`); empty when the file could not be read. */
+/**
+ * `source` is the spec text, for code frames (`formatSpecErrors`, `formatSpecWarnings`); empty when the file
+ * could not be read. A valid spec can still carry `warnings`: settings accepted as written, with their risk.
+ */
 export type LoadResult =
-  | { readonly ok: true; readonly model: SpecModel; readonly source: string }
+  | { readonly ok: true; readonly model: SpecModel; readonly warnings: SpecWarning[]; readonly source: string }
   | { readonly ok: false; readonly errors: SpecError[]; readonly source: string };
 
 /**
@@ -31,7 +34,8 @@ export function loadSpecText(text: string, file: string): LoadResult {
   // Schema errors and rule errors together, so one run shows everything to fix.
   const errors = [...validateSpecSchema(loaded.source), ...checkSpecRules(loaded.source)];
   if (errors.length > 0) return { ok: false, errors: orderSpecErrors(errors), source: text };
-  return { ok: true, model: normalizeSpec(loaded.source.data as SpecDocument, basename(file)), source: text };
+  const warnings = orderSpecErrors(checkSpecWarnings(loaded.source));
+  return { ok: true, model: normalizeSpec(loaded.source.data as SpecDocument, basename(file)), warnings, source: text };
 }
 
 /**

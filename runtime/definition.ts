@@ -82,8 +82,10 @@ export interface SessionDefinition<T = unknown> {
   /**
    * A Ktor-format session of the same spec whose valid session, arriving without one of this session, is
    * re-issued as this session in the same response; the Ktor cookie is then expired unless `keepSource`.
+   * `trustUnauthenticatedIv` is the spec's consent to migrating from a `ktor-encrypt` session, whose first
+   * 16 payload bytes a cookie holder can choose (security.md #57); without it such a migration is refused.
    */
-  readonly migrateFrom?: { readonly session: string; readonly keepSource: boolean };
+  readonly migrateFrom?: { readonly session: string; readonly keepSource: boolean; readonly trustUnauthenticatedIv?: boolean };
 }
 
 export type StorageDefinition =

@@ -5,10 +5,10 @@ import type { SpecDefinition, StorageDefinition } from './definition.js';
 import { SessionConfigError, SessionConflictError, SessionStorageError } from './errors.js';
 import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type SessionLogger } from './events.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
-import { transformKeyRings } from './ktor/format.js';
+import { ktorHmacKeyRings, transformKeyRings } from './ktor/format.js';
 import { planMigrations } from './ktor/migration.js';
 import { rawIdSharing, rawIdSharingProblem, storeOf } from './ktor/raw-id-sharing.js';
-import { parseRawKeyRing } from './ktor/raw-key-ring.js';
+import { parseRawKeyRing, shortHmacKeyWarning } from './ktor/raw-key-ring.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
 import { DirectoryStorage } from './storage/directory.js';
@@ -27,7 +27,7 @@ export interface InstallOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Every rejection, refresh and storage fault. */
   onEvent?: (event: SessionEvent) => void;
-  /** Receives warnings (rejections, storage faults); default one JSON line on stderr. Never gets tokens or payloads. */
+  /** Receives warnings (rejections, storage faults, short Ktor HMAC keys at start-up); default one JSON line on stderr. Never gets tokens, payloads or keys. */
   logger?: SessionLogger;
   /** Epoch milliseconds; tests inject it to move time. */
   clock?: () => number;
@@ -92,7 +92,7 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
   }
   refuseRawIdSharing(spec, options);
   const context: ProviderContext = {
-    keyRings: resolveKeyRings(spec, options, env),
+    keyRings: resolveKeyRings(spec, options, env, logger),
     storages: resolveStorages(spec, options, clock, env, logger),
     clock,
     emit: createEmitter(options.onEvent, logger),
@@ -110,11 +110,15 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
   return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
 }
 
-/** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
+/**
+ * Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its
+ * source. A ring holding short Ktor HMAC keys is accepted with one warning, however many sessions use it.
+ */
 function resolveKeyRings(
   spec: SpecDefinition,
   options: InstallOptions,
   env: Readonly<Record<string, string | undefined>>,
+  logger: SessionLogger,
 ): ReadonlyMap<string, KeyRing> {
   refuseUnknownNames('keys', options.keys, spec.keys);
   const rings = new Map<string, KeyRing>();
@@ -125,6 +129,10 @@ function resolveKeyRings(
     }
     const override = ownEntry(options.keys, name);
     rings.set(name, resolveKeyRing(name, declared.env, env, override, declared.encoding === 'hex' ? parseRawKeyRing : parseKeyRing));
+  }
+  for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(ktorHmacKeyRings)))) {
+    const warning = shortHmacKeyWarning(rings.get(name)!);
+    if (warning !== undefined) warnSafely(logger, warning, { keyRing: name });
   }
   return rings;
 }

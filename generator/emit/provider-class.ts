@@ -48,6 +48,7 @@ function providerSummary(session: SessionNode): string {
     ...(session.serializer.kind === 'module' ? [`serializer ${session.serializer.export}`] : []),
     ...(session.serializer.kind.startsWith('ktor-') ? [`serializer ${session.serializer.kind}`] : []),
     ...(session.migrateFrom === undefined ? [] : [`migrates from \`${session.migrateFrom.session}\``]),
+    ...(session.migrateFrom?.trustUnauthenticatedIv ? ['trusting its unauthenticated IV'] : []),
   ];
   return `\`${session.key}\`: ${parts.join(', ')}.`;
 }

@@ -2,7 +2,7 @@
  * A session's `SessionDefinition` (runtime/definition.ts) as literal data. Keys are written in a fixed
  * order here rather than copied from the model, so the output does not depend on how the model was built.
  */
-import type { CookieNode, SerializerNode, SessionNode, TransformNode, TypeNode } from '../model.js';
+import type { CookieNode, MigrationNode, SerializerNode, SessionNode, TransformNode, TypeNode } from '../model.js';
 import { CodeExpression, type LiteralValue } from './literal.js';
 import { runtimeSchema } from './runtime-schema.js';
 
@@ -23,7 +23,7 @@ export function definitionLiteral(
     transforms: session.transforms.map(transformLiteral),
     insecure: session.insecure ? true : undefined,
     ktor: ktorLiteral(session.serializer),
-    migrateFrom: session.migrateFrom === undefined ? undefined : { session: session.migrateFrom.session, keepSource: session.migrateFrom.keepSource },
+    migrateFrom: migrationLiteral(session.migrateFrom),
     expiry: { maxAge: session.expiry.maxAge, idle: session.expiry.idle, rolling: session.expiry.rolling },
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     // The spec was parsed from YAML into plain JSON data, which is literal data as it stands.
@@ -40,6 +40,13 @@ function transformLiteral(transform: TransformNode): LiteralValue {
     default:
       return { kind: transform.kind, keys: transform.keyRing };
   }
+}
+
+/** Written only when set, so specs without the opt-in generate what they did before it existed. */
+function migrationLiteral(migration: MigrationNode | undefined): LiteralValue {
+  if (migration === undefined) return undefined;
+  const { session, keepSource, trustUnauthenticatedIv } = migration;
+  return { session, keepSource, trustUnauthenticatedIv: trustUnauthenticatedIv ? true : undefined };
 }
 
 /** Ktor's wire format: `{ serializer: 'json' }` for `serializer: ktor-json`; nothing for a native session. */

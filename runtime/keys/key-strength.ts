@@ -15,6 +15,9 @@ const MIN_DISTINCT_BYTES = 16;
 
 const RUN_KEYGEN = 'Replace it with a key from `npx typed-sessions keygen`.';
 
+/** Completes "key 2 of 3 ..." for an empty entry of any ring: an empty key is a stray comma, never a key. */
+export const EMPTY_KEY = 'is empty (a stray comma?). Remove it: keys are comma-separated, newest first.';
+
 /** Example values from READMEs and tutorials, compared lower-cased with everything but letters and digits removed. */
 const PLACEHOLDERS = new Set([
   'keyboardcat',
@@ -49,7 +52,7 @@ export type KeyCheck = { readonly ok: true; readonly secret: Buffer } | { readon
  */
 export function checkKey(text: string): KeyCheck {
   if (text === '') {
-    return { ok: false, problem: 'is empty (a stray comma?). Remove it: keys are comma-separated, newest first.' };
+    return { ok: false, problem: EMPTY_KEY };
   }
   if (PLACEHOLDERS.has(text.toLowerCase().replace(/[^a-z0-9]/g, ''))) {
     return { ok: false, problem: `is a well-known placeholder, not a secret. ${RUN_KEYGEN}` };

@@ -90,3 +90,20 @@ export function createKtorFormat(definition: SessionDefinition<unknown>, keyRing
 export function transformKeyRings(transform: TransformDefinition): string[] {
   return transform.kind === 'ktor-encrypt' ? [transform.keys, transform.signKeys] : [transform.keys];
 }
+
+/**
+ * The key rings a transform uses as raw HMAC keys (Ktor's), whose length `shortHmacKeyWarning` checks.
+ *
+ * @example
+ * ktorHmacKeyRings({ kind: 'ktor-encrypt', keys: 'aes', signKeys: 'mac', legacyMac: false }); // ['mac']
+ */
+export function ktorHmacKeyRings(transform: TransformDefinition): string[] {
+  switch (transform.kind) {
+    case 'ktor-sign':
+      return [transform.keys];
+    case 'ktor-encrypt':
+      return [transform.signKeys];
+    default:
+      return [];
+  }
+}

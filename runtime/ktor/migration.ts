@@ -8,10 +8,65 @@ export interface Migration {
   readonly keepSource: boolean;
 }
 
+/** What a migration's source session is, as far as the integrity of its cookie goes. */
+export interface MigrationSource {
+  readonly name: string;
+  /** Tracked by id: the cookie carries an id, and the payload comes from the storage. */
+  readonly byId: boolean;
+  /** Its transform kinds, in spec order. */
+  readonly transforms: readonly string[];
+}
+
+/**
+ * Whether a migration may promote what its source reads (security.md #57). `risk` is present when the spec
+ * opted in to a forgeable source, for `gen` to warn about; `problem` completes "migrates from X, ...", and
+ * `at` says whether it is about the source or about the opt-in.
+ */
+export type MigrationIntegrity =
+  | { readonly ok: true; readonly risk?: string }
+  | { readonly ok: false; readonly problem: string; readonly at: 'source' | 'optIn' };
+
+const FORGERY_RISK =
+  "which is sealed with ktor-encrypt alone, whose MAC leaves out the IV (Ktor 3.x's format): anyone holding one valid cookie can rewrite the first 16 bytes of its payload, and the migration re-issues that forgery as a native encrypted session";
+
+/**
+ * The one integrity rule of migrations, for `typed-sessions validate` and for start-up alike. Ktor 3.x's
+ * encrypt MAC covers the ciphertext but not the IV, and in CBC flipping IV bits flips the same bits of the
+ * first plaintext block (wire format section 2.5), so a by-value source sealed by `ktor-encrypt` alone yields
+ * payloads whose first 16 bytes the cookie holder chose. Reading them as Ktor does is interop; re-issuing them
+ * under this library's AEAD seal would launder the forgery, so it takes `trustUnauthenticatedIv: true`. A
+ * `ktor-sign` step anywhere in the chain covers what the IV leaves out (the whole token when outside, the
+ * plaintext when inside), and by id a changed IV only changes an id no storage holds. An opt-in with nothing
+ * to trust is refused too, so it cannot silently cover a weaker source later.
+ *
+ * @example
+ * migrationIntegrity({ name: 'ktor_user', byId: false, transforms: ['ktor-encrypt'] }, false);
+ * // { ok: false, at: 'source', problem: 'which is sealed with ktor-encrypt alone, ...' }
+ */
+export function migrationIntegrity(source: MigrationSource, trustUnauthenticatedIv: boolean): MigrationIntegrity {
+  const forgeable = !source.byId && source.transforms.includes('ktor-encrypt') && !source.transforms.includes('ktor-sign');
+  if (forgeable && trustUnauthenticatedIv) return { ok: true, risk: FORGERY_RISK };
+  if (forgeable) {
+    return {
+      ok: false,
+      at: 'source',
+      problem: `${FORGERY_RISK}; migrate from a session signed with ktor-sign (Ktor's SessionTransportTransformerMessageAuthentication), or accept the risk in words: migrateFrom: { session: ${source.name}, trustUnauthenticatedIv: true }`,
+    };
+  }
+  if (!trustUnauthenticatedIv) return { ok: true };
+  return {
+    ok: false,
+    at: 'optIn',
+    problem:
+      'which has no unauthenticated IV to trust (only a by-value session with ktor-encrypt and no ktor-sign has one); remove trustUnauthenticatedIv, so it cannot later cover a source that does',
+  };
+}
+
 /**
  * The migrations of a spec, checked once at start-up: each names a Ktor-format session of the same spec, is
- * itself native, shares that session's schema (so a payload valid there is valid here), and no Ktor session
- * feeds two migrations. Throws `SessionConfigError` otherwise.
+ * itself native, shares that session's schema (so a payload valid there is valid here), promotes nothing a
+ * cookie holder could forge unless the spec says so (`migrationIntegrity`), and no Ktor session feeds two
+ * migrations. Throws `SessionConfigError` otherwise.
  *
  * @example
  * planMigrations(providers.map((provider) => provider.definition)); // [{ target: 0, source: 1, keepSource: false }]
@@ -33,6 +88,11 @@ export function planMigrations(definitions: readonly SessionDefinition<unknown>[
     if (JSON.stringify(sourceDefinition.schema) !== JSON.stringify(definition.schema)) {
       fail('whose schema differs: give both the same schema (a shared type under types:), so every migrated payload is valid');
     }
+    const integrity = migrationIntegrity(
+      { name: from.session, byId: sourceDefinition.storage !== undefined, transforms: sourceDefinition.transforms.map((transform) => transform.kind) },
+      from.trustUnauthenticatedIv === true,
+    );
+    if (!integrity.ok) fail(integrity.problem);
     const other = claimed.get(source);
     if (other !== undefined) fail(`which session "${other}" already migrates from`);
     claimed.set(source, definition.name);

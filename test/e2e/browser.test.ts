@@ -28,8 +28,8 @@ describe.skipIf(!available && process.env.CI === undefined)('demo app in Chromiu
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing; .ci/run installs the chromium package`).toBe(true);
-    // The demo also reads a Ktor service's cookie (docs/ktor.md): its raw AES and HMAC keys, as hex.
-    const keys = { main: generateKey(), ktor_encrypt: randomBytes(16).toString('hex'), ktor_sign: randomBytes(32).toString('hex') };
+    // The demo also reads a Ktor service's cookie (docs/ktor.md): its raw HMAC key, as hex.
+    const keys = { main: generateKey(), ktor_sign: randomBytes(32).toString('hex') };
     server = createApp({ keys, logger: { warn() {} } }).listen(0, '127.0.0.1');
     await new Promise((done) => server.once('listening', done));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

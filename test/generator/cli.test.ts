@@ -55,6 +55,29 @@ sessions:
 storage: {}
 `;
 
+// A native session migrating from a Ktor 3.x encrypt session (security.md #57); migrateFrom at line 9, column 18.
+const KTOR_MIGRATION_SPEC = `version: 1
+keys:
+  main: { env: SESSION_KEYS }
+  ktor_aes: { env: KTOR_AES_KEY, encoding: hex }
+  ktor_mac: { env: KTOR_MAC_KEY, encoding: hex }
+sessions:
+  user:
+    transform: [{ encrypt: main }]
+    migrateFrom: ktor_user
+    schema: { $ref: "#/types/User" }
+  ktor_user:
+    serializer: ktor-json
+    transform: [{ ktor-encrypt: { encrypt: ktor_aes, sign: ktor_mac } }]
+    schema: { $ref: "#/types/User" }
+types:
+  User:
+    type: object
+    properties: { userId: { type: string } }
+    required: [userId]
+    additionalProperties: false
+`;
+
 // Every test gets its own project folder under one root, removed after the file. The light commands run
 // concurrently; `gen` loads ts-morph and prettier, so its tests run one at a time on a 2-core machine.
 let root: string;
@@ -187,6 +210,28 @@ describe('typed-sessions gen', () => {
     const result = await run('gen');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^typed-sessions: ENOTDIR: not a directory, .*generated.*\n$/);
+  });
+
+  it('#57 refuses a migration from a ktor-encrypt session at its position; with the opt-in, warns at the opt-in and generates', async () => {
+    const refused = await newProject(KTOR_MIGRATION_SPEC);
+    const validate = await refused.run('validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toMatch(
+      /^sessions\.yaml:9:18: sessions\.user\.migrateFrom names session "ktor_user", which is sealed with ktor-encrypt alone, .*; migrate from a session signed with ktor-sign .*trustUnauthenticatedIv: true \}$/m,
+    );
+    expect((await refused.run('gen')).code).toBe(1);
+    expect(existsSync(refused.path('generated'))).toBe(false);
+
+    const optedIn = await newProject(KTOR_MIGRATION_SPEC.replace('migrateFrom: ktor_user', 'migrateFrom: { session: ktor_user, trustUnauthenticatedIv: true }'));
+    const gen = await optedIn.run('gen');
+    expect(gen.code).toBe(0);
+    expect(gen.stdout).toContain('wrote generated/index.ts\n');
+    expect(gen.stderr).toMatch(
+      /^sessions\.yaml:9:40: warning: sessions\.user\.migrateFrom\.trustUnauthenticatedIv promotes session "ktor_user", .*rewrite the first 16 bytes of its payload/m,
+    );
+    expect(await readFile(optedIn.path('generated/index.ts'), 'utf8')).toContain(
+      "migrateFrom: { session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: true }",
+    );
   });
 
   it('refuses an invalid spec with FILE:LINE:COL errors and writes nothing', async () => {

@@ -8,7 +8,6 @@ export const demoModel: SpecModel = {
   specFileName: 'sessions.yaml',
   keyRings: [
     { name: 'main', env: 'SESSION_KEYS' },
-    { name: 'ktor_encrypt', env: 'KTOR_ENCRYPT_KEY', encoding: 'hex' },
     { name: 'ktor_sign', env: 'KTOR_SIGN_KEY', encoding: 'hex' },
   ],
   storages: [{ name: 'mem', kind: 'memory', maxEntries: 100000 }],
@@ -54,7 +53,7 @@ export const demoModel: SpecModel = {
       cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
       expiry: { maxAge: 604800, idle: 1800, rolling: true },
       schema: { $ref: '#/types/User' },
-      migrateFrom: { session: 'ktor_user', keepSource: false },
+      migrateFrom: { session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: false },
     },
     {
       key: 'cart',
@@ -81,7 +80,7 @@ export const demoModel: SpecModel = {
       transport: 'cookie',
       wireName: 'user_session',
       serializer: { kind: 'ktor-json' },
-      transforms: [{ kind: 'ktor-encrypt', keyRing: 'ktor_encrypt', signKeyRing: 'ktor_sign', legacyMac: false }],
+      transforms: [{ kind: 'ktor-sign', keyRing: 'ktor_sign', algorithm: 'sha256' }],
       insecure: false,
       cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
       expiry: { maxAge: 604800, rolling: false },

@@ -24,14 +24,17 @@ function spec(sessions: string): string {
   return header + sessions;
 }
 
+/** A native session taking over ktor_user, a ktor-encrypt session, with the opt-in that takes (security.md #57). */
+const optedInUser = `  user:
+    transform: [{ encrypt: main }]
+    migrateFrom: { session: ktor_user, trustUnauthenticatedIv: true }
+    schema: { $ref: "#/types/User" }
+`;
+
 describe('Ktor sessions in the spec', () => {
   it('normalizes the Ktor format, its transforms, hex key rings and migrateFrom', () => {
     const result = loadSpecText(
-      spec(`  user:
-    transform: [{ encrypt: main }]
-    migrateFrom: ktor_user
-    schema: { $ref: "#/types/User" }
-  kept:
+      spec(`${optedInUser}  kept:
     storage: mem
     migrateFrom: { session: legacy, keepSource: true }
     schema: { $ref: "#/types/User" }
@@ -57,8 +60,8 @@ storages:
       { name: 'ktor_mac', env: 'KTOR_MAC_KEY', encoding: 'hex' },
     ]);
     const byKey = new Map(sessions.map((session) => [session.key, session]));
-    expect(byKey.get('user')?.migrateFrom).toEqual({ session: 'ktor_user', keepSource: false });
-    expect(byKey.get('kept')?.migrateFrom).toEqual({ session: 'legacy', keepSource: true });
+    expect(byKey.get('user')?.migrateFrom).toEqual({ session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: true });
+    expect(byKey.get('kept')?.migrateFrom).toEqual({ session: 'legacy', keepSource: true, trustUnauthenticatedIv: false });
     expect(byKey.get('ktor_user')).toMatchObject({
       serializer: { kind: 'ktor-json' },
       transforms: [{ kind: 'ktor-encrypt', keyRing: 'ktor_aes', signKeyRing: 'ktor_mac', legacyMac: true }],
@@ -142,7 +145,7 @@ storages:
         '19:29: sessions.b.migrateFrom.session names session "a", which is not in Ktor\'s format; give that session serializer: ktor-json (Ktor 3.x\'s default) or ktor-reflection (Ktor 1.x/2.x\'s default)',
         '23:18: sessions.c.migrateFrom names session "ktor_user", whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid',
         '31:29: sessions.e.migrateFrom.session names session "ktor_user", which sessions.d already migrates from; one Ktor session moves into one native session',
-        '31:40: sessions.e.migrateFrom has unknown key "keep"; allowed keys: session, keepSource',
+        '31:40: sessions.e.migrateFrom has unknown key "keep"; allowed keys: session, keepSource, trustUnauthenticatedIv',
         "36:18: sessions.ktor_user.migrateFrom is set on a session in Ktor's format; migration moves users from a Ktor-format session onto a native one, so set it on the native session",
       ],
     },
@@ -169,5 +172,63 @@ storages:
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.map((error) => `${error.line}:${error.col}: ${error.message}`)).toEqual(want);
+  });
+
+  // security.md #57: Ktor 3.x's encrypt MAC leaves out the IV, so the first 16 payload bytes are the cookie holder's to choose.
+  const ktorSources = `  ktor_user:
+    serializer: ktor-json
+    transform: [{ ktor-encrypt: { encrypt: ktor_aes, sign: ktor_mac } }]
+    schema: { $ref: "#/types/User" }
+  signed:
+    serializer: ktor-json
+    transform: [{ ktor-encrypt: { encrypt: ktor_aes, sign: ktor_mac } }, { ktor-sign: ktor_mac }]
+    schema: { $ref: "#/types/User" }
+  stored:
+    serializer: ktor-json
+    storage: mem
+    transform: [{ ktor-encrypt: { encrypt: ktor_aes, sign: ktor_mac } }]
+    schema: { $ref: "#/types/User" }
+storages:
+  mem: { kind: memory }
+`;
+
+  it('#57 refuses a migration from a ktor-encrypt session without the opt-in, and an opt-in with nothing to trust', () => {
+    const result = loadSpecText(
+      spec(`  user:
+    transform: [{ encrypt: main }]
+    migrateFrom: ktor_user
+    schema: { $ref: "#/types/User" }
+  kept:
+    transform: [{ encrypt: main }]
+    migrateFrom: { session: signed, trustUnauthenticatedIv: true }
+    schema: { $ref: "#/types/User" }
+${ktorSources}`),
+      'sessions.yaml',
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((error) => `${error.line}:${error.col}: ${error.message}`)).toEqual([
+      "15:18: sessions.user.migrateFrom names session \"ktor_user\", which is sealed with ktor-encrypt alone, whose MAC leaves out the IV (Ktor 3.x's format): anyone holding one valid cookie can rewrite the first 16 bytes of its payload, and the migration re-issues that forgery as a native encrypted session; migrate from a session signed with ktor-sign (Ktor's SessionTransportTransformerMessageAuthentication), or accept the risk in words: migrateFrom: { session: ktor_user, trustUnauthenticatedIv: true }",
+      '19:37: sessions.kept.migrateFrom.session names session "signed", which has no unauthenticated IV to trust (only a by-value session with ktor-encrypt and no ktor-sign has one); remove trustUnauthenticatedIv, so it cannot later cover a source that does',
+    ]);
+  });
+
+  it('#57 accepts the opt-in with a warning at its position, and sources whose cookie cannot be forged without one', () => {
+    const result = loadSpecText(
+      spec(`${optedInUser}  kept:
+    transform: [{ encrypt: main }]
+    migrateFrom: signed
+    schema: { $ref: "#/types/User" }
+  cart:
+    storage: mem
+    migrateFrom: stored
+    schema: { $ref: "#/types/User" }
+${ktorSources}`),
+      'sessions.yaml',
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.warnings.map((warning) => `${warning.line}:${warning.col}: ${warning.message}`)).toEqual([
+      "15:40: sessions.user.migrateFrom.trustUnauthenticatedIv promotes session \"ktor_user\", which is sealed with ktor-encrypt alone, whose MAC leaves out the IV (Ktor 3.x's format): anyone holding one valid cookie can rewrite the first 16 bytes of its payload, and the migration re-issues that forgery as a native encrypted session; remove it once the Ktor service also signs the cookie (ktor-sign) or no longer issues it",
+    ]);
   });
 });

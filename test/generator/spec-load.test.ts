@@ -39,7 +39,6 @@ describe('the demo spec (sessions.yaml)', () => {
     expect(model.specFileName).toBe('sessions.yaml');
     expect(model.keyRings).toEqual([
       { name: 'main', env: 'SESSION_KEYS' },
-      { name: 'ktor_encrypt', env: 'KTOR_ENCRYPT_KEY', encoding: 'hex' },
       { name: 'ktor_sign', env: 'KTOR_SIGN_KEY', encoding: 'hex' },
     ]);
     expect(model.storages).toEqual([{ name: 'mem', kind: 'memory', maxEntries: 100000 }]);

@@ -41,6 +41,7 @@ describe('spec-schema.json', () => {
       ktorSignAlgorithm: definitions.ktorSignStep.properties.algorithm.default,
       ktorLegacyMac: definitions.ktorEncryptStep.properties.legacyMac.default,
       keepSource: definitions.migrateFrom.else.properties.keepSource.default,
+      trustUnauthenticatedIv: definitions.migrateFrom.else.properties.trustUnauthenticatedIv.default,
     }).toEqual(SPEC_DEFAULTS);
   });
 

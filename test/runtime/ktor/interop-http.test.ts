@@ -86,6 +86,39 @@ describe('migrateFrom: a Ktor cookie becomes a native session in the same respon
   });
 });
 
+describe('#57 a forged first block and migration', () => {
+  /** Ktor's own encrypt token with its IV changed so the first plaintext block reads `prefix` (CBC: P1 = D(C1) xor IV). */
+  function ivFlipped(prefix: string): string {
+    const [ivHex, rest] = encrypted.token.split('/') as [string, string];
+    const iv = Buffer.from(ivHex, 'hex');
+    const [was, wanted] = [Buffer.from(encrypted.plaintext), Buffer.from(prefix)];
+    for (let index = 0; index < wanted.length; index += 1) iv[index]! ^= was[index]! ^ wanted[index]!;
+    return encodeURIComponent(`${iv.toString('hex')}/${rest}`);
+  }
+
+  it('#57 with trustUnauthenticatedIv, an IV-flipped Ktor 3.x encrypt cookie is promoted as forged: the risk that opt-in accepts', async () => {
+    const response = await get('/s/account', { cookie: `USER_SESSION=${ivFlipped('{"userId":"adm"')}` });
+    expect(await response.json()).toEqual({ value: { userId: 'adm', cart: [] } });
+    expect(setCookies(response).get('ACCOUNT')).toMatch(/^ACCOUNT=[A-Za-z0-9_-]+; /);
+  });
+
+  it('#57 from a ktor-sign session, a cookie with its first bytes changed is refused and never promoted', async () => {
+    const text = 'cart=%23cl&userId=%23sid2';
+    const forged = `${text.replace('id2', 'adm')}/${ktorHmac(text)}`;
+    const before = server.events.length;
+    const response = await get('/s/mirror', { cookie: `LEGACY=${encodeURIComponent(forged)}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ value: null });
+    expect([...setCookies(response).keys()]).toEqual(['LEGACY']);
+    expect(setCookies(response).get('LEGACY')).toContain('Max-Age=0');
+    expect(server.events.slice(before).filter((event) => event.type === 'migrated')).toEqual([]);
+
+    // The same cookie unchanged is read and migrated: the refusal is the forgery's, not the route's.
+    const genuine = await get('/s/mirror', { cookie: `LEGACY=${encodeURIComponent(`${text}/${ktorHmac(text)}`)}` });
+    expect(await genuine.json()).toEqual({ value: { userId: 'id2', cart: [] } });
+  });
+});
+
 describe('writing Ktor-format sessions', () => {
   it('ktor-encrypt: the cookie is Ktor 3.x token, URI-encoded, that Ktor decrypts to kotlinx JSON', async () => {
     const response = await put('/s/ktor', { cart: ['x y'], userId: 'ü1' });

@@ -2,12 +2,12 @@
  * A spec with Ktor-format sessions, built as the generator emits it (provider classes over definitions), with
  * the keys of Ktor's own tests (vectors/ktor.json):
  *
- * | session | wire                        | format                                  | migrated by            |
- * |---------|-----------------------------|-----------------------------------------|------------------------|
- * | ktor    | cookie USER_SESSION         | ktor-json, ktor-encrypt(kaes, kmac)     | account (Ktor cookie expired) |
- * | legacy  | cookie LEGACY               | ktor-reflection, ktor-sign(kmac)        | mirror (Ktor cookie kept) |
- * | kheader | header X-Ktor               | ktor-json, ktor-sign(khmac)             | -                      |
- * | kid     | cookie KID, by id in `mem`  | ktor-json, ktor-sign(kmac), idle 10m    | -                      |
+ * | session | wire                        | format                                  | migrated by                                              |
+ * |---------|-----------------------------|-----------------------------------------|----------------------------------------------------------|
+ * | ktor    | cookie USER_SESSION         | ktor-json, ktor-encrypt(kaes, kmac)     | account (Ktor cookie expired; trustUnauthenticatedIv)    |
+ * | legacy  | cookie LEGACY               | ktor-reflection, ktor-sign(kmac)        | mirror (Ktor cookie kept)                                |
+ * | kheader | header X-Ktor               | ktor-json, ktor-sign(khmac)             | -                                                        |
+ * | kid     | cookie KID, by id in `mem`  | ktor-json, ktor-sign(kmac), idle 10m    | -                                                        |
  */
 import { SessionProvider, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/runtime';
 
@@ -56,7 +56,8 @@ export const ktorSpec: SpecDefinition = {
       name: 'account',
       transport: { kind: 'cookie', name: 'ACCOUNT', cookie },
       transforms: [{ kind: 'encrypt', keys: 'main' }],
-      migrateFrom: { session: 'ktor', keepSource: false },
+      // Ktor's encrypt format leaves the IV unauthenticated (security.md #57): migrating from it is an opt-in.
+      migrateFrom: { session: 'ktor', keepSource: false, trustUnauthenticatedIv: true },
       expiry,
       schema: testUserSchema,
     }),
