@@ -6,6 +6,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecModel } from '../model.js';
 import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
+import { identifier } from './tokens.js';
 
 const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
 
@@ -35,7 +36,7 @@ export function planSerializerImports(
   for (const session of model.sessions) {
     if (session.serializer.kind !== 'module') continue;
     const specifier = specifierFor(session.serializer.module);
-    const exportName = session.serializer.export;
+    const exportName = identifier(session.serializer.export, 'serializer export');
     const identity = JSON.stringify([specifier, exportName]);
     let plan = planned.get(identity);
     if (plan === undefined) {

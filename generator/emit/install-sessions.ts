@@ -1,6 +1,6 @@
 /** `installSessions(options?)`, the one function an app calls. */
 import type { SpecModel } from '../model.js';
-import { StructureKind, type FunctionDeclarationStructure } from './print.js';
+import { docText, StructureKind, type FunctionDeclarationStructure } from './print.js';
 import { stringLiteral } from './tokens.js';
 
 /**
@@ -18,14 +18,16 @@ export function emitInstallSessions(model: SpecModel): FunctionDeclarationStruct
     name: 'installSessions',
     isExported: true,
     docs: [
-      [
-        'Koa middleware that loads every session before the handler and writes changes after it.',
-        '',
-        '@example',
-        'const app = new Koa();',
-        'app.use(installSessions());',
-        ...handler,
-      ].join('\n'),
+      docText(
+        [
+          'Koa middleware that loads every session before the handler and writes changes after it.',
+          '',
+          '@example',
+          'const app = new Koa();',
+          'app.use(installSessions());',
+          ...handler,
+        ].join('\n'),
+      ),
     ],
     parameters: [{ name: 'options', hasQuestionToken: true, type: 'InstallOptions' }],
     returnType: 'Middleware',

@@ -5,6 +5,7 @@
 import type { JsonSchema, SpecModel } from '../model.js';
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from './print.js';
 import { docsOf, interfaceMembers, schemaToType } from './schema-to-type.js';
+import { identifier } from './tokens.js';
 
 /**
  * @example
@@ -20,9 +21,10 @@ export function emitPayloadTypes(
 }
 
 function typeDeclaration(
-  name: string,
+  typeName: string,
   schema: JsonSchema,
 ): InterfaceDeclarationStructure | TypeAliasDeclarationStructure {
+  const name = identifier(typeName, 'type name');
   const docs = docsOf(schema);
   const members = interfaceMembers(schema);
   if (members === undefined) {

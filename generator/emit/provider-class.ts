@@ -4,6 +4,7 @@
  */
 import type { SessionNode } from '../model.js';
 import { docText, StructureKind, type ClassDeclarationStructure } from './print.js';
+import { identifier } from './tokens.js';
 
 /**
  * @example
@@ -13,7 +14,7 @@ import { docText, StructureKind, type ClassDeclarationStructure } from './print.
 export function emitProviderClass(session: SessionNode, definitionText: string): ClassDeclarationStructure {
   return {
     kind: StructureKind.Class,
-    name: session.providerName,
+    name: identifier(session.providerName, 'class name'),
     isExported: true,
     docs: [docText(providerSummary(session))],
     extends: `SessionProvider<${session.typeName}>`,

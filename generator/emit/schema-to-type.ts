@@ -5,7 +5,7 @@
 import type { JsonSchema } from '../model.js';
 import { literal, type LiteralValue } from './literal.js';
 import { docText, printObjectType, StructureKind, type TypeMember } from './print.js';
-import { propertyName } from './tokens.js';
+import { isIdentifier, propertyName } from './tokens.js';
 import { UnsupportedSchemaError } from './unsupported-schema-error.js';
 
 /** The only `$ref` form in the subset: a shared type under `types:`. */
@@ -148,11 +148,11 @@ function unionBranches(schema: JsonSchema): JsonSchema[] | undefined {
   return branches.map((branch, index) => asSchema(branch, `oneOf/anyOf branch ${index}`));
 }
 
+// The name after the prefix is printed as a type reference, so it must be an identifier (security.md #60).
 function refName(ref: unknown): string {
-  if (typeof ref !== 'string' || !ref.startsWith(TYPE_REF_PREFIX)) {
-    throw new UnsupportedSchemaError(`$ref ${JSON.stringify(ref)}`);
-  }
-  return ref.slice(TYPE_REF_PREFIX.length);
+  const name = typeof ref === 'string' && ref.startsWith(TYPE_REF_PREFIX) ? ref.slice(TYPE_REF_PREFIX.length) : '';
+  if (!isIdentifier(name)) throw new UnsupportedSchemaError(`$ref ${JSON.stringify(ref)}`);
+  return name;
 }
 
 function asSchema(value: unknown, where: string): JsonSchema {

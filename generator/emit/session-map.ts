@@ -3,7 +3,13 @@
  * `ctx.sessions` its types.
  */
 import type { SpecModel } from '../model.js';
-import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from './print.js';
+import { specFileLabel } from './header.js';
+import {
+  docText,
+  StructureKind,
+  type InterfaceDeclarationStructure,
+  type TypeAliasDeclarationStructure,
+} from './print.js';
 import { propertyName, stringLiteral } from './tokens.js';
 
 /**
@@ -18,7 +24,7 @@ export function emitSessionMap(model: SpecModel): [InterfaceDeclarationStructure
       kind: StructureKind.Interface,
       name: 'SessionMap',
       isExported: true,
-      docs: [`Every session in ${model.specFileName}, by accessor name.`],
+      docs: [docText(`Every session in ${specFileLabel(model.specFileName)}, by accessor name.`)],
       properties: model.sessions.map((session) => ({ name: propertyName(session.key), type: session.typeName })),
     },
     {

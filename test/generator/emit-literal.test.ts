@@ -12,6 +12,11 @@ describe('literal', () => {
     { name: 'keys keep insertion order', given: { z: 1, a: 2 }, want: '{ z: 1, a: 2 }' },
     { name: 'non-identifier keys are quoted', given: { 'sess:': 1, $defs: 2 }, want: "{ 'sess:': 1, $defs: 2 }" },
     {
+      name: '#60 a __proto__ key stays a data property',
+      given: JSON.parse('{"__proto__": {"polluted": true}}'),
+      want: "{ ['__proto__']: { polluted: true } }",
+    },
+    {
       name: 'code is printed as is',
       given: { serializer: new CodeExpression('userCodec') },
       want: '{ serializer: userCodec }',
@@ -29,6 +34,8 @@ describe('stringLiteral', () => {
     { given: 'back\\slash', want: "'back\\\\slash'" },
     { given: 'line\nbreak\u2028', want: "'line\\nbreak\u2028'" },
     { given: 'tab\there', want: "'tab\\there'" },
+    { given: 'C:\\', want: "'C:\\x5c'" },
+    { given: '\\\\', want: "'\\\\\\x5c'" },
   ])('$given', ({ given, want }) => {
     const text = stringLiteral(given);
     expect(text).toBe(want);
@@ -44,6 +51,7 @@ describe('propertyName', () => {
     { given: 'content-type', want: "'content-type'" },
     { given: '1st', want: "'1st'" },
     { given: '', want: "''" },
+    { given: '__proto__', want: "['__proto__']" },
   ])('$given', ({ given, want }) => {
     expect(propertyName(given)).toBe(want);
   });
