@@ -37,13 +37,22 @@ const FORGERY_RISK =
  * under this library's AEAD seal would launder the forgery, so it takes `trustUnauthenticatedIv: true`. A
  * `ktor-sign` step anywhere in the chain covers what the IV leaves out (the whole token when outside, the
  * plaintext when inside), and by id a changed IV only changes an id no storage holds. An opt-in with nothing
- * to trust is refused too, so it cannot silently cover a weaker source later.
+ * to trust is refused too, so it cannot silently cover a weaker source later. A by-value source with no
+ * transform at all (`insecure: true`) is anyone's to write, and is refused with no opt-in.
  *
  * @example
  * migrationIntegrity({ name: 'ktor_user', byId: false, transforms: ['ktor-encrypt'] }, false);
  * // { ok: false, at: 'source', problem: 'which is sealed with ktor-encrypt alone, ...' }
  */
 export function migrationIntegrity(source: MigrationSource, trustUnauthenticatedIv: boolean): MigrationIntegrity {
+  // Nothing seals it at all: every payload is the client's own, and no opt-in makes promoting it sound.
+  if (!source.byId && source.transforms.length === 0) {
+    return {
+      ok: false,
+      at: 'source',
+      problem: `which travels by value with no ktor-sign or ktor-encrypt transform (insecure: true), so a client can put any payload in its cookie and the migration would re-issue it as a native sealed session; seal the source with ktor-sign, as the Ktor service's SessionTransportTransformerMessageAuthentication does`,
+    };
+  }
   const forgeable = !source.byId && source.transforms.includes('ktor-encrypt') && !source.transforms.includes('ktor-sign');
   if (forgeable && trustUnauthenticatedIv) return { ok: true, risk: FORGERY_RISK };
   if (forgeable) {

@@ -213,6 +213,26 @@ ${ktorSources}`),
     ]);
   });
 
+  it('#57 refuses a migration from a Ktor session that nothing seals (insecure: true), opt-in or not', () => {
+    const result = loadSpecText(
+      spec(`  user:
+    transform: [{ encrypt: main }]
+    migrateFrom: { session: open, trustUnauthenticatedIv: true }
+    schema: { $ref: "#/types/User" }
+  open:
+    serializer: ktor-json
+    insecure: true
+    schema: { $ref: "#/types/User" }
+`),
+      'sessions.yaml',
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((error) => `${error.line}:${error.col}: ${error.message}`)).toEqual([
+      "15:29: sessions.user.migrateFrom.session names session \"open\", which travels by value with no ktor-sign or ktor-encrypt transform (insecure: true), so a client can put any payload in its cookie and the migration would re-issue it as a native sealed session; seal the source with ktor-sign, as the Ktor service's SessionTransportTransformerMessageAuthentication does",
+    ]);
+  });
+
   it('#57 accepts the opt-in with a warning at its position, and sources whose cookie cannot be forged without one', () => {
     const result = loadSpecText(
       spec(`${optedInUser}  kept:

@@ -46,6 +46,8 @@ describe('Ktor definitions refused at start-up', () => {
     expect(() => install(untrusted)).toThrow(
       /^session "account" migrates from "ktor", which is sealed with ktor-encrypt alone, .* accept the risk in words: migrateFrom: \{ session: ktor, trustUnauthenticatedIv: true \}; fix migrateFrom in sessions\.yaml$/,
     );
+    const unsealed = specWith('legacy', (d) => ({ ...d, transforms: [], insecure: true }));
+    expect(() => install(unsealed)).toThrow(/^session "mirror" migrates from "legacy", which travels by value with no ktor-sign or ktor-encrypt transform \(insecure: true\)/);
     const needless = specWith('mirror', (d) => ({ ...d, migrateFrom: { session: 'legacy', keepSource: true, trustUnauthenticatedIv: true } }));
     expect(() => install(needless)).toThrow(/^session "mirror" migrates from "legacy", which has no unauthenticated IV to trust/);
   });
