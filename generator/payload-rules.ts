@@ -129,6 +129,28 @@ const prototypePropertyName: SpecRule = {
     ),
 };
 
+const nonFiniteValue: SpecRule = {
+  refuses: 'an enum or const holding .inf, -.inf or .nan, which no JSON payload can hold',
+  check: (spec) =>
+    payloadSchemas(spec).flatMap(({ schema, path }) =>
+      (['const', 'enum'] as const)
+        .filter((keyword) => Object.hasOwn(schema, keyword) && holdsNonFinite(schema[keyword]))
+        .map((keyword) => {
+          const at = [...path, keyword];
+          return spec.source.errorAt(
+            at,
+            `${formatSpecPath(at)} holds .inf, -.inf or .nan, which JSON cannot hold, so no payload could ever match it (set refuses such numbers); use finite numbers`,
+          );
+        }),
+    ),
+};
+
+function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).some(holdsNonFinite);
+}
+
 export const PAYLOAD_RULES: readonly SpecRule[] = [
   openObjectSchema,
   undeclaredRequired,
@@ -137,6 +159,7 @@ export const PAYLOAD_RULES: readonly SpecRule[] = [
   unresolvedRef,
   nonObjectSessionPayload,
   prototypePropertyName,
+  nonFiniteValue,
 ];
 
 /** Every schema node of every payload schema, each before its subschemas, in spec order. */

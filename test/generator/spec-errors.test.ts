@@ -571,6 +571,27 @@ const payloadSubset: Case[] = [
     ],
   },
   {
+    name: 'enum and const values JSON cannot hold (gen printed them as NaN and Infinity types)',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema:
+            type: object
+            properties:
+              a: { const: .inf }
+              b: { enum: [1, -.inf, .nan] }
+              c: { const: { x: [.nan] } }
+            additionalProperties: false
+    `,
+    want: [
+      '8:21: sessions.user.schema.properties.a.const holds .inf, -.inf or .nan, which JSON cannot hold, so no payload could ever match it (set refuses such numbers); use finite numbers',
+      '9:20: sessions.user.schema.properties.b.enum holds .inf, -.inf or .nan, which JSON cannot hold, so no payload could ever match it (set refuses such numbers); use finite numbers',
+      '10:21: sessions.user.schema.properties.c.const holds .inf, -.inf or .nan, which JSON cannot hold, so no payload could ever match it (set refuses such numbers); use finite numbers',
+    ],
+  },
+  {
     name: 'payload properties named __proto__ and constructor (#65: every set of them would fail)',
     given: yaml`
       version: 1
