@@ -1,16 +1,23 @@
 import { systemClock, type Clock } from '../clock.js';
 import { SessionConfigError } from '../errors.js';
+import { RecencyList } from './recency-list.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface MemoryStorageOptions {
-  /** Entries kept at most; past it the least recently used entry is evicted (checklist #53). */
+  /** Entries kept at most; past it the entry longest on probation is evicted (security.md #53, #64). */
   readonly maxEntries: number;
   /** Epoch milliseconds; the middleware passes its own clock so tests can move time. */
   readonly clock?: Clock;
   /** Writes between two sweeps of expired entries, at least as many as entries held. Default 1024. */
   readonly sweepEvery?: number;
+  /**
+   * Called, synchronously, once per live entry evicted to stay within `maxEntries`, with nothing that
+   * names it. The middleware turns it into an `evicted` event for the storages it builds from the spec;
+   * an app building its own storage passes its own, e.g. a metrics counter.
+   */
+  readonly onEvict?: () => void;
 }
 
 interface MemoryEntry extends StoredEntry {
@@ -21,29 +28,39 @@ interface MemoryEntry extends StoredEntry {
 }
 
 const DEFAULT_SWEEP_EVERY = 1024;
+/**
+ * The share of `maxEntries` that entries used again may hold; the rest is the probation segment new
+ * entries wait in. 80% is what segmented LRU is usually run with (Caffeine's main space, for one).
+ */
+const PROTECTED_SHARE = 0.8;
 
 /**
  * A bounded, expiring storage in this process's memory: `kind: memory` in sessions.yaml. Sessions are
  * lost on restart and not shared between processes, so it suits one-machine apps and tests.
  *
- * A `Map` keeps insertion order, so re-inserting an entry on every use keeps it ordered from least to
- * most recently used, and eviction takes the first key. Expired entries are dropped when met and swept
- * every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
+ * The bound is a segmented LRU (SLRU: Karedla, Love and Wherry, 1994), so that a flood of sessions
+ * created once and never sent back cannot evict the sessions in use (security.md #64). A new entry
+ * starts on probation; any later read, touch or write of it moves it to the protected segment, which
+ * holds at most 80% of `maxEntries` and sends its least recently used entry back on probation when
+ * full. Evictions take the entry longest on probation, so a flood of one-shot creations churns the
+ * probation segment only. Expired entries are dropped when met and swept every `sweepEvery` writes,
+ * so no timer keeps the process (or a test run) alive.
  *
  * Each call runs to completion without awaiting anything, so a conditional write checks the version and
- * replaces the entry in one step that no other request can interleave with (checklist #49, #50).
+ * replaces the entry in one step that no other request can interleave with (security.md #49, #50).
  *
  * @example
- * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000 }) } }));
+ * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000, onEvict: () => evictions.inc() }) } }));
  */
 export class MemoryStorage implements Storage {
-  readonly #entries = new Map<string, MemoryEntry>();
+  readonly #probation = new RecencyList<MemoryEntry>();
+  readonly #protected = new RecencyList<MemoryEntry>();
   readonly #maxEntries: number;
+  readonly #protectedMax: number;
   readonly #clock: Clock;
   readonly #sweepEvery: number;
+  readonly #onEvict: (() => void) | undefined;
   #writesSinceSweep = 0;
-  /** Walks the entries from the least recently used on; see `#evictOldest`. */
-  #evictionCursor: MapIterator<string> | undefined = undefined;
   /** Source of versions: never repeats within this storage, so a recreated key gets a new one. */
   #writes = 0;
 
@@ -52,13 +69,16 @@ export class MemoryStorage implements Storage {
       throw new SessionConfigError(`MemoryStorage: maxEntries must be a whole number of at least 1, not ${options.maxEntries}`);
     }
     this.#maxEntries = options.maxEntries;
+    // Rounded down, so probation always has room for the entry being written and the one it evicts.
+    this.#protectedMax = Math.floor(options.maxEntries * PROTECTED_SHARE);
     this.#clock = options.clock ?? systemClock;
     this.#sweepEvery = options.sweepEvery ?? DEFAULT_SWEEP_EVERY;
+    this.#onEvict = options.onEvict;
   }
 
   /** Entries held, including expired ones not swept yet. */
   get size(): number {
-    return this.#entries.size;
+    return this.#probation.size + this.#protected.size;
   }
 
   async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
@@ -70,19 +90,23 @@ export class MemoryStorage implements Storage {
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
     const condition = writeCondition(options);
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
-    if (!conditionHolds(condition, this.#use(key)?.version)) return false;
+    const current = this.#use(key);
+    if (!conditionHolds(condition, current?.version)) return false;
     const now = this.#clock();
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs });
+    const entry = { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs };
+    // A new entry starts on probation; a rewritten one stays where its use just put it.
+    if (current === undefined) this.#probation.use(key, entry);
+    else (this.#protected.has(key) ? this.#protected : this.#probation).replace(key, entry);
     // A sweep visits every entry; spacing sweeps at least `size` writes apart keeps that O(1) per write.
-    if (++this.#writesSinceSweep >= Math.max(this.#sweepEvery, this.#entries.size)) this.#sweep();
-    while (this.#entries.size > this.#maxEntries) this.#evictOldest();
+    if (++this.#writesSinceSweep >= Math.max(this.#sweepEvery, this.size)) this.#sweep();
+    // A write adds one entry at most, so one eviction restores the bound.
+    if (this.size > this.#maxEntries) this.#evict();
     return true;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
-    if (ifVersion !== undefined && this.#use(key)?.version !== ifVersion) return false;
-    this.#entries.delete(key);
+    if (ifVersion !== undefined && this.#live(key)?.version !== ifVersion) return false;
+    this.#delete(key);
     return true;
   }
 
@@ -95,39 +119,54 @@ export class MemoryStorage implements Storage {
   #slide(key: string, entry: MemoryEntry, ttlSeconds: number): void {
     const now = this.#clock();
     entry.expiresAt = Math.min(now + ttlMilliseconds(ttlSeconds), entry.notAfter);
-    if (entry.expiresAt <= now) this.#entries.delete(key);
-  }
-
-  /** The live entry under `key`, moved to the most recently used end; an expired one is dropped. */
-  #use(key: string): MemoryEntry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (entry.expiresAt <= this.#clock()) return undefined;
-    this.#entries.set(key, entry);
-    return entry;
+    if (entry.expiresAt <= now) this.#delete(key);
   }
 
   /**
-   * Deletes the least recently used entry. A `Map` leaves a hole where an entry was deleted until it
-   * rehashes, and a fresh iterator skips every hole at the front: evicting with `keys().next()` each time
-   * would cost more and more under a flood (checklist #53). One iterator kept across evictions passes
-   * each hole once; entries moved to the end on use, or added, are still ahead of it, in order.
+   * The live entry under `key`, used again: moved to the most recently used end of the protected
+   * segment, whose least recently used entry goes back on probation when it is over its share.
    */
-  #evictOldest(): void {
-    let oldest = this.#evictionCursor?.next();
-    if (oldest === undefined || oldest.done === true) {
-      this.#evictionCursor = this.#entries.keys();
-      oldest = this.#evictionCursor.next();
+  #use(key: string): MemoryEntry | undefined {
+    const entry = this.#live(key);
+    if (entry === undefined) return undefined;
+    this.#probation.delete(key);
+    this.#protected.use(key, entry);
+    if (this.#protected.size > this.#protectedMax) {
+      const [demoted, demotedEntry] = this.#protected.takeOldest()!;
+      this.#probation.use(demoted, demotedEntry);
     }
-    if (oldest.done !== true) this.#entries.delete(oldest.value);
+    return entry;
+  }
+
+  /** The live entry under `key`, left where it is; an expired one is dropped. */
+  #live(key: string): MemoryEntry | undefined {
+    const entry = this.#protected.get(key) ?? this.#probation.get(key);
+    if (entry === undefined || entry.expiresAt > this.#clock()) return entry;
+    this.#delete(key);
+    return undefined;
+  }
+
+  #delete(key: string): void {
+    if (!this.#protected.delete(key)) this.#probation.delete(key);
+  }
+
+  /**
+   * Evicts the entry longest on probation. There is one: the protected segment holds less than
+   * `maxEntries`, so past the bound probation holds at least the new entry and one before it.
+   */
+  #evict(): void {
+    const [, evicted] = this.#probation.takeOldest()!;
+    // An expired entry not swept yet was dead already: dropping it is no eviction.
+    if (evicted.expiresAt > this.#clock()) this.#onEvict?.();
   }
 
   #sweep(): void {
     this.#writesSinceSweep = 0;
     const now = this.#clock();
-    for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt <= now) this.#entries.delete(key);
+    for (const segment of [this.#probation, this.#protected]) {
+      for (const [key, entry] of segment.entries()) {
+        if (entry.expiresAt <= now) segment.delete(key);
+      }
     }
   }
 }
