@@ -164,7 +164,7 @@ function buildStorage(name: string, declared: StorageDefinition, { clock, env, l
       }
       return new MemoryStorage({ maxEntries: declared.maxEntries, clock, onEvict });
     case 'directory':
-      return new DirectoryStorage({ path: declared.path, clock });
+      return new DirectoryStorage({ path: declared.path, maxEntries: declared.maxEntries, clock, onEvict });
     case 'redis': {
       const variable = declared.url.env;
       const url = env[variable];
