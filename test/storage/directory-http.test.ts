@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage, SessionConfigError, type SpecDefinition } from 'typed-sessions/runtime';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { spec } from '../runtime/fixtures.js';
-import { cookieValue, putJson, START, startServer, type TestServer } from '../runtime/server.js';
+import { createVisit, readVisit, START, startServer, type TestServer } from '../runtime/server.js';
 
 const NOBODY = 65534;
 const SESSION_FILE = /^[0-9a-f]{64}$/;
@@ -110,26 +110,16 @@ describe('#62 directory storage: bounded like memory', () => {
   });
   afterAll(() => server.close());
 
-  async function createVisit(): Promise<string> {
-    const response = await putJson(`${server.url}/s/visit`, { count: 1 });
-    expect(response.status).toBe(204);
-    return cookieValue(response, 'vid');
-  }
-
-  async function readVisit(id: string): Promise<unknown> {
-    return (await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } })).json();
-  }
-
   it('#62 the folder holds at most maxEntries sessions: past it the least recently used file goes, one evicted event each', async () => {
-    const user = await createVisit();
+    const user = await createVisit(server.url);
     const early: string[] = [];
-    for (let index = 0; index < 4; index += 1) early.push(await createVisit());
-    expect(await readVisit(user)).toEqual({ value: { count: 1 } });
-    for (let index = 0; index < 4; index += 1) await createVisit();
+    for (let index = 0; index < 4; index += 1) early.push(await createVisit(server.url));
+    expect(await readVisit(server.url, user)).toEqual({ value: { count: 1 } });
+    for (let index = 0; index < 4; index += 1) await createVisit(server.url);
 
     expect((await readdir(folder)).filter((name) => SESSION_FILE.test(name))).toHaveLength(5);
-    expect(await readVisit(user)).toEqual({ value: { count: 1 } });
-    for (const id of early) expect(await readVisit(id)).toEqual({ value: null });
+    expect(await readVisit(server.url, user)).toEqual({ value: { count: 1 } });
+    for (const id of early) expect(await readVisit(server.url, id)).toEqual({ value: null });
     expect(server.events.filter((event) => event.type === 'evicted')).toEqual(Array.from({ length: 4 }, () => ({ type: 'evicted', storage: 'mem' })));
   });
 });
