@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { SessionConfigError } from '../errors.js';
 import { FileLocks } from './file-lock.js';
-import { RecencyList } from './recency-list.js';
+import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { openTrustedFolder } from './trusted-folder.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
@@ -17,8 +17,8 @@ export interface DirectoryStorageOptions {
    */
   readonly path: string;
   /**
-   * Session files this storage keeps at most; past it the file least recently used by this process is
-   * removed (security.md #62). Sessions in `kind: directory` default to 10,000 (docs/spec.md).
+   * Session files this storage keeps at most; past it a file this process has not seen used again is
+   * removed, as in `MemoryStorage` (security.md #62, #64). `kind: directory` defaults to 10,000.
    */
   readonly maxEntries: number;
   /** Epoch milliseconds; the middleware passes its own clock so tests can move time. */
@@ -82,11 +82,12 @@ const EVICTIONS_PER_WRITE = 2;
  *   (a file without a valid header reads as missing).
  * - At startup the folder is created (mode 0700) or checked: one that another user owns or may write
  *   to, or a session file of someone else's, is refused (security.md #62).
- * - It holds at most `maxEntries` files. It keeps the files it found at startup (oldest first by
- *   modification time) and those it has written or read since in least-recently-used order, in memory;
- *   past the bound a write removes the least recently used, so a write costs O(1) however full the
- *   folder is: one eviction is a lock, one header read and one unlink. A file whose expiry another
- *   process sharing the folder has moved since is in use there, and goes back to the end instead.
+ * - It holds at most `maxEntries` files, in the eviction order of the memory storage (`SegmentedLru`,
+ *   security.md #64) kept in this process's memory: the files found at startup (on probation, oldest
+ *   modification first), then those written, and read again, since. Past the bound a write removes
+ *   the file longest on probation, so a write costs O(1) however full the folder is: one eviction is
+ *   a lock, one header read and one unlink. A file whose expiry another process sharing the folder has
+ *   moved since is in use there, and is promoted instead.
  *
  * @example
  * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions', maxEntries: 10_000 }) } }));
@@ -95,14 +96,13 @@ export class DirectoryStorage implements Storage {
   readonly #path: string;
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
-  readonly #maxEntries: number;
   readonly #onEvict: (() => void) | undefined;
   readonly #locks = new FileLocks();
   /**
-   * Session file names, least recently used by this process first, each with the expiry this process
-   * last wrote or read in it; `undefined` for a file found at startup and not used since.
+   * Session file names in eviction order, each with the expiry this process last wrote or read in it;
+   * `undefined` for a file found at startup and not used since.
    */
-  readonly #recency = new RecencyList<number | undefined>();
+  readonly #recency: SegmentedLru<number | undefined>;
   #nextSweepAt: number;
 
   constructor(options: DirectoryStorageOptions) {
@@ -113,18 +113,15 @@ export class DirectoryStorage implements Storage {
     if (!Number.isFinite(interval) || interval <= 0) {
       throw new SessionConfigError(`DirectoryStorage: sweepIntervalMs must be a positive number of milliseconds, not ${interval}`);
     }
-    if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new SessionConfigError(`DirectoryStorage: maxEntries must be a whole number of at least 1, not ${options.maxEntries}`);
-    }
+    this.#recency = new SegmentedLru(checkMaxEntries('DirectoryStorage', options.maxEntries));
     this.#path = options.path;
     this.#clock = options.clock ?? systemClock;
     this.#sweepIntervalMs = interval;
-    this.#maxEntries = options.maxEntries;
     this.#onEvict = options.onEvict;
     this.#nextSweepAt = this.#clock() + interval;
     const found = openTrustedFolder(options.path, (name) => SESSION_FILE.test(name) || TEMP_FILE.test(name));
     for (const file of found.filter(({ name }) => SESSION_FILE.test(name)).sort((a, b) => a.modifiedAt - b.modifiedAt)) {
-      this.#recency.use(file.name, undefined);
+      this.#recency.set(file.name, undefined);
     }
   }
 
@@ -144,7 +141,7 @@ export class DirectoryStorage implements Storage {
       await this.#remove(name);
       return undefined;
     }
-    if (slideSeconds === undefined) this.#recency.use(name, header.expiresAt);
+    if (slideSeconds === undefined) this.#used(name, header.expiresAt);
     else await this.touch(key, slideSeconds);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
@@ -160,7 +157,8 @@ export class DirectoryStorage implements Storage {
     // Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall.
     await mkdir(this.#path, { recursive: true, mode: 0o700 });
     const written = await this.#locks.hold(`${file}.lock`, async () => {
-      if (!conditionHolds(condition, await this.#liveVersion(file))) return false;
+      const current = await this.#liveVersion(file);
+      if (!conditionHolds(condition, current)) return false;
       const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
       try {
         await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
@@ -169,10 +167,16 @@ export class DirectoryStorage implements Storage {
         await rm(temp, { force: true });
         throw error;
       }
-      this.#recency.use(name, expiresAt);
+      // A new file starts on probation; a rewritten one was used again.
+      if (current === undefined) this.#recency.set(name, expiresAt);
+      else this.#used(name, expiresAt);
       return true;
     });
-    for (let tries = 0; tries < EVICTIONS_PER_WRITE && this.#recency.size > this.#maxEntries; tries++) await this.#evictOldest();
+    for (let tries = 0; tries < EVICTIONS_PER_WRITE; tries++) {
+      const overflow = this.#recency.takeOverflow();
+      if (overflow === undefined) break;
+      await this.#evict(...overflow);
+    }
     this.#sweepWhenDue();
     return written;
   }
@@ -221,7 +225,7 @@ export class DirectoryStorage implements Storage {
       gone = expiresAt <= now;
       if (!gone) {
         await handle.write(formatStamp(expiresAt), 0, 'latin1');
-        this.#recency.use(name, expiresAt);
+        this.#used(name, expiresAt);
       }
     } finally {
       await handle.close();
@@ -274,13 +278,11 @@ export class DirectoryStorage implements Storage {
   }
 
   /**
-   * Removes the file least recently used by this process, under its lock so that no write of it lands
-   * in between. A file whose expiry moved past the one this process last saw was written or slid by
-   * another process sharing the folder: in use there, it goes back to the most recent end instead.
+   * Removes the file `name`, taken out of the eviction order, under its lock so that no write of it
+   * lands in between. A file whose expiry moved past `seenExpiry`, the one this process last saw, was
+   * written or slid by another process sharing the folder: in use there, it is promoted instead.
    */
-  async #evictOldest(): Promise<void> {
-    // Present: the caller saw more than maxEntries names.
-    const [name, seenExpiry] = this.#recency.takeOldest()!;
+  async #evict(name: string, seenExpiry: number | undefined): Promise<void> {
     const file = join(this.#path, name);
     await this.#locks.hold(`${file}.lock`, async () => {
       // Read by this process while the lock was awaited: no longer the least recently used.
@@ -288,13 +290,19 @@ export class DirectoryStorage implements Storage {
       const header = await readFileHeader(file);
       if (header === 'missing') return;
       if (header !== undefined && seenExpiry !== undefined && header.expiresAt > seenExpiry) {
-        this.#recency.use(name, header.expiresAt);
+        this.#used(name, header.expiresAt);
         return;
       }
       await rm(file, { force: true });
       // An expired or broken file was dead already: removing it is no eviction.
       if (header !== undefined && header.expiresAt > this.#clock()) this.#onEvict?.();
     });
+  }
+
+  /** Records that the file `name`, expiring at `expiresAt`, was used again: promoted in the eviction order. */
+  #used(name: string, expiresAt: number): void {
+    this.#recency.set(name, expiresAt);
+    this.#recency.promote(name);
   }
 
   async #remove(name: string): Promise<void> {

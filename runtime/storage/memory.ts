@@ -1,6 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
-import { SessionConfigError } from '../errors.js';
-import { RecencyList } from './recency-list.js';
+import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
@@ -28,23 +27,16 @@ interface MemoryEntry extends StoredEntry {
 }
 
 const DEFAULT_SWEEP_EVERY = 1024;
-/**
- * The share of `maxEntries` that entries used again may hold; the rest is the probation segment new
- * entries wait in. 80% is what segmented LRU is usually run with (Caffeine's main space, for one).
- */
-const PROTECTED_SHARE = 0.8;
 
 /**
  * A bounded, expiring storage in this process's memory: `kind: memory` in sessions.yaml. Sessions are
  * lost on restart and not shared between processes, so it suits one-machine apps and tests.
  *
- * The bound is a segmented LRU (SLRU: Karedla, Love and Wherry, 1994), so that a flood of sessions
- * created once and never sent back cannot evict the sessions in use (security.md #64). A new entry
- * starts on probation; any later read, touch or write of it moves it to the protected segment, which
- * holds at most 80% of `maxEntries` and sends its least recently used entry back on probation when
- * full. Evictions take the entry longest on probation, so a flood of one-shot creations churns the
- * probation segment only. Expired entries are dropped when met and swept every `sweepEvery` writes,
- * so no timer keeps the process (or a test run) alive.
+ * The bound is a segmented LRU (`SegmentedLru`), so that a flood of sessions created once and never
+ * sent back cannot evict the sessions in use (security.md #64): a new entry starts on probation, and
+ * any later read, touch or write of it moves it to the protected segment (at most 80% of
+ * `maxEntries`); evictions take the entry longest on probation. Expired entries are dropped when met
+ * and swept every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
  *
  * Each call runs to completion without awaiting anything, so a conditional write checks the version and
  * replaces the entry in one step that no other request can interleave with (security.md #49, #50).
@@ -53,10 +45,7 @@ const PROTECTED_SHARE = 0.8;
  * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000, onEvict: () => evictions.inc() }) } }));
  */
 export class MemoryStorage implements Storage {
-  readonly #probation = new RecencyList<MemoryEntry>();
-  readonly #protected = new RecencyList<MemoryEntry>();
-  readonly #maxEntries: number;
-  readonly #protectedMax: number;
+  readonly #entries: SegmentedLru<MemoryEntry>;
   readonly #clock: Clock;
   readonly #sweepEvery: number;
   readonly #onEvict: (() => void) | undefined;
@@ -65,12 +54,7 @@ export class MemoryStorage implements Storage {
   #writes = 0;
 
   constructor(options: MemoryStorageOptions) {
-    if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new SessionConfigError(`MemoryStorage: maxEntries must be a whole number of at least 1, not ${options.maxEntries}`);
-    }
-    this.#maxEntries = options.maxEntries;
-    // Rounded down, so probation always has room for the entry being written and the one it evicts.
-    this.#protectedMax = Math.floor(options.maxEntries * PROTECTED_SHARE);
+    this.#entries = new SegmentedLru(checkMaxEntries('MemoryStorage', options.maxEntries));
     this.#clock = options.clock ?? systemClock;
     this.#sweepEvery = options.sweepEvery ?? DEFAULT_SWEEP_EVERY;
     this.#onEvict = options.onEvict;
@@ -78,7 +62,7 @@ export class MemoryStorage implements Storage {
 
   /** Entries held, including expired ones not swept yet. */
   get size(): number {
-    return this.#probation.size + this.#protected.size;
+    return this.#entries.size;
   }
 
   async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
@@ -90,23 +74,21 @@ export class MemoryStorage implements Storage {
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
     const condition = writeCondition(options);
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
-    const current = this.#use(key);
-    if (!conditionHolds(condition, current?.version)) return false;
+    if (!conditionHolds(condition, this.#use(key)?.version)) return false;
     const now = this.#clock();
-    const entry = { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs };
-    // A new entry starts on probation; a rewritten one stays where its use just put it.
-    if (current === undefined) this.#probation.use(key, entry);
-    else (this.#protected.has(key) ? this.#protected : this.#probation).replace(key, entry);
+    this.#entries.set(key, { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs });
     // A sweep visits every entry; spacing sweeps at least `size` writes apart keeps that O(1) per write.
-    if (++this.#writesSinceSweep >= Math.max(this.#sweepEvery, this.size)) this.#sweep();
+    if (++this.#writesSinceSweep >= Math.max(this.#sweepEvery, this.#entries.size)) this.#sweep();
     // A write adds one entry at most, so one eviction restores the bound.
-    if (this.size > this.#maxEntries) this.#evict();
+    const evicted = this.#entries.takeOverflow();
+    // An expired entry not swept yet was dead already: dropping it is no eviction.
+    if (evicted !== undefined && evicted[1].expiresAt > now) this.#onEvict?.();
     return true;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
     if (ifVersion !== undefined && this.#live(key)?.version !== ifVersion) return false;
-    this.#delete(key);
+    this.#entries.delete(key);
     return true;
   }
 
@@ -119,54 +101,29 @@ export class MemoryStorage implements Storage {
   #slide(key: string, entry: MemoryEntry, ttlSeconds: number): void {
     const now = this.#clock();
     entry.expiresAt = Math.min(now + ttlMilliseconds(ttlSeconds), entry.notAfter);
-    if (entry.expiresAt <= now) this.#delete(key);
+    if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 
-  /**
-   * The live entry under `key`, used again: moved to the most recently used end of the protected
-   * segment, whose least recently used entry goes back on probation when it is over its share.
-   */
+  /** The live entry under `key`, used again: promoted to the protected segment. */
   #use(key: string): MemoryEntry | undefined {
     const entry = this.#live(key);
-    if (entry === undefined) return undefined;
-    this.#probation.delete(key);
-    this.#protected.use(key, entry);
-    if (this.#protected.size > this.#protectedMax) {
-      const [demoted, demotedEntry] = this.#protected.takeOldest()!;
-      this.#probation.use(demoted, demotedEntry);
-    }
+    if (entry !== undefined) this.#entries.promote(key);
     return entry;
   }
 
   /** The live entry under `key`, left where it is; an expired one is dropped. */
   #live(key: string): MemoryEntry | undefined {
-    const entry = this.#protected.get(key) ?? this.#probation.get(key);
+    const entry = this.#entries.get(key);
     if (entry === undefined || entry.expiresAt > this.#clock()) return entry;
-    this.#delete(key);
+    this.#entries.delete(key);
     return undefined;
-  }
-
-  #delete(key: string): void {
-    if (!this.#protected.delete(key)) this.#probation.delete(key);
-  }
-
-  /**
-   * Evicts the entry longest on probation. There is one: the protected segment holds less than
-   * `maxEntries`, so past the bound probation holds at least the new entry and one before it.
-   */
-  #evict(): void {
-    const [, evicted] = this.#probation.takeOldest()!;
-    // An expired entry not swept yet was dead already: dropping it is no eviction.
-    if (evicted.expiresAt > this.#clock()) this.#onEvict?.();
   }
 
   #sweep(): void {
     this.#writesSinceSweep = 0;
     const now = this.#clock();
-    for (const segment of [this.#probation, this.#protected]) {
-      for (const [key, entry] of segment.entries()) {
-        if (entry.expiresAt <= now) segment.delete(key);
-      }
+    for (const [key, entry] of this.#entries.entries()) {
+      if (entry.expiresAt <= now) this.#entries.delete(key);
     }
   }
 }
