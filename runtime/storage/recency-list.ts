@@ -35,8 +35,8 @@ export class RecencyList<V> {
     this.#entries.set(key, value);
   }
 
-  /** Replaces the value under a present `key`, leaving its place in the order as it is. */
-  replace(key: string, value: V): void {
+  /** Sets `key` to `value`: in its place when present, else as the most recently used. */
+  set(key: string, value: V): void {
     this.#entries.set(key, value);
   }
 

@@ -39,7 +39,9 @@ export class SegmentedLru<V> {
   }
 
   get(key: string): V | undefined {
-    return this.#protected.has(key) ? this.#protected.get(key) : this.#probation.get(key);
+    // A key is in one segment at most, so a miss in protected is the answer of probation.
+    const value = this.#protected.get(key);
+    return value === undefined ? this.#probation.get(key) : value;
   }
 
   has(key: string): boolean {
@@ -48,9 +50,7 @@ export class SegmentedLru<V> {
 
   /** Sets `key` to `value`: in its place when present, else as the newest key on probation. */
   set(key: string, value: V): void {
-    if (this.#protected.has(key)) this.#protected.replace(key, value);
-    else if (this.#probation.has(key)) this.#probation.replace(key, value);
-    else this.#probation.use(key, value);
+    (this.#protected.has(key) ? this.#protected : this.#probation).set(key, value);
   }
 
   /** Moves a present `key` to the most recent end of the protected segment; a missing key stays missing. */

@@ -7,10 +7,10 @@ import { chmod, chown, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryStorage, SessionConfigError, type SpecDefinition } from 'typed-sessions/runtime';
+import { DirectoryStorage, SessionConfigError } from 'typed-sessions/runtime';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { spec } from '../runtime/fixtures.js';
-import { createVisit, readVisit, START, startServer, type TestServer } from '../runtime/server.js';
+import { createVisit, readVisit, START, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 
 const NOBODY = 65534;
 const SESSION_FILE = /^[0-9a-f]{64}$/;
@@ -22,9 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-function onFolder(path: string, maxEntries = 100): { spec: SpecDefinition; install: { storages: {} } } {
-  // No storage instance: the middleware builds the spec's.
-  return { spec: { ...spec, storages: { mem: { kind: 'directory', path, maxEntries } } }, install: { storages: {} } };
+function onFolder(path: string, maxEntries = 100): ServerOptions {
+  return {
+    spec: { ...spec, storages: { mem: { kind: 'directory', path, maxEntries } } },
+    // No storage instance: the middleware builds the spec's. The test server's 200 ms storage timeout
+    // could fire for files on a loaded machine: not what is tested.
+    install: { storages: {}, storageTimeout: 10_000 },
+  };
 }
 
 /** A folder holding one session, as an attacker who could write there would plant it: its id is known to them. */

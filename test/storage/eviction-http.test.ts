@@ -29,8 +29,9 @@ describe.each<[string, () => StorageDefinition]>([
   beforeAll(async () => {
     server = await startServer({
       spec: { ...spec, storages: { mem: storage() } },
-      // No storage instance: the middleware builds the spec's, and wires its evictions to onEvent.
-      install: { storages: {} },
+      // No storage instance: the middleware builds the spec's, and wires its evictions to onEvent. The
+      // test server's 200 ms storage timeout could fire for files on a loaded machine: not what is tested.
+      install: { storages: {}, storageTimeout: 10_000 },
     });
   });
   afterAll(() => server.close());
