@@ -285,7 +285,7 @@ export class DirectoryStorage implements Storage {
   async #evict(name: string, seenExpiry: number | undefined): Promise<void> {
     const file = join(this.#path, name);
     await this.#locks.hold(`${file}.lock`, async () => {
-      // Read by this process while the lock was awaited: no longer the least recently used.
+      // Used by this process while the lock was awaited: back in the order, not to be evicted.
       if (this.#recency.has(name)) return;
       const header = await readFileHeader(file);
       if (header === 'missing') return;

@@ -42,7 +42,7 @@ describe('MemoryStorage', () => {
     expect(await store.read('k')).toBeUndefined();
   });
 
-  it('holds at most maxEntries, evicting the least recently used first', async () => {
+  it('holds at most maxEntries, evicting entries not used again since written first', async () => {
     const { store } = storage(3);
     for (const key of ['a', 'b', 'c']) await store.write(key, key, 60);
     await store.read('a');

@@ -114,7 +114,7 @@ describe('#62 directory storage: bounded like memory', () => {
   });
   afterAll(() => server.close());
 
-  it('#62 the folder holds at most maxEntries sessions: past it the least recently used file goes, one evicted event each', async () => {
+  it('#62 the folder holds at most maxEntries sessions: past it a file not used again since written goes, one evicted event each', async () => {
     const user = await createVisit(server.url);
     const early: string[] = [];
     for (let index = 0; index < 4; index += 1) early.push(await createVisit(server.url));
