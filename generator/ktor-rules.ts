@@ -150,7 +150,7 @@ function storageDefinition(value: unknown): StorageDefinition | undefined {
   const env = fieldsOf(fields?.url)?.env;
   const prefix = fields?.prefix ?? SPEC_DEFAULTS.redisPrefix;
   if (fields?.kind === 'memory') return { kind: 'memory', maxEntries: 0 };
-  if (fields?.kind === 'directory' && typeof fields.path === 'string') return { kind: 'directory', path: fields.path };
+  if (fields?.kind === 'directory' && typeof fields.path === 'string') return { kind: 'directory', path: fields.path, maxEntries: 0 };
   if (fields?.kind === 'redis' && typeof env === 'string' && typeof prefix === 'string') return { kind: 'redis', url: { env }, prefix };
   return undefined;
 }

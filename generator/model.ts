@@ -17,7 +17,7 @@ export interface KeyRingNode {
 
 export type StorageNode =
   | { readonly name: string; readonly kind: 'memory'; readonly maxEntries: number }
-  | { readonly name: string; readonly kind: 'directory'; readonly path: string }
+  | { readonly name: string; readonly kind: 'directory'; readonly path: string; readonly maxEntries: number }
   | { readonly name: string; readonly kind: 'redis'; readonly urlEnv: string; readonly prefix: string };
 
 export interface TypeNode {

@@ -30,7 +30,7 @@ export interface SpecDocument {
 
 type StorageDocument =
   | { readonly kind: 'memory'; readonly maxEntries?: number }
-  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 'directory'; readonly path: string; readonly maxEntries?: number }
   | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix?: string };
 
 interface SessionDocument {
@@ -56,6 +56,8 @@ type TransformDocument =
 /** Defaults for everything the spec may leave out (docs/spec.md); spec-schema.json repeats them for editors. */
 export const SPEC_DEFAULTS = {
   maxEntries: 100_000,
+  // Each session a file of its own (a 4 KiB block and an inode) that every sweep and startup visits: see docs/storage.md.
+  directoryMaxEntries: 10_000,
   redisPrefix: 'sess:',
   transport: 'cookie',
   insecure: false,
@@ -92,7 +94,7 @@ function normalizeStorage(name: string, storage: StorageDocument): StorageNode {
     case 'memory':
       return { name, kind: 'memory', maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.maxEntries };
     case 'directory':
-      return { name, kind: 'directory', path: storage.path };
+      return { name, kind: 'directory', path: storage.path, maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.directoryMaxEntries };
     case 'redis':
       return { name, kind: 'redis', urlEnv: storage.url.env, prefix: storage.prefix ?? SPEC_DEFAULTS.redisPrefix };
   }

@@ -90,7 +90,7 @@ export interface SessionDefinition<T = unknown> {
 
 export type StorageDefinition =
   | { readonly kind: 'memory'; readonly maxEntries: number }
-  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 'directory'; readonly path: string; readonly maxEntries: number }
   | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix: string };
 
 export interface SpecDefinition {

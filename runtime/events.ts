@@ -1,6 +1,6 @@
 /**
  * What the runtime reports through `installSessions({ onEvent, logger })`: every rejected incoming
- * session, every refresh and every storage fault. Events carry reason codes and names, never a token,
+ * session, every refresh, every storage fault and every eviction from a bounded storage. Events carry reason codes and names, never a token,
  * an id or a payload, so they are safe to ship to any log.
  */
 
@@ -92,13 +92,24 @@ export interface SessionMigrationFailedEvent {
   readonly error: string;
 }
 
+/**
+ * A bounded storage (`memory` or `directory`, `maxEntries`) dropped a live entry to make room for a new
+ * one. One event per entry, and nothing that names it: count them. A steady rate means the bound is too
+ * small for the traffic, or a flood of created sessions is under way (security.md #64).
+ */
+export interface StorageEvictedEvent {
+  readonly type: 'evicted';
+  readonly storage: string;
+}
+
 export type SessionEvent =
   | SessionRejectedEvent
   | SessionRefreshedEvent
   | StoreUnavailableEvent
   | SessionConflictEvent
   | SessionMigratedEvent
-  | SessionMigrationFailedEvent;
+  | SessionMigrationFailedEvent
+  | StorageEvictedEvent;
 
 /** Where warnings go: rejections and storage faults. */
 export interface SessionLogger {
@@ -125,6 +136,8 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   refreshed: undefined,
   migrated: undefined,
   migration_failed: 'session migration failed',
+  // Not a fault, and a flood would turn one line per eviction into a flood of log lines.
+  evicted: undefined,
 };
 
 /**

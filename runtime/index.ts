@@ -45,6 +45,7 @@ export type {
   SessionMigrationFailedEvent,
   SessionRefreshedEvent,
   SessionRejectedEvent,
+  StorageEvictedEvent,
   StorageOperation,
   StoreUnavailableEvent,
 } from './events.js';

@@ -25,7 +25,7 @@ export interface InstallOptions {
   storages?: Record<string, Storage>;
   /** Where key rings are read from; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Every rejection, refresh and storage fault. */
+  /** Every rejection, refresh, storage fault and eviction from a storage built from the spec. */
   onEvent?: (event: SessionEvent) => void;
   /** Receives warnings (rejections, storage faults, short Ktor HMAC keys at start-up); default one JSON line on stderr. Never gets tokens, payloads or keys. */
   logger?: SessionLogger;
@@ -91,11 +91,12 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     throw new SessionConfigError(`installSessions({ storageTimeout }) must be a number of milliseconds above 0, not ${storageTimeout}`);
   }
   refuseRawIdSharing(spec, options);
+  const emit = createEmitter(options.onEvent, logger);
   const context: ProviderContext = {
     keyRings: resolveKeyRings(spec, options, env, logger),
-    storages: resolveStorages(spec, options, clock, env, logger),
+    storages: resolveStorages(spec, options, { clock, env, logger, emit }),
     clock,
-    emit: createEmitter(options.onEvent, logger),
+    emit,
     storageTimeout,
     validation: createPayloadValidation(),
   };
@@ -137,17 +138,19 @@ function resolveKeyRings(
   return rings;
 }
 
+/** What a storage built from the spec is given besides its declaration. */
+interface StorageSetup {
+  readonly clock: Clock;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: SessionLogger;
+  readonly emit: (event: SessionEvent) => void;
+}
+
 /**
  * Every storage a session uses: the app's instance from `options.storages`, else built from the spec
  * (a Redis URL from the environment variable the spec names).
  */
-function resolveStorages(
-  spec: SpecDefinition,
-  options: InstallOptions,
-  clock: Clock,
-  env: Readonly<Record<string, string | undefined>>,
-  logger: SessionLogger,
-): ReadonlyMap<string, Storage> {
+function resolveStorages(spec: SpecDefinition, options: InstallOptions, setup: StorageSetup): ReadonlyMap<string, Storage> {
   refuseUnknownNames('storages', options.storages, spec.storages);
   const storages = new Map<string, Storage>();
   for (const provider of spec.providers) {
@@ -158,7 +161,7 @@ function resolveStorages(
     if (given !== undefined) storages.set(name, given);
     else if (declared === undefined) {
       throw new SessionConfigError(`storage "${name}" is used by session "${provider.definition.name}" but not declared under storages: in sessions.yaml`);
-    } else storages.set(name, buildStorage(name, declared, clock, env, logger));
+    } else storages.set(name, buildStorage(name, declared, setup));
   }
   return storages;
 }
@@ -176,21 +179,16 @@ function refuseRawIdSharing(spec: SpecDefinition, options: InstallOptions): void
   if (sharing !== undefined) throw new SessionConfigError(`${rawIdSharingProblem(sharing)} in sessions.yaml`);
 }
 
-function buildStorage(
-  name: string,
-  declared: StorageDefinition,
-  clock: Clock,
-  env: Readonly<Record<string, string | undefined>>,
-  logger: SessionLogger,
-): Storage {
+function buildStorage(name: string, declared: StorageDefinition, { clock, env, logger, emit }: StorageSetup): Storage {
+  const onEvict = () => emit({ type: 'evicted', storage: name });
   switch (declared.kind) {
     case 'memory':
       if (env.NODE_ENV === 'production') {
         logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
       }
-      return new MemoryStorage({ maxEntries: declared.maxEntries, clock });
+      return new MemoryStorage({ maxEntries: declared.maxEntries, clock, onEvict });
     case 'directory':
-      return new DirectoryStorage({ path: declared.path, clock });
+      return new DirectoryStorage({ path: declared.path, maxEntries: declared.maxEntries, clock, onEvict });
     case 'redis': {
       const variable = declared.url.env;
       const url = env[variable];

@@ -29,7 +29,7 @@ function storageLiteral(storage: StorageNode): LiteralValue {
     case 'memory':
       return { kind: 'memory', maxEntries: storage.maxEntries };
     case 'directory':
-      return { kind: 'directory', path: storage.path };
+      return { kind: 'directory', path: storage.path, maxEntries: storage.maxEntries };
     case 'redis':
       return { kind: 'redis', url: { env: storage.urlEnv }, prefix: storage.prefix };
   }

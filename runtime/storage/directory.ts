@@ -4,17 +4,32 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { SessionConfigError } from '../errors.js';
 import { FileLocks } from './file-lock.js';
+import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import { openTrustedFolder } from './trusted-folder.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface DirectoryStorageOptions {
-  /** Folder holding one file per session; created with mode 0o700 on the first write. */
+  /**
+   * Folder holding one file per session; created with mode 0700 when the storage is built. A folder or
+   * session file another user could have written is refused then (security.md #62).
+   */
   readonly path: string;
+  /**
+   * Session files this storage keeps at most; past it a file this process has not seen used again is
+   * removed, as in `MemoryStorage` (security.md #62, #64). `kind: directory` defaults to 10,000.
+   */
+  readonly maxEntries: number;
   /** Epoch milliseconds; the middleware passes its own clock so tests can move time. */
   readonly clock?: Clock;
   /** Milliseconds between background sweeps of expired files, each started by a write. Default 10 minutes. */
   readonly sweepIntervalMs?: number;
+  /**
+   * Called once per live session file removed to stay within `maxEntries`, with nothing that names it.
+   * The middleware turns it into an `evicted` event for the storages it builds from the spec.
+   */
+  readonly onEvict?: () => void;
 }
 
 /**
@@ -44,6 +59,11 @@ const TEMP_FILE = /^[0-9a-f]{64}\.(?:[0-9a-f]{16}\.tmp|lock)$/;
  */
 const STALE_TEMP_MS = 60_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
+/**
+ * Evictions a write tries at most. One keeps the bound; the second drains a folder found over it at
+ * startup, or a file that another process kept alive and that goes back to the end.
+ */
+const EVICTIONS_PER_WRITE = 2;
 
 /**
  * Sessions as files in one folder: `kind: directory` in sessions.yaml (Ktor's `directorySessionStorage`).
@@ -60,15 +80,29 @@ const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
  *   once `sweepIntervalMs` has passed since the last one.
  * - Files are written without fsync: after a power loss a session may be lost, never served corrupt
  *   (a file without a valid header reads as missing).
+ * - At startup the folder is created (mode 0700) or checked: one that another user owns or may write
+ *   to, or a session file of someone else's, is refused (security.md #62).
+ * - It holds at most `maxEntries` files, in the eviction order of the memory storage (`SegmentedLru`,
+ *   security.md #64) kept in this process's memory: the files found at startup (on probation, oldest
+ *   modification first), then those written, and read again, since. Past the bound a write removes
+ *   the file longest on probation, so a write costs O(1) however full the folder is: one eviction is
+ *   a lock, one header read and one unlink. A file whose expiry another process sharing the folder has
+ *   moved since is in use there, and is promoted instead.
  *
  * @example
- * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions' }) } }));
+ * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions', maxEntries: 10_000 }) } }));
  */
 export class DirectoryStorage implements Storage {
   readonly #path: string;
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
+  readonly #onEvict: (() => void) | undefined;
   readonly #locks = new FileLocks();
+  /**
+   * Session file names in eviction order, each with the expiry this process last wrote or read in it;
+   * `undefined` for a file found at startup and not used since.
+   */
+  readonly #recency: SegmentedLru<number | undefined>;
   #nextSweepAt: number;
 
   constructor(options: DirectoryStorageOptions) {
@@ -79,27 +113,36 @@ export class DirectoryStorage implements Storage {
     if (!Number.isFinite(interval) || interval <= 0) {
       throw new SessionConfigError(`DirectoryStorage: sweepIntervalMs must be a positive number of milliseconds, not ${interval}`);
     }
+    this.#recency = new SegmentedLru(checkMaxEntries('DirectoryStorage', options.maxEntries));
     this.#path = options.path;
     this.#clock = options.clock ?? systemClock;
     this.#sweepIntervalMs = interval;
+    this.#onEvict = options.onEvict;
     this.#nextSweepAt = this.#clock() + interval;
+    const found = openTrustedFolder(options.path, (name) => SESSION_FILE.test(name) || TEMP_FILE.test(name));
+    for (const file of found.filter(({ name }) => SESSION_FILE.test(name)).sort((a, b) => a.modifiedAt - b.modifiedAt)) {
+      this.#recency.set(file.name, undefined);
+    }
   }
 
   async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
-    const file = this.#fileFor(key);
+    const name = nameFor(key);
+    const file = join(this.#path, name);
     let content: string;
     try {
       content = await readFile(file, 'utf8');
     } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
+      if (!isMissing(error)) throw error;
+      this.#recency.delete(name);
+      return undefined;
     }
     const header = parseHeader(content);
     if (header === undefined || header.expiresAt <= this.#clock()) {
-      await rm(file, { force: true });
+      await this.#remove(name);
       return undefined;
     }
-    if (slideSeconds !== undefined) await this.touch(key, slideSeconds);
+    if (slideSeconds === undefined) this.#used(name, header.expiresAt);
+    else await this.touch(key, slideSeconds);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
@@ -107,12 +150,15 @@ export class DirectoryStorage implements Storage {
     const condition = writeCondition(options);
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
     const now = this.#clock();
-    const content = formatHeader(now + ttlMs, maxMs === undefined ? NO_DEADLINE : formatStamp(now + maxMs), randomBytes(8).toString('hex')) + value;
-    const file = this.#fileFor(key);
+    const expiresAt = now + ttlMs;
+    const content = formatHeader(expiresAt, maxMs === undefined ? NO_DEADLINE : formatStamp(now + maxMs), randomBytes(8).toString('hex')) + value;
+    const name = nameFor(key);
+    const file = join(this.#path, name);
     // Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall.
     await mkdir(this.#path, { recursive: true, mode: 0o700 });
     const written = await this.#locks.hold(`${file}.lock`, async () => {
-      if (!conditionHolds(condition, await this.#liveVersion(file))) return false;
+      const current = await this.#liveVersion(file);
+      if (!conditionHolds(condition, current)) return false;
       const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
       try {
         await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
@@ -121,20 +167,29 @@ export class DirectoryStorage implements Storage {
         await rm(temp, { force: true });
         throw error;
       }
+      // A new file starts on probation; a rewritten one was used again.
+      if (current === undefined) this.#recency.set(name, expiresAt);
+      else this.#used(name, expiresAt);
       return true;
     });
+    for (let tries = 0; tries < EVICTIONS_PER_WRITE; tries++) {
+      const overflow = this.#recency.takeOverflow();
+      if (overflow === undefined) break;
+      await this.#evict(...overflow);
+    }
     this.#sweepWhenDue();
     return written;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
-    const file = this.#fileFor(key);
+    const name = nameFor(key);
+    const file = join(this.#path, name);
     try {
       // Under the lock even without a version: a delete landing between another write's check and its
       // rename would otherwise be undone by that rename (checklist #50).
       return await this.#locks.hold(`${file}.lock`, async () => {
         if (ifVersion !== undefined && (await this.#liveVersion(file)) !== ifVersion) return false;
-        await rm(file, { force: true });
+        await this.#remove(name);
         return true;
       });
     } catch (error) {
@@ -151,13 +206,14 @@ export class DirectoryStorage implements Storage {
    */
   async touch(key: string, ttlSeconds: number): Promise<void> {
     const ttlMs = ttlMilliseconds(ttlSeconds);
-    const file = this.#fileFor(key);
+    const name = nameFor(key);
     let handle: FileHandle;
     try {
-      handle = await open(file, 'r+');
+      handle = await open(join(this.#path, name), 'r+');
     } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
+      if (!isMissing(error)) throw error;
+      this.#recency.delete(name);
+      return;
     }
     let gone = false;
     try {
@@ -167,11 +223,14 @@ export class DirectoryStorage implements Storage {
       if (header === undefined || header.expiresAt <= now) return;
       const expiresAt = Math.min(now + ttlMs, header.notAfter);
       gone = expiresAt <= now;
-      if (!gone) await handle.write(formatStamp(expiresAt), 0, 'latin1');
+      if (!gone) {
+        await handle.write(formatStamp(expiresAt), 0, 'latin1');
+        this.#used(name, expiresAt);
+      }
     } finally {
       await handle.close();
     }
-    if (gone) await rm(file, { force: true });
+    if (gone) await this.#remove(name);
   }
 
   /**
@@ -194,6 +253,7 @@ export class DirectoryStorage implements Storage {
           : TEMP_FILE.test(entry.name) && (await isStaleTemp(file, now));
         if (remove) {
           await rm(file, { force: true });
+          this.#recency.delete(entry.name);
           removed++;
         }
       }
@@ -217,9 +277,43 @@ export class DirectoryStorage implements Storage {
     return header !== undefined && header !== 'missing' && header.expiresAt > this.#clock() ? header.version : undefined;
   }
 
-  #fileFor(key: string): string {
-    return join(this.#path, createHash('sha256').update(key, 'utf8').digest('hex'));
+  /**
+   * Removes the file `name`, taken out of the eviction order, under its lock so that no write of it
+   * lands in between. A file whose expiry moved past `seenExpiry`, the one this process last saw, was
+   * written or slid by another process sharing the folder: in use there, it is promoted instead.
+   */
+  async #evict(name: string, seenExpiry: number | undefined): Promise<void> {
+    const file = join(this.#path, name);
+    await this.#locks.hold(`${file}.lock`, async () => {
+      // Used by this process while the lock was awaited: back in the order, not to be evicted.
+      if (this.#recency.has(name)) return;
+      const header = await readFileHeader(file);
+      if (header === 'missing') return;
+      if (header !== undefined && seenExpiry !== undefined && header.expiresAt > seenExpiry) {
+        this.#used(name, header.expiresAt);
+        return;
+      }
+      await rm(file, { force: true });
+      // An expired or broken file was dead already: removing it is no eviction.
+      if (header !== undefined && header.expiresAt > this.#clock()) this.#onEvict?.();
+    });
   }
+
+  /** Records that the file `name`, expiring at `expiresAt`, was used again: promoted in the eviction order. */
+  #used(name: string, expiresAt: number): void {
+    this.#recency.set(name, expiresAt);
+    this.#recency.promote(name);
+  }
+
+  async #remove(name: string): Promise<void> {
+    await rm(join(this.#path, name), { force: true });
+    this.#recency.delete(name);
+  }
+}
+
+/** The file name for `key`: its SHA-256 in hex, so no key reaches outside the folder. */
+function nameFor(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 function formatStamp(epochMs: number): string {

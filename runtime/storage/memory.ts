@@ -1,16 +1,22 @@
 import { systemClock, type Clock } from '../clock.js';
-import { SessionConfigError } from '../errors.js';
+import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface MemoryStorageOptions {
-  /** Entries kept at most; past it the least recently used entry is evicted (checklist #53). */
+  /** Entries kept at most; past it the entry longest on probation is evicted (security.md #53, #64). */
   readonly maxEntries: number;
   /** Epoch milliseconds; the middleware passes its own clock so tests can move time. */
   readonly clock?: Clock;
   /** Writes between two sweeps of expired entries, at least as many as entries held. Default 1024. */
   readonly sweepEvery?: number;
+  /**
+   * Called, synchronously, once per live entry evicted to stay within `maxEntries`, with nothing that
+   * names it. The middleware turns it into an `evicted` event for the storages it builds from the spec;
+   * an app building its own storage passes its own, e.g. a metrics counter.
+   */
+  readonly onEvict?: () => void;
 }
 
 interface MemoryEntry extends StoredEntry {
@@ -26,34 +32,32 @@ const DEFAULT_SWEEP_EVERY = 1024;
  * A bounded, expiring storage in this process's memory: `kind: memory` in sessions.yaml. Sessions are
  * lost on restart and not shared between processes, so it suits one-machine apps and tests.
  *
- * A `Map` keeps insertion order, so re-inserting an entry on every use keeps it ordered from least to
- * most recently used, and eviction takes the first key. Expired entries are dropped when met and swept
- * every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
+ * The bound is a segmented LRU (`SegmentedLru`), so that a flood of sessions created once and never
+ * sent back cannot evict the sessions in use (security.md #64): a new entry starts on probation, and
+ * any later read, touch or write of it moves it to the protected segment (at most 80% of
+ * `maxEntries`); evictions take the entry longest on probation. Expired entries are dropped when met
+ * and swept every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
  *
  * Each call runs to completion without awaiting anything, so a conditional write checks the version and
- * replaces the entry in one step that no other request can interleave with (checklist #49, #50).
+ * replaces the entry in one step that no other request can interleave with (security.md #49, #50).
  *
  * @example
- * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000 }) } }));
+ * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000, onEvict: () => evictions.inc() }) } }));
  */
 export class MemoryStorage implements Storage {
-  readonly #entries = new Map<string, MemoryEntry>();
-  readonly #maxEntries: number;
+  readonly #entries: SegmentedLru<MemoryEntry>;
   readonly #clock: Clock;
   readonly #sweepEvery: number;
+  readonly #onEvict: (() => void) | undefined;
   #writesSinceSweep = 0;
-  /** Walks the entries from the least recently used on; see `#evictOldest`. */
-  #evictionCursor: MapIterator<string> | undefined = undefined;
   /** Source of versions: never repeats within this storage, so a recreated key gets a new one. */
   #writes = 0;
 
   constructor(options: MemoryStorageOptions) {
-    if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new SessionConfigError(`MemoryStorage: maxEntries must be a whole number of at least 1, not ${options.maxEntries}`);
-    }
-    this.#maxEntries = options.maxEntries;
+    this.#entries = new SegmentedLru(checkMaxEntries('MemoryStorage', options.maxEntries));
     this.#clock = options.clock ?? systemClock;
     this.#sweepEvery = options.sweepEvery ?? DEFAULT_SWEEP_EVERY;
+    this.#onEvict = options.onEvict;
   }
 
   /** Entries held, including expired ones not swept yet. */
@@ -72,16 +76,18 @@ export class MemoryStorage implements Storage {
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
     if (!conditionHolds(condition, this.#use(key)?.version)) return false;
     const now = this.#clock();
-    this.#entries.delete(key);
     this.#entries.set(key, { value, version: String(++this.#writes), expiresAt: now + ttlMs, notAfter: maxMs === undefined ? Infinity : now + maxMs });
     // A sweep visits every entry; spacing sweeps at least `size` writes apart keeps that O(1) per write.
     if (++this.#writesSinceSweep >= Math.max(this.#sweepEvery, this.#entries.size)) this.#sweep();
-    while (this.#entries.size > this.#maxEntries) this.#evictOldest();
+    // A write adds one entry at most, so one eviction restores the bound.
+    const evicted = this.#entries.takeOverflow();
+    // An expired entry not swept yet was dead already: dropping it is no eviction.
+    if (evicted !== undefined && evicted[1].expiresAt > now) this.#onEvict?.();
     return true;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
-    if (ifVersion !== undefined && this.#use(key)?.version !== ifVersion) return false;
+    if (ifVersion !== undefined && this.#live(key)?.version !== ifVersion) return false;
     this.#entries.delete(key);
     return true;
   }
@@ -98,35 +104,25 @@ export class MemoryStorage implements Storage {
     if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 
-  /** The live entry under `key`, moved to the most recently used end; an expired one is dropped. */
+  /** The live entry under `key`, used again: promoted to the protected segment. */
   #use(key: string): MemoryEntry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (entry.expiresAt <= this.#clock()) return undefined;
-    this.#entries.set(key, entry);
+    const entry = this.#live(key);
+    if (entry !== undefined) this.#entries.promote(key);
     return entry;
   }
 
-  /**
-   * Deletes the least recently used entry. A `Map` leaves a hole where an entry was deleted until it
-   * rehashes, and a fresh iterator skips every hole at the front: evicting with `keys().next()` each time
-   * would cost more and more under a flood (checklist #53). One iterator kept across evictions passes
-   * each hole once; entries moved to the end on use, or added, are still ahead of it, in order.
-   */
-  #evictOldest(): void {
-    let oldest = this.#evictionCursor?.next();
-    if (oldest === undefined || oldest.done === true) {
-      this.#evictionCursor = this.#entries.keys();
-      oldest = this.#evictionCursor.next();
-    }
-    if (oldest.done !== true) this.#entries.delete(oldest.value);
+  /** The live entry under `key`, left where it is; an expired one is dropped. */
+  #live(key: string): MemoryEntry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.expiresAt > this.#clock()) return entry;
+    this.#entries.delete(key);
+    return undefined;
   }
 
   #sweep(): void {
     this.#writesSinceSweep = 0;
     const now = this.#clock();
-    for (const [key, entry] of this.#entries) {
+    for (const [key, entry] of this.#entries.entries()) {
       if (entry.expiresAt <= now) this.#entries.delete(key);
     }
   }

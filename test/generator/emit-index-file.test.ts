@@ -123,12 +123,12 @@ describe('generate', () => {
         ...demoModel,
         storages: [
           { name: 'mem', kind: 'memory', maxEntries: 10 },
-          { name: 'files', kind: 'directory', path: '.sessions' },
+          { name: 'files', kind: 'directory', path: '.sessions', maxEntries: 20 },
           { name: 'shared', kind: 'redis', urlEnv: 'REDIS_URL', prefix: 'sess:' },
         ],
       },
       want: [
-        "storages: {\n    mem: { kind: 'memory', maxEntries: 10 },\n    files: { kind: 'directory', path: '.sessions' },\n    shared: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },\n  },",
+        "storages: {\n    mem: { kind: 'memory', maxEntries: 10 },\n    files: { kind: 'directory', path: '.sessions', maxEntries: 20 },\n    shared: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },\n  },",
       ],
     },
   ])('$name', async ({ model, want }) => {

@@ -137,7 +137,7 @@ sessions:
     expect(model.storages).toEqual([
       { name: 'mem', kind: 'memory', maxEntries: 100000 },
       { name: 'shared', kind: 'redis', urlEnv: 'REDIS_URL', prefix: 'sess:' },
-      { name: 'files', kind: 'directory', path: '.sessions' },
+      { name: 'files', kind: 'directory', path: '.sessions', maxEntries: 10000 },
     ]);
   });
 

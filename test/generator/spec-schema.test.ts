@@ -26,6 +26,7 @@ describe('spec-schema.json', () => {
     const cookie = definitions.cookie.properties;
     expect({
       maxEntries: definitions.memoryStorage.properties.maxEntries.default,
+      directoryMaxEntries: definitions.directoryStorage.properties.maxEntries.default,
       redisPrefix: definitions.redisStorage.properties.prefix.default,
       transport: definitions.session.properties.transport.default,
       insecure: definitions.session.properties.insecure.default,

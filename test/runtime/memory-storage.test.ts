@@ -42,7 +42,7 @@ describe('MemoryStorage', () => {
     expect(await store.read('k')).toBeUndefined();
   });
 
-  it('holds at most maxEntries, evicting the least recently used first', async () => {
+  it('holds at most maxEntries, evicting entries not used again since written first', async () => {
     const { store } = storage(3);
     for (const key of ['a', 'b', 'c']) await store.write(key, key, 60);
     await store.read('a');
@@ -79,6 +79,70 @@ describe('MemoryStorage', () => {
     expect(store.size).toBe(100);
     expect((await store.read('k9999'))?.value).toBe('v');
     expect(await store.read('k9899')).toBeUndefined();
+  });
+
+  it('#64 a flood of new entries churns only the probation segment: entries read again since written stay', async () => {
+    const evictions: unknown[] = [];
+    const store = new MemoryStorage({ maxEntries: 10, onEvict: () => evictions.push('evicted') });
+    for (const key of ['a', 'b', 'c', 'd']) await store.write(key, key, 60);
+    await store.read('a');
+    await store.touch('b', 60);
+    for (let index = 0; index < 100; index += 1) await store.write(`flood${index}`, 'v', 60);
+    expect(store.size).toBe(10);
+    expect((await store.read('a'))?.value).toBe('a');
+    expect((await store.read('b'))?.value).toBe('b');
+    expect(await store.read('c')).toBeUndefined();
+    expect(await store.read('flood89')).toBeUndefined();
+    expect((await store.read('flood99'))?.value).toBe('v');
+    expect(evictions).toHaveLength(104 - 10);
+  });
+
+  it('#64 the protected segment holds at most 80% of maxEntries: past it, its least recently used entry goes back on probation', async () => {
+    const { store } = storage(10);
+    for (let index = 0; index < 9; index += 1) {
+      await store.write(`used${index}`, 'v', 60);
+      await store.read(`used${index}`);
+    }
+    // Promoting used8 demoted used0, so the flood takes it; the eight protected entries stay.
+    for (let index = 0; index < 20; index += 1) await store.write(`new${index}`, 'v', 60);
+    expect(store.size).toBe(10);
+    expect(await store.read('used0')).toBeUndefined();
+    for (let index = 1; index < 9; index += 1) expect((await store.read(`used${index}`))?.value).toBe('v');
+  });
+
+  it('#64 a demoted entry used again before it is evicted is protected again', async () => {
+    const { store } = storage(10);
+    for (let index = 0; index < 9; index += 1) {
+      await store.write(`used${index}`, 'v', 60);
+      await store.read(`used${index}`);
+    }
+    await store.read('used0');
+    for (let index = 0; index < 20; index += 1) await store.write(`new${index}`, 'v', 60);
+    expect((await store.read('used0'))?.value).toBe('v');
+    expect(await store.read('used1')).toBeUndefined();
+  });
+
+  it('#64 updating an entry keeps it where it is: an updated protected entry stays protected', async () => {
+    const { store } = storage(5);
+    await store.write('cart', '1', 60);
+    const { version } = (await store.read('cart'))!;
+    expect(await store.write('cart', '2', 60, { ifVersion: version })).toBe(true);
+    for (let index = 0; index < 20; index += 1) await store.write(`new${index}`, 'v', 60, { ifAbsent: true });
+    expect((await store.read('cart'))?.value).toBe('2');
+  });
+
+  it('#64 neither expired entries dropped nor invalidated entries count as evictions', async () => {
+    const evictions: unknown[] = [];
+    const clock = new FakeClock();
+    const store = new MemoryStorage({ maxEntries: 2, clock: clock.read, onEvict: () => evictions.push('evicted') });
+    await store.write('a', 'v', 1);
+    await store.write('b', 'v', 60);
+    await store.invalidate('b');
+    clock.advance(2);
+    for (const key of ['c', 'd']) await store.write(key, 'v', 60);
+    expect(evictions).toEqual([]);
+    await store.write('e', 'v', 60);
+    expect(evictions).toEqual(['evicted']);
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses maxEntries %s', (maxEntries) => {

@@ -211,6 +211,18 @@ export async function putJson(url: string, value: unknown, headers: Record<strin
   return fetch(url, { method: 'PUT', body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } });
 }
 
+/** Creates a `visit` session, tracked by id, on the server at `url`, and returns its id. */
+export async function createVisit(url: string): Promise<string> {
+  const response = await putJson(`${url}/s/visit`, { count: 1 });
+  if (response.status !== 204) throw new Error(`PUT /s/visit answered ${response.status}`);
+  return cookieValue(response, 'vid');
+}
+
+/** What the server at `url` answers for the `visit` session with id `id`: `{ value: null }` when it has none. */
+export async function readVisit(url: string, id: string): Promise<unknown> {
+  return (await fetch(`${url}/s/visit`, { headers: { cookie: `vid=${id}` } })).json();
+}
+
 /** An insecure (`profile`) token: the envelope as plain base64url, as the runtime writes it unsealed. */
 export function forgeProfileToken(createdAt: string | number, lastSeenAt: string | number, payload: string): string {
   return Buffer.from(`${createdAt}.${lastSeenAt}.${payload}`, 'utf8').toString('base64url');

@@ -1,4 +1,7 @@
 /** Everything wrong with the configuration fails at createSessionsMiddleware, with a SessionConfigError that says what to fix. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryStorage,
@@ -78,8 +81,15 @@ describe('startup errors', () => {
     expect(install(target, { env: {}, storages: { mem: new MemoryStorage({ maxEntries: 10 }) } })).not.toThrow();
   });
 
-  it('a directory storage is built from the spec', () => {
-    expect(install(specWith(VisitSessionProvider.definition, { mem: { kind: 'directory', path: '.sessions-never-written' } }))).not.toThrow();
+  it('a directory storage is built from the spec, creating its folder at startup', () => {
+    const root = mkdtempSync(join(tmpdir(), 'typed-sessions-startup-'));
+    const path = join(root, 'sessions');
+    try {
+      expect(install(specWith(VisitSessionProvider.definition, { mem: { kind: 'directory', path, maxEntries: 10 } }))).not.toThrow();
+      expect(statSync(path).isDirectory()).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a by-value session with no sign or encrypt is refused unless insecure: true is written out', () => {

@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
 crossSessionReplay('memory storage', async () => new MemoryStorage({ maxEntries: 100 }));
-crossSessionReplay('directory storage', async () => new DirectoryStorage({ path: join(folder, 'sessions') }));
+crossSessionReplay('directory storage', async () => new DirectoryStorage({ path: join(folder, 'sessions'), maxEntries: 100 }));
 
 describeRedis('#55 on a real Redis server', () => {
   let redis: RedisServer;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -23,8 +23,12 @@ function freshFolder(): string {
   return join(root, `run-${++folders}`, 'sessions');
 }
 
-function makeStorage(options: Partial<DirectoryStorageOptions> = {}): DirectoryStorage {
-  return new DirectoryStorage({ path: freshFolder(), clock: () => now, ...options });
+function storageOn(path: string, options: Partial<DirectoryStorageOptions> = {}): DirectoryStorage {
+  return new DirectoryStorage({ path, maxEntries: 10_000, clock: () => now, ...options });
+}
+
+function makeStorage(): DirectoryStorage {
+  return storageOn(freshFolder());
 }
 
 function fileName(key: string): string {
@@ -42,12 +46,11 @@ describe('DirectoryStorage on disk', () => {
   let storage: DirectoryStorage;
   beforeEach(() => {
     path = freshFolder();
-    storage = new DirectoryStorage({ path, clock: () => now });
+    storage = storageOn(path);
   });
 
-  it('creates its folder (mode 0700) on the first write, not on reads, and writes files with mode 0600', async () => {
-    expect(await storage.read('k')).toBeUndefined();
-    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  it('#62 creates its folder (mode 0700) when it is built, and writes files with mode 0600', async () => {
+    expect((await stat(path)).mode & 0o777).toBe(0o700);
     await storage.write('k', 'value', 60);
     expect((await stat(path)).mode & 0o777).toBe(0o700);
     expect((await stat(join(path, fileName('k')))).mode & 0o777).toBe(0o600);
@@ -132,14 +135,15 @@ describe('DirectoryStorage on disk', () => {
   });
 
   it('sweeps in the background when a write comes sweepIntervalMs after the last sweep', async () => {
-    storage = new DirectoryStorage({ path, clock: () => now, sweepIntervalMs: 60_000 });
+    storage = storageOn(path, { sweepIntervalMs: 60_000 });
     await storage.write('expired', 'value', 10);
     now += 60_000;
     await storage.write('new', 'value', 60);
     await vi.waitFor(async () => expect(await readdir(path)).toEqual([fileName('new')]));
   });
 
-  it('sweeps a folder that does not exist yet without failing', async () => {
+  it('sweeps a folder removed while the app runs without failing', async () => {
+    await rm(path, { recursive: true });
     expect(await storage.sweep()).toBe(0);
   });
 
@@ -151,7 +155,7 @@ describe('DirectoryStorage on disk', () => {
   });
 
   it('shares sessions with another storage on the same folder, as another process would', async () => {
-    const other = new DirectoryStorage({ path, clock: () => now });
+    const other = storageOn(path);
     await storage.write('k', 'value', 60);
     expect((await other.read('k'))?.value).toBe('value');
     await other.invalidate('k');
@@ -165,9 +169,97 @@ describe('DirectoryStorage on disk', () => {
   });
 
   it.each([
-    [{ path: '' }, 'DirectoryStorage: path must name a folder, for example ".sessions"'],
-    [{ path: '.sessions', sweepIntervalMs: 0 }, 'DirectoryStorage: sweepIntervalMs must be a positive number of milliseconds, not 0'],
+    [{ path: '', maxEntries: 10 }, 'DirectoryStorage: path must name a folder, for example ".sessions"'],
+    [{ path: '.sessions', maxEntries: 10, sweepIntervalMs: 0 }, 'DirectoryStorage: sweepIntervalMs must be a positive number of milliseconds, not 0'],
+    [{ path: '.sessions', maxEntries: 0 }, 'DirectoryStorage: maxEntries must be a whole number of at least 1, not 0'],
+    [{ path: '.sessions', maxEntries: 1.5 }, 'DirectoryStorage: maxEntries must be a whole number of at least 1, not 1.5'],
   ])('refuses options %o', (options, message) => {
     expect(() => new DirectoryStorage(options)).toThrow(new SessionConfigError(message));
+  });
+});
+
+describe('#62 DirectoryStorage: startup checks and the bound', () => {
+  let path: string;
+  beforeEach(() => {
+    path = freshFolder();
+  });
+
+  async function sessionFiles(): Promise<string[]> {
+    return (await readdir(path)).filter((name) => /^[0-9a-f]{64}$/.test(name)).sort();
+  }
+
+  function filesOf(...keys: string[]): string[] {
+    return keys.map(fileName).sort();
+  }
+
+  it('#62 refuses, at startup, a path with a file in the way, naming the folder', async () => {
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, 'not a folder');
+    expect(() => storageOn(path)).toThrow(
+      new SessionConfigError(
+        `DirectoryStorage: cannot open the folder ${path}: EEXIST: file already exists, mkdir '${path}'; point path at a folder this process may create and write`,
+      ),
+    );
+    expect(() => storageOn(join(path, 'sessions'))).toThrow(/^DirectoryStorage: cannot open the folder .*: ENOTDIR/);
+  });
+
+  it('#62 leaves files under names it does not use alone at startup, whoever owns them', async () => {
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    await writeFile(join(path, 'README'), 'x', { mode: 0o666 });
+    await chown(join(path, 'README'), 65534, 65534);
+    expect(() => storageOn(path)).not.toThrow();
+  });
+
+  it('#62 keeps at most maxEntries files: a write past it removes the oldest file not used again since written, as memory does (#64)', async () => {
+    const evictions: string[] = [];
+    const storage = storageOn(path, { maxEntries: 3, onEvict: () => evictions.push('evicted') });
+    for (const key of ['a', 'b', 'c']) await storage.write(key, key, 60);
+    await storage.read('a');
+    await storage.write('d', 'd', 60);
+    expect(await sessionFiles()).toEqual(filesOf('a', 'c', 'd'));
+    await storage.touch('c', 60);
+    await storage.write('e', 'e', 60);
+    expect(await sessionFiles()).toEqual(filesOf('a', 'c', 'e'));
+    await storage.write('e', 'e again', 60);
+    expect(await sessionFiles()).toEqual(filesOf('a', 'c', 'e'));
+    expect(evictions).toEqual(['evicted', 'evicted']);
+  });
+
+  it('#62 files found at startup go first, least recently modified first', async () => {
+    const before = storageOn(path);
+    for (const key of ['old1', 'old2', 'old3']) await before.write(key, key, 60);
+    const ages = { old1: 2000, old2: 3000, old3: 1000 };
+    for (const [key, age] of Object.entries(ages)) {
+      const time = new Date(Date.now() - age);
+      await utimes(join(path, fileName(key)), time, time);
+    }
+    const restarted = storageOn(path, { maxEntries: 3 });
+    await restarted.write('new1', 'v', 60);
+    expect(await sessionFiles()).toEqual(filesOf('old1', 'old3', 'new1'));
+    await restarted.write('new2', 'v', 60);
+    expect(await sessionFiles()).toEqual(filesOf('old3', 'new1', 'new2'));
+  });
+
+  it('#62 a file another process sharing the folder has slid since is in use there: it stays, and the next oldest goes', async () => {
+    const mine = storageOn(path, { maxEntries: 2 });
+    const other = storageOn(path);
+    await mine.write('a', 'a', 60);
+    await mine.write('b', 'b', 60);
+    now += 1000;
+    await other.read('a', 60);
+    await mine.write('c', 'c', 60);
+    expect(await sessionFiles()).toEqual(filesOf('a', 'c'));
+  });
+
+  it('#62 a folder found over the bound at startup shrinks by one file per write, down to the bound', async () => {
+    const before = storageOn(path);
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) await before.write(key, key, 60);
+    const restarted = storageOn(path, { maxEntries: 2 });
+    const counts: number[] = [];
+    for (const key of ['n1', 'n2', 'n3', 'n4']) {
+      await restarted.write(key, key, 60);
+      counts.push((await sessionFiles()).length);
+    }
+    expect(counts).toEqual([4, 3, 2, 2]);
   });
 });
