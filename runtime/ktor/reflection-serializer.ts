@@ -79,6 +79,12 @@ const INT_MAX = 2 ** 31 - 1;
 /** Objects and collections inside one another; deeper input is refused when read. */
 const MAX_DEPTH = 64;
 const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+/**
+ * A finite decimal as Kotlin's `toDouble` reads it. Each digit can match one way only: `\d+\.?\d*` could split
+ * a run of digits anywhere, and backtracking through every split makes a long run that fails at its end cost
+ * quadratic time (security.md #59).
+ */
+const KOTLIN_DOUBLE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 class ReflectionWriter {
   constructor(
@@ -206,7 +212,7 @@ function readValue(text: string, shapes: PayloadShapes, schema: object | undefin
       if (!/^[+-]?\d{1,19}$/.test(rest) || !Number.isSafeInteger(Number(rest))) break;
       return Number(rest);
     case 'f': {
-      const number = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(rest) ? Number(rest) : Number.NaN;
+      const number = KOTLIN_DOUBLE.test(rest) ? Number(rest) : Number.NaN;
       if (!Number.isFinite(number)) break;
       return number;
     }
