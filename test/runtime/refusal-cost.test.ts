@@ -1,18 +1,22 @@
 /**
- * What hostile input costs to refuse, against what reading it costs: pathological `Cookie` headers and payload
- * text (security.md #59). Costs are CPU time, compared as medians of same-round ratios
- * (test/support/cpu-cost.ts) with generous bounds, never against a clock: 16 times the input may cost at most
- * 40 times as much; a request with a hostile `Cookie` at most 4 times one carrying the same bytes in a header
- * nothing parses. Before the fixes the worst were 190 and 15 times.
+ * What hostile input costs to refuse, against what reading it costs: bogus tokens of maximum length in every
+ * format a session accepts (security.md #56), and pathological `Cookie` headers (security.md #59). Costs are
+ * CPU time, compared as medians of same-round ratios (test/support/cpu-cost.ts) with generous bounds, never
+ * against a clock: 16 times the input may cost at most 40 times as much; a format's refusal at most 4 times a
+ * native one's of the same length; a request with a hostile `Cookie` at most 4 times one carrying the same
+ * bytes in a header nothing parses. Before the fixes the worst were 190, 750 and 15 times.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpuRounds, medianRatio } from '../support/cpu-cost.js';
-import { MAX_COOKIE_TOKEN_LENGTH, REFUSAL_SPEC, refusalCases, refusalKeys } from '../support/bogus-tokens.js';
+import { MAX_COOKIE_TOKEN_LENGTH, REFUSAL_SPEC, YARDSTICK_FORMAT, refusalCases, refusalKeys } from '../support/bogus-tokens.js';
 import { parseCookies } from '../../runtime/transport/cookie.js';
-import { startServer, type TestServer } from './server.js';
+import { cookiePairs, startServer, type TestServer } from './server.js';
 
+const SHORT = 256;
 /** Most growth allowed for 16 times the length: linear, with room for noise. */
 const MAX_GROWTH = 40;
+/** Most a refusal may cost over refusing a native encrypted token of the same length. */
+const MAX_OVER_NATIVE = 4;
 /** Most a request with a hostile `Cookie` may cost over one carrying the same bytes in a header nothing parses. */
 const MAX_OVER_CARRYING = 4;
 
@@ -35,7 +39,37 @@ describe('#59 the Cookie header is parsed in linear time', () => {
   });
 });
 
-describe('#59 over HTTP: hostile cookies are no session, and cost about what carrying their bytes does', () => {
+describe('#56 refusing a bogus token costs about what refusing a native one does, in every format', () => {
+  const cases = refusalCases();
+
+  it.each(cases.map((refusal) => [refusal.format, refusal] as const))('#56 %s: a bogus token of maximum length is refused where the format checks it', (_, refusal) => {
+    for (const length of [SHORT, MAX_COOKIE_TOKEN_LENGTH]) {
+      const token = refusal.bogus(length);
+      expect(token).toHaveLength(length);
+      expect(refusal.refuse(token)).toMatchObject({ ok: false, reason: refusal.reason });
+    }
+  });
+
+  it('#56 refusal cost grows linearly with the length and stays within 4x of refusing a native encrypted token of the same length', async () => {
+    const operations = cases.flatMap((refusal) =>
+      [SHORT, MAX_COOKIE_TOKEN_LENGTH].map((length) => {
+        const token = refusal.bogus(length);
+        return () => refusal.refuse(token);
+      }),
+    );
+    const rounds = await cpuRounds(operations);
+    // Operation 2i refuses case i's short token, 2i + 1 its longest.
+    const native = 2 * cases.findIndex(({ format }) => format === YARDSTICK_FORMAT) + 1;
+    const rows = cases.map(({ format }, index) => ({
+      format,
+      growth: medianRatio(rounds, 2 * index + 1, 2 * index),
+      overNative: medianRatio(rounds, 2 * index + 1, native),
+    }));
+    expect(rows.filter((row) => row.growth >= MAX_GROWTH || row.overNative >= MAX_OVER_NATIVE)).toEqual([]);
+  });
+});
+
+describe('#56 #59 over HTTP: hostile cookies are no session, and cost about what carrying their bytes does', () => {
   const keys = refusalKeys();
   const cases = refusalCases(keys);
   let server: TestServer;
@@ -56,6 +90,16 @@ describe('#59 over HTTP: hostile cookies are no session, and cost about what car
     ]);
     return medianRatio(rounds, 0, 1);
   }
+
+  it('#56 three bogus 4 KB Ktor cookies: 200, no session, one rejected event each, and each cookie expired', async () => {
+    const ktor = cases.filter(({ format }) => ['ktor-sign, JSON', 'ktor-encrypt', 'ktor-encrypt, legacyMac'].includes(format));
+    server.events.length = 0;
+    const response = await get({ cookie: ktor.map(({ cookie, bogus }) => `${cookie}=${bogus(MAX_COOKIE_TOKEN_LENGTH)}`).join('; ') });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ value: null });
+    expect(server.events).toEqual(ktor.map(({ cookie }) => ({ type: 'rejected', session: cookie, reason: 'tampered', source: 'token' })));
+    expect(cookiePairs(response)).toEqual(ktor.map(({ cookie }) => `${cookie}=`));
+  });
 
   it.each(PATHOLOGICAL_COOKIES)('#59 a 64 KB Cookie of %s: 200, no session, and about the cost of carrying it', async (_, shape) => {
     const cookie = shape(64 * 1024);
