@@ -1,7 +1,8 @@
 /**
  * The per-request building blocks alone, in this process, each timed over a fixed slice of CPU time:
- * sealing and opening a token (encrypt, sign), checking a payload against its compiled schema, and
- * picking the session cookie out of a `Cookie` header. A JSON round trip of the same payload is the
+ * sealing and opening a token (encrypt, sign), checking a payload against its compiled schema, picking
+ * the session cookie out of a `Cookie` header, and refusing a bogus cookie of the longest accepted length
+ * in each format a session can read (security.md #56). A JSON round trip of the same payload is the
  * yardstick every figure is also given against.
  */
 import { parseKeyRing } from '../runtime/keys/key-ring.js';
@@ -9,6 +10,7 @@ import { createEncryptTransformer } from '../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../runtime/transform/sign.js';
 import { parseCookies } from '../runtime/transport/cookie.js';
 import { createPayloadValidation } from '../runtime/validation.js';
+import { MAX_COOKIE_TOKEN_LENGTH, refusalCases } from '../test/support/bogus-tokens.js';
 import { EncryptedSessionProvider } from './generated/index.js';
 
 export interface MicroFigure {
@@ -51,6 +53,10 @@ function operations(key: string): Operation[] {
     { name: 'sign: verify', run: () => sign.unseal(signed) },
     { name: 'payload validation (compiled ajv)', run: () => validate(payload) },
     { name: 'cookie parse (4 cookies)', run: () => parseCookies(header, names) },
+    ...refusalCases().map(({ format, refuse, bogus }) => {
+      const token = bogus(MAX_COOKIE_TOKEN_LENGTH);
+      return { name: `refuse a bogus 4 KB cookie: ${format}`, run: () => refuse(token) };
+    }),
   ];
 }
 

@@ -123,19 +123,25 @@ function sameTag(computed: Buffer, received: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Ktor splits at the last `/` (IV | rest), then at the last `:` of the rest (ciphertext | tag). */
+/** Ktor's only tag shape: HMAC-SHA256 as lower-case hex. */
+const TAG_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Ktor splits at the last `/` (IV | rest), then at the last `:` of the rest (ciphertext | tag). Every part's
+ * shape is checked before any MAC is computed, so a malformed token costs a pass over it and nothing more
+ * (security.md #56). A tag other than 64 lower-case hex digits never matches Ktor's `String ==`, with or
+ * without `legacyMac`, so it is refused here.
+ */
 function splitToken(token: string): { iv: Buffer; ciphertext: Buffer; tag: string } | undefined {
   const slash = token.lastIndexOf('/');
-  if (slash === -1) return undefined;
-  const rest = token.slice(slash + 1);
-  const colon = rest.lastIndexOf(':');
-  if (colon === -1) return undefined;
+  const colon = token.lastIndexOf(':');
+  if (slash !== 2 * BLOCK_BYTES || colon < slash) return undefined;
+  const tag = token.slice(colon + 1);
+  if (!TAG_HEX.test(tag)) return undefined;
   const iv = hexBytes(token.slice(0, slash));
-  const ciphertext = hexBytes(rest.slice(0, colon));
-  if (iv?.length !== BLOCK_BYTES || ciphertext === undefined || ciphertext.length === 0 || ciphertext.length % BLOCK_BYTES !== 0) {
-    return undefined;
-  }
-  return { iv, ciphertext, tag: rest.slice(colon + 1) };
+  const ciphertext = hexBytes(token.slice(slash + 1, colon));
+  if (iv === undefined || ciphertext === undefined || ciphertext.length === 0 || ciphertext.length % BLOCK_BYTES !== 0) return undefined;
+  return { iv, ciphertext, tag };
 }
 
 /** Kotlin's `hexToByteArray`: either case, even length, nothing else. */

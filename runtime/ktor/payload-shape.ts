@@ -15,6 +15,8 @@ export interface Shape {
   readonly properties: readonly (readonly [string, object])[];
   /** `object`: required property names. */
   readonly required: ReadonlySet<string>;
+  /** `object` with `additionalProperties: false`: no undeclared property is valid. */
+  readonly closed: boolean;
   /** `map`, or an `object` that also takes undeclared keys: the schema of the values. */
   readonly values?: object;
   /** `array`: the schema of the items. */
@@ -68,7 +70,7 @@ export class PayloadShapes {
     const types = typeNames(schema);
     const nonNull = [...types].filter((type) => type !== 'null');
     const nullable = types.has('null');
-    const base = { nullable, properties: [], required: new Set<string>(), unique: false, long: false };
+    const base = { nullable, properties: [], required: new Set<string>(), closed: false, unique: false, long: false };
     if (nonNull.length !== 1 || schema['oneOf'] !== undefined || schema['anyOf'] !== undefined) {
       return { ...base, kind: nonNull.length === 0 && types.size > 0 ? 'null' : 'union' };
     }
@@ -84,6 +86,7 @@ export class PayloadShapes {
         kind: properties.length === 0 && values !== undefined ? 'map' : 'object',
         properties,
         required,
+        closed: schema['additionalProperties'] === false,
         ...(values === undefined ? {} : { values }),
       };
     }

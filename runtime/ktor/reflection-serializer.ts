@@ -1,7 +1,7 @@
 import type { Serializer } from '../definition.js';
 import { SessionValidationError } from '../errors.js';
 import { kotlinDoubleText } from './kotlin-number.js';
-import { PayloadShapes, type Shape } from './payload-shape.js';
+import { PayloadShapes, type Shape, type ShapeKind } from './payload-shape.js';
 import { decodeQueryComponent, encodeQueryComponent, encodeUrlParameter, parseQueryString } from './url-encoding.js';
 
 /**
@@ -79,6 +79,12 @@ const INT_MAX = 2 ** 31 - 1;
 /** Objects and collections inside one another; deeper input is refused when read. */
 const MAX_DEPTH = 64;
 const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+/**
+ * A finite decimal as Kotlin's `toDouble` reads it. Each digit can match one way only: `\d+\.?\d*` could split
+ * a run of digits anywhere, and backtracking through every split makes a long run that fails at its end cost
+ * quadratic time (security.md #59).
+ */
+const KOTLIN_DOUBLE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 class ReflectionWriter {
   constructor(
@@ -182,6 +188,8 @@ function readObject(text: string, shapes: PayloadShapes, schema: object | undefi
   for (const [name, raw] of parseQueryString(text)) {
     if (POLLUTING_KEYS.has(name)) throw new SyntaxError('payload has a polluting key');
     const property = declared.get(name);
+    // The payload check would refuse it anyway; refused unread, it cannot make the reader nest (see expectShape).
+    if (property === undefined && shape?.closed === true) throw new SyntaxError(`undeclared property ${JSON.stringify(name)}`);
     const value = readValue(raw, shapes, property, depth + 1);
     // Ktor writes null for a nullable property; an optional one the schema does not let be null is absent.
     if (value === null && property !== undefined && !shapes.of(property).nullable && !shape!.required.has(name)) continue;
@@ -206,7 +214,7 @@ function readValue(text: string, shapes: PayloadShapes, schema: object | undefin
       if (!/^[+-]?\d{1,19}$/.test(rest) || !Number.isSafeInteger(Number(rest))) break;
       return Number(rest);
     case 'f': {
-      const number = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(rest) ? Number(rest) : Number.NaN;
+      const number = KOTLIN_DOUBLE.test(rest) ? Number(rest) : Number.NaN;
       if (!Number.isFinite(number)) break;
       return number;
     }
@@ -218,23 +226,39 @@ function readValue(text: string, shapes: PayloadShapes, schema: object | undefin
     case 'c':
       if (rest[0] === 'h' && rest.length > 1) return rest.slice(1);
       if (rest[0] === 'l' || rest[0] === 's') {
+        expectShape(shape, 'array');
         return splitItems(rest.slice(1)).map((item) => readValue(decodeQueryComponent(item, false), shapes, shape?.items, depth + 1));
       }
       break;
     case 'm': {
+      expectShape(shape, 'map');
       const map: Record<string, unknown> = {};
       for (const pair of splitItems(rest)) {
         const equals = pair.indexOf('=');
-        const key = equals === -1 ? undefined : readValue(decodeQueryComponent(pair.slice(0, equals), false), shapes, undefined, depth + 1);
+        const key = equals === -1 ? undefined : readValue(decodeQueryComponent(pair.slice(0, equals), false), shapes, MAP_KEY, depth + 1);
         if (typeof key !== 'string' || POLLUTING_KEYS.has(key) || Object.hasOwn(map, key)) throw new SyntaxError('Bad map key');
         map[key] = readValue(decodeQueryComponent(pair.slice(equals + 1), false), shapes, shape?.values, depth + 1);
       }
       return map;
     }
     case '#':
+      expectShape(shape, 'object');
       return readObject(rest, shapes, schema, depth + 1);
   }
   throw new SyntaxError('Bad serialized value');
+}
+
+/** Map keys are strings (`#s`). */
+const MAP_KEY = { type: 'string' };
+
+/**
+ * Each level of a collection, map or object decodes its whole text once more, so nesting where the schema has
+ * none (a list of lists where it says string) would cost up to `MAX_DEPTH` passes over the payload before the
+ * payload check refused it. Nested text is therefore read only where the schema nests (security.md #56);
+ * where it says nothing (an undeclared property of an open object), `MAX_DEPTH` bounds the work.
+ */
+function expectShape(shape: Shape | undefined, kind: ShapeKind): void {
+  if (shape !== undefined && shape.kind !== kind) throw new SyntaxError(`a ${kind} where the schema has ${shape.kind}`);
 }
 
 /** A collection's items: decoded once, split on `&`, empty parts dropped (Ktor's `filter { it.isNotEmpty() }`). */

@@ -5,6 +5,9 @@ import type { Transformer, Unsealed } from '../transform/transformer.js';
 /** `HmacSHA256`, Ktor's default since 1.1.2; `HmacSHA1` for services on Ktor 1.1.1 or older. */
 export type KtorSignAlgorithm = 'sha256' | 'sha1';
 
+/** What Ktor writes, and so the only MAC that can match: lower-case hex of the digest. */
+const MAC_HEX: Readonly<Record<KtorSignAlgorithm, RegExp>> = { sha256: /^[0-9a-f]{64}$/, sha1: /^[0-9a-f]{40}$/ };
+
 const MALFORMED: Unsealed = { ok: false, reason: 'malformed' };
 const TAMPERED: Unsealed = { ok: false, reason: 'tampered' };
 
@@ -27,14 +30,18 @@ export function createKtorSignTransformer(ring: KeyRing, algorithm: KtorSignAlgo
   const newest = keys[0];
   if (newest === undefined) throw new TypeError(`key ring "${ring.name}" has no keys`);
   const mac = (key: Buffer, value: string): string => createHmac(algorithm, key).update(value, 'utf8').digest('hex');
+  const macShape = MAC_HEX[algorithm];
 
   return {
     seal: (text) => `${text}/${mac(newest, text)}`,
     unseal(token) {
       const slash = token.lastIndexOf('/');
       if (slash === -1) return MALFORMED;
+      const signature = token.slice(slash + 1);
+      // Only Ktor's MAC shape can ever match: anything else costs no MAC at all (security.md #56).
+      if (!macShape.test(signature)) return MALFORMED;
       const value = token.slice(0, slash);
-      const received = Buffer.from(token.slice(slash + 1), 'latin1');
+      const received = Buffer.from(signature, 'latin1');
       let match = -1;
       keys.forEach((key, index) => {
         const expected = Buffer.from(mac(key, value), 'latin1');

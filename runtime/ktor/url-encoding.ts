@@ -4,8 +4,6 @@
  * writes upper-case hex, as Ktor does.
  */
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Bytes `encodeURLParameter` keeps: letters, digits and `-._~`. */
 const PARAMETER_SAFE = byteSet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~');
 /** Bytes `encodeURLQueryComponent(encodeFull = false)` keeps: letters, digits and ``:/?#[]@!$&'()*,;=-._~+``. */
@@ -60,29 +58,20 @@ export class UrlDecodeError extends Error {
  * `UrlDecodeError` on a malformed escape or on bytes that are not UTF-8 (Ktor would put U+FFFD there; nothing
  * Ktor writes has them).
  *
+ * It runs on every incoming Ktor cookie before its MAC can be checked, so it is one native pass:
+ * `decodeURIComponent` decodes exactly these escapes, refuses exactly these errors, and leaves every other
+ * character as it is, as Ktor does (security.md #56).
+ *
  * @example
  * decodeQueryComponent('1+2', true); // '1 2'
  */
 export function decodeQueryComponent(text: string, plusIsSpace: boolean): string {
-  if (!text.includes('%')) return plusIsSpace ? text.replaceAll('+', ' ') : text;
-  const bytes: number[] = [];
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code === 0x25) {
-      const pair = text.slice(index + 1, index + 3);
-      if (!/^[0-9A-Fa-f]{2}$/.test(pair)) throw new UrlDecodeError(`malformed escape at ${index}`);
-      bytes.push(Number.parseInt(pair, 16));
-      index += 2;
-    } else if (code === 0x2b && plusIsSpace) {
-      bytes.push(SPACE);
-    } else {
-      bytes.push(...Buffer.from(text[index]!, 'utf8'));
-    }
-  }
+  // `%2B` stays a `+`: only literal plus signs are spaces.
+  const spaced = plusIsSpace ? text.replaceAll('+', ' ') : text;
   try {
-    return UTF8.decode(Uint8Array.from(bytes));
+    return decodeURIComponent(spaced);
   } catch {
-    throw new UrlDecodeError('escaped bytes are not UTF-8');
+    throw new UrlDecodeError('a "%" not followed by two hex digits, or escaped bytes that are not UTF-8');
   }
 }
 

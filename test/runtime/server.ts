@@ -10,6 +10,7 @@
  *   GET    /s/:name/then-throw   -> get, then ctx.throw(401)
  *   GET    /plain                -> 'plain', no session touched
  */
+import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import Koa from 'koa';
 import {
@@ -94,6 +95,8 @@ export interface ServerOptions {
   readonly routes?: Koa.Middleware;
   /** Runs before the sessions middleware: an app's own error handling, for example. */
   readonly outer?: Koa.Middleware;
+  /** Node's limit for all request headers together, in bytes; default Node's (16 KiB). */
+  readonly maxHeaderSize?: number;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
@@ -126,7 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   app.use(sessionRoutes);
   // A backlog past Node's default 511: a burst of new connections (the load test's 1,000 clients) is
   // accepted at once instead of waiting out SYN retransmissions.
-  const server = app.listen({ port: 0, host: '127.0.0.1', backlog: 2048 });
+  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, app.callback()).listen({ port: 0, host: '127.0.0.1', backlog: 2048 });
   await new Promise((done) => server.once('listening', done));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -31,8 +31,8 @@ const ktorSign = { kind: 'ktor-sign', keys: 'kmac', algorithm: 'sha256' } as con
 export const KTOR_KEYS = { kaes: '00112233445566778899aabbccddeeff', kmac: '02030405060708090a0b0c', khmac: '003515606058610610561058' };
 
 /** A provider class for `definition`, as the generator emits one. */
-export function provider(definition: SessionDefinition<TestUserSession>) {
-  return class extends SessionProvider<TestUserSession> {
+export function provider<T>(definition: SessionDefinition<T>) {
+  return class extends SessionProvider<T> {
     static readonly definition = definition;
     constructor(context: ProviderContext) {
       super(definition, context);

@@ -3,12 +3,13 @@
  * reflection format's lossy cases refused at write time, malformed or hostile text refused at read time, and
  * the schemas the reflection format cannot express.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SessionValidationError } from '../../../runtime/errors.js';
 import { createKtorJsonSerializer } from '../../../runtime/ktor/json-serializer.js';
 import { kotlinDoubleText } from '../../../runtime/ktor/kotlin-number.js';
 import { createKtorReflectionSerializer, reflectionSchemaProblem } from '../../../runtime/ktor/reflection-serializer.js';
-import { decodeQueryComponent, UrlDecodeError } from '../../../runtime/ktor/url-encoding.js';
+import { decodeQueryComponent, encodeUrlParameter, UrlDecodeError } from '../../../runtime/ktor/url-encoding.js';
 
 describe("Kotlin's Double.toString", () => {
   it.each([
@@ -88,6 +89,11 @@ describe('ktor-reflection writing', () => {
 
 describe('ktor-reflection reading', () => {
   const reflection = createKtorReflectionSerializer('s', schema);
+  it('reads the properties of an open object that its schema does not declare', () => {
+    const open = createKtorReflectionSerializer('s', { type: 'object', properties: { name: { type: 'string' } } });
+    expect(open.decode('extra=%23cl%23sx&name=%23sn')).toEqual({ extra: ['x'], name: 'n' });
+  });
+
   it('reads a null written for an optional property that may not be null as absent', () => {
     expect(reflection.decode('name=%23sn&nick=%23n&note=%23n')).toEqual({ name: 'n', note: null });
   });
@@ -103,6 +109,12 @@ describe('ktor-reflection reading', () => {
     ['a fractional #i', 'count=%23i1.5'],
     ['a non-finite #f', 'score=%23fNaN'],
     ['deep nesting', `name=${'%23%23x%3D'.repeat(70)}`],
+    ['a list where the schema has a string', 'name=%23cl%23sa'],
+    ['a list inside a list of strings', 'name=%23sa&tags=%23cs%23cl%23sb'],
+    ['a map where the schema has a list', 'name=%23sa&tags=%23m%23sk%3D%23sv'],
+    ['an object where the schema has a map', 'name=%23sa&labels=%23%23k%3D%2523sv'],
+    ['a list as a map key', 'name=%23sa&labels=%23m%23cl%23sk%3D%23sv'],
+    ['a property the schema does not declare (additionalProperties: false)', 'name=%23sa&extra=%23sx'],
   ])('refuses %s', (_, text) => {
     expect(() => reflection.decode(text)).toThrow();
   });
@@ -132,4 +144,63 @@ describe("Ktor's query component decoding", () => {
     expect(decodeQueryComponent('%C3%BC+%2b', true)).toBe('ü +');
     expect(decodeQueryComponent('a+b', false)).toBe('a+b');
   });
+
+  it('decodes and refuses exactly what a step-by-step port of Ktor\'s decodeImpl does', () => {
+    const piece = fc.constantFrom('%C3', '%BC', '%bc', '%2B', '%e2%82%ac', '%F0', '%80', '%ED%A0%80', '%', '%4', '%G1', 'a', '+', ' ', 'ü', '%25');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), fc.boolean(), (pieces, plusIsSpace) => {
+        const text = pieces.join('');
+        expect(outcome(() => decodeQueryComponent(text, plusIsSpace))).toEqual(outcome(() => ktorDecodeImpl(text, plusIsSpace)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads back whatever encodeURLParameter wrote', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (text) => {
+        expect(decodeQueryComponent(encodeUrlParameter(text), true)).toBe(text);
+      }),
+    );
+  });
 });
+
+/** The decoded text, or `refused` for a decoding error. */
+function outcome(decode: () => string): string | { refused: true } {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof UrlDecodeError || error instanceof MalformedEscape || error instanceof TypeError) return { refused: true };
+    throw error;
+  }
+}
+
+class MalformedEscape extends Error {}
+
+/**
+ * `decodeImpl` of ktor-http's Codecs.kt, step by step: `+` as a space when asked, each run of `%XX` escapes
+ * decoded as one UTF-8 byte sequence (strictly here, as the port refuses what is not UTF-8), every other
+ * character kept. Independent of the runtime's one-pass decoder, which it checks.
+ */
+function ktorDecodeImpl(text: string, plusIsSpace: boolean): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let decoded = '';
+  let index = 0;
+  while (index < text.length) {
+    if (text[index] !== '%') {
+      decoded += plusIsSpace && text[index] === '+' ? ' ' : text[index];
+      index += 1;
+      continue;
+    }
+    const bytes: number[] = [];
+    while (text[index] === '%') {
+      const pair = text.slice(index + 1, index + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(pair)) throw new MalformedEscape(`malformed escape at ${index}`);
+      bytes.push(Number.parseInt(pair, 16));
+      index += 3;
+    }
+    // TextDecoder throws a TypeError on bytes that are not UTF-8.
+    decoded += utf8.decode(Uint8Array.from(bytes));
+  }
+  return decoded;
+}
