@@ -6,7 +6,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, normalize, posix, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { generateKey } from '../runtime/keygen.js';
+import { generateKey } from 'typed-sessions';
 import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 import type { SpecModel } from './model.js';
 import { applyOutput, compareOutput, type FileStatus } from './output.js';
@@ -216,13 +216,13 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** The version in this package's package.json, found from this file in both `generator/` and `dist/generator/`. */
+/** The version in this package's package.json, found from this file in both `generator/` and `generator/dist/`. */
 function ownVersion(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (!existsSync(manifest)) continue;
     const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-    if (name === 'typed-sessions' && version !== undefined) return version;
+    if (name === '@typed-sessions/cli' && version !== undefined) return version;
   }
   return 'unknown';
 }

@@ -313,16 +313,16 @@ describe.concurrent('usage', () => {
 
   it('--version prints the package version', async () => {
     const { run } = await newProject();
-    const { version } = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(join(repo, 'generator/package.json'), 'utf8')) as { version: string };
     expect(await run('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
 
-describe.concurrent('bin/typed-sessions.js', () => {
+describe.concurrent('generator/bin/typed-sessions.js', () => {
   it('says how to build when dist/ is missing', async () => {
     const { path, dir } = await newProject();
     await mkdir(path('pkg/bin'), { recursive: true });
-    await copyFile(join(repo, 'bin/typed-sessions.js'), path('pkg/bin/typed-sessions.js'));
+    await copyFile(join(repo, 'generator/bin/typed-sessions.js'), path('pkg/bin/typed-sessions.js'));
     const result = await runNode(dir, [path('pkg/bin/typed-sessions.js'), 'validate']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the package is not built');

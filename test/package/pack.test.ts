@@ -1,7 +1,8 @@
 /**
- * The package as a user gets it: `npm pack` this repo, install the tarball beside koa in a fresh project,
- * run `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first
- * program with it, compile and serve a request.
+ * The packages as a user gets them: `npm pack --workspaces` this repo, install the runtime (`typed-sessions`)
+ * beside koa and the CLI (`@typed-sessions/cli`) as a dev dependency in a fresh project, run
+ * `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first program
+ * with it, compile and serve a request.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -61,19 +62,20 @@ async function sh(command: string, args: string[], cwd: string): Promise<string>
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'typed-sessions-pack-'));
-  await sh('npm', ['pack', '--silent', '--pack-destination', project], repo);
-  const tarball = (await readdir(project)).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack produced no tarball');
+  // Both published packages, as `npm pack --workspaces` writes them: the runtime and the CLI.
+  await sh('npm', ['pack', '--workspaces', '--silent', '--pack-destination', project], repo);
+  const tarballs = (await readdir(project)).filter((name) => name.endsWith('.tgz'));
+  const runtime = tarballs.find((name) => name.startsWith('typed-sessions-') && !name.startsWith('typed-sessions-cli-'));
+  const cli = tarballs.find((name) => name.startsWith('typed-sessions-cli-'));
+  if (runtime === undefined || cli === undefined) throw new Error(`npm pack --workspaces wrote ${tarballs.join(', ') || 'nothing'}`);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   await writeFile(join(project, 'sessions.yaml'), spec);
   await writeFile(join(project, 'app.ts'), app);
   await writeFile(join(project, 'readme.ts'), readmeProgram);
   await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
-  await sh(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`, ...['koa', '@types/koa', '@types/node', 'typescript'].map(pinnedToRepo)],
-    project,
-  );
+  const install = ['install', '--prefer-offline', '--no-audit', '--no-fund'];
+  await sh('npm', [...install, `./${runtime}`, pinnedToRepo('koa')], project);
+  await sh('npm', [...install, '--save-dev', `./${cli}`, ...['@types/koa', '@types/node', 'typescript'].map(pinnedToRepo)], project);
 }, 300_000);
 
 afterAll(async () => {
