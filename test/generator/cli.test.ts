@@ -293,6 +293,7 @@ describe.concurrent('usage', () => {
     { name: 'a flag of another command', args: ['validate', '--out', 'x'], message: "Unknown option '--out'" },
     { name: 'a flag without its value', args: ['gen', '--spec'], message: '--spec' },
     { name: 'a stray argument', args: ['keygen', 'extra'], message: 'extra' },
+    { name: '--watch with --check', args: ['gen', '--watch', '--check'], message: '--watch cannot be combined with --check' },
     { name: 'an unknown command', args: ['generate'], message: 'unknown command "generate"' },
     { name: 'no command', args: [], message: 'no command given' },
   ])('$name exits 2 with the usage text', async ({ args, message }) => {
@@ -309,6 +310,7 @@ describe.concurrent('usage', () => {
     const result = await run(...args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Usage: typed-sessions <command> \[options\]\n/);
+    expect(result.stdout).toMatch(/^ {2}--watch {2,}gen: /m);
   });
 
   it('--version prints the package version', async () => {
