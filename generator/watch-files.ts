@@ -36,7 +36,7 @@ export interface SaveWatcherOptions {
  * await saves.settled(signal); // the spec was saved, or signal aborted
  * saves.close();
  */
-export function watchSaves({ quietMs = 100, onUnwatchable }: SaveWatcherOptions): SaveWatcher {
+export function watchSaves({ quietMs = 200, onUnwatchable }: SaveWatcherOptions): SaveWatcher {
   const folders = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
   const unwatchable = new Set<string>();
   let quiet: NodeJS.Timeout | undefined;

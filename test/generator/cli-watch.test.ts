@@ -4,31 +4,14 @@
  * editors make them, every wait on an output line rather than a clock.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-
-const repo = resolve(import.meta.dirname, '../..');
-const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cli = join(repo, 'generator/cli.ts');
+import { cliArgs, VALID_SPEC as SPEC } from './cli-process.js';
 
 // Long enough for a cold start of tsx, ts-morph and prettier on a busy 2-core machine; only a hang reaches it.
 const WAIT_MS = 30_000;
-
-const SPEC = `version: 1
-keys:
-  main: { env: SESSION_KEYS }
-sessions:
-  visit:
-    transform: [{ sign: main }]
-    schema:
-      type: object
-      properties: { count: { type: integer, minimum: 1 } }
-      required: [count]
-      additionalProperties: false
-`;
 
 /** A line each result starts with: the time, then the spec as given on the command line. */
 const result = (text: string): RegExp => new RegExp(`^\\d\\d:\\d\\d:\\d\\d sessions\\.yaml: ${text}$`);
@@ -45,7 +28,7 @@ class WatchProcess {
   private readonly waiters = new Set<() => void>();
 
   constructor(cwd: string) {
-    this.child = spawn(process.execPath, ['--conditions=source', '--import', tsxLoader, cli, 'gen', '--watch'], {
+    this.child = spawn(process.execPath, cliArgs('gen', '--watch'), {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,6 +109,16 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** One save as a burst of events: the file truncated, then written a line at a time. */
+async function writeLineByLine(path: string, text: string): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    for (const line of text.split(/(?<=\n)/)) await file.write(line);
+  } finally {
+    await file.close();
+  }
+}
+
 async function startWatch(files: Readonly<Record<string, string>>) {
   const dir = await mkdtemp(join(root, 'project-'));
   const path = (file: string): string => join(dir, file);
@@ -155,7 +148,8 @@ describe('typed-sessions gen --watch', () => {
     expect(watch.running).toBe(true);
     expect(await generated()).toBe(withLabel);
 
-    await writeFile(path('sessions.yaml'), SPEC.replace('    transform:', '    serializer: { module: ./src/codec.js, export: visitCodec }\n$&'));
+    // Read before the burst is over, the spec would be half written: one result, for the whole file.
+    await writeLineByLine(path('sessions.yaml'), SPEC.replace('    transform:', '    serializer: { module: ./src/codec.js, export: visitCodec }\n$&'));
     expect(await watch.line(3)).toMatch(WROTE);
     expect(await generated()).toContain("import { visitCodec } from '../src/codec.js';");
 
