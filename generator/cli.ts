@@ -132,7 +132,7 @@ async function validate(values: Values, io: CliIo): Promise<number> {
 async function gen(values: Values, io: CliIo): Promise<number> {
   if (values['watch'] === true) {
     if (values['check'] === true)
-      throw new CliUsageError('--watch cannot be combined with --check: --check compares once (for CI), --watch keeps writing');
+      throw new CliUsageError('--watch cannot be combined with --check: use --check alone to compare once (in CI), --watch alone to regenerate on every save');
     const { watchGen } = await import('./watch.js');
     return watchGen({ specArg: String(values['spec']), outArg: String(values['out']) }, io);
   }

@@ -2,7 +2,7 @@
  * Notices saves of a set of files, one notice per burst of events. Each file's folder is watched rather
  * than the file: editors save by writing a new file and renaming it over the old one, which leaves a watch
  * on the file itself attached to the replaced inode and deaf to every later save, while the folder reports
- * the rename under the file's name. The same holds while a file is briefly gone.
+ * the rename under the file's name. For the same reason a file that is briefly gone is seen when it is back.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -20,7 +20,10 @@ export interface SaveWatcher {
 }
 
 export interface SaveWatcherOptions {
-  /** How long the events of one save may be spread: a write is a truncate and one or more writes. */
+  /**
+   * How long the events of one save may be spread (default 200 ms): a write is a truncate and one or more
+   * writes, and a read in between would see half a file.
+   */
   readonly quietMs?: number;
   /**
    * A folder that cannot be watched (it does not exist, no permission): saves in it go unnoticed. Told once
