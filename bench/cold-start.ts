@@ -10,12 +10,14 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { median } from './median.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The package `typed-sessions`. */
+const RUNTIME = join(ROOT, 'runtime');
 
 /** The one session, signed like koa-session's cookie, with the benchmark's payload and lifetime. */
 const SPEC = `version: 1
@@ -122,8 +124,8 @@ export async function runColdStart(runs: number, key: string, log: (line: string
 async function prepare(work: string): Promise<void> {
   await writeFile(join(work, 'package.json'), JSON.stringify({ name: 'cold-start', private: true, type: 'module' }));
   const installed = join(work, 'node_modules', 'typed-sessions');
-  for (const file of await sourceFiles(join(ROOT, 'runtime'))) {
-    await writeJavaScript(file, join(installed, relative(ROOT, file)));
+  for (const file of await sourceFiles(RUNTIME)) {
+    await writeJavaScript(file, join(installed, relative(RUNTIME, file)));
   }
   await writeFile(join(installed, 'package.json'), JSON.stringify(await installedManifest()));
   await writeFile(join(work, 'sessions.yaml'), SPEC);
@@ -132,18 +134,21 @@ async function prepare(work: string): Promise<void> {
   for (const app of APPS) await writeFile(join(work, `${app.name}.js`), app.source);
 }
 
-/** This package's manifest with every runtime entry pointing at its transpiled source. */
+/** The runtime's manifest with every entry pointing at its transpiled source. */
 async function installedManifest(): Promise<object> {
-  const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { source?: string }> };
+  const manifest = JSON.parse(await readFile(join(RUNTIME, 'package.json'), 'utf8')) as { exports: Record<string, string | { source?: string }> };
   const exports = Object.entries(manifest.exports).flatMap(([entry, target]) =>
-    target.source?.startsWith('./runtime/') ? [[entry, target.source.replace(/\.ts$/, '.js')]] : [],
+    typeof target === 'object' && target.source !== undefined ? [[entry, target.source.replace(/\.ts$/, '.js')]] : [],
   );
   return { name: 'typed-sessions', type: 'module', exports: Object.fromEntries(exports) };
 }
 
+/** The runtime's TypeScript sources: not its tests, nor a `dist/` a build left. */
 async function sourceFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')).map((entry) => join(entry.parentPath, entry.name));
+  return entries
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts') && relative(folder, path).split(sep)[0] !== 'dist');
 }
 
 /** `source` (TypeScript) as JavaScript at `target` with `.js` for `.ts`, under the repo's own module settings. */

@@ -1,5 +1,5 @@
 /**
- * typed-sessions/generator: the spec -> TypeScript pipeline as a library, for build tools that want it
+ * `@typed-sessions/cli`: the spec -> TypeScript pipeline as a library, for build tools that want it
  * without the CLI. Anything not listed here is internal.
  */
 

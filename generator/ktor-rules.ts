@@ -5,10 +5,8 @@
  * cookie a client cannot forge (or says it accepts that), and a `ktor-reflection` schema stays within what
  * that format can write.
  */
-import type { StorageDefinition } from '../runtime/definition.js';
-import { migrationIntegrity, type MigrationIntegrity } from '../runtime/ktor/migration.js';
-import { rawIdSharing, rawIdSharingProblem, storeOf } from '../runtime/ktor/raw-id-sharing.js';
-import { reflectionSchemaProblem } from '../runtime/ktor/reflection-serializer.js';
+import type { StorageDefinition } from 'typed-sessions';
+import { migrationIntegrity, rawIdSharing, rawIdSharingProblem, reflectionSchemaProblem, storeOf, type MigrationIntegrity } from 'typed-sessions/rules';
 import { runtimeSchema } from './emit/runtime-schema.js';
 import type { JsonSchema, SpecError, SpecWarning, TypeNode } from './model.js';
 import { SPEC_DEFAULTS } from './normalize.js';

@@ -2,8 +2,7 @@
  * Semantic rules for payload schemas (`types:` entries and each session's `schema:`): what the spec's JSON
  * Schema cannot say about the subset, such as closed objects, resolvable `$ref`s and compilable patterns.
  */
-import { findNestedQuantifier } from '../runtime/nested-quantifier.js';
-import { POLLUTING_KEYS } from '../runtime/serializer/json.js';
+import { POLLUTING_KEYS, findNestedQuantifier } from 'typed-sessions/rules';
 import { didYouMean } from './did-you-mean.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';

@@ -2,9 +2,7 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { HOST_PREFIX, SECURE_PREFIX } from '../runtime/transport/cookie-rules.js';
-import { FORBIDDEN_HEADER_NAMES } from '../runtime/transport/header.js';
-import { MAX_COOKIE_AGE_SECONDS } from '../runtime/lifetime.js';
+import { FORBIDDEN_HEADER_NAMES, HOST_PREFIX, MAX_COOKIE_AGE_SECONDS, SECURE_PREFIX } from 'typed-sessions/rules';
 import { parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
 import type { SpecError, SpecWarning } from './model.js';

@@ -3,7 +3,7 @@
  * spec uses (by package specifiers, which resolve both inside this repo and from an installed package), and
  * the app's own serializer modules.
  */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecModel } from '../model.js';
 import { FIXED_NAMES, LAYER_IMPORTS, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
 import type { LayerKey } from './layers.js';
@@ -65,7 +65,7 @@ function freeName(wanted: string, taken: ReadonlySet<string>): string {
  * serializerSpecifier('./src/codec.ts', '.', 'generated'); // '../src/codec.js'
  */
 export function serializerSpecifier(module: string, specDir: string, outDir: string): string {
-  if (!module.startsWith('.') && !isAbsolute(module)) return module;
+  if (isPackageName(module)) return module;
   const path = relative(resolve(outDir), resolve(specDir, module)).split(sep).join('/');
   return withCompiledExtension(path.startsWith('../') ? path : `./${path}`);
 }
@@ -81,6 +81,31 @@ const COMPILED_EXTENSIONS: ReadonlyArray<readonly [string, string]> = [
 function withCompiledExtension(path: string): string {
   const match = COMPILED_EXTENSIONS.find(([source]) => path.endsWith(source));
   return match === undefined ? path : path.slice(0, -match[0].length) + match[1];
+}
+
+/**
+ * A serializer `module:` that names a package rather than a file.
+ *
+ * @example
+ * isPackageName('@acme/codecs'); // true
+ * isPackageName('./codec.js');   // false
+ */
+export function isPackageName(module: string): boolean {
+  return !module.startsWith('.') && !isAbsolute(module);
+}
+
+/**
+ * The files whose compiled form a path names, the path itself first: a TypeScript project imports
+ * `codec.ts` as `./codec.js`.
+ *
+ * @example
+ * sourceFilesOf('/app/codec.js'); // ['/app/codec.js', '/app/codec.d.ts', '/app/codec.tsx', '/app/codec.ts']
+ */
+export function sourceFilesOf(path: string): string[] {
+  const sources = COMPILED_EXTENSIONS.filter(([, compiled]) => extname(path) === compiled).map(
+    ([source, compiled]) => path.slice(0, -compiled.length) + source,
+  );
+  return [path, ...sources];
 }
 
 /**

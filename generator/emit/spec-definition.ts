@@ -2,7 +2,7 @@
  * The module-private `spec` constant handed to the runtime: the format of the generated code, key rings
  * and storages by name, the provider classes in spec order, and the optional layers the spec uses.
  */
-import { GENERATED_FORMAT } from '../../runtime/generated-format.js';
+import { GENERATED_FORMAT } from 'typed-sessions/rules';
 import type { SpecModel, StorageNode } from '../model.js';
 import { LAYER_IMPORTS } from '../names.js';
 import type { LayerKey } from './layers.js';

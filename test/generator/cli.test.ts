@@ -1,18 +1,13 @@
 /**
- * The real `typed-sessions` command, spawned in a temporary project folder: the source CLI run through
- * tsx, so the tests need no build.
+ * The real `typed-sessions` command, spawned in a temporary project folder.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const repo = resolve(import.meta.dirname, '../..');
-const tsxLoader = pathToFileURL(join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
-const cli = join(repo, 'generator/cli.ts');
+import { cliArgs, repo, VALID_SPEC } from './cli-process.js';
 
 interface RunResult {
   readonly code: number;
@@ -27,19 +22,6 @@ function runNode(cwd: string, args: readonly string[]): Promise<RunResult> {
     );
   });
 }
-
-const VALID_SPEC = `version: 1
-keys:
-  main: { env: SESSION_KEYS }
-sessions:
-  visit:
-    transform: [{ sign: main }]
-    schema:
-      type: object
-      properties: { count: { type: integer, minimum: 1 } }
-      required: [count]
-      additionalProperties: false
-`;
 
 // An unknown key ring (line 6, column 21) and an unknown top-level key (line 11).
 const INVALID_SPEC = `version: 1
@@ -96,7 +78,7 @@ async function newProject(spec = VALID_SPEC) {
     dir,
     path: (file: string): string => join(dir, file),
     run: (...args: string[]): Promise<RunResult> =>
-      runNode(dir, ['--conditions=source', '--import', tsxLoader, cli, ...args]),
+      runNode(dir, cliArgs(...args)),
   };
 }
 
@@ -293,6 +275,7 @@ describe.concurrent('usage', () => {
     { name: 'a flag of another command', args: ['validate', '--out', 'x'], message: "Unknown option '--out'" },
     { name: 'a flag without its value', args: ['gen', '--spec'], message: '--spec' },
     { name: 'a stray argument', args: ['keygen', 'extra'], message: 'extra' },
+    { name: '--watch with --check', args: ['gen', '--watch', '--check'], message: '--watch cannot be combined with --check' },
     { name: 'an unknown command', args: ['generate'], message: 'unknown command "generate"' },
     { name: 'no command', args: [], message: 'no command given' },
   ])('$name exits 2 with the usage text', async ({ args, message }) => {
@@ -309,20 +292,21 @@ describe.concurrent('usage', () => {
     const result = await run(...args);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Usage: typed-sessions <command> \[options\]\n/);
+    expect(result.stdout).toMatch(/^ {2}--watch {2,}gen: /m);
   });
 
   it('--version prints the package version', async () => {
     const { run } = await newProject();
-    const { version } = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(join(repo, 'generator/package.json'), 'utf8')) as { version: string };
     expect(await run('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
 
-describe.concurrent('bin/typed-sessions.js', () => {
+describe.concurrent('generator/bin/typed-sessions.js', () => {
   it('says how to build when dist/ is missing', async () => {
     const { path, dir } = await newProject();
     await mkdir(path('pkg/bin'), { recursive: true });
-    await copyFile(join(repo, 'bin/typed-sessions.js'), path('pkg/bin/typed-sessions.js'));
+    await copyFile(join(repo, 'generator/bin/typed-sessions.js'), path('pkg/bin/typed-sessions.js'));
     const result = await runNode(dir, [path('pkg/bin/typed-sessions.js'), 'validate']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the package is not built');

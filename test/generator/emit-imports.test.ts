@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionNode, SpecModel } from '../../generator/model.js';
-import { emitImports, planSerializerImports, serializerSpecifier } from '../../generator/emit/imports.js';
+import { emitImports, planSerializerImports, serializerSpecifier, sourceFilesOf } from '../../generator/emit/imports.js';
 import { printSourceFile } from '../../generator/emit/print.js';
 import { demoModel } from './demo-model.js';
 
@@ -44,6 +44,18 @@ describe('serializerSpecifier', () => {
     },
   ])('$name', ({ module, specDir, outDir, want }) => {
     expect(serializerSpecifier(module, specDir, outDir)).toBe(want);
+  });
+});
+
+// What gen --watch watches for a serializer module: the name in the spec and the files that compile to it.
+describe('sourceFilesOf', () => {
+  it.each([
+    { given: '/app/codec.js', want: ['/app/codec.js', '/app/codec.d.ts', '/app/codec.tsx', '/app/codec.ts'] },
+    { given: '/app/codec.mjs', want: ['/app/codec.mjs', '/app/codec.mts'] },
+    { given: '/app/codec.cjs', want: ['/app/codec.cjs', '/app/codec.cts'] },
+    { given: '/app/codec.ts', want: ['/app/codec.ts'] },
+  ])('$given', ({ given, want }) => {
+    expect(sourceFilesOf(given)).toEqual(want);
   });
 });
 

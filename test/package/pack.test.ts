@@ -1,7 +1,8 @@
 /**
- * The package as a user gets it: `npm pack` this repo, install the tarball beside koa in a fresh project,
- * run `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first
- * program with it, compile and serve a request.
+ * The packages as a user gets them: `npm pack --workspaces` this repo, install the runtime (`typed-sessions`)
+ * beside koa and the CLI (`@typed-sessions/cli`) as a dev dependency in a fresh project, run
+ * `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first program
+ * with it, compile and serve a request: once on Koa 3 with its types, once on Koa 2 with its own.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
-let project: string;
 
 /** The README's first example: its spec and its program are what this project installs and compiles. */
 const readme = readFileSync(join(repo, 'README.md'), 'utf8');
@@ -59,25 +59,21 @@ async function sh(command: string, args: string[], cwd: string): Promise<string>
   return stdout + stderr;
 }
 
+/** Both published packages, as `npm pack --workspaces` writes them: the runtime and the CLI. */
+let packed: { folder: string; runtime: string; cli: string };
+
 beforeAll(async () => {
-  project = await mkdtemp(join(tmpdir(), 'typed-sessions-pack-'));
-  await sh('npm', ['pack', '--silent', '--pack-destination', project], repo);
-  const tarball = (await readdir(project)).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack produced no tarball');
-  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await writeFile(join(project, 'sessions.yaml'), spec);
-  await writeFile(join(project, 'app.ts'), app);
-  await writeFile(join(project, 'readme.ts'), readmeProgram);
-  await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
-  await sh(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`, ...['koa', '@types/koa', '@types/node', 'typescript'].map(pinnedToRepo)],
-    project,
-  );
-}, 300_000);
+  const folder = await mkdtemp(join(tmpdir(), 'typed-sessions-tarballs-'));
+  await sh('npm', ['pack', '--workspaces', '--silent', '--pack-destination', folder], repo);
+  const tarballs = (await readdir(folder)).filter((name) => name.endsWith('.tgz'));
+  const runtime = tarballs.find((name) => name.startsWith('typed-sessions-') && !name.startsWith('typed-sessions-cli-'));
+  const cli = tarballs.find((name) => name.startsWith('typed-sessions-cli-'));
+  if (runtime === undefined || cli === undefined) throw new Error(`npm pack --workspaces wrote ${tarballs.join(', ') || 'nothing'}`);
+  packed = { folder, runtime: join(folder, runtime), cli: join(folder, cli) };
+}, 120_000);
 
 afterAll(async () => {
-  if (project) await rm(project, { recursive: true, force: true });
+  if (packed) await rm(packed.folder, { recursive: true, force: true });
 });
 
 /** `name@version` as installed in this repo, so the install is served from npm's cache. */
@@ -86,8 +82,35 @@ function pinnedToRepo(name: string): string {
   return `${name}@${manifest.version}`;
 }
 
-describe('installed from a tarball', () => {
-  it('generates from the project spec, type-checks, compiles and serves', async () => {
+/** Koa and its types for each supported major: Koa 3 as this repo has it, Koa 2 at its last release line. */
+const KOA_VERSIONS = {
+  3: { koa: () => pinnedToRepo('koa'), types: () => pinnedToRepo('@types/koa') },
+  2: { koa: () => 'koa@^2.16.4', types: () => '@types/koa@^2.15.2' },
+} as const;
+
+describe.each([3, 2] as const)('installed from the tarballs, on Koa %i', (major) => {
+  let project: string;
+
+  beforeAll(async () => {
+    project = await mkdtemp(join(tmpdir(), `typed-sessions-koa${major}-`));
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await writeFile(join(project, 'sessions.yaml'), spec);
+    await writeFile(join(project, 'app.ts'), app);
+    await writeFile(join(project, 'readme.ts'), readmeProgram);
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+    // The README's two install lines, with pinned versions so npm's cache serves them.
+    const install = ['install', '--prefer-offline', '--no-audit', '--no-fund'];
+    await sh('npm', [...install, packed.runtime, KOA_VERSIONS[major].koa()], project);
+    await sh('npm', [...install, '--save-dev', packed.cli, KOA_VERSIONS[major].types(), ...['@types/node', 'typescript'].map(pinnedToRepo)], project);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (project) await rm(project, { recursive: true, force: true });
+  });
+
+  it(`generates from the project spec, type-checks against @types/koa ${major}, compiles and serves`, async () => {
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', 'koa', 'package.json'), 'utf8')) as { version: string };
+    expect(installed.version.split('.')[0]).toBe(String(major));
     const gen = await sh('npx', ['typed-sessions', 'gen'], project);
     expect(gen).toContain('generated/index.ts');
     expect(await sh('npx', ['typed-sessions', 'gen', '--check'], project)).toContain('up to date');

@@ -6,9 +6,9 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_FORMAT, SessionConfigError, generateKey } from 'typed-sessions/runtime';
@@ -66,7 +66,7 @@ function layersAmong(files: readonly string[]): string[] {
 }
 
 describe('optional layers', () => {
-  // Inside the repo (tmp/ is git-ignored) so generated modules resolve `typed-sessions/*` by self-reference.
+  // Inside the repo (tmp/ is git-ignored) so generated modules resolve `koa` and `typed-sessions/*`.
   let dir: string;
   beforeAll(async () => {
     await mkdir(join(repo, 'tmp'), { recursive: true });
@@ -153,14 +153,14 @@ describe('optional layers', () => {
 describe('a Redis storage where ioredis is not installed', () => {
   let app: string;
   beforeAll(async () => {
-    // An app with this package and every package of this repo but ioredis; outside the repo, where no
-    // node_modules folder above it has ioredis either.
+    // An app with a copy of the runtime package and every package of this repo but ioredis (and this
+    // repo's own, linked to its folders); outside the repo, where no node_modules folder above has ioredis.
     app = await mkdtemp(join(tmpdir(), 'typed-sessions-no-ioredis-'));
     const installed = join(app, 'node_modules');
-    await cp(join(repo, 'runtime'), join(installed, 'typed-sessions', 'runtime'), { recursive: true });
-    await copyFile(join(repo, 'package.json'), join(installed, 'typed-sessions', 'package.json'));
+    const runtime = join(repo, 'runtime');
+    await cp(runtime, join(installed, 'typed-sessions'), { recursive: true, filter: (path) => relative(runtime, path).split(sep)[0] !== 'dist' });
     for (const name of await readdir(join(repo, 'node_modules'))) {
-      if (name !== 'ioredis' && !name.startsWith('.')) await symlink(join(repo, 'node_modules', name), join(installed, name));
+      if (!['ioredis', 'typed-sessions', '@typed-sessions'].includes(name) && !name.startsWith('.')) await symlink(join(repo, 'node_modules', name), join(installed, name));
     }
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     await generateApp(app, specText('    storage: cache\n', 'cache: { kind: redis, url: { env: REDIS_URL } }'));

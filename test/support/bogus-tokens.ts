@@ -19,9 +19,6 @@ import {
 } from 'typed-sessions/runtime';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 
-/** The longest cookie value a session reads (the cookie transport's `maxIncomingLength`). */
-export const MAX_COOKIE_TOKEN_LENGTH = 4096;
-
 /** The format every other refusal is measured against: this library's default for a session by value. */
 export const YARDSTICK_FORMAT = 'native encrypt';
 
@@ -75,6 +72,13 @@ export const REFUSAL_SPEC: SpecDefinition = {
   storages: {},
   providers: SESSIONS.map((session) => provider({ ...session, transport: { kind: 'cookie', name: session.name, cookie }, expiry, schema })),
 };
+
+/**
+ * The longest cookie value every session of `REFUSAL_SPEC` reads, as a multiple of 4: what fits a 4096-byte
+ * `Set-Cookie` with the cookie's name and attributes (the transport's `maxTokenLength`, security.md #58).
+ */
+export const MAX_COOKIE_TOKEN_LENGTH =
+  Math.floor(Math.min(...installedProviders(REFUSAL_SPEC, refusalKeys()).map((provider) => provider.transport.maxTokenLength)) / 4) * 4;
 
 /** Fresh keys for `REFUSAL_SPEC`, as `installSessions({ keys })` takes them. */
 export function refusalKeys(): Record<string, string> {

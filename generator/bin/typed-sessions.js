@@ -3,12 +3,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const cli = new URL('../dist/generator/cli.js', import.meta.url);
+const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
   // Only a git checkout can get here: the published package always contains dist/.
   const root = fileURLToPath(new URL('..', import.meta.url));
   process.stderr.write(
-    `typed-sessions: the package is not built (dist/generator/cli.js is missing); run \`npm run build\` in ${root}\n`,
+    `typed-sessions: the package is not built (dist/cli.js is missing); run \`npm run build\` in ${root}\n`,
   );
   process.exit(1);
 }
