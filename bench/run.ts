@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: typed-sessions against bare Koa and koa-session, per request and per operation, and
- * the generator's cost by spec size. Prints Markdown (docs/benchmarks.md shows a full run).
+ * `npm run bench`: typed-sessions against bare Koa and koa-session, per request, per operation and from a
+ * cold process start to its first response, and the generator's cost by spec size. Prints Markdown
+ * (docs/benchmarks.md shows a full run).
  *
- *   npm run bench                      3 rounds, 2 s warm-up and 5 s measured per variant and round
- *   npm run bench -- --smoke           one short round (~1 s per variant): checks that the script works
+ *   npm run bench                      3 rounds, 2 s warm-up and 5 s measured per variant and round; 15 cold starts
+ *   npm run bench -- --smoke           one short round (~1 s per variant), 3 cold starts: checks that the script works
  *   npm run bench -- --rounds 5 --duration 10 --connections 32
  *   npm run bench -- --only koa,encrypted --profile /tmp/prof    CPU profiles of the servers, top frames printed
  *
@@ -17,11 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateKey } from '../runtime/keygen.js';
 import { startRedisServer } from '../test/support/redis-server.js';
+import { runColdStart } from './cold-start.js';
 import { runGeneratorCost } from './generator-cost.js';
 import { runMacro } from './macro.js';
 import { runMicro } from './micro.js';
 import { busiestProfile, formatTopFrames, topFrames } from './profile-top.js';
-import { generatorTable, macroTable, microTable, targets, targetTable } from './report.js';
+import { coldStartTable, generatorTable, macroTable, microTable, targets, targetTable } from './report.js';
 import { BASELINE, VARIANTS, findVariant } from './variants.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -46,6 +48,7 @@ const settings = {
   duration: positive('duration', values.duration, smoke ? 1 : 5),
   connections: positive('connections', values.connections, smoke ? 4 : 16),
   microMillis: smoke ? 50 : 1000,
+  coldStarts: smoke ? 3 : 15,
   generatorSizes: smoke ? [] : [20, 200],
 };
 const only = values.only?.split(',').map((name) => findVariant(name.trim()));
@@ -69,15 +72,21 @@ print(
 );
 
 const key = generateKey();
+// Before the servers of the request benchmark start, which would share the CPUs with every cold start.
+const coldStart = await runColdStart(settings.coldStarts, key, log);
 const redis = await startRedisServer();
 let requestMicros: number | undefined;
 try {
   const summaries = await runMacro({ variants, ...settings, log }, { key, redisUrl: redis.url, cpuProfileDir: values.profile });
   requestMicros = summaries[0]!.cpuMicrosPerRequest;
-  print(`## Requests\n\n${macroTable(summaries)}\n\n## Targets\n\n${targetTable(targets(summaries))}\n`);
+  print(`## Requests\n\n${macroTable(summaries)}\n\n## Targets\n\n${targetTable(targets(summaries, coldStart))}\n`);
 } finally {
   await redis.stop();
 }
+
+print(
+  `## Cold start\n\nA fresh process per start, to its first response; ${settings.coldStarts} run(s) of each, interleaved; plain JavaScript, no tsx.\n\n${coldStartTable(coldStart)}\n`,
+);
 
 print(`## Operations\n\n${microTable(runMicro(key, settings.microMillis), requestMicros)}\n`);
 print(`## Generator and startup\n\n${generatorTable(await runGeneratorCost(settings.generatorSizes))}\n`);

@@ -8,7 +8,8 @@ import {
   type SessionDefinition,
   type Sessions,
   type SpecDefinition,
-} from 'typed-sessions/runtime';
+} from 'typed-sessions/core';
+import { ktorLayer } from 'typed-sessions/ktor';
 
 /** The signed-in user. */
 export interface User {
@@ -145,9 +146,11 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
 }
 
 const spec: SpecDefinition = {
+  format: 1,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],
+  layers: { ktor: ktorLayer },
 };
 
 /**

@@ -37,15 +37,26 @@ export function providerName(sessionKey: string): string {
   return `${sessionTypeName(sessionKey)}Provider`;
 }
 
-/** What the generated file imports from the runtime, whatever the spec says. */
+/** What the generated file imports from the runtime's core, whatever the spec says. */
 export const RUNTIME_VALUE_IMPORTS: readonly string[] = ['SessionProvider', 'createSessionsMiddleware'];
 export const RUNTIME_TYPE_IMPORTS: readonly string[] = ['InstallOptions', 'ProviderContext', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
+
+/**
+ * The runtime's optional layers (`SpecLayers` in runtime/definition.ts), by their key in `spec.layers`: the
+ * entry and export the generated file imports when its spec uses the layer, and only then.
+ */
+export const LAYER_IMPORTS = {
+  redis: { specifier: 'typed-sessions/redis', exportName: 'buildRedisStorage' },
+  directory: { specifier: 'typed-sessions/directory', exportName: 'buildDirectoryStorage' },
+  ktor: { specifier: 'typed-sessions/ktor', exportName: 'ktorLayer' },
+} as const;
 
 /** Names the generated file declares or imports whatever the spec says (plan/generated-shape.ts). */
 export const FIXED_NAMES: readonly string[] = [
   'Middleware',
   ...RUNTIME_VALUE_IMPORTS,
   ...RUNTIME_TYPE_IMPORTS,
+  ...Object.values(LAYER_IMPORTS).map((layer) => layer.exportName),
   'SessionMap',
   'ByIdSessionName',
   'spec',

@@ -1,4 +1,10 @@
+import type { Clock } from './clock.js';
+import type { SessionLogger } from './events.js';
+import type { KeyRing } from './keys/key-ring.js';
+import type { KtorFormat } from './ktor/format.js';
+import type { Migration } from './ktor/migration.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
+import type { Storage } from './storage/storage.js';
 
 /**
  * The data the generated code hands to the runtime: one `SessionDefinition` per session in the spec,
@@ -93,12 +99,80 @@ export type StorageDefinition =
   | { readonly kind: 'directory'; readonly path: string; readonly maxEntries: number }
   | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix: string };
 
+export type RedisStorageDefinition = Extract<StorageDefinition, { readonly kind: 'redis' }>;
+export type DirectoryStorageDefinition = Extract<StorageDefinition, { readonly kind: 'directory' }>;
+
 export interface SpecDefinition {
+  /**
+   * The shape of generated code this definition has (`GENERATED_FORMAT` of the generator that made it);
+   * `installSessions()` refuses any other than the runtime's own, asking to run `npx typed-sessions gen`.
+   */
+  readonly format: number;
   /** Key rings by name, each read from an environment variable unless `installSessions({ keys })` overrides it. */
   readonly keys: Readonly<Record<string, { readonly env: string; /** `hex`: raw key bytes, for Ktor's transforms. */ readonly encoding?: 'hex' }>>;
   readonly storages: Readonly<Record<string, StorageDefinition>>;
   /** One generated provider class per session, in spec order. */
   readonly providers: readonly ProviderClass[];
+  /** The optional layers the spec uses; absent means none. */
+  readonly layers?: SpecLayers;
+}
+
+/**
+ * What the core runtime does not import, so that a spec which does not use them never loads them (nor
+ * `ioredis`): each comes from an entry of its own, which generated code imports when its spec uses it.
+ *
+ * @example
+ * import { buildRedisStorage } from 'typed-sessions/redis';
+ * const spec: SpecDefinition = { format: GENERATED_FORMAT, keys, storages, providers, layers: { redis: buildRedisStorage } };
+ */
+export interface SpecLayers {
+  /** Builds `kind: redis` storages; from `typed-sessions/redis`. */
+  readonly redis?: StorageBuilder<RedisStorageDefinition>;
+  /** Builds `kind: directory` storages; from `typed-sessions/directory`. */
+  readonly directory?: StorageBuilder<DirectoryStorageDefinition>;
+  /** Ktor's wire format (docs/ktor.md); from `typed-sessions/ktor`. */
+  readonly ktor?: KtorLayer;
+}
+
+/** What building a storage declared in sessions.yaml is given besides its name and declaration. */
+export interface StorageSetup {
+  readonly clock: Clock;
+  /** Where a URL the spec names by environment variable is read from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Called once per entry the storage evicts to stay within `maxEntries`. */
+  readonly onEvict: () => void;
+}
+
+/** Builds the storage `name` declared in sessions.yaml; throws `SessionConfigError` if it cannot. */
+export type StorageBuilder<D extends StorageDefinition> = (name: string, declared: D, setup: StorageSetup) => Storage;
+
+/**
+ * Ktor's wire format for sessions that declare `ktor` (docs/ktor.md): key rings of raw bytes, the startup
+ * checks that span sessions, and each session's serializer, transformers and ids.
+ */
+export interface KtorLayer {
+  /** Reads a key ring declared `encoding: hex`: the raw key bytes a Ktor service holds. */
+  parseKeyRing(name: string, value: string | readonly string[], source: string): KeyRing;
+  /**
+   * Refuses Ktor-format sessions that would share raw ids on one store, and warns of Ktor HMAC keys shorter
+   * than Ktor recommends. Throws `SessionConfigError`.
+   */
+  check(setup: KtorInstall): void;
+  /** The spec's `migrateFrom` pairs, once every session has been built; throws `SessionConfigError` for one that is unsound. */
+  planMigrations(definitions: readonly SessionDefinition<unknown>[]): readonly Migration[];
+  /** The serializer, transformers, token alphabet and ids of one session in Ktor's format. */
+  createFormat(definition: SessionDefinition<unknown>, keyRings: ReadonlyMap<string, KeyRing>): KtorFormat;
+}
+
+/** What the Ktor layer checks at `installSessions()`, before any storage is built. */
+export interface KtorInstall {
+  /** Every session of the spec, in spec order. */
+  readonly definitions: readonly SessionDefinition<unknown>[];
+  readonly storages: SpecDefinition['storages'];
+  /** Storage instances the app passed to `installSessions({ storages })`, by storage name. */
+  readonly given: Readonly<Record<string, Storage>>;
+  readonly keyRings: ReadonlyMap<string, KeyRing>;
+  readonly logger: SessionLogger;
 }
 
 /**

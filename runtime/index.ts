@@ -1,25 +1,13 @@
 /**
- * `typed-sessions/runtime`: what generated code and apps import. Anything not listed here is internal.
+ * `typed-sessions/runtime`: what apps import. Anything not listed here or in the entries of the optional
+ * layers (`typed-sessions/redis`, `typed-sessions/directory`, `typed-sessions/ktor`) is internal. Importing
+ * it loads the Redis and directory storages' modules, not `ioredis`; generated code imports
+ * `typed-sessions/core`, which loads neither.
  */
 
-// The middleware `installSessions()` returns, and its options.
-export { createSessionsMiddleware, type InstallOptions } from './middleware.js';
-
-// The request API: the type of `ctx.sessions`.
-export type { Sessions } from './request-sessions.js';
-
-// What generated code is made of: provider classes over plain definition data.
-export { SessionProvider, type ProviderContext } from './provider.js';
-export type {
-  CookieSettings,
-  ExpiryDefinition,
-  ProviderClass,
-  SessionDefinition,
-  SpecDefinition,
-  StorageDefinition,
-  TransformDefinition,
-  TransportDefinition,
-} from './definition.js';
+// Everything generated code imports (typed-sessions/core): the middleware and its options, the type of
+// `ctx.sessions`, provider classes and the definition data they are built from.
+export * from './core.js';
 
 // Serializers: the interface an app's codec module implements (JSON is the default).
 export type { Serializer } from './definition.js';

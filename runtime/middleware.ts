@@ -1,19 +1,15 @@
 import { Readable } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
 import { systemClock, type Clock } from './clock.js';
-import type { SpecDefinition, StorageDefinition } from './definition.js';
+import type { KtorLayer, SpecDefinition, StorageDefinition, StorageSetup, TransformDefinition } from './definition.js';
 import { SessionConfigError, SessionConflictError, SessionStorageError } from './errors.js';
 import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type SessionLogger } from './events.js';
+import { GENERATED_FORMAT } from './generated-format.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
-import { ktorHmacKeyRings, transformKeyRings } from './ktor/format.js';
-import { planMigrations } from './ktor/migration.js';
-import { rawIdSharing, rawIdSharingProblem, storeOf } from './ktor/raw-id-sharing.js';
-import { parseRawKeyRing, shortHmacKeyWarning } from './ktor/raw-key-ring.js';
+import { requireLayer } from './layers.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
-import { DirectoryStorage } from './storage/directory.js';
 import { MemoryStorage } from './storage/memory.js';
-import { RedisStorage } from './storage/redis.js';
 import type { Storage } from './storage/storage.js';
 import { createPayloadValidation } from './validation.js';
 
@@ -39,8 +35,10 @@ const DEFAULT_STORAGE_TIMEOUT = 1000;
 
 /**
  * The Koa middleware for a spec; generated `installSessions()` calls it. Everything that can be wrong
- * with the configuration throws `SessionConfigError` here, at startup: missing or weak keys (naming the
- * environment variable), storages it cannot build, cookie settings a browser would drop.
+ * with the configuration throws `SessionConfigError` here, at startup: generated code of another format
+ * than this runtime's, missing or weak keys (naming the environment variable), storages it cannot build,
+ * cookie settings a browser would drop. The layers a spec uses beyond the core (Redis, directory storage,
+ * Ktor's format) come in `spec.layers`, so nothing else is loaded.
  *
  * Per request it loads the sessions whose cookie or header is present, runs the rest of the chain with
  * `ctx.sessions`, then writes what changed. Koa sends the response only after the chain resolves, so the
@@ -83,6 +81,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
 }
 
 function install(spec: SpecDefinition, options: InstallOptions): InstalledSessions {
+  checkFormat(spec);
   const env = options.env ?? process.env;
   const clock: Clock = options.clock ?? systemClock;
   const logger = options.logger ?? stderrLogger;
@@ -90,15 +89,22 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
   if (!(Number.isFinite(storageTimeout) && storageTimeout > 0)) {
     throw new SessionConfigError(`installSessions({ storageTimeout }) must be a number of milliseconds above 0, not ${storageTimeout}`);
   }
-  refuseRawIdSharing(spec, options);
+  refuseUnknownNames('keys', options.keys, spec.keys);
+  refuseUnknownNames('storages', options.storages, spec.storages);
+  const ktor = ktorLayerOf(spec);
+  const keyRings = resolveKeyRings(spec, options, env);
+  const definitions = spec.providers.map((provider) => provider.definition);
+  // Before any storage is built: a refusal must not leave a Redis connection open.
+  ktor?.check({ definitions, storages: spec.storages, given: options.storages ?? {}, keyRings, logger });
   const emit = createEmitter(options.onEvent, logger);
   const context: ProviderContext = {
-    keyRings: resolveKeyRings(spec, options, env, logger),
+    keyRings,
     storages: resolveStorages(spec, options, { clock, env, logger, emit }),
     clock,
     emit,
     storageTimeout,
     validation: createPayloadValidation(),
+    layers: spec.layers ?? {},
   };
   const providers = spec.providers.map((Provider) => new Provider(context) as SessionProvider<unknown>);
   const indexByName = new Map<string, number>();
@@ -107,21 +113,36 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     indexByName.set(provider.name, index);
   });
   const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
-  const migrations = planMigrations(providers.map((provider) => provider.definition));
+  const migrations = ktor?.planMigrations(definitions) ?? [];
   return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
 }
 
 /**
- * Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its
- * source. A ring holding short Ktor HMAC keys is accepted with one warning, however many sessions use it.
+ * The runtime trusts what `gen` checked and compiled, so a definition of another format than it reads
+ * would be misread: refused before anything else is looked at.
  */
-function resolveKeyRings(
-  spec: SpecDefinition,
-  options: InstallOptions,
-  env: Readonly<Record<string, string | undefined>>,
-  logger: SessionLogger,
-): ReadonlyMap<string, KeyRing> {
-  refuseUnknownNames('keys', options.keys, spec.keys);
+function checkFormat(spec: SpecDefinition): void {
+  const format: unknown = spec.format;
+  if (format === GENERATED_FORMAT) return;
+  const newer = typeof format === 'number' && format > GENERATED_FORMAT;
+  throw new SessionConfigError(
+    `the generated sessions module is of format ${typeof format === 'number' ? format : 'none'} and this typed-sessions runtime reads format ${GENERATED_FORMAT}: ` +
+      (newer
+        ? 'it was generated by a newer @typed-sessions/cli; upgrade typed-sessions to the same version, or regenerate it with the generator matching the runtime: npx typed-sessions gen'
+        : 'it was generated by an older @typed-sessions/cli; regenerate it: npx typed-sessions gen'),
+  );
+}
+
+/** The Ktor layer, when a session is in Ktor's format or migrates from one; throws if the definition lacks it. */
+function ktorLayerOf(spec: SpecDefinition): KtorLayer | undefined {
+  const user = spec.providers.find(({ definition }) => definition.ktor !== undefined || definition.migrateFrom !== undefined)?.definition;
+  if (user === undefined) return undefined;
+  const why = user.ktor !== undefined ? "is in Ktor's format, which" : 'migrates from a session in Ktor\'s format, which';
+  return requireLayer(spec.layers, 'ktor', `session "${user.name}" ${why}`);
+}
+
+/** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
+function resolveKeyRings(spec: SpecDefinition, options: InstallOptions, env: Readonly<Record<string, string | undefined>>): ReadonlyMap<string, KeyRing> {
   const rings = new Map<string, KeyRing>();
   for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(transformKeyRings)))) {
     const declared = ownEntry(spec.keys, name);
@@ -129,17 +150,20 @@ function resolveKeyRings(
       throw new SessionConfigError(`key ring "${name}" is used by a session but not declared under keys: in sessions.yaml`);
     }
     const override = ownEntry(options.keys, name);
-    rings.set(name, resolveKeyRing(name, declared.env, env, override, declared.encoding === 'hex' ? parseRawKeyRing : parseKeyRing));
-  }
-  for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(ktorHmacKeyRings)))) {
-    const warning = shortHmacKeyWarning(rings.get(name)!);
-    if (warning !== undefined) warnSafely(logger, warning, { keyRing: name });
+    // Raw key bytes serve only Ktor's transforms (docs/ktor.md).
+    const parse = declared.encoding === 'hex' ? requireLayer(spec.layers, 'ktor', `key ring "${name}" is declared encoding: hex, which`).parseKeyRing : parseKeyRing;
+    rings.set(name, resolveKeyRing(name, declared.env, env, override, parse));
   }
   return rings;
 }
 
+/** The key rings a transform reads: `ktor-encrypt` has one for AES and one for HMAC. */
+function transformKeyRings(transform: TransformDefinition): string[] {
+  return transform.kind === 'ktor-encrypt' ? [transform.keys, transform.signKeys] : [transform.keys];
+}
+
 /** What a storage built from the spec is given besides its declaration. */
-interface StorageSetup {
+interface StorageContext {
   readonly clock: Clock;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: SessionLogger;
@@ -148,10 +172,9 @@ interface StorageSetup {
 
 /**
  * Every storage a session uses: the app's instance from `options.storages`, else built from the spec
- * (a Redis URL from the environment variable the spec names).
+ * (memory by the core; Redis and directory by their layers).
  */
-function resolveStorages(spec: SpecDefinition, options: InstallOptions, setup: StorageSetup): ReadonlyMap<string, Storage> {
-  refuseUnknownNames('storages', options.storages, spec.storages);
+function resolveStorages(spec: SpecDefinition, options: InstallOptions, context: StorageContext): ReadonlyMap<string, Storage> {
   const storages = new Map<string, Storage>();
   for (const provider of spec.providers) {
     const name = provider.definition.storage;
@@ -161,44 +184,24 @@ function resolveStorages(spec: SpecDefinition, options: InstallOptions, setup: S
     if (given !== undefined) storages.set(name, given);
     else if (declared === undefined) {
       throw new SessionConfigError(`storage "${name}" is used by session "${provider.definition.name}" but not declared under storages: in sessions.yaml`);
-    } else storages.set(name, buildStorage(name, declared, setup));
+    } else storages.set(name, buildStorage(spec, name, declared, context));
   }
   return storages;
 }
 
-/** Two Ktor-format sessions on one store would accept each other's raw ids (security.md #55). */
-function refuseRawIdSharing(spec: SpecDefinition, options: InstallOptions): void {
-  const sessions = spec.providers.flatMap(({ definition }) => {
-    const name = definition.storage;
-    if (name === undefined) return [];
-    const declared = ownEntry(spec.storages, name);
-    const store = ownEntry(options.storages, name) ?? (declared === undefined ? name : storeOf(name, declared));
-    return [{ name: definition.name, store, rawIds: definition.ktor !== undefined }];
-  });
-  const [sharing] = rawIdSharing<Storage | string>(sessions);
-  if (sharing !== undefined) throw new SessionConfigError(`${rawIdSharingProblem(sharing)} in sessions.yaml`);
-}
-
-function buildStorage(name: string, declared: StorageDefinition, { clock, env, logger, emit }: StorageSetup): Storage {
-  const onEvict = () => emit({ type: 'evicted', storage: name });
+function buildStorage(spec: SpecDefinition, name: string, declared: StorageDefinition, { clock, env, logger, emit }: StorageContext): Storage {
+  const setup: StorageSetup = { clock, env, onEvict: () => emit({ type: 'evicted', storage: name }) };
+  const user = `storage "${name}" is kind ${declared.kind}, which`;
   switch (declared.kind) {
     case 'memory':
       if (env.NODE_ENV === 'production') {
         logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
       }
-      return new MemoryStorage({ maxEntries: declared.maxEntries, clock, onEvict });
+      return new MemoryStorage({ maxEntries: declared.maxEntries, clock, onEvict: setup.onEvict });
     case 'directory':
-      return new DirectoryStorage({ path: declared.path, maxEntries: declared.maxEntries, clock, onEvict });
-    case 'redis': {
-      const variable = declared.url.env;
-      const url = env[variable];
-      if (url === undefined || url === '') {
-        throw new SessionConfigError(
-          `storage "${name}" is kind redis and reads its URL from the environment variable ${variable}, which is not set; set it (e.g. ${variable}=redis://127.0.0.1:6379) or pass a client via installSessions({ storages: { ${name}: new RedisStorage(client) } })`,
-        );
-      }
-      return new RedisStorage(url, { prefix: declared.prefix });
-    }
+      return requireLayer(spec.layers, 'directory', user)(name, declared, setup);
+    case 'redis':
+      return requireLayer(spec.layers, 'redis', user)(name, declared, setup);
   }
 }
 

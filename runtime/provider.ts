@@ -1,10 +1,10 @@
 import type { Clock } from './clock.js';
-import type { Serializer, SessionDefinition, TransformDefinition } from './definition.js';
+import type { Serializer, SessionDefinition, SpecLayers, TransformDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
-import { createKtorFormat } from './ktor/format.js';
+import { requireLayer } from './layers.js';
 import { MAX_COOKIE_AGE_SECONDS, isExpired } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import { BoundedStorage } from './storage/bounded-storage.js';
@@ -22,7 +22,7 @@ import type { PayloadValidation, PayloadValidator } from './validation.js';
 
 /**
  * What `createSessionsMiddleware` resolved once at startup and hands every provider: key rings and
- * storages by name, the clock, the event sink, the storage timeout and the one Ajv instance.
+ * storages by name, the clock, the event sink, the storage timeout, the one Ajv instance and the layers.
  */
 export interface ProviderContext {
   readonly keyRings: ReadonlyMap<string, KeyRing>;
@@ -32,6 +32,8 @@ export interface ProviderContext {
   /** Milliseconds a storage call may take before the request gets a 503. */
   readonly storageTimeout: number;
   readonly validation: PayloadValidation;
+  /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
+  readonly layers: SpecLayers;
 }
 
 /** An incoming session that opened, verified, is alive and matches its schema. */
@@ -104,7 +106,10 @@ export class SessionProvider<T> {
         ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
         : new HeaderTransport(name, definition.transport.name);
     // Ktor's wire format brings its own serializer, transformers, token alphabet and ids (docs/ktor.md).
-    const ktor = definition.ktor === undefined ? undefined : createKtorFormat(definition, context.keyRings);
+    const ktor =
+      definition.ktor === undefined
+        ? undefined
+        : requireLayer(context.layers, 'ktor', `session "${name}" is in Ktor's format, which`).createFormat(definition, context.keyRings);
     const transformers = ktor?.transformers ?? definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
     this.tracker =
       definition.storage === undefined

@@ -4,6 +4,9 @@
  * disagree (security.md #65). For the generator; apps have no use for it.
  */
 
+// Generated code: the format the generator stamps into it and the runtime reads.
+export { GENERATED_FORMAT } from './generated-format.js';
+
 // Cookies and headers: name, path and domain shapes, the prefixes browsers enforce, headers the HTTP stack owns.
 export {
   COOKIE_DOMAIN_MAX_LENGTH,

@@ -8,7 +8,8 @@ import {
   type SessionDefinition,
   type Sessions,
   type SpecDefinition,
-} from 'typed-sessions/runtime';
+} from 'typed-sessions/core';
+import { buildRedisStorage } from 'typed-sessions/redis';
 
 /** What every benchmark session holds, in every variant. */
 export interface Counter {
@@ -167,6 +168,7 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
 }
 
 const spec: SpecDefinition = {
+  format: 1,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
   storages: {
     mem: { kind: 'memory', maxEntries: 100000 },
@@ -178,6 +180,7 @@ const spec: SpecDefinition = {
     InMemorySessionProvider,
     InRedisSessionProvider,
   ],
+  layers: { redis: buildRedisStorage },
 };
 
 /**

@@ -1,14 +1,16 @@
 /**
- * The generated file's imports: Koa's `Middleware` type, the runtime (by the package specifier, which
- * resolves both inside this repo and from an installed package), and the app's own serializer modules.
+ * The generated file's imports: Koa's `Middleware` type, the runtime's core and the optional layers the
+ * spec uses (by package specifiers, which resolve both inside this repo and from an installed package), and
+ * the app's own serializer modules.
  */
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecModel } from '../model.js';
-import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
+import { FIXED_NAMES, LAYER_IMPORTS, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
+import type { LayerKey } from './layers.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 import { identifier } from './tokens.js';
 
-const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
+const RUNTIME_SPECIFIER = 'typed-sessions/core';
 
 /** One serializer export the generated file imports, and the local name the definitions use for it. */
 export interface SerializerImport {
@@ -108,9 +110,9 @@ export function sourceFilesOf(path: string): string[] {
 
 /**
  * @example
- * emitImports(planSerializerImports(model, specifierFor).values());
+ * emitImports(planSerializerImports(model, specifierFor).values(), usedLayers(model));
  */
-export function emitImports(serializers: Iterable<SerializerImport>): ImportDeclarationStructure[] {
+export function emitImports(serializers: Iterable<SerializerImport>, layers: readonly LayerKey[]): ImportDeclarationStructure[] {
   const bySpecifier = new Map<string, SerializerImport[]>();
   for (const serializer of serializers) {
     const group = bySpecifier.get(serializer.specifier) ?? [];
@@ -124,6 +126,11 @@ export function emitImports(serializers: Iterable<SerializerImport>): ImportDecl
       moduleSpecifier: RUNTIME_SPECIFIER,
       namedImports: [...RUNTIME_VALUE_IMPORTS, ...RUNTIME_TYPE_IMPORTS.map((name) => ({ name, isTypeOnly: true }))],
     },
+    ...layers.map((layer) => ({
+      kind: StructureKind.ImportDeclaration as const,
+      moduleSpecifier: LAYER_IMPORTS[layer].specifier,
+      namedImports: [LAYER_IMPORTS[layer].exportName],
+    })),
     ...[...bySpecifier].map(([specifier, group]) => ({
       kind: StructureKind.ImportDeclaration as const,
       moduleSpecifier: specifier,

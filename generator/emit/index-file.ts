@@ -1,13 +1,15 @@
 /**
- * The generated entry file, `<out>/index.ts`, in the agreed order: header, imports, payload types,
- * SessionMap, provider classes, the spec constant, installSessions, the Koa augmentation (unless the spec
- * turns it off). Unformatted; `generate` runs prettier over it.
+ * The generated entry file, `<out>/index.ts`, in the agreed order: header, imports (the runtime's core, the
+ * optional layers the spec uses, the app's codecs), payload types, SessionMap, provider classes, the spec
+ * constant, installSessions, the Koa augmentation (unless the spec turns it off). Unformatted; `generate`
+ * runs prettier over it.
  */
 import type { SpecModel } from '../model.js';
 import { generatedHeader } from './header.js';
 import { emitImports, planSerializerImports } from './imports.js';
 import { emitInstallSessions } from './install-sessions.js';
 import { emitKoaAugmentation } from './koa-augmentation.js';
+import { usedLayers } from './layers.js';
 import { literal } from './literal.js';
 import { emitPayloadTypes } from './payload-types.js';
 import { printSourceFile } from './print.js';
@@ -22,9 +24,10 @@ import { emitSpecDefinition } from './spec-definition.js';
  */
 export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module: string) => string): string {
   const serializers = planSerializerImports(model, serializerSpecifierFor);
+  const layers = usedLayers(model);
   return printSourceFile([
     generatedHeader(model.specFileName),
-    ...emitImports(serializers.values()),
+    ...emitImports(serializers.values(), layers),
     ...emitPayloadTypes(model),
     ...emitSessionMap(model),
     ...model.sessions.map((session) =>
@@ -33,7 +36,7 @@ export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module:
         literal(definitionLiteral(session, model.types, serializers.get(session.key)?.localName)),
       ),
     ),
-    emitSpecDefinition(model),
+    emitSpecDefinition(model, layers),
     emitInstallSessions(model),
     ...(model.augmentKoaContext === false ? [] : [emitKoaAugmentation()]),
   ]);

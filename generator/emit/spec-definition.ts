@@ -1,21 +1,28 @@
 /**
- * The module-private `spec` constant handed to the runtime: key rings and storages by name, and the
- * provider classes in spec order.
+ * The module-private `spec` constant handed to the runtime: the format of the generated code, key rings
+ * and storages by name, the provider classes in spec order, and the optional layers the spec uses.
  */
+import { GENERATED_FORMAT } from 'typed-sessions/rules';
 import type { SpecModel, StorageNode } from '../model.js';
+import { LAYER_IMPORTS } from '../names.js';
+import type { LayerKey } from './layers.js';
 import { CodeExpression, literal, type LiteralValue } from './literal.js';
 import { StructureKind, VariableDeclarationKind, type VariableStatementStructure } from './print.js';
 
 /**
  * @example
- * emitSpecDefinition(model);
- * // const spec: SpecDefinition = { keys: { main: { env: 'SESSION_KEYS' } }, storages: {...}, providers: [...] };
+ * emitSpecDefinition(model, ['redis']);
+ * // const spec: SpecDefinition = { format: 1, keys: { main: { env: 'SESSION_KEYS' } }, storages: {...}, providers: [...],
+ * //   layers: { redis: buildRedisStorage } };
  */
-export function emitSpecDefinition(model: SpecModel): VariableStatementStructure {
+export function emitSpecDefinition(model: SpecModel, layers: readonly LayerKey[]): VariableStatementStructure {
   const spec: LiteralValue = {
+    // The generator's own format, as a number: the runtime compares it with the one it reads.
+    format: GENERATED_FORMAT,
     keys: Object.fromEntries(model.keyRings.map((ring) => [ring.name, { env: ring.env, encoding: ring.encoding }])),
     storages: Object.fromEntries(model.storages.map((storage) => [storage.name, storageLiteral(storage)])),
     providers: model.sessions.map((session) => new CodeExpression(session.providerName)),
+    layers: layers.length === 0 ? undefined : Object.fromEntries(layers.map((layer) => [layer, new CodeExpression(LAYER_IMPORTS[layer].exportName)])),
   };
   return {
     kind: StructureKind.VariableStatement,

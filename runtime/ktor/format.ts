@@ -82,16 +82,6 @@ export function createKtorFormat(definition: SessionDefinition<unknown>, keyRing
 }
 
 /**
- * The key rings a transform reads.
- *
- * @example
- * transformKeyRings({ kind: 'ktor-encrypt', keys: 'aes', signKeys: 'mac', legacyMac: false }); // ['aes', 'mac']
- */
-export function transformKeyRings(transform: TransformDefinition): string[] {
-  return transform.kind === 'ktor-encrypt' ? [transform.keys, transform.signKeys] : [transform.keys];
-}
-
-/**
  * The key rings a transform uses as raw HMAC keys (Ktor's), whose length `shortHmacKeyWarning` checks.
  *
  * @example

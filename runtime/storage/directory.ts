@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, opendir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
+import type { DirectoryStorageDefinition, StorageBuilder } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { FileLocks } from './file-lock.js';
 import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
@@ -310,6 +311,16 @@ export class DirectoryStorage implements Storage {
     this.#recency.delete(name);
   }
 }
+
+/**
+ * `kind: directory` in sessions.yaml, its evictions reported to the middleware. Generated code passes it as
+ * `layers.directory`.
+ *
+ * @example
+ * buildDirectoryStorage('files', { kind: 'directory', path: '.sessions', maxEntries: 10_000 }, setup);
+ */
+export const buildDirectoryStorage: StorageBuilder<DirectoryStorageDefinition> = (_name, { path, maxEntries }, { clock, onEvict }) =>
+  new DirectoryStorage({ path, maxEntries, clock, onEvict });
 
 /** The file name for `key`: its SHA-256 in hex, so no key reaches outside the folder. */
 function nameFor(key: string): string {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { RedisStorageDefinition, StorageBuilder } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
 import { invalidateVersionScript, readScript, touchScript, writeScript } from './redis-scripts.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
@@ -55,7 +57,7 @@ export class RedisStorage implements Storage {
     if (typeof prefix !== 'string') throw new SessionConfigError(`RedisStorage: prefix must be a string, not ${typeof prefix}`);
     this.#prefix = prefix;
     this.#ownsClient = typeof connection === 'string';
-    this.#client = typeof connection === 'string' ? new Redis(connection, failFastOptions(options)) : connection;
+    this.#client = typeof connection === 'string' ? new (loadIoredis().Redis)(connection, failFastOptions(options)) : connection;
     if (this.#ownsClient) {
       // Connection errors reach the runtime as failed commands, which it reports as `store_unavailable`;
       // without a listener ioredis would also print each one of them on every reconnection attempt.
@@ -153,6 +155,43 @@ export class RedisStorage implements Storage {
     const client = this.#client;
     await client.quit().catch(() => client.disconnect());
   }
+}
+
+/**
+ * `kind: redis` in sessions.yaml: a storage on a client of its own, built from the URL in the environment
+ * variable the spec names. Generated code passes it as `layers.redis`.
+ *
+ * @example
+ * buildRedisStorage('cache', { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' }, setup);
+ */
+export const buildRedisStorage: StorageBuilder<RedisStorageDefinition> = (name, declared, { env }) => {
+  const variable = declared.url.env;
+  const url = env[variable];
+  if (url === undefined || url === '') {
+    throw new SessionConfigError(
+      `storage "${name}" is kind redis and reads its URL from the environment variable ${variable}, which is not set; set it (e.g. ${variable}=redis://127.0.0.1:6379) or pass a client via installSessions({ storages: { ${name}: new RedisStorage(client) } })`,
+    );
+  }
+  return new RedisStorage(url, { prefix: declared.prefix });
+};
+
+/**
+ * ioredis, an optional peer dependency, loaded when a client is first built from a URL rather than when
+ * this module is: an app on other storages need not install it, and an app that passes its own client
+ * loads it itself. Required, not imported, because the constructor that needs it is synchronous.
+ */
+function loadIoredis(): typeof import('ioredis') {
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve('ioredis');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new SessionConfigError(
+      'a Redis storage built from a URL needs the package ioredis, an optional peer dependency of typed-sessions, which is not installed; install it (npm install ioredis), or pass a client of your own: new RedisStorage(client)',
+      { cause: error },
+    );
+  }
+  return require('ioredis') as typeof import('ioredis');
 }
 
 function failFastOptions(options: RedisStorageOptions): RedisOptions {

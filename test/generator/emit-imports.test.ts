@@ -82,6 +82,7 @@ describe('planSerializerImports', () => {
       withModuleSerializer('d', './names.js', 'CartItem'),
       withModuleSerializer('e', './names.js', 'default'),
       withModuleSerializer('f', './names.js', 'spec'),
+      withModuleSerializer('g', './names.js', 'buildRedisStorage'),
     ],
   };
   const plan = planSerializerImports(model, (module) => module);
@@ -96,6 +97,7 @@ describe('planSerializerImports', () => {
     { session: 'd', why: 'a generated type name', localName: 'CartItem2' },
     { session: 'e', why: 'a default export', localName: 'default2' },
     { session: 'f', why: 'the generated spec constant', localName: 'spec2' },
+    { session: 'g', why: "an optional layer's import", localName: 'buildRedisStorage2' },
   ])('aliases $why', ({ session, localName }) => {
     expect(plan.get(session)?.localName).toBe(localName);
   });
@@ -104,14 +106,16 @@ describe('planSerializerImports', () => {
     expect(planSerializerImports(demoModel, (module) => module).size).toBe(0);
   });
 
-  it('groups the imports by module, aliasing where needed', () => {
-    expect(printSourceFile(emitImports(plan.values()))).toBe(
+  it('groups the imports by module, the layers after the core, aliasing where needed', () => {
+    expect(printSourceFile(emitImports(plan.values(), ['redis', 'ktor']))).toBe(
       [
         "import type { Middleware } from 'koa';",
-        "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type ProviderContext, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/runtime';",
+        "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type ProviderContext, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/core';",
+        "import { buildRedisStorage } from 'typed-sessions/redis';",
+        "import { ktorLayer } from 'typed-sessions/ktor';",
         "import { jsonCodec } from './codec.js';",
         "import { jsonCodec as jsonCodec2 } from './other.js';",
-        "import { CartItem as CartItem2, default as default2, spec as spec2 } from './names.js';",
+        "import { CartItem as CartItem2, default as default2, spec as spec2, buildRedisStorage as buildRedisStorage2 } from './names.js';",
         '',
       ].join('\n'),
     );

@@ -3,6 +3,7 @@
  * construct and the exact formatted text it must produce. The golden test covers a whole file end to end.
  */
 import { describe, expect, it } from 'vitest';
+import { GENERATED_FORMAT } from 'typed-sessions/core';
 import { generate } from '../../generator/generate.js';
 import type { SessionNode, SpecModel } from '../../generator/model.js';
 import { demoModel } from './demo-model.js';
@@ -134,6 +135,41 @@ describe('generate', () => {
   ])('$name', async ({ model, want }) => {
     const text = await entryFile(model);
     for (const fragment of want) expect(text).toContain(fragment);
+  });
+
+  const storages: SpecModel['storages'] = [
+    { name: 'mem', kind: 'memory', maxEntries: 10 },
+    { name: 'files', kind: 'directory', path: '.sessions', maxEntries: 20 },
+    { name: 'shared', kind: 'redis', urlEnv: 'REDIS_URL', prefix: 'sess:' },
+  ];
+  const native = { ...user, migrateFrom: undefined };
+  it.each<{ name: string; model: SpecModel; imports: string[]; layers: string | undefined }>([
+    {
+      name: 'memory storage and native sessions only: the core and no layer',
+      model: { ...demoModel, storages, sessions: [native, cart] },
+      imports: ['typed-sessions/core'],
+      layers: undefined,
+    },
+    {
+      name: 'a storage a session is tracked in brings its layer, one no session uses does not',
+      model: { ...demoModel, storages, sessions: [native, { ...cart, storage: 'shared' }] },
+      imports: ['typed-sessions/core', 'typed-sessions/redis'],
+      layers: 'layers: { redis: buildRedisStorage },',
+    },
+    {
+      name: 'a directory storage, and a session in Ktor format',
+      model: { ...demoModel, storages, sessions: [native, { ...cart, storage: 'files' }, demoModel.sessions[2]!] },
+      imports: ['typed-sessions/core', 'typed-sessions/directory', 'typed-sessions/ktor'],
+      layers: 'layers: { directory: buildDirectoryStorage, ktor: ktorLayer },',
+    },
+  ])('imports the layers the spec uses: $name', async ({ model, imports, layers }) => {
+    const text = await entryFile(model);
+    expect([...text.matchAll(/from '(typed-sessions\/[a-z]+)'/g)].map((match) => match[1])).toEqual(imports);
+    expect(text.match(/^ {2}(layers: .*)$/m)?.[1]).toBe(layers);
+  });
+
+  it("stamps the spec definition with the generator's format, which the runtime checks", async () => {
+    expect(await entryFile(demoModel)).toContain(`const spec: SpecDefinition = {\n  format: ${GENERATED_FORMAT},\n`);
   });
 
   it("declares ctx.sessions on Koa's context unless the spec turns it off, and changes nothing else", async () => {

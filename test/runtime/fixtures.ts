@@ -11,7 +11,11 @@
  * | note    | cookie `note`    | by value         | sign      | 1h                          |
  * | scratch | cookie `scratch` | by value         | none      | 1h; schema accepts any `data` |
  */
+import { buildDirectoryStorage } from 'typed-sessions/directory';
+import { ktorLayer } from 'typed-sessions/ktor';
+import { buildRedisStorage } from 'typed-sessions/redis';
 import {
+  GENERATED_FORMAT,
   SessionProvider,
   type ProviderContext,
   type SessionDefinition,
@@ -192,7 +196,11 @@ export class ScratchSessionProvider extends SessionProvider<ScratchSession> {
 
 export const KEYS_ENV = 'TEST_SESSION_KEYS';
 
+/** Every optional layer, as generated code brings those its spec uses: variants of this spec swap in any storage. */
+const layers = { redis: buildRedisStorage, directory: buildDirectoryStorage, ktor: ktorLayer };
+
 export const spec: SpecDefinition = {
+  format: GENERATED_FORMAT,
   keys: { main: { env: KEYS_ENV } },
   storages: { mem: { kind: 'memory', maxEntries: 1000 } },
   providers: [
@@ -203,6 +211,7 @@ export const spec: SpecDefinition = {
     NoteSessionProvider,
     ScratchSessionProvider,
   ],
+  layers,
 };
 
 /**
@@ -224,5 +233,5 @@ export function specOf(definitions: readonly SessionDefinition<unknown>[], stora
         }
       },
   );
-  return { keys: spec.keys, storages, providers };
+  return { format: GENERATED_FORMAT, keys: spec.keys, storages, providers, layers };
 }

@@ -92,6 +92,36 @@ describe('startup errors', () => {
     }
   });
 
+  it.each<{ name: string; target: SpecDefinition; layer: string; entry: string; user: RegExp }>([
+    {
+      name: 'a redis storage',
+      target: specWith(VisitSessionProvider.definition, { mem: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' } }),
+      layer: 'redis',
+      entry: 'buildRedisStorage from typed-sessions/redis',
+      user: /^storage "mem" is kind redis, which/,
+    },
+    {
+      name: 'a directory storage',
+      target: specWith(VisitSessionProvider.definition, { mem: { kind: 'directory', path: '.sessions', maxEntries: 10 } }),
+      layer: 'directory',
+      entry: 'buildDirectoryStorage from typed-sessions/directory',
+      user: /^storage "mem" is kind directory, which/,
+    },
+    {
+      name: "a session in Ktor's format",
+      target: specWith({ ...NoteSessionProvider.definition, ktor: { serializer: 'json' }, transforms: [], insecure: true }),
+      layer: 'ktor',
+      entry: 'ktorLayer from typed-sessions/ktor',
+      user: /^session "note" is in Ktor's format, which/,
+    },
+  ])('$name in a definition without its layer is refused, saying to regenerate; an instance passed in needs none', ({ target, layer, entry, user }) => {
+    const message = configError(install({ ...target, layers: {} }, { env: { REDIS_URL: 'redis://127.0.0.1:1' } }));
+    expect(message).toMatch(user);
+    expect(message).toContain(`needs layers.${layer} (${entry}) in the spec definition`);
+    expect(message).toMatch(/run npx typed-sessions gen$/);
+    if (layer !== 'ktor') expect(install({ ...target, layers: {} }, { storages: { mem: new MemoryStorage({ maxEntries: 10 }) } })).not.toThrow();
+  });
+
   it('a by-value session with no sign or encrypt is refused unless insecure: true is written out', () => {
     const { insecure: _insecure, ...forgeable } = ProfileSessionProvider.definition;
     expect(configError(install(specWith(forgeable)))).toMatch(/session "profile" travels by value with no sign or encrypt transform/);

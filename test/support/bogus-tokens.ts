@@ -7,7 +7,16 @@
  * #56 test (test/runtime/refusal-cost.test.ts) and the micro benchmark (bench/micro.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { createSessionsMiddleware, generateKey, type ProviderContext, type SessionDefinition, type SessionProvider, type SpecDefinition } from 'typed-sessions/runtime';
+import { ktorLayer } from 'typed-sessions/ktor';
+import {
+  GENERATED_FORMAT,
+  createSessionsMiddleware,
+  generateKey,
+  type ProviderContext,
+  type SessionDefinition,
+  type SessionProvider,
+  type SpecDefinition,
+} from 'typed-sessions/runtime';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 
 /** The format every other refusal is measured against: this library's default for a session by value. */
@@ -57,6 +66,8 @@ const CASES: readonly { format: string; session: string; bogus: Bogus }[] = [
 ];
 
 export const REFUSAL_SPEC: SpecDefinition = {
+  format: GENERATED_FORMAT,
+  layers: { ktor: ktorLayer },
   keys: { main: { env: 'MAIN' }, kaes: { env: 'KAES', encoding: 'hex' }, kmac: { env: 'KMAC', encoding: 'hex' } },
   storages: {},
   providers: SESSIONS.map((session) => provider({ ...session, transport: { kind: 'cookie', name: session.name, cookie }, expiry, schema })),

@@ -9,7 +9,8 @@
  * | kheader | header X-Ktor               | ktor-json, ktor-sign(khmac)             | -                                                        |
  * | kid     | cookie KID, by id in `mem`  | ktor-json, ktor-sign(kmac), idle 10m    | -                                                        |
  */
-import { SessionProvider, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/runtime';
+import { ktorLayer } from 'typed-sessions/ktor';
+import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/runtime';
 
 /** Ktor's `TestUserSession(userId: String, cart: List<String>)`. */
 export interface TestUserSession {
@@ -41,6 +42,8 @@ export function provider<T>(definition: SessionDefinition<T>) {
 }
 
 export const ktorSpec: SpecDefinition = {
+  format: GENERATED_FORMAT,
+  layers: { ktor: ktorLayer },
   keys: { main: { env: 'SESSION_KEYS' }, kaes: { env: 'KTOR_AES', encoding: 'hex' }, kmac: { env: 'KTOR_MAC', encoding: 'hex' }, khmac: { env: 'KTOR_HMAC', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 1000 } },
   providers: [

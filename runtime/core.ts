@@ -1,0 +1,32 @@
+/**
+ * `typed-sessions/core`: what generated code imports, and nothing of the optional layers (Redis, the
+ * directory storage, Ktor's format), which generated code imports from their own entries when its spec
+ * uses them. Apps import `typed-sessions/runtime`, which has all of this too.
+ */
+
+// The middleware `installSessions()` returns, and its options.
+export { createSessionsMiddleware, type InstallOptions } from './middleware.js';
+
+// The request API: the type of `ctx.sessions`.
+export type { Sessions } from './request-sessions.js';
+
+// What generated code is made of: provider classes over plain definition data, of the format this runtime reads.
+export { SessionProvider, type ProviderContext } from './provider.js';
+export { GENERATED_FORMAT } from './generated-format.js';
+export type {
+  CookieSettings,
+  DirectoryStorageDefinition,
+  ExpiryDefinition,
+  KtorInstall,
+  KtorLayer,
+  ProviderClass,
+  RedisStorageDefinition,
+  SessionDefinition,
+  SpecDefinition,
+  SpecLayers,
+  StorageBuilder,
+  StorageDefinition,
+  StorageSetup,
+  TransformDefinition,
+  TransportDefinition,
+} from './definition.js';
