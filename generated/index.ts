@@ -9,6 +9,7 @@ import {
   type Sessions,
   type SpecDefinition,
 } from 'typed-sessions/runtime';
+import * as validators from './validators.js';
 
 /** The signed-in user. */
 export interface User {
@@ -69,6 +70,7 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
         },
       },
     },
+    validate: validators.validateUserSession,
   };
 
   constructor(context: ProviderContext) {
@@ -102,6 +104,7 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
         },
       },
     },
+    validate: validators.validateCartSession,
   };
 
   constructor(context: ProviderContext) {
@@ -137,6 +140,7 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
         },
       },
     },
+    validate: validators.validateKtorUserSession,
   };
 
   constructor(context: ProviderContext) {

@@ -11,6 +11,7 @@ export type { Sessions } from './request-sessions.js';
 // What generated code is made of: provider classes over plain definition data.
 export { SessionProvider, type ProviderContext } from './provider.js';
 export type {
+  CompiledValidator,
   CookieSettings,
   ExpiryDefinition,
   ProviderClass,
@@ -19,6 +20,7 @@ export type {
   StorageDefinition,
   TransformDefinition,
   TransportDefinition,
+  ValidatorError,
 } from './definition.js';
 
 // Serializers: the interface an app's codec module implements (JSON is the default).

@@ -15,7 +15,6 @@ import { DirectoryStorage } from './storage/directory.js';
 import { MemoryStorage } from './storage/memory.js';
 import { RedisStorage } from './storage/redis.js';
 import type { Storage } from './storage/storage.js';
-import { createPayloadValidation } from './validation.js';
 
 /** `installSessions(options)`: everything is optional. */
 export interface InstallOptions {
@@ -98,7 +97,6 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     clock,
     emit,
     storageTimeout,
-    validation: createPayloadValidation(),
   };
   const providers = spec.providers.map((Provider) => new Provider(context) as SessionProvider<unknown>);
   const indexByName = new Map<string, number>();

@@ -9,6 +9,7 @@ import {
   type Sessions,
   type SpecDefinition,
 } from 'typed-sessions/runtime';
+import * as validators from './validators.js';
 
 /** What every benchmark session holds, in every variant. */
 export interface Counter {
@@ -58,6 +59,7 @@ export class EncryptedSessionProvider extends SessionProvider<EncryptedSession> 
         },
       },
     },
+    validate: validators.validateEncryptedSession,
   };
 
   constructor(context: ProviderContext) {
@@ -91,6 +93,7 @@ export class SignedSessionProvider extends SessionProvider<SignedSession> {
         },
       },
     },
+    validate: validators.validateSignedSession,
   };
 
   constructor(context: ProviderContext) {
@@ -125,6 +128,7 @@ export class InMemorySessionProvider extends SessionProvider<InMemorySession> {
         },
       },
     },
+    validate: validators.validateInMemorySession,
   };
 
   constructor(context: ProviderContext) {
@@ -159,6 +163,7 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
         },
       },
     },
+    validate: validators.validateInRedisSession,
   };
 
   constructor(context: ProviderContext) {

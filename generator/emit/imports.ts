@@ -1,12 +1,14 @@
 /**
  * The generated file's imports: Koa's `Middleware` type, the runtime (by the package specifier, which
- * resolves both inside this repo and from an installed package), and the app's own serializer modules.
+ * resolves both inside this repo and from an installed package), the generated validators, and the app's
+ * own serializer modules.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecModel } from '../model.js';
-import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
+import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS, VALIDATORS_NAMESPACE } from '../names.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 import { identifier } from './tokens.js';
+import { VALIDATORS_MODULE } from './validators.js';
 
 const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
 
@@ -99,6 +101,7 @@ export function emitImports(serializers: Iterable<SerializerImport>): ImportDecl
       moduleSpecifier: RUNTIME_SPECIFIER,
       namedImports: [...RUNTIME_VALUE_IMPORTS, ...RUNTIME_TYPE_IMPORTS.map((name) => ({ name, isTypeOnly: true }))],
     },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${VALIDATORS_MODULE}`, namespaceImport: VALIDATORS_NAMESPACE },
     ...[...bySpecifier].map(([specifier, group]) => ({
       kind: StructureKind.ImportDeclaration as const,
       moduleSpecifier: specifier,

@@ -70,6 +70,7 @@ describe('planSerializerImports', () => {
       withModuleSerializer('d', './names.js', 'CartItem'),
       withModuleSerializer('e', './names.js', 'default'),
       withModuleSerializer('f', './names.js', 'spec'),
+      withModuleSerializer('g', './names.js', 'validators'),
     ],
   };
   const plan = planSerializerImports(model, (module) => module);
@@ -84,6 +85,7 @@ describe('planSerializerImports', () => {
     { session: 'd', why: 'a generated type name', localName: 'CartItem2' },
     { session: 'e', why: 'a default export', localName: 'default2' },
     { session: 'f', why: 'the generated spec constant', localName: 'spec2' },
+    { session: 'g', why: 'the namespace of the generated validators', localName: 'validators2' },
   ])('aliases $why', ({ session, localName }) => {
     expect(plan.get(session)?.localName).toBe(localName);
   });
@@ -97,9 +99,10 @@ describe('planSerializerImports', () => {
       [
         "import type { Middleware } from 'koa';",
         "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type ProviderContext, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/runtime';",
+        "import * as validators from './validators.js';",
         "import { jsonCodec } from './codec.js';",
         "import { jsonCodec as jsonCodec2 } from './other.js';",
-        "import { CartItem as CartItem2, default as default2, spec as spec2 } from './names.js';",
+        "import { CartItem as CartItem2, default as default2, spec as spec2, validators as validators2 } from './names.js';",
         '',
       ].join('\n'),
     );

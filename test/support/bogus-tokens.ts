@@ -7,7 +7,8 @@
  * #56 test (test/runtime/refusal-cost.test.ts) and the micro benchmark (bench/micro.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { createSessionsMiddleware, generateKey, type ProviderContext, type SessionDefinition, type SessionProvider, type SpecDefinition } from 'typed-sessions/runtime';
+import { createSessionsMiddleware, generateKey, type ProviderContext, type SessionProvider, type SpecDefinition } from 'typed-sessions/runtime';
+import type { DefinitionData } from './compiled-validator.js';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 
 /** The longest cookie value a session reads (the cookie transport's `maxIncomingLength`). */
@@ -38,7 +39,7 @@ const ktorEncrypt = { kind: 'ktor-encrypt', keys: 'kaes', signKeys: 'kmac', lega
 type Bogus = (length: number, header: Buffer) => string;
 
 /** One session per format, its cookie named as the session. */
-const SESSIONS: readonly Omit<SessionDefinition, 'transport' | 'expiry' | 'schema'>[] = [
+const SESSIONS: readonly Omit<DefinitionData, 'transport' | 'expiry' | 'schema'>[] = [
   { name: 'enc', transforms: [{ kind: 'encrypt', keys: 'main' }] },
   { name: 'sig', transforms: [{ kind: 'sign', keys: 'main' }] },
   { name: 'ksig', ktor: { serializer: 'json' }, transforms: [ktorSign] },
