@@ -7,6 +7,7 @@ import { dirname, join, normalize, posix, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { generateKey } from '../runtime/keygen.js';
+import { SchemaCompileError } from './emit/schema-compile-error.js';
 import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 import type { SpecModel } from './model.js';
 import { applyOutput, compareOutput, type FileStatus } from './output.js';
@@ -98,7 +99,8 @@ export async function runCli(args: readonly string[], io: CliIo = processIo): Pr
       return 2;
     }
     // A file system failure (permissions, --out naming a file): Node's message names the path and the call.
-    if (error instanceof Error && 'syscall' in error) {
+    // A schema ajv will not compile names its session.
+    if ((error instanceof Error && 'syscall' in error) || error instanceof SchemaCompileError) {
       io.err(`typed-sessions: ${error.message}`);
       return 1;
     }

@@ -5,7 +5,7 @@
 import { format, type Options } from 'prettier';
 import { emitIndexFile } from './emit/index-file.js';
 import { serializerSpecifier } from './emit/imports.js';
-import { emitValidatorsDeclarations, emitValidatorsModule, VALIDATORS_DECLARATIONS, VALIDATORS_MODULE } from './emit/validators.js';
+import { emitValidatorsModule, VALIDATORS_MODULE } from './emit/validators.js';
 import type { SpecModel } from './model.js';
 
 export interface GenerateOptions {
@@ -23,7 +23,6 @@ export const ENTRY_FILE = 'index.ts';
 
 // Fixed rather than read from the user's prettier config, so every machine generates the same bytes.
 const PRETTIER_OPTIONS: Options = { parser: 'typescript', singleQuote: true, printWidth: 100, trailingComma: 'all' };
-const PRETTIER_JS_OPTIONS: Options = { ...PRETTIER_OPTIONS, parser: 'babel' };
 
 /**
  * @example
@@ -34,7 +33,6 @@ export async function generate(model: SpecModel, options: GenerateOptions): Prom
   const entry = emitIndexFile(model, (module) => serializerSpecifier(module, options.specDir, options.outDir));
   return new Map([
     [ENTRY_FILE, await format(entry, PRETTIER_OPTIONS)],
-    [VALIDATORS_MODULE, await format(emitValidatorsModule(model), PRETTIER_JS_OPTIONS)],
-    [VALIDATORS_DECLARATIONS, await format(emitValidatorsDeclarations(model), PRETTIER_OPTIONS)],
+    [VALIDATORS_MODULE, await format(emitValidatorsModule(model), PRETTIER_OPTIONS)],
   ]);
 }

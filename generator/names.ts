@@ -38,7 +38,7 @@ export function providerName(sessionKey: string): string {
 }
 
 /**
- * The payload validator of a session, an export of the generated `validators.js`, from its payload type's
+ * The payload validator of a session, an export of the generated `validators.ts`, from its payload type's
  * name: `UserSession` -> `validateUserSession`.
  *
  * @example
@@ -48,7 +48,7 @@ export function validatorName(typeName: string): string {
   return `validate${typeName}`;
 }
 
-/** The namespace the generated entry imports `validators.js` under. */
+/** The namespace the generated entry imports `validators.ts` under. */
 export const VALIDATORS_NAMESPACE = 'validators';
 
 /** What the generated file imports from the runtime, whatever the spec says. */

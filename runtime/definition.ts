@@ -75,7 +75,7 @@ export interface SessionDefinition<T = unknown> {
    * serializers, which follow its shape. Payloads are checked by `validate`, never by compiling this.
    */
   readonly schema: object;
-  /** `schema` compiled by `gen` (`<out>/validators.js`). */
+  /** `schema` compiled by `gen` (`<out>/validators.ts`). */
   readonly validate: CompiledValidator;
   /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
   readonly insecure?: boolean;

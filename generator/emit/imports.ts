@@ -8,7 +8,7 @@ import type { SpecModel } from '../model.js';
 import { FIXED_NAMES, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS, VALIDATORS_NAMESPACE } from '../names.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 import { identifier } from './tokens.js';
-import { VALIDATORS_MODULE } from './validators.js';
+import { VALIDATORS_SPECIFIER } from './validators.js';
 
 const RUNTIME_SPECIFIER = 'typed-sessions/runtime';
 
@@ -101,7 +101,7 @@ export function emitImports(serializers: Iterable<SerializerImport>): ImportDecl
       moduleSpecifier: RUNTIME_SPECIFIER,
       namedImports: [...RUNTIME_VALUE_IMPORTS, ...RUNTIME_TYPE_IMPORTS.map((name) => ({ name, isTypeOnly: true }))],
     },
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: `./${VALIDATORS_MODULE}`, namespaceImport: VALIDATORS_NAMESPACE },
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: VALIDATORS_SPECIFIER, namespaceImport: VALIDATORS_NAMESPACE },
     ...[...bySpecifier].map(([specifier, group]) => ({
       kind: StructureKind.ImportDeclaration as const,
       moduleSpecifier: specifier,

@@ -1,5 +1,5 @@
 /**
- * `typed-sessions/validators`: what the payload validators `gen` writes (`<out>/validators.js`, ajv's
+ * `typed-sessions/validators`: what the payload validators `gen` writes (`<out>/validators.ts`, ajv's
  * standalone code) import at run time, in place of ajv's and ajv-formats' modules. Internal: only
  * generated code imports it.
  */

@@ -11,7 +11,7 @@ const [user, cart] = demoModel.sessions as [SessionNode, SessionNode];
 
 async function entryFile(model: SpecModel): Promise<string> {
   const files = await generate(model, { specDir: 'app', outDir: 'app/generated' });
-  expect([...files.keys()]).toEqual(['index.ts', 'validators.js', 'validators.d.ts']);
+  expect([...files.keys()]).toEqual(['index.ts', 'validators.ts']);
   return files.get('index.ts')!;
 }
 

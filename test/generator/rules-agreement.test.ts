@@ -154,7 +154,7 @@ describe('#65 validate and the runtime apply one set of rules', () => {
         const loaded = loadSpecText(specText(variant), 'sessions.yaml');
         if (loaded.ok) {
           const [session] = loaded.model.sessions;
-          // The validator is a reference into the generated validators.js; the test compiles its own.
+          // The validator is a reference into the generated validators.ts; the test compiles its own.
           const { validate, ...data } = definitionLiteral(session!, loaded.model.types, undefined) as Readonly<Record<string, LiteralValue>>;
           expect(validate).toEqual(new CodeExpression('validators.validatePropSession'));
           expect(withoutUndefined(data)).toEqual(withoutUndefined(definitionOf(variant)));

@@ -249,9 +249,9 @@ describe('#31 depth is limited before JSON.parse', () => {
 });
 
 describe('#34 no ReDoS: validators compiled by gen, no $data, no nested repetition', () => {
-  // gen refuses nested repetition and $data with a position (test/generator/spec-errors.test.ts, and
-  // test/generator/validators.test.ts); the runtime gets compiled validators and compiles nothing itself
-  // (test/runtime/no-code-generation.test.ts).
+  // gen refuses nested repetition with a position (test/generator/spec-errors.test.ts) and compiles with
+  // $data off (test/generator/emit-validators.test.ts); the runtime gets compiled validators and compiles
+  // nothing itself (test/runtime/precompiled-validators.test.ts).
   it("#34 the demo's sku pattern answers hostile strings in bounded time, in its generated validator and on its own", () => {
     const validate = payloadValidator('cart', CartSessionProvider.definition.validate);
     const skuPattern = new RegExp('^[A-Za-z0-9-]+$', 'u');
