@@ -72,7 +72,8 @@ export interface SessionDefinition<T = unknown> {
   readonly expiry: ExpiryDefinition;
   /**
    * Self-contained JSON Schema of the payload (`$ref`s point into its own `$defs`): data for the Ktor
-   * serializers, which follow its shape. Payloads are checked by `validate`, never by compiling this.
+   * serializers, which follow its shape, and for `migrateFrom`'s same-schema check. Payloads are checked
+   * by `validate`; the runtime never compiles this.
    */
   readonly schema: object;
   /** `schema` compiled by `gen` (`<out>/validators.ts`). */

@@ -75,9 +75,20 @@ const KEYWORDS: Readonly<Record<string, Field>> = {
   shape: {
     schema: { enum: [{ a: 1 }, [1, 2], 3] },
     good: [{ a: 1 }, [1, 2], 3],
-    bad: [[{ a: 2 }, '/shape', 'must be equal to one of the allowed values ({"a":1}, [1,2], 3)']],
+    bad: [
+      [{ a: 2 }, '/shape', 'must be equal to one of the allowed values ({"a":1}, [1,2], 3)'],
+      [{ toString: 'a' }, '/shape', 'must be equal to one of the allowed values ({"a":1}, [1,2], 3)'],
+    ],
   },
-  fixed: { schema: { const: { a: [1] } }, good: [{ a: [1] }], bad: [[{ a: [2] }, '/fixed', 'must be equal to constant ({"a":[1]})']] },
+  fixed: {
+    schema: { const: { a: [1] } },
+    good: [{ a: [1] }],
+    bad: [
+      [{ a: [2] }, '/fixed', 'must be equal to constant ({"a":[1]})'],
+      // ajv's own deep equality (fast-deep-equal) throws on a `valueOf` that is data: a 500, not a schema failure.
+      [{ valueOf: 1 }, '/fixed', 'must be equal to constant ({"a":[1]})'],
+    ],
+  },
   answer: { schema: { const: 42 }, good: [42], bad: [[41, '/answer', 'must be equal to constant (42)']] },
   tags: {
     schema: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3, uniqueItems: true },

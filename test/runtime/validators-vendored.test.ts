@@ -5,6 +5,7 @@
  * ajv compiled it against ajv-formats.
  */
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -56,8 +57,24 @@ describe('typed-sessions/validators against ajv and ajv-formats', () => {
     expect(ucs2length('a\u{1F600}\ud800')).toBe(3);
   });
 
-  it('equal compares as ajv does (fast-deep-equal), on any JSON values', () => {
+  it('equal compares as ajv does (fast-deep-equal) on any JSON values, and answers where it throws', () => {
     const json = fc.jsonValue();
-    fc.assert(fc.property(json, json, (a, b) => equal(a, b) === ajvEqual(a, b) && equal(a, structuredClone(a))));
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        expect(equal(a, structuredClone(a))).toBe(true);
+        let wanted: boolean | undefined;
+        try {
+          wanted = ajvEqual(a, b);
+        } catch (error) {
+          // fast-deep-equal calls a `valueOf` or `toString` key as a method: JSON data can make it throw.
+          expect(error).toBeInstanceOf(TypeError);
+        }
+        expect(equal(a, b)).toBe(wanted ?? isDeepStrictEqual(a, b));
+      }),
+    );
+    expect(() => ajvEqual({ valueOf: 1 }, { a: 1 })).toThrow(TypeError);
+    expect(equal({ valueOf: 1 }, { a: 1 })).toBe(false);
+    expect(equal({ toString: null }, { toString: null })).toBe(true);
+    expect(equal(new Date(0), new Date(0))).toBe(true);
   });
 });
