@@ -9,7 +9,7 @@ import { parseKeyRing } from '../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../runtime/transform/sign.js';
 import { parseCookies } from '../runtime/transport/cookie.js';
-import { createPayloadValidation } from '../runtime/validation.js';
+import { payloadValidator } from '../runtime/validation.js';
 import { MAX_COOKIE_TOKEN_LENGTH, refusalCases } from '../test/support/bogus-tokens.js';
 import { EncryptedSessionProvider } from './generated/index.js';
 
@@ -42,7 +42,7 @@ function operations(key: string): Operation[] {
   const envelope = `1700000000.1700000000.${JSON.stringify(payload)}`;
   const sealed = encrypt.seal(envelope);
   const signed = sign.seal(envelope);
-  const validate = createPayloadValidation().compile('encrypted', EncryptedSessionProvider.definition.schema);
+  const validate = payloadValidator('encrypted', EncryptedSessionProvider.definition.validate);
   const header = `_ga=GA1.2.1234567890.1700000000; theme=dark; bench_enc=${sealed}; consent=yes`;
   const names = new Set(['bench_enc', 'bench_sig', 'bench_mem', 'bench_redis']);
   return [

@@ -10,6 +10,7 @@ import {
   type SpecDefinition,
 } from 'typed-sessions/core';
 import { ktorLayer } from 'typed-sessions/ktor';
+import * as validators from './validators.js';
 
 /** The signed-in user. */
 export interface User {
@@ -70,6 +71,7 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
         },
       },
     },
+    validate: validators.validateUserSession,
   };
 
   constructor(context: ProviderContext) {
@@ -103,6 +105,7 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
         },
       },
     },
+    validate: validators.validateCartSession,
   };
 
   constructor(context: ProviderContext) {
@@ -138,6 +141,7 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
         },
       },
     },
+    validate: validators.validateKtorUserSession,
   };
 
   constructor(context: ProviderContext) {
@@ -146,7 +150,7 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
 }
 
 const spec: SpecDefinition = {
-  format: 1,
+  format: 2,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { generateKey } from 'typed-sessions';
+import { SchemaCompileError } from './emit/schema-compile-error.js';
 import { foreignFileWarning, GEN_VERBS, outputPaths, plural, upToDate } from './cli-text.js';
 import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 import type { SpecModel } from './model.js';
@@ -102,7 +103,8 @@ export async function runCli(args: readonly string[], io: CliIo = processIo): Pr
       return 2;
     }
     // A file system failure (permissions, --out naming a file): Node's message names the path and the call.
-    if (error instanceof Error && 'syscall' in error) {
+    // A schema ajv will not compile names its session.
+    if ((error instanceof Error && 'syscall' in error) || error instanceof SchemaCompileError) {
       io.err(`typed-sessions: ${error.message}`);
       return 1;
     }

@@ -5,6 +5,7 @@
 import { format, type Options } from 'prettier';
 import { emitIndexFile } from './emit/index-file.js';
 import { serializerSpecifier } from './emit/imports.js';
+import { emitValidatorsModule, VALIDATORS_MODULE } from './emit/validators.js';
 import type { SpecModel } from './model.js';
 
 export interface GenerateOptions {
@@ -30,5 +31,8 @@ const PRETTIER_OPTIONS: Options = { parser: 'typescript', singleQuote: true, pri
  */
 export async function generate(model: SpecModel, options: GenerateOptions): Promise<GeneratedFiles> {
   const entry = emitIndexFile(model, (module) => serializerSpecifier(module, options.specDir, options.outDir));
-  return new Map([[ENTRY_FILE, await format(entry, PRETTIER_OPTIONS)]]);
+  return new Map([
+    [ENTRY_FILE, await format(entry, PRETTIER_OPTIONS)],
+    [VALIDATORS_MODULE, await format(emitValidatorsModule(model), PRETTIER_OPTIONS)],
+  ]);
 }

@@ -37,6 +37,20 @@ export function providerName(sessionKey: string): string {
   return `${sessionTypeName(sessionKey)}Provider`;
 }
 
+/**
+ * The payload validator of a session, an export of the generated `validators.ts`, from its payload type's
+ * name: `UserSession` -> `validateUserSession`.
+ *
+ * @example
+ * validatorName(sessionTypeName('shopping_cart')); // 'validateShoppingCartSession'
+ */
+export function validatorName(typeName: string): string {
+  return `validate${typeName}`;
+}
+
+/** The namespace the generated entry imports `validators.ts` under. */
+export const VALIDATORS_NAMESPACE = 'validators';
+
 /** What the generated file imports from the runtime's core, whatever the spec says. */
 export const RUNTIME_VALUE_IMPORTS: readonly string[] = ['SessionProvider', 'createSessionsMiddleware'];
 export const RUNTIME_TYPE_IMPORTS: readonly string[] = ['InstallOptions', 'ProviderContext', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
@@ -54,6 +68,7 @@ export const LAYER_IMPORTS = {
 /** Names the generated file declares or imports whatever the spec says (plan/generated-shape.ts). */
 export const FIXED_NAMES: readonly string[] = [
   'Middleware',
+  VALIDATORS_NAMESPACE,
   ...RUNTIME_VALUE_IMPORTS,
   ...RUNTIME_TYPE_IMPORTS,
   ...Object.values(LAYER_IMPORTS).map((layer) => layer.exportName),

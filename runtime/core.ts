@@ -14,6 +14,7 @@ export type { Sessions } from './request-sessions.js';
 export { SessionProvider, type ProviderContext } from './provider.js';
 export { GENERATED_FORMAT } from './generated-format.js';
 export type {
+  CompiledValidator,
   CookieSettings,
   DirectoryStorageDefinition,
   ExpiryDefinition,
@@ -29,4 +30,5 @@ export type {
   StorageSetup,
   TransformDefinition,
   TransportDefinition,
+  ValidatorError,
 } from './definition.js';

@@ -76,8 +76,14 @@ export interface SessionDefinition<T = unknown> {
   /** Applied in order on write, undone in reverse on read. */
   readonly transforms: readonly TransformDefinition[];
   readonly expiry: ExpiryDefinition;
-  /** Self-contained JSON Schema of the payload (`$ref`s point into its own `$defs`). */
+  /**
+   * Self-contained JSON Schema of the payload (`$ref`s point into its own `$defs`): data for the Ktor
+   * serializers, which follow its shape, and for `migrateFrom`'s same-schema check. Payloads are checked
+   * by `validate`; the runtime never compiles this.
+   */
   readonly schema: object;
+  /** `schema` compiled by `gen` (`<out>/validators.ts`). */
+  readonly validate: CompiledValidator;
   /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
   readonly insecure?: boolean;
   /**
@@ -92,6 +98,32 @@ export interface SessionDefinition<T = unknown> {
    * 16 payload bytes a cookie holder can choose (security.md #57); without it such a migration is refused.
    */
   readonly migrateFrom?: { readonly session: string; readonly keepSource: boolean; readonly trustUnauthenticatedIv?: boolean };
+}
+
+/**
+ * A payload validator `gen` compiled from a session's schema: ajv's standalone code, with ajv's settings
+ * (strict, no coercion, no defaults, no `$data`, first error only). It returns whether the payload is
+ * valid and, when it is not, leaves the failure in `errors`.
+ *
+ * @example
+ * import { validateUserSession } from './validators.js';
+ * validateUserSession({ userId: 1 }); // false
+ * validateUserSession.errors?.[0];    // { instancePath: '/userId', keyword: 'type', message: 'must be string', ... }
+ */
+export interface CompiledValidator {
+  (payload: unknown): boolean;
+  readonly errors?: readonly ValidatorError[] | null;
+}
+
+/** One failure as ajv reports it (ajv's `ErrorObject`, the fields the runtime reads). */
+export interface ValidatorError {
+  /** JSON Pointer of the failing value, `""` for the root. */
+  readonly instancePath: string;
+  /** The schema keyword that failed, e.g. `enum`. */
+  readonly keyword: string;
+  /** What the keyword needed, e.g. `{ allowedValues: [...] }` for `enum`. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly message?: string;
 }
 
 export type StorageDefinition =

@@ -11,7 +11,6 @@ import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
 import { MemoryStorage } from './storage/memory.js';
 import type { Storage } from './storage/storage.js';
-import { createPayloadValidation } from './validation.js';
 
 /** `installSessions(options)`: everything is optional. */
 export interface InstallOptions {
@@ -103,7 +102,6 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     clock,
     emit,
     storageTimeout,
-    validation: createPayloadValidation(),
     layers: spec.layers ?? {},
   };
   const providers = spec.providers.map((Provider) => new Provider(context) as SessionProvider<unknown>);

@@ -2,8 +2,9 @@
  * Finds the classic catastrophic-backtracking shape in a JSON Schema `pattern` (checklist #34): a group
  * repeated without bound whose body can itself repeat without bound and has nothing it must match on
  * every pass, such as `(a+)+`, `(\w+\s?)*` or `(?:x+|y)+`. A backtracking engine (V8's, which ajv uses)
- * needs exponential time to reject a near-miss for those. The generator and `installSessions()` refuse
- * such patterns, so a schema never carries one into request handling.
+ * needs exponential time to reject a near-miss for those. `gen` refuses such patterns before it compiles a
+ * validator, so none reaches request handling. It stays among the runtime's shared rules, which the
+ * generator imports; the runtime itself no longer calls it.
  *
  * It is a check for the obvious cases, not a proof of safety: a required atom that overlaps the
  * repeated one (`(a+a)+`) or overlapping alternatives (`(a|a)+`) pass. Bounding strings with

@@ -18,11 +18,11 @@ import type { Transformer } from './transform/transformer.js';
 import { CookieTransport } from './transport/cookie.js';
 import { HeaderTransport } from './transport/header.js';
 import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
-import type { PayloadValidation, PayloadValidator } from './validation.js';
+import { payloadValidator, type PayloadValidator } from './validation.js';
 
 /**
  * What `createSessionsMiddleware` resolved once at startup and hands every provider: key rings and
- * storages by name, the clock, the event sink, the storage timeout, the one Ajv instance and the layers.
+ * storages by name, the clock, the event sink, the storage timeout and the layers.
  */
 export interface ProviderContext {
   readonly keyRings: ReadonlyMap<string, KeyRing>;
@@ -31,7 +31,6 @@ export interface ProviderContext {
   readonly emit: (event: SessionEvent) => void;
   /** Milliseconds a storage call may take before the request gets a 503. */
   readonly storageTimeout: number;
-  readonly validation: PayloadValidation;
   /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
   readonly layers: SpecLayers;
 }
@@ -64,8 +63,8 @@ const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
 /**
  * One session of the spec at run time. The generated `<Pascal>SessionProvider` classes extend it with a
  * static `definition`; the constructor composes transport x tracker x serializer x transformers x
- * storage from that definition and compiles the schema, once, at `installSessions()`. Requests then only
- * run the composed pipeline:
+ * storage from that definition, once, at `installSessions()`, and checks payloads with the validator `gen`
+ * compiled from the schema. Requests then only run the composed pipeline:
  *
  *   read:  token -> length and alphabet -> transformers undone -> (id -> storage) -> envelope times
  *          -> deserialize -> schema check
@@ -100,6 +99,8 @@ export class SessionProvider<T> {
   ) {
     const name = definition.name;
     this.name = name;
+    // First: a definition from before validators were compiled by `gen` needs regenerating, whatever else it holds.
+    this.#validate = payloadValidator(name, definition.validate);
     checkExpiry(definition);
     this.transport =
       definition.transport.kind === 'cookie'
@@ -123,7 +124,6 @@ export class SessionProvider<T> {
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
-    this.#validate = context.validation.compile(name, definition.schema);
     this.#emit = context.emit;
   }
 

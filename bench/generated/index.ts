@@ -10,6 +10,7 @@ import {
   type SpecDefinition,
 } from 'typed-sessions/core';
 import { buildRedisStorage } from 'typed-sessions/redis';
+import * as validators from './validators.js';
 
 /** What every benchmark session holds, in every variant. */
 export interface Counter {
@@ -59,6 +60,7 @@ export class EncryptedSessionProvider extends SessionProvider<EncryptedSession> 
         },
       },
     },
+    validate: validators.validateEncryptedSession,
   };
 
   constructor(context: ProviderContext) {
@@ -92,6 +94,7 @@ export class SignedSessionProvider extends SessionProvider<SignedSession> {
         },
       },
     },
+    validate: validators.validateSignedSession,
   };
 
   constructor(context: ProviderContext) {
@@ -126,6 +129,7 @@ export class InMemorySessionProvider extends SessionProvider<InMemorySession> {
         },
       },
     },
+    validate: validators.validateInMemorySession,
   };
 
   constructor(context: ProviderContext) {
@@ -160,6 +164,7 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
         },
       },
     },
+    validate: validators.validateInRedisSession,
   };
 
   constructor(context: ProviderContext) {
@@ -168,7 +173,7 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
 }
 
 const spec: SpecDefinition = {
-  format: 1,
+  format: 2,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
   storages: {
     mem: { kind: 'memory', maxEntries: 100000 },

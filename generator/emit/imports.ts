@@ -1,14 +1,15 @@
 /**
  * The generated file's imports: Koa's `Middleware` type, the runtime's core and the optional layers the
- * spec uses (by package specifiers, which resolve both inside this repo and from an installed package), and
- * the app's own serializer modules.
+ * spec uses (by package specifiers, which resolve both inside this repo and from an installed package), the
+ * generated validators, and the app's own serializer modules.
  */
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SpecModel } from '../model.js';
-import { FIXED_NAMES, LAYER_IMPORTS, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS } from '../names.js';
+import { FIXED_NAMES, LAYER_IMPORTS, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS, VALIDATORS_NAMESPACE } from '../names.js';
 import type { LayerKey } from './layers.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 import { identifier } from './tokens.js';
+import { VALIDATORS_SPECIFIER } from './validators.js';
 
 const RUNTIME_SPECIFIER = 'typed-sessions/core';
 
@@ -131,6 +132,7 @@ export function emitImports(serializers: Iterable<SerializerImport>, layers: rea
       moduleSpecifier: LAYER_IMPORTS[layer].specifier,
       namedImports: [LAYER_IMPORTS[layer].exportName],
     })),
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: VALIDATORS_SPECIFIER, namespaceImport: VALIDATORS_NAMESPACE },
     ...[...bySpecifier].map(([specifier, group]) => ({
       kind: StructureKind.ImportDeclaration as const,
       moduleSpecifier: specifier,

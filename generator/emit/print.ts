@@ -1,9 +1,9 @@
 /**
  * The one door to ts-morph: emitters build ts-morph structures (plain data) and print them here with
  * `printStructure`, which writes text without parsing or building a Project. Nothing else in the
- * generator imports ts-morph.
+ * generator imports ts-morph. Its bundled TypeScript (`ts`) parses the one code we do not print, ajv's.
  */
-import { printStructure, StructureKind, ModuleDeclarationKind, VariableDeclarationKind } from 'ts-morph';
+import { printStructure, StructureKind, ModuleDeclarationKind, VariableDeclarationKind, ts } from 'ts-morph';
 import type {
   ClassDeclarationStructure,
   FunctionDeclarationStructure,
@@ -17,7 +17,7 @@ import type {
   VariableStatementStructure,
 } from 'ts-morph';
 
-export { StructureKind, ModuleDeclarationKind, VariableDeclarationKind };
+export { StructureKind, ModuleDeclarationKind, VariableDeclarationKind, ts };
 export type {
   ClassDeclarationStructure,
   FunctionDeclarationStructure,

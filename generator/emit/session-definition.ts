@@ -3,6 +3,7 @@
  * order here rather than copied from the model, so the output does not depend on how the model was built.
  */
 import type { CookieNode, MigrationNode, SerializerNode, SessionNode, TransformNode, TypeNode } from '../model.js';
+import { validatorName, VALIDATORS_NAMESPACE } from '../names.js';
 import { CodeExpression, type LiteralValue } from './literal.js';
 import { runtimeSchema } from './runtime-schema.js';
 
@@ -28,6 +29,7 @@ export function definitionLiteral(
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     // The spec was parsed from YAML into plain JSON data, which is literal data as it stands.
     schema: runtimeSchema(session.schema, types) as LiteralValue,
+    validate: new CodeExpression(`${VALIDATORS_NAMESPACE}.${validatorName(session.typeName)}`),
   };
 }
 

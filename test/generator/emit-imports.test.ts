@@ -113,6 +113,7 @@ describe('planSerializerImports', () => {
         "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type ProviderContext, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/core';",
         "import { buildRedisStorage } from 'typed-sessions/redis';",
         "import { ktorLayer } from 'typed-sessions/ktor';",
+        "import * as validators from './validators.js';",
         "import { jsonCodec } from './codec.js';",
         "import { jsonCodec as jsonCodec2 } from './other.js';",
         "import { CartItem as CartItem2, default as default2, spec as spec2, buildRedisStorage as buildRedisStorage2 } from './names.js';",

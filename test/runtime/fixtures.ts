@@ -22,6 +22,7 @@ import {
   type Sessions,
   type SpecDefinition,
 } from 'typed-sessions/runtime';
+import { withValidator, type DefinitionData } from '../support/compiled-validator.js';
 
 export interface ProfileSession {
   userId: string;
@@ -69,7 +70,7 @@ export type TestSessions = Sessions<SessionMap, ByIdSessionName>;
 export const HOUR = 3600;
 
 export class ProfileSessionProvider extends SessionProvider<ProfileSession> {
-  static readonly definition: SessionDefinition<ProfileSession> = {
+  static readonly definition: SessionDefinition<ProfileSession> = withValidator({
     name: 'profile',
     transport: { kind: 'cookie', name: 'profile', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
     transforms: [],
@@ -87,14 +88,14 @@ export class ProfileSessionProvider extends SessionProvider<ProfileSession> {
       required: ['userId'],
       additionalProperties: false,
     },
-  };
+  });
   constructor(context: ProviderContext) {
     super(ProfileSessionProvider.definition, context);
   }
 }
 
 export class VisitSessionProvider extends SessionProvider<VisitSession> {
-  static readonly definition: SessionDefinition<VisitSession> = {
+  static readonly definition: SessionDefinition<VisitSession> = withValidator({
     name: 'visit',
     transport: {
       kind: 'cookie',
@@ -110,14 +111,14 @@ export class VisitSessionProvider extends SessionProvider<VisitSession> {
       required: ['count'],
       additionalProperties: false,
     },
-  };
+  });
   constructor(context: ProviderContext) {
     super(VisitSessionProvider.definition, context);
   }
 }
 
 export class CartSessionProvider extends SessionProvider<CartSession> {
-  static readonly definition: SessionDefinition<CartSession> = {
+  static readonly definition: SessionDefinition<CartSession> = withValidator({
     name: 'cart',
     transport: { kind: 'header', name: 'X-Cart' },
     storage: 'mem',
@@ -137,14 +138,14 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
         },
       },
     },
-  };
+  });
   constructor(context: ProviderContext) {
     super(CartSessionProvider.definition, context);
   }
 }
 
 export class UserSessionProvider extends SessionProvider<UserSession> {
-  static readonly definition: SessionDefinition<UserSession> = {
+  static readonly definition: SessionDefinition<UserSession> = withValidator({
     name: 'user',
     transport: { kind: 'cookie', name: '__Host-user', cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'lax', partitioned: false } },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
@@ -155,14 +156,14 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
       required: ['userId'],
       additionalProperties: false,
     },
-  };
+  });
   constructor(context: ProviderContext) {
     super(UserSessionProvider.definition, context);
   }
 }
 
 export class NoteSessionProvider extends SessionProvider<NoteSession> {
-  static readonly definition: SessionDefinition<NoteSession> = {
+  static readonly definition: SessionDefinition<NoteSession> = withValidator({
     name: 'note',
     transport: { kind: 'cookie', name: 'note', cookie: { path: '/', httpOnly: false, secure: 'auto', sameSite: 'lax', partitioned: false } },
     transforms: [{ kind: 'sign', keys: 'main' }],
@@ -173,7 +174,7 @@ export class NoteSessionProvider extends SessionProvider<NoteSession> {
       required: ['text'],
       additionalProperties: false,
     },
-  };
+  });
   constructor(context: ProviderContext) {
     super(NoteSessionProvider.definition, context);
   }
@@ -181,14 +182,14 @@ export class NoteSessionProvider extends SessionProvider<NoteSession> {
 
 /** Any `data` passes the schema: what reaches the serializer's own checks. */
 export class ScratchSessionProvider extends SessionProvider<ScratchSession> {
-  static readonly definition: SessionDefinition<ScratchSession> = {
+  static readonly definition: SessionDefinition<ScratchSession> = withValidator({
     name: 'scratch',
     transport: { kind: 'cookie', name: 'scratch', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
     transforms: [],
     insecure: true,
     expiry: { maxAge: HOUR, rolling: false },
     schema: { type: 'object', properties: { data: {} }, additionalProperties: false },
-  };
+  });
   constructor(context: ProviderContext) {
     super(ScratchSessionProvider.definition, context);
   }
@@ -216,15 +217,15 @@ export const spec: SpecDefinition = {
 
 /**
  * A spec with one session, `definition`, in a provider class of its own: for startup checks over many
- * variants of one setting.
+ * variants of one setting. Its validator is compiled from its schema, as `gen` would.
  */
-export function specWith(definition: SessionDefinition<unknown>, storages: SpecDefinition['storages'] = spec.storages): SpecDefinition {
+export function specWith(definition: DefinitionData, storages: SpecDefinition['storages'] = spec.storages): SpecDefinition {
   return specOf([definition], storages);
 }
 
-/** A spec of `definitions`, each in a provider class of its own, in order. */
-export function specOf(definitions: readonly SessionDefinition<unknown>[], storages: SpecDefinition['storages'] = spec.storages): SpecDefinition {
-  const providers = definitions.map(
+/** A spec of `definitions`, each in a provider class of its own, in order, with validators compiled from their schemas. */
+export function specOf(definitions: readonly DefinitionData[], storages: SpecDefinition['storages'] = spec.storages): SpecDefinition {
+  const providers = definitions.map(withValidator).map(
     (definition) =>
       class VariantSessionProvider extends SessionProvider<unknown> {
         static readonly definition = definition;

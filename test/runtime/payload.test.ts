@@ -1,13 +1,12 @@
 /** Checklist group C: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
-import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SessionConfigError, createSessionsMiddleware, generateKey, type SessionDefinition } from 'typed-sessions/runtime';
+import type { SessionDefinition } from 'typed-sessions/runtime';
 import { CartSessionProvider } from '../../generated/index.js';
 import { storageKeyForId } from '../../runtime/ids.js';
 import { MAX_PAYLOAD_DEPTH } from '../../runtime/serializer/json.js';
-import { createPayloadValidation } from '../../runtime/validation.js';
-import { NoteSessionProvider, VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
+import { payloadValidator } from '../../runtime/validation.js';
+import { VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
 import { cookieValue, forgeProfileToken, putJson, startServer, START, type TestServer } from './server.js';
 
 /** Values the handler at `/unsafe/:case` sets as `scratch.data`: things JSON cannot hold faithfully. */
@@ -249,52 +248,12 @@ describe('#31 depth is limited before JSON.parse', () => {
   });
 });
 
-describe('#34 no ReDoS: static schemas, compiled at startup, no $data, no nested repetition', () => {
-  const install = (schema: object) => () =>
-    createSessionsMiddleware(specWith({ ...NoteSessionProvider.definition, schema }), { keys: { main: generateKey() }, logger: { warn() {} } });
-  const withPattern = (pattern: string) => ({
-    type: 'object',
-    properties: { text: { type: 'string', maxLength: 64, pattern } },
-    required: ['text'],
-    additionalProperties: false,
-  });
-
-  it.each(['^(a+)+$', '^(\\w+\\s?)*$', '^(?:[a-z]+|[0-9])+$', '^((ab)*)+$'])('#34 pattern %s is refused at startup, naming the repetition', (pattern) => {
-    expect(install(withPattern(pattern))).toThrow(SessionConfigError);
-    expect(install(withPattern(pattern))).toThrow(/repeats .*a repetition inside a repetition.*\(ReDoS\)/);
-  });
-
-  it('#34 a pattern whose repetition is pinned by a separator is accepted', () => {
-    expect(install(withPattern('^[a-z]+(\\.[a-z]+)*$'))).not.toThrow();
-  });
-
-  it('#34 $data is off: a schema that reads a limit from the payload is refused at startup', () => {
-    const schema = {
-      type: 'object',
-      properties: { limit: { type: 'integer' }, text: { type: 'string', maxLength: { $data: '1/limit' } } },
-      required: ['text'],
-      additionalProperties: false,
-    };
-    expect(install(schema)).toThrow(/session "note": its schema does not compile/);
-  });
-
-  it('#34 schemas are compiled once, at install, and never while serving requests', async () => {
-    const compile = vi.spyOn(Ajv.prototype, 'compile');
-    try {
-      const app = await startServer();
-      const atInstall = compile.mock.calls.length;
-      expect(atInstall).toBeGreaterThan(0);
-      const token = cookieValue(await putJson(`${app.url}/s/profile`, { userId: 'ada' }), 'profile');
-      for (let request = 0; request < 20; request += 1) await fetch(`${app.url}/s/profile`, { headers: { cookie: `profile=${token}` } });
-      await app.close();
-      expect(compile.mock.calls.length).toBe(atInstall);
-    } finally {
-      compile.mockRestore();
-    }
-  });
-
-  it("#34 the demo's sku pattern answers hostile strings in bounded time, compiled and on its own", () => {
-    const validate = createPayloadValidation().compile('cart', CartSessionProvider.definition.schema);
+describe('#34 no ReDoS: validators compiled by gen, no $data, no nested repetition', () => {
+  // gen refuses nested repetition with a position (test/generator/spec-errors.test.ts) and compiles with
+  // $data off (test/generator/emit-validators.test.ts); the runtime gets compiled validators and compiles
+  // nothing itself (test/runtime/precompiled-validators.test.ts).
+  it("#34 the demo's sku pattern answers hostile strings in bounded time, in its generated validator and on its own", () => {
+    const validate = payloadValidator('cart', CartSessionProvider.definition.validate);
     const skuPattern = new RegExp('^[A-Za-z0-9-]+$', 'u');
     for (const hostile of ['a'.repeat(100_000) + '!', '-'.repeat(100_000) + '\u0000', 'A1-'.repeat(30_000) + '\u{1F600}', 'a'.repeat(63) + '!']) {
       const started = performance.now();

@@ -14,14 +14,14 @@ import { DirectoryStorage } from '../../runtime/storage/directory.js';
 import { MemoryStorage } from '../../runtime/storage/memory.js';
 import { RedisStorage } from '../../runtime/storage/redis.js';
 import type { Storage } from '../../runtime/storage/storage.js';
-import type { SessionDefinition } from '../../runtime/definition.js';
 import { HOUR, specOf } from '../runtime/fixtures.js';
 import { KTOR_KEYS, ktorSpec, provider } from '../runtime/ktor/ktor-fixtures.js';
 import { cookieValue, putJson, startServer, type TestServer } from '../runtime/server.js';
+import type { DefinitionData } from '../support/compiled-validator.js';
 import { describeRedis, startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 /** Two by-id sessions with the same payload schema on the storage `shared`: only the name tells them apart. */
-function byIdSession(name: string, cookie: string): SessionDefinition<unknown> {
+function byIdSession(name: string, cookie: string): DefinitionData {
   return {
     name,
     transport: { kind: 'cookie', name: cookie, cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },

@@ -8,15 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ktorLayer } from 'typed-sessions/ktor';
-import {
-  GENERATED_FORMAT,
-  createSessionsMiddleware,
-  generateKey,
-  type ProviderContext,
-  type SessionDefinition,
-  type SessionProvider,
-  type SpecDefinition,
-} from 'typed-sessions/runtime';
+import { GENERATED_FORMAT, createSessionsMiddleware, generateKey, type ProviderContext, type SessionProvider, type SpecDefinition } from 'typed-sessions/runtime';
+import type { DefinitionData } from './compiled-validator.js';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 
 /** The format every other refusal is measured against: this library's default for a session by value. */
@@ -44,7 +37,7 @@ const ktorEncrypt = { kind: 'ktor-encrypt', keys: 'kaes', signKeys: 'kmac', lega
 type Bogus = (length: number, header: Buffer) => string;
 
 /** One session per format, its cookie named as the session. */
-const SESSIONS: readonly Omit<SessionDefinition, 'transport' | 'expiry' | 'schema'>[] = [
+const SESSIONS: readonly Omit<DefinitionData, 'transport' | 'expiry' | 'schema'>[] = [
   { name: 'enc', transforms: [{ kind: 'encrypt', keys: 'main' }] },
   { name: 'sig', transforms: [{ kind: 'sign', keys: 'main' }] },
   { name: 'ksig', ktor: { serializer: 'json' }, transforms: [ktorSign] },

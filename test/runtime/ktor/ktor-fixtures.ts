@@ -10,7 +10,8 @@
  * | kid     | cookie KID, by id in `mem`  | ktor-json, ktor-sign(kmac), idle 10m    | -                                                        |
  */
 import { ktorLayer } from 'typed-sessions/ktor';
-import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/runtime';
+import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SpecDefinition } from 'typed-sessions/runtime';
+import { withValidator, type DefinitionData } from '../../support/compiled-validator.js';
 
 /** Ktor's `TestUserSession(userId: String, cart: List<String>)`. */
 export interface TestUserSession {
@@ -31,8 +32,9 @@ const ktorSign = { kind: 'ktor-sign', keys: 'kmac', algorithm: 'sha256' } as con
 /** The keys of Ktor's SessionTestJvm.testSessionEncrypted, and of the hmac vector. */
 export const KTOR_KEYS = { kaes: '00112233445566778899aabbccddeeff', kmac: '02030405060708090a0b0c', khmac: '003515606058610610561058' };
 
-/** A provider class for `definition`, as the generator emits one. */
-export function provider<T>(definition: SessionDefinition<T>) {
+/** A provider class for `definition`, as the generator emits one, its validator compiled from its schema. */
+export function provider<T>(data: DefinitionData<T>) {
+  const definition = withValidator(data);
   return class extends SessionProvider<T> {
     static readonly definition = definition;
     constructor(context: ProviderContext) {

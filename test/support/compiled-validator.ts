@@ -1,0 +1,23 @@
+/**
+ * Test-only: definitions written by hand get the validator `gen` would compile from their schema,
+ * compiled here in-process by ajv with the generator's own settings. The runtime never compiles; an app's
+ * definitions always come from `gen`.
+ */
+import type { SessionDefinition } from 'typed-sessions/runtime';
+import { createPayloadAjv } from '../../generator/emit/validators.js';
+
+const ajv = createPayloadAjv();
+
+/** A definition as a test writes it: everything but the compiled validator. */
+export type DefinitionData<T = unknown> = Omit<SessionDefinition<T>, 'validate'>;
+
+/**
+ * `definition` with `validate` compiled from its `schema`. Any validator it had is replaced, so a copy
+ * spread with another schema is checked against that schema.
+ *
+ * @example
+ * const definition = withValidator({ ...NoteSessionProvider.definition, schema: { type: 'object', additionalProperties: false } });
+ */
+export function withValidator<T>(definition: DefinitionData<T>): SessionDefinition<T> {
+  return { ...definition, validate: ajv.compile(definition.schema) };
+}
