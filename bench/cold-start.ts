@@ -129,8 +129,8 @@ async function prepare(work: string): Promise<void> {
   }
   await writeFile(join(installed, 'package.json'), JSON.stringify(await installedManifest()));
   await writeFile(join(work, 'sessions.yaml'), SPEC);
+  // gen writes the JavaScript beside the TypeScript (index.js, validators.js): the apps import that.
   await generate(work);
-  await writeJavaScript(join(work, 'generated', 'index.ts'), join(work, 'generated', 'index.ts'));
   for (const app of APPS) await writeFile(join(work, `${app.name}.js`), app.source);
 }
 

@@ -48,6 +48,21 @@ export function printSourceFile(statements: readonly Statement[]): string {
 }
 
 /**
+ * The JavaScript of a generated TypeScript file: its types erased by ts-morph's TypeScript, nothing else
+ * changed (ES2022 classes and modules, as Node 20 runs them). Comments of statements that are erased
+ * (`import type`, interfaces) go with them, so the caller puts the header back.
+ *
+ * @example
+ * eraseTypes("import type { A } from 'a';\nexport const b: number = 1;"); // 'export const b = 1;\n'
+ */
+export function eraseTypes(text: string): string {
+  const { outputText } = ts.transpileModule(text, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true, useDefineForClassFields: true },
+  });
+  return outputText;
+}
+
+/**
  * Prints an inline object type (`{ a: string; b?: number }`) from the same members an interface takes.
  *
  * @example

@@ -12,7 +12,7 @@ const [user, cart] = demoModel.sessions as [SessionNode, SessionNode];
 
 async function entryFile(model: SpecModel): Promise<string> {
   const files = await generate(model, { specDir: 'app', outDir: 'app/generated' });
-  expect([...files.keys()]).toEqual(['index.ts', 'validators.ts']);
+  expect([...files.keys()]).toEqual(['index.ts', 'index.js', 'validators.ts', 'validators.js']);
   return files.get('index.ts')!;
 }
 

@@ -240,7 +240,7 @@ describe('generated validators, in a process that cannot generate code', () => {
     const validators = await readFile(join(dir, 'generated', 'validators.ts'), 'utf8');
     expect(validators).toContain("import { equal, formats, ucs2length } from 'typed-sessions/validators';");
     expect(validators).not.toMatch(/require\(|from 'ajv/);
-    expect((await readdir(join(dir, 'generated'))).sort()).toEqual(['index.ts', 'validators.ts']);
+    expect((await readdir(join(dir, 'generated'))).sort()).toEqual(['index.js', 'index.ts', 'validators.js', 'validators.ts']);
   });
 
   it('the runtime imports nothing from ajv or ajv-formats', async () => {
