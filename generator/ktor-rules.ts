@@ -5,8 +5,7 @@
  * cookie a client cannot forge (or says it accepts that), and a `ktor-reflection` schema stays within what
  * that format can write.
  */
-import type { StorageDefinition } from 'typed-sessions';
-import { migrationIntegrity, rawIdSharing, rawIdSharingProblem, reflectionSchemaProblem, storeOf, type MigrationIntegrity } from 'typed-sessions/rules';
+import { migrationIntegrity, rawIdSharing, rawIdSharingProblem, reflectionSchemaProblem, storeOf, type MigrationIntegrity, type StoreLocation } from 'typed-sessions/rules';
 import { runtimeSchema } from './emit/runtime-schema.js';
 import type { JsonSchema, SpecError, SpecWarning, TypeNode } from './model.js';
 import { SPEC_DEFAULTS } from './normalize.js';
@@ -132,7 +131,7 @@ const rawIdsOnSharedStore: SpecRule = {
     const sessions = spec.sessions.flatMap((session) => {
       const name = session.fields.storage;
       if (typeof name !== 'string') return [];
-      const declared = storageDefinition(storages.get(name));
+      const declared = storeLocation(storages.get(name));
       return [{ name: session.key, store: declared === undefined ? name : storeOf(name, declared), rawIds: isKtorSession(session) }];
     });
     return rawIdSharing(sessions).map((sharing) => {
@@ -142,13 +141,13 @@ const rawIdsOnSharedStore: SpecRule = {
   },
 };
 
-/** A storage as the runtime will get it, or `undefined` when it is malformed (ajv's to report). */
-function storageDefinition(value: unknown): StorageDefinition | undefined {
+/** Where a storage as written puts its entries, defaults applied as the runtime will get them; `undefined` when it is malformed (ajv's to report). */
+function storeLocation(value: unknown): StoreLocation | undefined {
   const fields = fieldsOf(value);
   const env = fieldsOf(fields?.url)?.env;
   const prefix = fields?.prefix ?? SPEC_DEFAULTS.redisPrefix;
-  if (fields?.kind === 'memory') return { kind: 'memory', maxEntries: 0 };
-  if (fields?.kind === 'directory' && typeof fields.path === 'string') return { kind: 'directory', path: fields.path, maxEntries: 0 };
+  if (fields?.kind === 'memory') return { kind: 'memory' };
+  if (fields?.kind === 'directory' && typeof fields.path === 'string') return { kind: 'directory', path: fields.path };
   if (fields?.kind === 'redis' && typeof env === 'string' && typeof prefix === 'string') return { kind: 'redis', url: { env }, prefix };
   return undefined;
 }

@@ -27,5 +27,5 @@ export { findNestedQuantifier } from './nested-quantifier.js';
 
 // Ktor interop: migration integrity, raw ids on shared stores, what the reflection format can write.
 export { migrationIntegrity, type MigrationIntegrity } from './ktor/migration.js';
-export { rawIdSharing, rawIdSharingProblem, storeOf } from './ktor/raw-id-sharing.js';
+export { rawIdSharing, rawIdSharingProblem, storeOf, type StoreLocation } from './ktor/raw-id-sharing.js';
 export { reflectionSchemaProblem } from './ktor/reflection-serializer.js';

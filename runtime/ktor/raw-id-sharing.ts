@@ -1,4 +1,3 @@
-import type { StorageDefinition } from '../definition.js';
 
 /**
  * Native sessions tracked by id file each entry under a hash of the session's name and the id, so two
@@ -44,6 +43,12 @@ export function rawIdSharing<Store>(sessions: readonly StoredSession<Store>[]): 
   });
 }
 
+/** What of a storage definition says where its entries land (a `StorageDefinition` is one). */
+export type StoreLocation =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix: string };
+
 /**
  * The store a storage declared in sessions.yaml writes to: every memory storage is its own, directory
  * storages on one path and Redis storages on one URL variable and prefix are one.
@@ -51,7 +56,7 @@ export function rawIdSharing<Store>(sessions: readonly StoredSession<Store>[]): 
  * @example
  * storeOf('a', { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' }) === storeOf('b', { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' }); // true
  */
-export function storeOf(name: string, storage: StorageDefinition): string {
+export function storeOf(name: string, storage: StoreLocation): string {
   switch (storage.kind) {
     case 'memory':
       return `memory ${name}`;
