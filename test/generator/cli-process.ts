@@ -1,5 +1,6 @@
 /**
- * What the CLI tests share: the source CLI run through tsx (so they need no build), and a small valid spec.
+ * What the CLI tests share: the repo's root, the source CLI run through tsx for the watch test's child
+ * process (so it needs no build), and a small valid spec.
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,18 +1,29 @@
 /**
- * The real `typed-sessions` command, spawned in a temporary project folder.
+ * The `typed-sessions` command: every case runs `runCli` in-process, in its own temporary project folder,
+ * with the lines it prints captured as the process would print them; a few spawn the installed bin
+ * (generator/bin/typed-sessions.js over the built dist/) to prove exit codes and stdout/stderr reach the shell.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '@typed-sessions/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliArgs, repo, VALID_SPEC } from './cli-process.js';
+import { repo, VALID_SPEC } from './cli-process.js';
 
 interface RunResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** `typed-sessions ...args` run in-process in `cwd`, each line ended by a newline as on a terminal. */
+async function runInProcess(cwd: string, args: readonly string[]): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { cwd, out: (line) => (stdout += `${line}\n`), err: (line) => (stderr += `${line}\n`) });
+  return { code, stdout, stderr };
 }
 
 function runNode(cwd: string, args: readonly string[]): Promise<RunResult> {
@@ -60,8 +71,7 @@ types:
     additionalProperties: false
 `;
 
-// Every test gets its own project folder under one root, removed after the file. The light commands run
-// concurrently; `gen` loads ts-morph and prettier, so its tests run one at a time on a 2-core machine.
+// Every test gets its own project folder under one root, removed after the file.
 let root: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'typed-sessions-cli-'));
@@ -77,8 +87,7 @@ async function newProject(spec = VALID_SPEC) {
   return {
     dir,
     path: (file: string): string => join(dir, file),
-    run: (...args: string[]): Promise<RunResult> =>
-      runNode(dir, cliArgs(...args)),
+    run: (...args: string[]): Promise<RunResult> => runInProcess(dir, args),
   };
 }
 
@@ -242,7 +251,7 @@ describe('typed-sessions gen', () => {
   });
 });
 
-describe.concurrent('typed-sessions validate', () => {
+describe('typed-sessions validate', () => {
   it('summarises a valid spec', async () => {
     const { run } = await newProject();
     expect(await run('validate')).toEqual({
@@ -271,7 +280,7 @@ describe.concurrent('typed-sessions validate', () => {
   });
 });
 
-describe.concurrent('typed-sessions keygen', () => {
+describe('typed-sessions keygen', () => {
   it('prints one base64url key of 32 random bytes on stdout, and how to use it on stderr', async () => {
     const { run } = await newProject();
     const first = await run('keygen');
@@ -284,7 +293,7 @@ describe.concurrent('typed-sessions keygen', () => {
   });
 });
 
-describe.concurrent('usage', () => {
+describe('usage', () => {
   it.each([
     { name: 'an unknown flag', args: ['gen', '--chek'], message: "Unknown option '--chek'" },
     { name: 'a flag of another command', args: ['validate', '--out', 'x'], message: "Unknown option '--out'" },
@@ -317,11 +326,36 @@ describe.concurrent('usage', () => {
   });
 });
 
-describe.concurrent('generator/bin/typed-sessions.js', () => {
+describe('generator/bin/typed-sessions.js, spawned as a user runs it', () => {
+  const bin = join(repo, 'generator/bin/typed-sessions.js');
+
+  // Over the built dist/ (npm ci builds it): these prove the wiring to the shell, not the messages, which
+  // the in-process cases above hold against the source.
+  it('exits 0 with the result on stdout and nothing on stderr', async () => {
+    const { dir } = await newProject();
+    const result = await runNode(dir, [bin, 'validate']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^sessions\.yaml is valid: .*\n$/);
+  });
+
+  it('exits 1 with the errors on stderr and nothing on stdout', async () => {
+    const { dir } = await newProject(INVALID_SPEC);
+    const result = await runNode(dir, [bin, 'validate']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(/^sessions\.yaml:6:\d+: /m);
+  });
+
+  it('exits 2 with the usage text on stderr', async () => {
+    const { dir } = await newProject();
+    const result = await runNode(dir, [bin, 'generate']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain('Usage: typed-sessions <command> [options]');
+  });
+
   it('says how to build when dist/ is missing', async () => {
     const { path, dir } = await newProject();
     await mkdir(path('pkg/bin'), { recursive: true });
-    await copyFile(join(repo, 'generator/bin/typed-sessions.js'), path('pkg/bin/typed-sessions.js'));
+    await copyFile(bin, path('pkg/bin/typed-sessions.js'));
     const result = await runNode(dir, [path('pkg/bin/typed-sessions.js'), 'validate']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the package is not built');
