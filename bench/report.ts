@@ -3,6 +3,7 @@ import type { ColdStartFigure } from './cold-start.js';
 import type { GeneratorFigure } from './generator-cost.js';
 import { medianRatio, type VariantSummary } from './macro.js';
 import { YARDSTICK, type MicroFigure } from './micro.js';
+import type { PromiseFigure } from './promises.js';
 
 export interface Target {
   readonly what: string;
@@ -91,6 +92,19 @@ export function generatorTable(figures: readonly GeneratorFigure[]): string {
   return table(
     ['spec', '`gen` ms', '`gen --check` ms', 'import generated module ms', '`installSessions()` ms'],
     figures.map((figure) => [figure.spec, fixed(figure.genMs, 0), fixed(figure.checkMs, 0), fixed(figure.importMs, 0), fixed(figure.installMs, 1)]),
+  );
+}
+
+export function promiseTable(figures: readonly PromiseFigure[]): string {
+  const shown = (value: number, unit: PromiseFigure['unit']) => (unit === '×' ? `${fixed(value, 2)}×` : `${fixed(value, 1)} ${unit}`);
+  return table(
+    ['promise', 'measured', 'bound', ''],
+    figures.map(({ what, measured, unit, bound, blownUp }) => [
+      what,
+      shown(measured, unit),
+      `< ${shown(bound, unit)}`,
+      measured < bound ? 'held' : measured < blownUp ? 'missed (noise, or a regression: rerun on a quiet machine)' : `**blown up** (fails the run at ${shown(blownUp, unit)})`,
+    ]),
   );
 }
 

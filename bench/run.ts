@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: typed-sessions against bare Koa and koa-session, per request, per operation and from a
- * cold process start to its first response, and the generator's cost by spec size. Prints Markdown
- * (docs/benchmarks.md shows a full run).
+ * cold process start to its first response, the generator's cost by spec size, and the cost, heap and
+ * latency promises the test suite holds without a clock (bench/promises.ts). Prints Markdown
+ * (docs/benchmarks.md shows a full run); exits 1 when a promise is blown up far past its bound.
  *
  *   npm run bench                      3 rounds, 2 s warm-up and 5 s measured per variant and round; 15 cold starts
  *   npm run bench -- --smoke           one short round (~1 s per variant), 3 cold starts: checks that the script works
@@ -22,8 +23,9 @@ import { runColdStart } from './cold-start.js';
 import { runGeneratorCost } from './generator-cost.js';
 import { runMacro } from './macro.js';
 import { runMicro } from './micro.js';
+import { blownUp, runPromises, type PromiseFigure } from './promises.js';
 import { busiestProfile, formatTopFrames, topFrames } from './profile-top.js';
-import { coldStartTable, generatorTable, macroTable, microTable, targets, targetTable } from './report.js';
+import { coldStartTable, generatorTable, macroTable, microTable, promiseTable, targets, targetTable } from './report.js';
 import { BASELINE, VARIANTS, findVariant } from './variants.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,6 +52,7 @@ const settings = {
   microMillis: smoke ? 50 : 1000,
   coldStarts: smoke ? 3 : 15,
   generatorSizes: smoke ? [] : [20, 200],
+  promiseRounds: smoke ? 5 : 15,
 };
 const only = values.only?.split(',').map((name) => findVariant(name.trim()));
 const variants = only === undefined ? VARIANTS : [BASELINE, ...only.filter((variant) => variant !== BASELINE)];
@@ -76,10 +79,14 @@ const key = generateKey();
 const coldStart = await runColdStart(settings.coldStarts, key, log);
 const redis = await startRedisServer();
 let requestMicros: number | undefined;
+let promises: PromiseFigure[];
 try {
   const summaries = await runMacro({ variants, ...settings, log }, { key, redisUrl: redis.url, cpuProfileDir: values.profile });
   requestMicros = summaries[0]!.cpuMicrosPerRequest;
   print(`## Requests\n\n${macroTable(summaries)}\n\n## Targets\n\n${targetTable(targets(summaries, coldStart))}\n`);
+  // After the request benchmark, whose servers would share the CPUs with these figures.
+  log('promises: costs, heap and fault latencies');
+  promises = await runPromises({ rounds: settings.promiseRounds, redisPort: redis.port });
 } finally {
   await redis.stop();
 }
@@ -90,6 +97,9 @@ print(
 
 print(`## Operations\n\n${microTable(runMicro(key, settings.microMillis), requestMicros)}\n`);
 print(`## Generator and startup\n\n${generatorTable(await runGeneratorCost(settings.generatorSizes))}\n`);
+print(
+  `## Promises\n\nWhat the test suite holds by counting, measured: CPU-time ratios as medians of ${settings.promiseRounds} interleaved rounds; heap after a full GC; milliseconds to a 503.\n\n${promiseTable(promises)}\n`,
+);
 
 if (values.profile !== undefined) {
   print('## Profiles: top frames by self time, of the busy samples\n');
@@ -98,6 +108,12 @@ if (values.profile !== undefined) {
     const file = await busiestProfile((await readdir(folder)).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(folder, name)));
     if (file !== undefined) print(`\`\`\`\n${variant.name}: ${formatTopFrames(file, await topFrames(file, 25))}\n\`\`\`\n`);
   }
+}
+
+const blown = blownUp(promises);
+if (blown.length > 0) {
+  log(`blown up, far past the bound: ${blown.map(({ what }) => what).join('; ')}`);
+  process.exitCode = 1;
 }
 
 /**

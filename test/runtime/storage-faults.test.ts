@@ -59,13 +59,10 @@ describe('storage faults', () => {
     const id = await newVisit();
     server.storage.mode = 'hang';
     const events = server.events.length;
-    const started = performance.now();
     const response = await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } });
-    const elapsed = performance.now() - started;
     await expectUnavailable(response, 'read', events);
+    // The read never settles, so only the timeout can have answered; how soon, bench/promises.ts reports.
     expect(server.events.at(-1)).toMatchObject({ error: 'timed out after 200 ms' });
-    expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(1500);
   });
 
   it.each(['reject', 'hang'] as const)('a write that fails (%s) at commit: 503, and no Set-Cookie, not even the app\'s', async (mode) => {

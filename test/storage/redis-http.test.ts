@@ -3,8 +3,6 @@
  * (#54), and faults (#45-#48) injected by a loopback proxy or a real restart. Each fault gives a fast
  * 503 with Retry-After, no Set-Cookie, one `store_unavailable` log line, and recovery without a restart.
  */
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
@@ -13,7 +11,7 @@ import type { TestSessions } from '../runtime/fixtures.js';
 import { describeRaces } from '../runtime/races.js';
 import { cookieValue, putJson, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { describeRedis, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 vi.mock('../../runtime/ids.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../runtime/ids.js')>();
@@ -22,20 +20,9 @@ vi.mock('../../runtime/ids.js', async (importOriginal) => {
 
 /** The middleware's default storage timeout, and RedisStorage's default command timeout. */
 const TIMEOUT_MS = 1000;
-/** A 503 "within the configured timeout": the timeout plus slack for a machine busy with other test files. */
-const WITHIN_TIMEOUT_MS = TIMEOUT_MS + 700;
-/** A 503 "at once": a refused connection fails without waiting for any timeout. */
-const AT_ONCE_MS = TIMEOUT_MS / 2;
 
 function startWith(storage: RedisStorage, options: ServerOptions = {}): Promise<TestServer> {
   return startServer({ ...options, install: { storages: { mem: storage }, storageTimeout: TIMEOUT_MS, clock: Date.now } });
-}
-
-async function timed(run: () => Promise<Response>): Promise<{ response: Response; ms: number }> {
-  const started = performance.now();
-  const response = await run();
-  await response.arrayBuffer().catch(() => undefined);
-  return { response, ms: performance.now() - started };
 }
 
 function visit(server: TestServer, id: string): Promise<Response> {
@@ -52,14 +39,19 @@ async function newVisit(server: TestServer, count = 1): Promise<string> {
   return cookieValue(await putJson(`${server.url}/s/visit`, { count }), 'vid');
 }
 
-/** The fault response every case shares: 503, Retry-After, no Set-Cookie, one structured log line. */
-function expectUnavailable(server: TestServer, response: Response, warningsBefore: number, operation: string): void {
+/**
+ * The fault response every case shares: 503, Retry-After, no Set-Cookie, one structured log line, whose
+ * `error` says how soon it came: a timeout, or a failure without waiting (`FAILS_AT_ONCE`). bench/promises.ts
+ * measures the milliseconds, which a test on a shared machine cannot assert.
+ */
+async function expectUnavailable(server: TestServer, response: Response, warningsBefore: number, operation: string, error: unknown = expect.any(String)): Promise<void> {
   expect(response.status).toBe(503);
   expect(response.headers.get('retry-after')).toBe('1');
   expect(response.headers.getSetCookie()).toEqual([]);
   expect(server.warnings.slice(warningsBefore)).toEqual([
-    { message: 'session storage unavailable', fields: { session: 'visit', storage: 'mem', operation, error: expect.any(String) } },
+    { message: 'session storage unavailable', fields: { session: 'visit', storage: 'mem', operation, error } },
   ]);
+  await response.arrayBuffer();
 }
 
 describeRedis('RedisStorage through the middleware over HTTP', () => {
@@ -152,9 +144,7 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       proxy.refuse();
       proxy.resetAll();
       const warnings = server.warnings.length;
-      const { response, ms } = await timed(() => visit(server, id));
-      expectUnavailable(server, response, warnings, 'read');
-      expect(ms).toBeLessThan(AT_ONCE_MS);
+      await expectUnavailable(server, await visit(server, id), warnings, 'read', expect.stringMatching(FAILS_AT_ONCE));
       expect((await fetch(`${server.url}/plain`)).status).toBe(200);
       await recover(id, 5);
     });
@@ -162,17 +152,14 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
     it('#46 Redis lost between read and write: 503, no Set-Cookie, nothing half-written, and recovery', async () => {
       const id = await newVisit(server, 5);
       const warnings = server.warnings.length;
-      const { response, ms } = await timed(() => fetch(`${server.url}/fault/increment`, { method: 'POST', headers: { cookie: `vid=${id}` } }));
-      expectUnavailable(server, response, warnings, 'write');
-      expect(ms).toBeLessThan(WITHIN_TIMEOUT_MS);
+      await expectUnavailable(server, await fetch(`${server.url}/fault/increment`, { method: 'POST', headers: { cookie: `vid=${id}` } }), warnings, 'write');
       await recover(id, 5);
     });
 
     it('#46 a regenerate lost between read and write hands out no new id and keeps the old one', async () => {
       const id = await newVisit(server, 5);
       const warnings = server.warnings.length;
-      const { response } = await timed(() => fetch(`${server.url}/fault/regenerate`, { method: 'POST', headers: { cookie: `vid=${id}` } }));
-      expectUnavailable(server, response, warnings, 'write');
+      await expectUnavailable(server, await fetch(`${server.url}/fault/regenerate`, { method: 'POST', headers: { cookie: `vid=${id}` } }), warnings, 'write');
       await recover(id, 5);
     });
 
@@ -180,37 +167,21 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       const id = await newVisit(server, 5);
       proxy.delay(5000);
       const warnings = server.warnings.length;
-      const { response, ms } = await timed(() => visit(server, id));
-      expectUnavailable(server, response, warnings, 'read');
-      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-      expect(ms).toBeLessThan(WITHIN_TIMEOUT_MS);
+      // The reply comes five seconds late: only a timeout (the command's or the middleware's) can have answered.
+      await expectUnavailable(server, await visit(server, id), warnings, 'read', expect.stringMatching(/timed out/));
       proxy.resetAll();
       await recover(id, 5);
     });
 
-    it('#47 memory stays flat under a burst of 3000 requests while Redis is silent, and every one is a fast 503', async () => {
-      const gc = exposedGc();
+    // What the heap does meanwhile, bench/promises.ts measures: a heap asserted here would flake.
+    it('#47 a burst of 3000 requests while Redis is silent: every one a 503, and recovery', async () => {
       const id = await newVisit(server, 5);
-      const burst = async (count: number) => {
-        const statuses: number[] = [];
-        for (let sent = 0; sent < count; sent += 100) {
-          const batch = await Promise.all(Array.from({ length: 100 }, () => visit(server, id).then(async (r) => (await r.arrayBuffer(), r.status))));
-          statuses.push(...batch);
-        }
-        return statuses;
-      };
       proxy.blackhole();
-      await burst(300);
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      const started = performance.now();
-      const statuses = await burst(3000);
-      const ms = performance.now() - started;
-      gc();
-      const grown = process.memoryUsage().heapUsed - before;
+      const statuses: number[] = [];
+      for (let sent = 0; sent < 3000; sent += 100) {
+        statuses.push(...(await Promise.all(Array.from({ length: 100 }, () => visit(server, id).then(async (r) => (await r.arrayBuffer(), r.status))))));
+      }
       expect(new Set(statuses)).toEqual(new Set([503]));
-      expect(grown).toBeLessThan(8 * 1024 * 1024);
-      expect(ms).toBeLessThan(30 * WITHIN_TIMEOUT_MS);
       proxy.resetAll();
       await recover(id, 5);
     });
@@ -225,9 +196,7 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       const id = await newVisit(server, 5);
       await restarted.stop();
       const warnings = server.warnings.length;
-      const { response, ms } = await timed(() => visit(server, id));
-      expectUnavailable(server, response, warnings, 'read');
-      expect(ms).toBeLessThan(AT_ONCE_MS);
+      await expectUnavailable(server, await visit(server, id), warnings, 'read', expect.stringMatching(FAILS_AT_ONCE));
       restarted = await startRedisServer({ port: restarted.port });
       // Nothing is persisted in the test server, so the session itself is gone: no session, not an error.
       await vi.waitFor(async () => expect(await countOf(server, id)).toBeNull(), { timeout: 10_000, interval: 50 });
@@ -240,9 +209,3 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
     }
   });
 });
-
-/** `global.gc`, exposed at run time so the heap can be measured without live garbage. */
-function exposedGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}

@@ -3,14 +3,24 @@
  * that refuse them (security.md #56). Each token is the worst case for its format: it passes every structural
  * check (alphabet, frame header and key id, Ktor's `/` and `:` split, hex shapes) and carries escapes where
  * the format decodes, so refusing it costs a full decode and MAC check before the MAC fails; where there is
- * no MAC (an insecure session), it is built against the payload parser. Shared by the
- * #56 test (test/runtime/refusal-cost.test.ts) and the micro benchmark (bench/micro.ts).
+ * no MAC (an insecure session), it is built against the payload parser. With them, `Cookie` headers a parser
+ * might take quadratic time over (security.md #59). Shared by the refusal tests (test/runtime/refusal-cost.test.ts),
+ * the micro benchmark (bench/micro.ts) and the cost figures of bench/promises.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { ktorLayer } from 'typed-sessions/ktor';
 import { GENERATED_FORMAT, createSessionsMiddleware, generateKey, type ProviderContext, type SessionProvider, type SpecDefinition } from 'typed-sessions/runtime';
 import type { DefinitionData } from './compiled-validator.js';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
+
+/** `Cookie` headers of about `length` characters (an even number) that a parser might take quadratic time over. */
+export const PATHOLOGICAL_COOKIES: readonly (readonly [string, (length: number) => string])[] = [
+  ['";" only', (length) => ';'.repeat(length)],
+  ['names without "=", and one "=" at the end', (length) => `${'a;'.repeat(length / 2)}=`],
+  ['empty pairs of a session cookie', (length) => 'ksig=; '.repeat(Math.floor(length / 7))],
+  ['empty pairs', (length) => '=;'.repeat(length / 2)],
+  ['one huge name', (length) => `${'n'.repeat(length)}=1`],
+];
 
 /** The format every other refusal is measured against: this library's default for a session by value. */
 export const YARDSTICK_FORMAT = 'native encrypt';

@@ -16,6 +16,13 @@ import { describe, it } from 'vitest';
 
 export const REDIS_HOST = '127.0.0.1';
 
+/**
+ * How RedisStorage fails without waiting for any timeout, which is how a test tells "at once" from "at the
+ * timeout" without a clock: a command on a lost connection is not retried (maxRetriesPerRequest 0), and none
+ * is queued while the connection is down (no offline queue). A timeout reads "Command timed out" instead.
+ */
+export const FAILS_AT_ONCE = /max retries per request limit|Stream isn't writeable/;
+
 export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:PORT`, for `new RedisStorage(url)`. */
