@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * `TYPED_SESSIONS_KOA=2` runs the suite against Koa 2 (the `koa2` alias of koa@2 in devDependencies)
@@ -8,12 +8,25 @@ import { defineConfig } from 'vitest/config';
 const koaMajor = process.env.TYPED_SESSIONS_KOA ?? '3';
 if (koaMajor !== '2' && koaMajor !== '3') throw new Error(`TYPED_SESSIONS_KOA must be 2 or 3, not ${koaMajor}`);
 
+const PACKAGE_TESTS = 'test/package/**/*.test.ts';
+
 export default defineConfig({
   resolve: { conditions: ['source'], alias: koaMajor === '2' ? { koa: 'koa2' } : {} },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['test/**/*.test.ts', 'runtime/**/*.test.ts', 'generator/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Vitest's default is one worker fewer than the CPUs: one file at a time on a 2-core machine. Most files
+    // wait on sockets, child processes and Redis, so two files at a time use both cores.
+    maxWorkers: 2,
+    projects: [
+      // `npm test`: everything but the packed tarballs, the developer's loop.
+      {
+        extends: true,
+        test: { name: 'suite', include: ['test/**/*.test.ts', 'runtime/**/*.test.ts', 'generator/**/*.test.ts'], exclude: [...configDefaults.exclude, PACKAGE_TESTS] },
+      },
+      // `npm run test:package`: `npm pack` and fresh installs from the tarballs, as a user gets the packages.
+      { extends: true, test: { name: 'package', include: [PACKAGE_TESTS] } },
+    ],
   },
 });
