@@ -9,6 +9,7 @@ const koaMajor = process.env.TYPED_SESSIONS_KOA ?? '3';
 if (koaMajor !== '2' && koaMajor !== '3') throw new Error(`TYPED_SESSIONS_KOA must be 2 or 3, not ${koaMajor}`);
 
 const PACKAGE_TESTS = 'test/package/**/*.test.ts';
+const LOAD_TESTS = 'test/storage/redis-load.test.ts';
 
 export default defineConfig({
   resolve: { conditions: ['source'], alias: koaMajor === '2' ? { koa: 'koa2' } : {} },
@@ -20,13 +21,15 @@ export default defineConfig({
     // wait on sockets, child processes and Redis, so two files at a time use both cores.
     maxWorkers: 2,
     projects: [
-      // `npm test`: everything but the packed tarballs, the developer's loop.
+      // `npm test`: everything but the packed tarballs and the load test, the developer's loop. CI runs all three.
       {
         extends: true,
-        test: { name: 'suite', include: ['test/**/*.test.ts', 'runtime/**/*.test.ts', 'generator/**/*.test.ts'], exclude: [...configDefaults.exclude, PACKAGE_TESTS] },
+        test: { name: 'suite', include: ['test/**/*.test.ts', 'runtime/**/*.test.ts', 'generator/**/*.test.ts'], exclude: [...configDefaults.exclude, PACKAGE_TESTS, LOAD_TESTS] },
       },
       // `npm run test:package`: `npm pack` and fresh installs from the tarballs, as a user gets the packages.
       { extends: true, test: { name: 'package', include: [PACKAGE_TESTS] } },
+      // `npm run test:load`: 10,000 requests from 1,000 concurrent clients against a real Redis.
+      { extends: true, test: { name: 'load', include: [LOAD_TESTS] } },
     ],
   },
 });
