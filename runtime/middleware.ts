@@ -9,6 +9,7 @@ import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { requireLayer } from './layers.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import { RequestSessions, type InstalledSessions, type Sessions } from './request-sessions.js';
+import { ringEncodingProblem, wireNameClashes } from './session-rules.js';
 import { MemoryStorage } from './storage/memory.js';
 import type { Storage } from './storage/storage.js';
 
@@ -110,6 +111,8 @@ function install(spec: SpecDefinition, options: InstallOptions): InstalledSessio
     if (indexByName.has(provider.name)) throw new SessionConfigError(`two sessions are named "${provider.name}"; session names must be unique`);
     indexByName.set(provider.name, index);
   });
+  const [clash] = wireNameClashes(providers.map(({ name, transport }) => ({ session: name, transport: transport.kind, name: transport.name })));
+  if (clash !== undefined) throw new SessionConfigError(`session "${clash.session}": ${clash.problem} in sessions.yaml`);
   const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
   const migrations = ktor?.planMigrations(definitions) ?? [];
   return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
@@ -142,6 +145,7 @@ function ktorLayerOf(spec: SpecDefinition): KtorLayer | undefined {
 /** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
 function resolveKeyRings(spec: SpecDefinition, options: InstallOptions, env: Readonly<Record<string, string | undefined>>): ReadonlyMap<string, KeyRing> {
   const rings = new Map<string, KeyRing>();
+  checkRingEncodings(spec);
   for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(transformKeyRings)))) {
     const declared = ownEntry(spec.keys, name);
     if (declared === undefined) {
@@ -153,6 +157,19 @@ function resolveKeyRings(spec: SpecDefinition, options: InstallOptions, env: Rea
     rings.set(name, resolveKeyRing(name, declared.env, env, override, parse));
   }
   return rings;
+}
+
+/** Every ring a transform names is in the encoding its kind reads (runtime/session-rules.ts). */
+function checkRingEncodings(spec: SpecDefinition): void {
+  for (const { definition } of spec.providers) {
+    for (const transform of definition.transforms) {
+      for (const ring of transformKeyRings(transform)) {
+        const declared = ownEntry(spec.keys, ring);
+        const problem = declared === undefined ? undefined : ringEncodingProblem(transform.kind, ring, declared.encoding === 'hex');
+        if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}`);
+      }
+    }
+  }
 }
 
 /** The key rings a transform reads: `ktor-encrypt` has one for AES and one for HMAC. */

@@ -5,8 +5,9 @@ import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { requireLayer } from './layers.js';
-import { MAX_COOKIE_AGE_SECONDS, isExpired } from './lifetime.js';
+import { isExpired } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
+import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { BoundedStorage } from './storage/bounded-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -101,7 +102,7 @@ export class SessionProvider<T> {
     this.name = name;
     // First: a definition from before validators were compiled by `gen` needs regenerating, whatever else it holds.
     this.#validate = payloadValidator(name, definition.validate);
-    checkExpiry(definition);
+    checkSessionRules(definition);
     this.transport =
       definition.transport.kind === 'cookie'
         ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
@@ -116,11 +117,6 @@ export class SessionProvider<T> {
       definition.storage === undefined
         ? new ByValueTracker(name, transformers, this.transport)
         : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry.idle, ktor?.ids);
-    if (definition.storage === undefined && definition.transforms.length === 0 && definition.insecure !== true) {
-      throw new SessionConfigError(
-        `session "${name}" travels by value with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign) or a storage, or write insecure: true to accept that`,
-      );
-    }
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
@@ -229,10 +225,15 @@ function createTransformer(session: string, transform: TransformDefinition, keyR
   if (ring === undefined) {
     throw new SessionConfigError(`session "${session}" uses key ring "${transform.keys}", which was not resolved; declare it under keys: in sessions.yaml`);
   }
-  if (transform.kind !== 'sign' && transform.kind !== 'encrypt') {
-    throw new SessionConfigError(`session "${session}" uses Ktor's ${transform.kind} transform but is not in Ktor's format; give it serializer: ktor-json or ktor-reflection`);
+  switch (transform.kind) {
+    case 'sign':
+      return createSignTransformer(ring, session);
+    case 'encrypt':
+      return createEncryptTransformer(ring, session);
+    default:
+      // checkSessionRules refused it already; the switch needs a verdict for the type.
+      throw new SessionConfigError(`session "${session}": ${transformFormatProblem(transform.kind, false)}`);
   }
-  return transform.kind === 'sign' ? createSignTransformer(ring, session) : createEncryptTransformer(ring, session);
 }
 
 function boundedStorage(session: string, storageName: string, context: ProviderContext): BoundedStorage {
@@ -243,13 +244,13 @@ function boundedStorage(session: string, storageName: string, context: ProviderC
   return new BoundedStorage(session, storageName, storage, context.storageTimeout, context.emit);
 }
 
-function checkExpiry(definition: SessionDefinition<unknown>): void {
-  const { maxAge, idle } = definition.expiry;
-  const whole = (seconds: number | undefined) => seconds === undefined || (Number.isSafeInteger(seconds) && seconds > 0);
-  // Browsers cap cookie lifetimes at 400 days (RFC 6265bis section 5.5); validate refuses longer (security.md #65).
-  if (!whole(maxAge) || !whole(idle) || (idle !== undefined && idle >= maxAge) || maxAge > MAX_COOKIE_AGE_SECONDS) {
-    throw new SessionConfigError(
-      `session "${definition.name}": expiry needs maxAge and idle as whole seconds above 0, idle below maxAge, maxAge at most 400 days (got maxAge ${maxAge}, idle ${idle}); fix it in sessions.yaml`,
-    );
-  }
+/** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */
+function checkSessionRules(definition: SessionDefinition<unknown>): void {
+  const facts = sessionFacts(definition);
+  const problem =
+    expiryProblems(definition.expiry)[0]?.problem ??
+    protectionProblem(facts) ??
+    facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
+    idleProblem(facts);
+  if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

@@ -1,5 +1,6 @@
 import type { Serializer, SessionDefinition, TransformDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
+import { transformFormatProblem } from '../session-rules.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { SessionIdScheme } from '../tracker/by-id.js';
 import type { Transformer } from '../transform/transformer.js';
@@ -63,9 +64,7 @@ export function createKtorFormat(definition: SessionDefinition<unknown>, keyRing
       case 'ktor-encrypt':
         return createKtorEncryptTransformer(ring(transform.keys), ring(transform.signKeys), { legacyMac: transform.legacyMac });
       default:
-        throw new SessionConfigError(
-          `session "${name}" is in Ktor's format but uses the ${transform.kind} transform, which a Ktor service cannot read; use ktor-sign or ktor-encrypt`,
-        );
+        throw new SessionConfigError(`session "${name}": ${transformFormatProblem(transform.kind, true)}`);
     }
   });
   if (ktor.serializer === 'reflection') {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CookieSettings } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
-import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, HOST_PREFIX, SECURE_PREFIX } from './cookie-rules.js';
+import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, cookieProblems } from './cookie-rules.js';
 import { MAX_SET_COOKIE_BYTES, compileSetCookie, longestValueFor, renderSetCookie, type SetCookieTemplate } from './set-cookie.js';
 import type { ResponseHeaders } from './response-headers.js';
 import type { CookieJar, Transport } from './transport.js';
@@ -106,14 +106,13 @@ function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-
 /**
- * The cookie rules of design.md section 2, checked again at startup so a hand-written or stale
+ * The cookie rules `validate` checks, checked again at startup so a hand-written or stale
  * definition cannot ship a cookie the browser drops (checklist #6, #7).
  *
  * @example
  * checkCookieSettings('user', '__Host-sid', { path: '/app', httpOnly: true, secure: true, sameSite: 'lax' });
- * // throws SessionConfigError: session "user": cookie "__Host-sid" must have path "/" ...
+ * // throws SessionConfigError: session "user": cookie "__Host-sid": a __Host- cookie must have path "/": ...
  */
 function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
   const fail = (problem: string): never => {
@@ -126,17 +125,6 @@ function checkCookieSettings(session: string, name: string, settings: CookieSett
   if (settings.domain !== undefined && !(settings.domain.length <= COOKIE_DOMAIN_MAX_LENGTH && COOKIE_DOMAIN.test(settings.domain))) {
     fail(`has domain ${JSON.stringify(settings.domain)}: it must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard)`);
   }
-  if (HOST_PREFIX.test(name) && (settings.path !== '/' || settings.domain !== undefined)) {
-    fail('must have path "/" and no domain: browsers drop __Host- cookies otherwise (RFC 6265bis section 4.1.3.2)');
-  }
-  if (settings.secure !== true) {
-    const needsSecure = SECURE_PREFIX.test(name)
-      ? 'has a __Secure- or __Host- prefix'
-      : settings.sameSite === 'none'
-        ? 'has sameSite: none'
-        : settings.partitioned === true
-          ? 'is partitioned'
-          : undefined;
-    if (needsSecure !== undefined) fail(`${needsSecure}, so it needs secure: true (browsers drop it otherwise; auto is not enough)`);
-  }
+  const [first] = cookieProblems(name, settings);
+  if (first !== undefined) throw new SessionConfigError(`session "${session}": cookie "${name}": ${first.problem}`);
 }
