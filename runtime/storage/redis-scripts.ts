@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * The Lua scripts behind `RedisStorage`. Each touches exactly one key (`KEYS[1]`), so it runs atomically
@@ -92,7 +92,7 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis | Cluster, key: string, args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, key: string, args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, 1, key, ...args);
     } catch (error) {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { RedisStorageDefinition, StorageBuilder } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
+import type { RedisClient } from './redis-client.js';
 import { invalidateVersionScript, readScript, touchScript, writeScript } from './redis-scripts.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
@@ -48,11 +49,11 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * app.use(installSessions({ storages: { redis: storage } }));
  */
 export class RedisStorage implements Storage {
-  readonly #client: Redis | Cluster;
+  readonly #client: RedisClient;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
 
-  constructor(connection: Redis | Cluster | string, options: RedisStorageOptions = {}) {
+  constructor(connection: RedisClient | string, options: RedisStorageOptions = {}) {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     if (typeof prefix !== 'string') throw new SessionConfigError(`RedisStorage: prefix must be a string, not ${typeof prefix}`);
     this.#prefix = prefix;
