@@ -1,5 +1,5 @@
 /**
- * The `typed-sessions` command (design.md section 1): `gen`, `validate`, `keygen`, `help`, `--version`.
+ * The `typed-sessions` command (README, Commands): `gen`, `validate`, `keygen`, `help`, `--version`.
  * Exit codes: 0 done, 1 the spec or the output needs attention, 2 the command line was wrong.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * and consumed by the emitters. Nothing here knows about YAML positions or TypeScript syntax.
  */
 
-/** A JSON Schema node from the payload subset (design.md section 2), as written in the spec. */
+/** A JSON Schema node from the payload schema subset (docs/spec.md), as written in the spec. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 export interface KeyRingNode {

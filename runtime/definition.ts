@@ -11,7 +11,7 @@ import type { Storage } from './storage/storage.js';
  * plus the key rings and storages they name. Plain data; the generator emits it as object literals.
  */
 
-/** Cookie attributes, as validated by the generator (design.md section 2). */
+/** Cookie attributes, as validated by the generator (docs/spec.md, `cookie`; security.md #6, #7). */
 export interface CookieSettings {
   readonly path: string;
   readonly domain?: string;

@@ -3,13 +3,13 @@ import type { Envelope } from './envelope.js';
 
 /**
  * Session lifetimes, all in whole seconds: the absolute `maxAge` counted from creation and never
- * extended (checklist #39), the sliding `idle` timeout counted from the last write or refresh (#38), and
+ * extended (security.md #39), the sliding `idle` timeout counted from the last write or refresh (#38), and
  * what both mean for cookie attributes and storage TTLs.
  */
 
 /**
  * Tolerated clock difference between the machines that seal and open a token. A timestamp further in
- * the future than this was not written by a well-behaved server of this app (checklist #22).
+ * the future than this was not written by a well-behaved server of this app (security.md #22).
  */
 export const CLOCK_SKEW_SECONDS = 60;
 
@@ -42,7 +42,7 @@ export function remainingLifetime(createdAt: number, expiry: ExpiryDefinition, n
 
 /**
  * The cookie's `Max-Age`: the remaining absolute lifetime in whole seconds (never milliseconds), clamped
- * to what browsers keep (checklist #8).
+ * to what browsers keep (security.md #8).
  *
  * @example
  * cookieMaxAge(1000, { maxAge: 604800, rolling: false }, 1000); // 604800
@@ -54,7 +54,7 @@ export function cookieMaxAge(createdAt: number, expiry: ExpiryDefinition, now: n
 /**
  * The storage TTL for an entry written or touched at `now`: the idle timeout, but never past the absolute
  * deadline. Zero or less means the entry is already dead and must be deleted rather than written
- * (checklist #52).
+ * (security.md #52).
  *
  * @example
  * storageTtl(0, { maxAge: 86400, idle: 7200, rolling: false }, 85000); // 1400

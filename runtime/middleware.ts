@@ -250,7 +250,7 @@ function refuseUnknownNames(option: string, given: object | undefined, declared:
 }
 
 /**
- * A storage fault (503, design.md section 5, checklist #45) or a change another request beat (409, #49,
+ * A storage fault (503, security.md #45) or a change another request beat (409, #49,
  * #50) leaves the middleware as the error it is: `SessionStorageError` and `SessionConflictError` carry
  * `status`, `expose` and `headers` as http-errors does, so Koa's `ctx.onerror` or the app's own error
  * middleware renders it (security.md #66). Nothing the handler put in the response leaves with it: a

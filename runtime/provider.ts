@@ -45,7 +45,7 @@ export interface LoadedSession<T> {
   readonly id?: string;
   /** By id: the version of the stored entry, for commit's conditional write. */
   readonly version?: string;
-  /** Sealed under an older key: re-seal under the newest in this response (checklist #16). */
+  /** Sealed under an older key: re-seal under the newest in this response (security.md #16). */
   readonly stale: boolean;
 }
 
@@ -125,7 +125,7 @@ export class SessionProvider<T> {
 
   /**
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
-   * repeated cookie name: a value is used only when exactly one of them verifies (checklist #4). Every
+   * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
    * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
    */
   open(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
@@ -170,14 +170,14 @@ export class SessionProvider<T> {
   }
 
   #openToken(token: string, now: number): LoadResult<T> | Promise<LoadResult<T>> {
-    // O(1) and before any decoding: oversized input costs nothing (checklist #3).
+    // O(1) and before any decoding: oversized input costs nothing (security.md #3).
     if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
     if (!this.#tokenAlphabet.test(token)) return MALFORMED;
     const resolved = this.tracker.resolve(token);
     return resolved instanceof Promise ? this.#openStored(resolved, now) : this.#decode(resolved, now, 'token');
   }
 
-  /** By id: data the storage returned that cannot be used is deleted, not left to fail again (checklist #43). */
+  /** By id: data the storage returned that cannot be used is deleted, not left to fail again (security.md #43). */
   async #openStored(resolving: Promise<Resolved>, now: number): Promise<LoadResult<T>> {
     const resolved = await resolving;
     const result = resolved.ok ? this.#decode(resolved, now, 'storage') : resolved;
@@ -213,7 +213,7 @@ function refused(reason: Refused['reason'], source: RejectionSource, opened: Ope
   return { ok: false, reason, source, id: opened.id, version: opened.version };
 }
 
-/** Exactly one verified value wins; none is the first refusal; several is ambiguous (checklist #4). */
+/** Exactly one verified value wins; none is the first refusal; several is ambiguous (security.md #4). */
 function pickOne<T>(results: readonly LoadResult<T>[]): LoadResult<T> {
   const verified = results.filter((result) => result.ok);
   if (verified.length === 1) return verified[0]!;

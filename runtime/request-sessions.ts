@@ -58,7 +58,7 @@ const enum Change {
   Write,
   /** `clear`: delete the entry (by id) and expire the token. */
   Clear,
-  /** The incoming session was refused: expire the token, as for every reason alike (checklist #24). */
+  /** The incoming session was refused: expire the token, as for every reason alike (security.md #24). */
   Reject,
 }
 
@@ -87,7 +87,7 @@ interface RetiredEntry {
   readonly version: string | undefined;
 }
 
-/** New ids tried when creation finds the id taken, which only a broken random source makes happen (checklist #44). */
+/** New ids tried when creation finds the id taken, which only a broken random source makes happen (security.md #44). */
 const MAX_ID_ATTEMPTS = 3;
 
 const NO_COOKIES: CookieJar = new Map();
@@ -114,7 +114,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     this.#assertOpen(name);
     const slot = this.#slotAt(index);
     const now = epochSeconds(this.#installed.clock);
-    // Updating a live session keeps its creation time: the absolute lifetime is never extended (checklist #39).
+    // Updating a live session keeps its creation time: the absolute lifetime is never extended (security.md #39).
     const createdAt = slot.loaded?.envelope.createdAt ?? (slot.change === Change.Write ? slot.createdAt : now);
     stage(slot, this.#installed.providers[index]!.pack(value, createdAt, now), createdAt);
     slot.value = value;
@@ -157,7 +157,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   /**
-   * Loads every session whose cookie or header is present; nothing else (checklist #1). Returns
+   * Loads every session whose cookie or header is present; nothing else (security.md #1). Returns
    * `undefined` when no storage was involved, so the common case costs no extra tick. Throws
    * `SessionStorageError` when a storage fails.
    */
@@ -209,7 +209,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
 
   /**
    * Writes what changed: storage first, then headers, so a storage fault (`SessionStorageError`, a 503)
-   * leaves no `Set-Cookie` pointing at unsaved data (design.md section 5). Afterwards changes throw.
+   * leaves no `Set-Cookie` pointing at unsaved data (security.md #46). Afterwards changes throw.
    */
   commit(): Promise<void> | undefined {
     this.#committed = true;
@@ -240,7 +240,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
 
   /**
    * The handler threw: nothing is written and later changes throw, but refused tokens are still expired,
-   * through the error's `headers`, which Koa's error response keeps (design.md section 5: a bad cookie is
+   * through the error's `headers`, which Koa's error response keeps (security.md #24: a bad cookie is
    * expired whatever the status).
    */
   abort(error: unknown): void {
@@ -263,7 +263,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       if (slot === undefined) continue;
       const provider = this.#installed.providers[index]!;
       const { transport, tracker } = provider;
-      // The response depends on this session, present or not (checklist #12).
+      // The response depends on this session, present or not (security.md #12).
       response.vary(transport.vary);
       if (slot.change === Change.Clear || slot.change === Change.Reject) {
         transport.expire(response);
@@ -278,7 +278,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       }
       if (slot.refresh !== undefined) provider.emit({ type: 'refreshed', session: provider.name, reason: slot.refresh });
     }
-    // Responses carrying a session token must not be cached, refresh-only ones included (checklist #12).
+    // Responses carrying a session token must not be cached, refresh-only ones included (security.md #12).
     if (sent) response.set('Cache-Control', 'no-store');
   }
 
@@ -347,7 +347,7 @@ function adopt(slot: SessionSlot, result: LoadResult<unknown>): void {
 
 /**
  * The request says it came over HTTPS (`X-Forwarded-Proto: https`) but `app.proxy` is off, so Koa rightly
- * does not believe it and a `secure: auto` cookie goes out without `Secure` (checklist #11). Behind a real
+ * does not believe it and a `secure: auto` cookie goes out without `Secure` (security.md #11). Behind a real
  * TLS proxy that is a misconfiguration; from a client it is a spoof. Either way the header is not trusted,
  * and the operator is told.
  */
@@ -372,7 +372,7 @@ function planRefresh(provider: SessionProvider<unknown>, slot: SessionSlot, now:
 }
 
 /**
- * By id, the storage side of commit. Writes are conditional (checklist #44, #49, #50): a new entry only
+ * By id, the storage side of commit. Writes are conditional (security.md #44, #49, #50): a new entry only
  * under an unused id, a loaded one only over the version loaded, and a regenerated one's old entry is
  * deleted only as loaded; when another request got there first, nothing of this one stays and
  * `SessionConflictError` (409) says so. The new entry is written before the old one is deleted, so a
@@ -402,7 +402,7 @@ async function persist(provider: SessionProvider<unknown>, slot: SessionSlot, no
   }
 }
 
-/** Writes a new entry under a fresh id, never over an existing one; another id on a collision (checklist #44). */
+/** Writes a new entry under a fresh id, never over an existing one; another id on a collision (security.md #44). */
 async function create(tracker: ByIdTracker, text: string, ttl: number, lifetime: number): Promise<string> {
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
     const id = tracker.newId();

@@ -1,5 +1,5 @@
 /**
- * The payload schema subset (design.md section 2) -> TypeScript type text. Value keywords (`minLength`,
+ * The payload schema subset (docs/spec.md) -> TypeScript type text. Value keywords (`minLength`,
  * `pattern`, `format`, ...) narrow values, not types, so they do not show here; ajv checks them at runtime.
  */
 import type { JsonSchema } from '../model.js';

@@ -30,7 +30,7 @@ export interface KtorFormat {
 
 /**
  * Ktor stores a session under its raw id (`SessionStorage.write(id, text)`), so a storage shared with a Ktor
- * service must see the raw id: the hashed keys of checklist #42 do not apply to Ktor-format sessions.
+ * service must see the raw id: the hashed keys of security.md #42 do not apply to Ktor-format sessions.
  */
 const KTOR_IDS: SessionIdScheme = { generate: generateKtorSessionId, isWellFormed: isKtorSessionId, storageKey: (_session, id) => id };
 

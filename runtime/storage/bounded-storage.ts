@@ -5,7 +5,7 @@ import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 /**
  * A session's storage with every call bounded: a call that rejects, throws or outlives `timeout`
  * milliseconds becomes one `store_unavailable` event and a `SessionStorageError`, which the middleware
- * answers with 503 and `Retry-After` (design.md section 5; checklist #45, #47). A hung call is abandoned,
+ * answers with 503 and `Retry-After` (security.md #45, #47). A hung call is abandoned,
  * not awaited: the request never hangs on it.
  */
 export class BoundedStorage {

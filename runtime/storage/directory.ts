@@ -75,7 +75,7 @@ const EVICTIONS_PER_WRITE = 2;
  * - Writes go to a temporary file in the same folder, then `rename` over the old one: a reader sees the
  *   old value or the new one, never a torn file (rename is atomic within one file system, POSIX).
  * - Writes and deletes hold a lock file per key around the version check and the rename, so conditional
- *   writes are atomic for every process sharing the folder (checklist #44, #49, #50).
+ *   writes are atomic for every process sharing the folder (security.md #44, #49, #50).
  * - The expiry lives in the file and is enforced on every read, so a stale file is never served; an
  *   expired file is removed when read and by `sweep()`, which a write also starts in the background
  *   once `sweepIntervalMs` has passed since the last one.
@@ -187,7 +187,7 @@ export class DirectoryStorage implements Storage {
     const file = join(this.#path, name);
     try {
       // Under the lock even without a version: a delete landing between another write's check and its
-      // rename would otherwise be undone by that rename (checklist #50).
+      // rename would otherwise be undone by that rename (security.md #50).
       return await this.#locks.hold(`${file}.lock`, async () => {
         if (ifVersion !== undefined && (await this.#liveVersion(file)) !== ifVersion) return false;
         await this.#remove(name);
@@ -203,7 +203,7 @@ export class DirectoryStorage implements Storage {
   /**
    * Rewrites the expiry in place through an open handle. Unlike reading the value and writing it back,
    * this cannot bring back a session that `invalidate` removed meanwhile: the handle then points at
-   * the unlinked file (checklist #50).
+   * the unlinked file (security.md #50).
    */
   async touch(key: string, ttlSeconds: number): Promise<void> {
     const ttlMs = ttlMilliseconds(ttlSeconds);

@@ -7,7 +7,7 @@ import type { RedisClient } from './redis-client.js';
  *
  * An entry is a hash: `value`, `version`, and `deadline` (epoch milliseconds by Redis's own clock, set
  * when the session has an absolute lifetime). The key's TTL is the idle expiry; no slide passes the
- * deadline, and a slide that would leave no time deletes the key instead (checklist #52).
+ * deadline, and a slide that would leave no time deletes the key instead (security.md #52).
  */
 
 /** `redis.call('TIME')` in epoch milliseconds: Redis's clock, the one its TTLs run on. */

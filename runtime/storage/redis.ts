@@ -37,7 +37,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * - a sliding read and `touch` are `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
  *   a slide that would leave no time deletes the key.
  *
- * Given a URL, the storage builds a client that fails fast rather than queueing (checklist #45, #47,
+ * Given a URL, the storage builds a client that fails fast rather than queueing (security.md #45, #47,
  * #48): no offline queue, no retries, a command timeout, and no resending of commands that were in
  * flight when a connection dropped, so a write already reported as failed is not applied later.
  * It reconnects forever with a capped back-off, so the app recovers after a Redis restart.
@@ -95,7 +95,7 @@ export class RedisStorage implements Storage {
 
   /**
    * A timed-out command stays in the client's queue until its reply comes, and on a silent network no
-   * reply ever does, so every request would add one more (checklist #47). On the first timeout, a client
+   * reply ever does, so every request would add one more (security.md #47). On the first timeout, a client
    * this storage owns drops the connection: the queue is failed and emptied, and until the reconnection
    * is ready, commands fail at once instead of queueing (no offline queue).
    */

@@ -7,14 +7,14 @@ import type { Resolved, Tracker } from './tracker.js';
 
 /**
  * Longest stored value accepted or written, in characters. A longer entry is refused before parsing, so
- * a poisoned store cannot feed megabyte strings or deep nesting to `JSON.parse` (checklist #31).
+ * a poisoned store cannot feed megabyte strings or deep nesting to `JSON.parse` (security.md #31).
  */
 const MAX_STORED_LENGTH = 256 * 1024;
 
 /** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
 export interface SessionIdScheme {
   generate(): string;
-  /** Checked before any storage call (checklist #41). */
+  /** Checked before any storage call (security.md #41). */
   isWellFormed(id: string): boolean;
   /** The key the storage files the entry of `id` under, for the session named `session`. */
   storageKey(session: string, id: string): string;
@@ -22,14 +22,14 @@ export interface SessionIdScheme {
 
 /**
  * 256-bit base64url ids, filed under the SHA-256 of the session's name and the id: store keys hold no usable
- * id (checklist #40, #42), and no session can read another's entries on a shared storage (security.md #55).
+ * id (security.md #40, #42), and no session can read another's entries on a shared storage (security.md #55).
  */
 const NATIVE_IDS: SessionIdScheme = { generate: generateSessionId, isWellFormed: isWellFormedSessionId, storageKey: storageKeyForId };
 
 /**
  * The token is a session id (sealed by the session's transformers, if any); the envelope lives in a
  * storage under `storageKeyForId(session, id)`, never under the id itself (Ktor's `SessionTrackerById`;
- * checklist #42), unless the session is in Ktor's format, whose ids are Ktor's.
+ * security.md #42), unless the session is in Ktor's format, whose ids are Ktor's.
  */
 export class ByIdTracker implements Tracker {
   readonly byId = true;
@@ -53,16 +53,16 @@ export class ByIdTracker implements Tracker {
 
   /**
    * Reads the entry and, in the same storage call, slides its idle timeout: a read-only request costs one
-   * round trip and never rewrites the data (checklist #51, #54).
+   * round trip and never rewrites the data (security.md #51, #54).
    */
   async resolve(token: string): Promise<Resolved> {
     const opened = this.#chain.unseal(token);
     if (!opened.ok) return { ok: false, reason: opened.reason, source: 'token' };
     const id = opened.text;
-    // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (checklist #41).
+    // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (security.md #41).
     if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
     const entry = await this.storage.read(this.#key(id), this.idleSeconds);
-    // Never issued, expired or cleared: not adopted (checklist #35); a later `set` mints a new id.
+    // Never issued, expired or cleared: not adopted (security.md #35); a later `set` mints a new id.
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;
     if (text.length > MAX_STORED_LENGTH) return { ok: false, reason: 'too_large', source: 'storage', id, version };

@@ -26,11 +26,11 @@ export type Resolved = Opened | Refused;
 export interface Opened {
   readonly ok: true;
   readonly text: string;
-  /** Sealed under an older key of its ring: re-seal under the newest (checklist #16). */
+  /** Sealed under an older key of its ring: re-seal under the newest (security.md #16). */
   readonly stale: boolean;
   /** By id: the session id. */
   readonly id?: string;
-  /** By id: the stored entry's version, which commit's conditional write compares (checklist #49, #50). */
+  /** By id: the stored entry's version, which commit's conditional write compares (security.md #49, #50). */
   readonly version?: string;
 }
 
@@ -38,7 +38,7 @@ export interface Refused {
   readonly ok: false;
   readonly reason: RejectionReason;
   readonly source: RejectionSource;
-  /** By id, when the storage's entry itself is bad: the id whose entry to delete (checklist #43). */
+  /** By id, when the storage's entry itself is bad: the id whose entry to delete (security.md #43). */
   readonly id?: string;
   /** By id, with `id`: the version of the bad entry, so only that entry is deleted. */
   readonly version?: string;

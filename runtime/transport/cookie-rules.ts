@@ -9,7 +9,7 @@ export const COOKIE_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
 /**
  * A path starting with `/`, with no whitespace, CTL, `;`, `,` or `=`, so an attribute can never end early
- * or start another (CVE-2024-47764; checklist #7).
+ * or start another (CVE-2024-47764; security.md #7).
  */
 export const COOKIE_PATH_PATTERN = '^/[^\\u0000-\\u0020\\u007F;,=]*$';
 

@@ -8,7 +8,7 @@ import type { CookieJar, Transport } from './transport.js';
 
 /**
  * The session token in a cookie. Reading takes the cookie with exactly the configured name (case and
- * prefix included, checklist #5) from the request's `Cookie` header; writing appends a `Set-Cookie`
+ * prefix included, security.md #5) from the request's `Cookie` header; writing appends a `Set-Cookie`
  * line next to any the app set.
  */
 export class CookieTransport implements Transport {
@@ -49,7 +49,7 @@ export class CookieTransport implements Transport {
 
   /**
    * `secure: auto` follows `ctx.secure`, which trusts `X-Forwarded-Proto` only when `app.proxy` is set;
-   * the header is never read here (checklist #11).
+   * the header is never read here (security.md #11).
    */
   #isSecure(response: ResponseHeaders): boolean {
     return this.#template.secure === 'auto' ? response.secure : this.#template.secure;
@@ -59,7 +59,7 @@ export class CookieTransport implements Transport {
 /**
  * The values of the cookies named in `names`, from a `Cookie` header (RFC 6265bis section 5.7.4, minus
  * the parts that do not concern session tokens). Never throws; pairs without `=` and empty values are
- * skipped. Repeated names keep every value in order (checklist #4), including HTTP/2's split `Cookie`
+ * skipped. Repeated names keep every value in order (security.md #4), including HTTP/2's split `Cookie`
  * headers, which Node joins with `; `. Time is linear in the header's length, whatever its shape.
  *
  * @example
@@ -107,8 +107,8 @@ function isWhitespace(code: number): boolean {
 }
 
 /**
- * The cookie rules `validate` checks, checked again at startup so a hand-written or stale
- * definition cannot ship a cookie the browser drops (checklist #6, #7).
+ * The cookie rules `validate` enforces (security.md #6, #7), checked again at startup so a hand-written
+ * or stale definition cannot ship a cookie the browser drops.
  *
  * @example
  * checkCookieSettings('user', '__Host-sid', { path: '/app', httpOnly: true, secure: true, sameSite: 'lax' });

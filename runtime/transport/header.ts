@@ -8,7 +8,7 @@ const MAX_HEADER_TOKEN_LENGTH = 8192;
 
 /**
  * The session token in a request header, echoed in a response header of the same name whenever it
- * changes (Ktor's `header` transport). Never touches cookies (checklist #9). The value is the bare token:
+ * changes (Ktor's `header` transport). Never touches cookies (security.md #9). The value is the bare token:
  * anything else (a `Bearer` scheme, whitespace, two tokens joined with ", " by Node) fails the token
  * alphabet and is refused.
  */

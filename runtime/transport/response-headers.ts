@@ -1,7 +1,7 @@
 /**
  * Where transports write: Koa's context on the way out, or, when the handler threw, the headers of the
  * thrown error, which Koa's error response applies after dropping every other header. A refused
- * cookie is then expired whatever the status (design.md section 5).
+ * cookie is then expired whatever the status (security.md #24).
  */
 export interface ResponseHeaders {
   /** Whether the request came over HTTPS: Koa's `ctx.secure`, which trusts proxies only with `app.proxy`. */

@@ -1,5 +1,5 @@
 /**
- * Observability of refusals (issue 3; checklist #24 and #42): every refused session, whatever the reason and
+ * Observability of refusals (issue 3; security.md #24 and #42): every refused session, whatever the reason and
  * wherever the bad data came from, gives exactly one `rejected` event and one warning line carrying the
  * reason code, and no event or log line, from the app's logger or the default stderr one, ever holds a
  * token, an id or a payload.

@@ -1,4 +1,4 @@
-/** Checklist group C: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
+/** security.md #28-#34: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionDefinition } from 'typed-sessions/runtime';

@@ -3,10 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../runtime/storage/storage.js';
 
 /**
- * The one contract every storage passes (design.md section 4): memory, directory and Redis (one server
+ * The one contract every storage passes (docs/storage.md): memory, directory and Redis (one server
  * and a cluster) run these same cases, so the runtime can treat them alike. Besides reading and writing,
  * it holds every storage to the promises the runtime's safety rests on: creation never overwrites
- * (checklist #44), an update only lands over the version it read and a cleared entry stays cleared
+ * (security.md #44), an update only lands over the version it read and a cleared entry stays cleared
  * (#49, #50), a slide never rewrites the value (#51) and never passes the deadline (#52).
  */
 
