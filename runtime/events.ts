@@ -33,7 +33,10 @@ export type RejectionSource = 'token' | 'storage';
 export type RefreshReason =
   /** `rolling: true`: re-sent on every request that carries it. */
   | 'rolling'
-  /** Idle timeout: the last-seen time moved forward. */
+  /**
+   * Idle timeout, by value: re-sealed with a new last-seen time. Never by id: every storage read slides the
+   * idle window itself and nothing is re-sent, so a read-only by-id request emits no `refreshed` event.
+   */
   | 'idle'
   /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
   | 'key_rotated';

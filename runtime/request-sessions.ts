@@ -268,7 +268,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       if (slot.change === Change.Clear || slot.change === Change.Reject) {
         transport.expire(response);
         sent = true;
-      } else if (slot.change === Change.Write || (slot.refresh !== undefined && !(tracker.byId && slot.refresh === 'idle'))) {
+      } else if (slot.change === Change.Write || slot.refresh !== undefined) {
         const token = tracker.byId ? tracker.tokenFor(slot.id!) : slot.packed;
         transport.send(response, token, cookieMaxAge(slot.createdAt, provider.definition.expiry, now), nowMs);
         sent = true;
@@ -359,7 +359,8 @@ function claimsUntrustedHttps(ctx: Context): boolean {
 
 /**
  * Decides whether an unchanged loaded session is re-sent: sealed under an older key, `rolling`, or by
- * value its idle window needs sliding (see `isRefreshDue`); by id, an idle timeout is slid in the storage.
+ * value its idle window needs sliding (see `isRefreshDue`). By id the storage read already slid the idle
+ * window and nothing is re-sent, so there is no `idle` refresh (and no `refreshed` event) by id.
  */
 function planRefresh(provider: SessionProvider<unknown>, slot: SessionSlot, now: number): void {
   const loaded = slot.loaded;
@@ -367,7 +368,7 @@ function planRefresh(provider: SessionProvider<unknown>, slot: SessionSlot, now:
   const expiry = provider.definition.expiry;
   if (loaded.stale) slot.refresh = 'key_rotated';
   else if (expiry.rolling) slot.refresh = 'rolling';
-  else if (provider.tracker.byId ? expiry.idle !== undefined : isRefreshDue(loaded.envelope, expiry, now)) slot.refresh = 'idle';
+  else if (!provider.tracker.byId && isRefreshDue(loaded.envelope, expiry, now)) slot.refresh = 'idle';
   if (slot.refresh !== undefined && !provider.tracker.byId) slot.packed = provider.repack(loaded.envelope, now);
 }
 
