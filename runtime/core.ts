@@ -8,7 +8,7 @@
 export { createSessionsMiddleware, type InstallOptions } from './middleware.js';
 
 // The request API: the type of `ctx.sessions`.
-export type { Sessions } from './request-sessions.js';
+export type { Sessions } from './sessions.js';
 
 // What generated code is made of: provider classes over plain definition data, of the format this runtime reads.
 export { SessionProvider, type ProviderContext } from './provider.js';

@@ -51,3 +51,12 @@ export function isWellFormedSessionId(value: string): boolean {
 export function storageKeyForId(session: string, id: string): string {
   return createHash('sha256').update(`${session}:${id}`, 'utf8').digest('base64url');
 }
+
+/** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
+export interface SessionIdScheme {
+  generate(): string;
+  /** Checked before any storage call (security.md #41). */
+  isWellFormed(id: string): boolean;
+  /** The key the storage files the entry of `id` under, for the session named `session`. */
+  storageKey(session: string, id: string): string;
+}

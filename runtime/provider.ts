@@ -5,14 +5,16 @@ import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { requireLayer } from './layers.js';
-import { isExpired } from './lifetime.js';
+import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { BoundedStorage } from './storage/bounded-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { ByValueTracker } from './tracker/by-value.js';
-import type { Opened, Refused, Resolved } from './tracker/tracker.js';
+import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
+import type { SessionSlot, SlotSession } from './tracker/slot.js';
+import type { Tracker } from './tracker/tracker.js';
 import { createEncryptTransformer } from './transform/encrypt.js';
 import { createSignTransformer } from './transform/sign.js';
 import type { Transformer } from './transform/transformer.js';
@@ -35,21 +37,6 @@ export interface ProviderContext {
   /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
   readonly layers: SpecLayers;
 }
-
-/** An incoming session that opened, verified, is alive and matches its schema. */
-export interface LoadedSession<T> {
-  readonly ok: true;
-  readonly value: T;
-  readonly envelope: Envelope;
-  /** By id: the session id. */
-  readonly id?: string;
-  /** By id: the version of the stored entry, for commit's conditional write. */
-  readonly version?: string;
-  /** Sealed under an older key: re-seal under the newest in this response (security.md #16). */
-  readonly stale: boolean;
-}
-
-export type LoadResult<T> = LoadedSession<T> | Refused;
 
 /**
  * More copies of one cookie than this is not a stale path or domain variant but an attack; refused
@@ -79,10 +66,10 @@ const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
  *   }
  * }
  */
-export class SessionProvider<T> {
+export class SessionProvider<T> implements SlotSession {
   readonly name: string;
   readonly transport: Transport;
-  readonly tracker: ByValueTracker | ByIdTracker;
+  readonly tracker: Tracker;
   readonly #serializer: Serializer<T>;
   readonly #tokenAlphabet: RegExp;
   /**
@@ -115,12 +102,22 @@ export class SessionProvider<T> {
     const transformers = ktor?.transformers ?? definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
     this.tracker =
       definition.storage === undefined
-        ? new ByValueTracker(name, transformers, this.transport)
-        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry.idle, ktor?.ids);
+        ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
+        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
     this.#emit = context.emit;
+  }
+
+  /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
+  get lifetime(): Lifetime {
+    return this.tracker.lifetime;
+  }
+
+  /** This session's state during one request. */
+  createSlot(): SessionSlot {
+    return this.tracker.createSlot(this);
   }
 
   /**
@@ -128,7 +125,7 @@ export class SessionProvider<T> {
    * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
    * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
    */
-  open(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
+  open(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
       tokens.length === 1
         ? this.#openToken(tokens[0]!, now)
@@ -139,19 +136,19 @@ export class SessionProvider<T> {
   }
 
   /**
-   * Validates, serializes and packs `value` as set at `now`, for a session created at `createdAt`.
-   * Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
+   * Validates and serializes `value` as set at `now`, for a session created at `createdAt`, and has the
+   * tracker stage it for commit (by value sealed, by id as the storage entry). Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
    */
   pack(value: T, createdAt: number, now: number): string {
     const failure = this.#validate(value);
     if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
     const payload = this.#serializer.encode(value);
-    return this.tracker.pack(this.#frame({ createdAt, lastSeenAt: now, payload }));
+    return this.tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload }));
   }
 
-  /** The envelope of a loaded session with its last-seen time moved to `now`, packed again. */
+  /** The envelope of a loaded session with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string {
-    return this.tracker.pack(this.#frame({ ...envelope, lastSeenAt: now }));
+    return this.tracker.stage(this.#frame({ ...envelope, lastSeenAt: now }));
   }
 
   #frame(envelope: Envelope): string {
@@ -162,59 +159,47 @@ export class SessionProvider<T> {
     this.#emit(event);
   }
 
-  #openEach(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
+  #openEach(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     const results = tokens.map((token) => this.#openToken(token, now));
     return results.some((result) => result instanceof Promise)
       ? Promise.all(results).then(pickOne)
-      : pickOne(results as LoadResult<T>[]);
+      : pickOne(results as IncomingSession<T>[]);
   }
 
-  #openToken(token: string, now: number): LoadResult<T> | Promise<LoadResult<T>> {
+  #openToken(token: string, now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     // O(1) and before any decoding: oversized input costs nothing (security.md #3).
     if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
     if (!this.#tokenAlphabet.test(token)) return MALFORMED;
-    const resolved = this.tracker.resolve(token);
-    return resolved instanceof Promise ? this.#openStored(resolved, now) : this.#decode(resolved, now, 'token');
+    return this.tracker.load(token, (opened, source) => this.#decode(opened, now, source));
   }
 
-  /** By id: data the storage returned that cannot be used is deleted, not left to fail again (security.md #43). */
-  async #openStored(resolving: Promise<Resolved>, now: number): Promise<LoadResult<T>> {
-    const resolved = await resolving;
-    const result = resolved.ok ? this.#decode(resolved, now, 'storage') : resolved;
-    if (!result.ok && result.source === 'storage') await (this.tracker as ByIdTracker).discard(resolved.id!, resolved.version);
-    return result;
-  }
-
-  #decode(resolved: Resolved, now: number, source: RejectionSource): LoadResult<T> {
-    if (!resolved.ok) return resolved;
+  #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
-    const envelope = this.#enveloped ? parseEnvelope(resolved.text) : { createdAt: now, lastSeenAt: now, payload: resolved.text };
-    if (envelope === undefined) return refused('malformed', source, resolved);
-    // By id, the idle timeout is the storage's TTL, slid by every read; the envelope's last-seen time is
-    // that of the last write.
-    if (this.#enveloped && isExpired(envelope, this.definition.expiry, now, !this.tracker.byId)) return refused('expired', source, resolved);
+    const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
+    if (envelope === undefined) return refused('malformed', source);
+    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
     let value: unknown;
     try {
       value = this.#serializer.decode(envelope.payload);
     } catch {
-      return refused('malformed', source, resolved);
+      return refused('malformed', source);
     }
-    if (this.#validate(value) !== undefined) return refused('schema', source, resolved);
-    return { ok: true, value: value as T, envelope, id: resolved.id, version: resolved.version, stale: resolved.stale };
+    if (this.#validate(value) !== undefined) return refused('schema', source);
+    return { ok: true, value: value as T, envelope, id: opened.id, version: opened.version, stale: opened.stale };
   }
 
-  #report(result: LoadResult<T>): LoadResult<T> {
+  #report(result: IncomingSession<T>): IncomingSession<T> {
     if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
     return result;
   }
 }
 
-function refused(reason: Refused['reason'], source: RejectionSource, opened: Opened): Refused {
-  return { ok: false, reason, source, id: opened.id, version: opened.version };
+function refused(reason: Refused['reason'], source: RejectionSource): Refused {
+  return { ok: false, reason, source };
 }
 
 /** Exactly one verified value wins; none is the first refusal; several is ambiguous (security.md #4). */
-function pickOne<T>(results: readonly LoadResult<T>[]): LoadResult<T> {
+function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> {
   const verified = results.filter((result) => result.ok);
   if (verified.length === 1) return verified[0]!;
   return verified.length > 1 ? AMBIGUOUS : results[0]!;

@@ -2,7 +2,7 @@ import type { Serializer, SessionDefinition, TransformDefinition } from '../defi
 import { SessionConfigError } from '../errors.js';
 import { transformFormatProblem } from '../session-rules.js';
 import type { KeyRing } from '../keys/key-ring.js';
-import type { SessionIdScheme } from '../tracker/by-id.js';
+import type { SessionIdScheme } from '../ids.js';
 import type { Transformer } from '../transform/transformer.js';
 import { ktorCookieValue } from './cookie-value.js';
 import { createKtorEncryptTransformer } from './encrypt-transformer.js';

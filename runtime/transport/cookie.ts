@@ -21,7 +21,7 @@ export class CookieTransport implements Transport {
 
   /** Throws `SessionConfigError` for settings a browser would drop or that lose their guarantees. */
   constructor(
-    session: string,
+    readonly session: string,
     readonly name: string,
     settings: CookieSettings,
   ) {
@@ -34,13 +34,10 @@ export class CookieTransport implements Transport {
     return cookies.get(this.name);
   }
 
-  /** `secure: auto`: `Secure` is set only when Koa's `ctx.secure` says the request came over HTTPS. */
-  get followsRequestSecurity(): boolean {
-    return this.#template.secure === 'auto';
-  }
-
   send(response: ResponseHeaders, token: string, maxAge: number, now: number): void {
-    response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, this.#isSecure(response), now));
+    const secure = this.#isSecure(response);
+    response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, secure, now));
+    if (!secure && this.#template.secure === 'auto') response.sentWithoutSecure(this.session);
   }
 
   expire(response: ResponseHeaders): void {

@@ -9,6 +9,8 @@ export interface ResponseHeaders {
   append(field: string, value: string): void;
   set(field: string, value: string): void;
   vary(field: string): void;
+  /** A `secure: auto` cookie of session `session` went out without `Secure`: the request is plain HTTP as Koa sees it. */
+  sentWithoutSecure(session: string): void;
 }
 
 /**
@@ -40,6 +42,9 @@ export class ErrorHeaders implements ResponseHeaders {
     if (values === undefined) this.#fields.set('Vary', [field]);
     else if (!values.includes(field)) values[0] = `${values[0]}, ${field}`;
   }
+
+  /** An error response carries no session token, only expiries: there is nothing to tell the operator. */
+  sentWithoutSecure(): void {}
 
   /** Adds the collected headers to `error.headers`, after any it already has. */
   attachTo(error: Error & { headers?: Record<string, string | string[]> }): void {
