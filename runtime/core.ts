@@ -5,7 +5,8 @@
  */
 
 // The middleware `installSessions()` returns, and its options.
-export { createSessionsMiddleware, type InstallOptions } from './middleware.js';
+export { createSessionsMiddleware } from './middleware.js';
+export type { InstallOptions } from './install.js';
 
 // The request API: the type of `ctx.sessions`.
 export type { Sessions } from './sessions.js';
