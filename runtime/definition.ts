@@ -4,6 +4,7 @@ import type { KeyRing } from './keys/key-ring.js';
 import type { KtorFormat } from './ktor/format.js';
 import type { Migration } from './ktor/migration.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
+import type { Serializer } from './serializer/serializer.js';
 import type { Storage } from './storage/storage.js';
 
 /**
@@ -48,21 +49,6 @@ export interface ExpiryDefinition {
   readonly idle?: number;
   /** Re-send the cookie on every request that reads the session. */
   readonly rolling: boolean;
-}
-
-/**
- * Turns a payload into a string and back. `decode` returns `unknown`: whatever it returns is checked
- * against the session's schema before the app sees it.
- *
- * @example
- * export const userCodec: Serializer<UserSession> = {
- *   encode: (value) => JSON.stringify(value),
- *   decode: (text) => JSON.parse(text),
- * };
- */
-export interface Serializer<T> {
-  encode(value: T): string;
-  decode(text: string): unknown;
 }
 
 export interface SessionDefinition<T = unknown> {

@@ -10,7 +10,7 @@
 export * from './core.js';
 
 // Serializers: the interface an app's codec module implements (JSON is the default).
-export type { Serializer } from './definition.js';
+export type { Serializer } from './serializer/serializer.js';
 
 // Storages for sessions tracked by id: the interface, and the built-in memory, directory and Redis storages.
 export type { Storage, StoredEntry, WriteOptions } from './storage/storage.js';

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { Serializer, SessionDefinition, SpecLayers, TransformDefinition } from './definition.js';
+import type { SessionDefinition, SpecLayers, TransformDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
@@ -7,8 +7,9 @@ import type { KeyRing } from './keys/key-ring.js';
 import { requireLayer } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
+import type { Serializer } from './serializer/serializer.js';
 import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
-import { BoundedStorage } from './storage/bounded-storage.js';
+import { TimedStorage } from './storage/timed-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { ByValueTracker } from './tracker/by-value.js';
@@ -103,7 +104,7 @@ export class SessionProvider<T> implements SlotSession {
     this.tracker =
       definition.storage === undefined
         ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
-        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
+        : new ByIdTracker(name, transformers, timedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
@@ -221,12 +222,12 @@ function createTransformer(session: string, transform: TransformDefinition, keyR
   }
 }
 
-function boundedStorage(session: string, storageName: string, context: ProviderContext): BoundedStorage {
+function timedStorage(session: string, storageName: string, context: ProviderContext): TimedStorage {
   const storage = context.storages.get(storageName);
   if (storage === undefined) {
     throw new SessionConfigError(`session "${session}" uses storage "${storageName}", which was not resolved; declare it under storages: in sessions.yaml`);
   }
-  return new BoundedStorage(session, storageName, storage, context.storageTimeout, context.emit);
+  return new TimedStorage(session, storageName, storage, context.storageTimeout, context.emit);
 }
 
 /** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */

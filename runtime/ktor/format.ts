@@ -1,8 +1,9 @@
-import type { Serializer, SessionDefinition, TransformDefinition } from '../definition.js';
+import type { SessionDefinition, TransformDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { transformFormatProblem } from '../session-rules.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { SessionIdScheme } from '../ids.js';
+import type { Serializer } from '../serializer/serializer.js';
 import type { Transformer } from '../transform/transformer.js';
 import { ktorCookieValue } from './cookie-value.js';
 import { createKtorEncryptTransformer } from './encrypt-transformer.js';

@@ -1,5 +1,5 @@
-import type { Serializer } from '../definition.js';
 import { SessionValidationError } from '../errors.js';
+import type { Serializer } from '../serializer/serializer.js';
 import { kotlinDoubleText } from './kotlin-number.js';
 import { PayloadShapes, type Shape, type ShapeKind } from './payload-shape.js';
 import { decodeQueryComponent, encodeQueryComponent, encodeUrlParameter, parseQueryString } from './url-encoding.js';

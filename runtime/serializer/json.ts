@@ -1,5 +1,5 @@
-import type { Serializer } from '../definition.js';
 import { SessionValidationError } from '../errors.js';
+import type { Serializer } from './serializer.js';
 
 /**
  * The default serializer: `JSON.stringify` and `JSON.parse`, with two guards JSON itself lacks.

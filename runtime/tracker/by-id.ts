@@ -2,12 +2,12 @@ import type { ExpiryDefinition } from '../definition.js';
 import { SessionConflictError, SessionStorageError, SessionTooLargeError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, storageKeyForId, type SessionIdScheme } from '../ids.js';
 import { Lifetime } from '../lifetime.js';
-import type { BoundedStorage } from '../storage/bounded-storage.js';
+import type { TimedStorage } from '../storage/timed-storage.js';
+import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
 import type { IncomingSession, OpenText } from './incoming.js';
 import { SessionSlot, type SlotSession } from './slot.js';
 import type { Tracker } from './tracker.js';
-import { TransformChain } from './transform-chain.js';
 
 /**
  * Longest stored value accepted or written, in characters. A longer entry is refused before parsing, so
@@ -37,7 +37,7 @@ export class ByIdTracker implements Tracker {
   constructor(
     readonly session: string,
     transformers: readonly Transformer[],
-    readonly storage: BoundedStorage,
+    readonly storage: TimedStorage,
     expiry: ExpiryDefinition,
     readonly ids: SessionIdScheme = NATIVE_IDS,
   ) {

@@ -1,7 +1,7 @@
 import type { ExpiryDefinition } from '../definition.js';
 import { SessionTooLargeError, SessionUsageError } from '../errors.js';
 import { Lifetime } from '../lifetime.js';
-import { TransformChain } from './transform-chain.js';
+import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
 import type { Transport } from '../transport/transport.js';
 import type { IncomingSession, OpenText } from './incoming.js';
