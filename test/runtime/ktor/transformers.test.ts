@@ -133,7 +133,7 @@ describe('hex key rings', () => {
     ['', /is empty; set it to the Ktor service's key bytes as hex/],
     ['abc', /key 1 of 1 is not hex/],
     ['zz', /key 1 of 1 is not hex/],
-    ['0a0b,0A0B', /key 2 of 2 repeats an earlier key/],
+    ['0a0b,0A0B', /key 2 of 2 repeats key 1; each key must be different/],
   ])('refuses %j', (value, message) => {
     expect(() => parseRawKeyRing('k', value, 'environment variable K')).toThrow(message);
   });
