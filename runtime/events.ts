@@ -41,7 +41,7 @@ export type RefreshReason =
   /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
   | 'key_rotated';
 
-export type StorageOperation = 'read' | 'write' | 'invalidate' | 'touch';
+export type StorageOperation = 'read' | 'write' | 'invalidate';
 
 export interface SessionRejectedEvent {
   readonly type: 'rejected';

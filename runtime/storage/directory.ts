@@ -36,7 +36,7 @@ export interface DirectoryStorageOptions {
 /**
  * Every file starts with a fixed-width header line: its expiry and its deadline (epoch milliseconds, 16
  * zero-padded digits each; a deadline of all nines means none) and its version (16 hex digits). The
- * fixed width lets `touch` rewrite the expiry in place without touching the rest.
+ * fixed width lets a sliding read rewrite the expiry in place without touching the rest.
  */
 const STAMP_DIGITS = 16;
 const NO_DEADLINE = '9'.repeat(STAMP_DIGITS);
@@ -127,6 +127,7 @@ export class DirectoryStorage implements Storage {
   }
 
   async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    const slideMs = slideSeconds === undefined ? undefined : ttlMilliseconds(slideSeconds);
     const name = nameFor(key);
     const file = join(this.#path, name);
     let content: string;
@@ -142,8 +143,8 @@ export class DirectoryStorage implements Storage {
       await this.#remove(name);
       return undefined;
     }
-    if (slideSeconds === undefined) this.#used(name, header.expiresAt);
-    else await this.touch(key, slideSeconds);
+    if (slideMs === undefined) this.#used(name, header.expiresAt);
+    else await this.#slide(name, slideMs);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
@@ -201,13 +202,11 @@ export class DirectoryStorage implements Storage {
   }
 
   /**
-   * Rewrites the expiry in place through an open handle. Unlike reading the value and writing it back,
-   * this cannot bring back a session that `invalidate` removed meanwhile: the handle then points at
-   * the unlinked file (security.md #50).
+   * A sliding read's slide: rewrites the expiry in place through an open handle. Unlike reading the value
+   * and writing it back, this cannot bring back a session that `invalidate` removed meanwhile: the handle
+   * then points at the unlinked file (security.md #50).
    */
-  async touch(key: string, ttlSeconds: number): Promise<void> {
-    const ttlMs = ttlMilliseconds(ttlSeconds);
-    const name = nameFor(key);
+  async #slide(name: string, ttlMs: number): Promise<void> {
     let handle: FileHandle;
     try {
       handle = await open(join(this.#path, name), 'r+');
@@ -220,7 +219,7 @@ export class DirectoryStorage implements Storage {
     try {
       const header = await readHeader(handle);
       const now = this.#clock();
-      // An expired session stays dead: touching it must not revive it.
+      // An expired session stays dead: sliding it must not revive it.
       if (header === undefined || header.expiresAt <= now) return;
       const expiresAt = Math.min(now + ttlMs, header.notAfter);
       gone = expiresAt <= now;

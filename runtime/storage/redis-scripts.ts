@@ -42,13 +42,6 @@ if ARGV[1] ~= '' and not slide(KEYS[1], tonumber(ARGV[1]), entry[3]) then return
 return { entry[1], entry[2] }
 `;
 
-/** ARGV: ttl ms. Returns 1 when the key was there. */
-const TOUCH = `${SLIDE}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-slide(KEYS[1], tonumber(ARGV[1]), redis.call('HGET', KEYS[1], 'deadline'))
-return 1
-`;
-
 /**
  * ARGV: value, new version, ttl ms, max ms or '', condition ('always' | 'absent' | 'version'), expected
  * version. `absent` is `SET NX` for a hash; the check and the write cannot interleave with another
@@ -103,6 +96,5 @@ export class RedisScript {
 }
 
 export const readScript = new RedisScript(READ);
-export const touchScript = new RedisScript(TOUCH);
 export const writeScript = new RedisScript(WRITE);
 export const invalidateVersionScript = new RedisScript(INVALIDATE_VERSION);

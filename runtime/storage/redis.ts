@@ -4,7 +4,7 @@ import type { RedisOptions } from 'ioredis';
 import type { RedisStorageDefinition, StorageBuilder } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
 import type { RedisClient } from './redis-client.js';
-import { invalidateVersionScript, readScript, touchScript, writeScript } from './redis-scripts.js';
+import { invalidateVersionScript, readScript, writeScript } from './redis-scripts.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { writeCondition } from './write-condition.js';
@@ -34,7 +34,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * - the hash and its TTL are set by the same script, so no key is ever seen without a TTL (#52);
  * - creation checks the key is absent (`SET NX` semantics) and an update that its version is the one
  *   read, so a collision never overwrites and a cleared session is never brought back (#44, #49, #50);
- * - a sliding read and `touch` are `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
+ * - a sliding read is `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
  *   a slide that would leave no time deletes the key.
  *
  * Given a URL, the storage builds a client that fails fast rather than queueing (security.md #45, #47,
@@ -87,10 +87,6 @@ export class RedisStorage implements Storage {
       return true;
     }
     return (await this.#bounded(invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion]))) === 1;
-  }
-
-  async touch(key: string, ttlSeconds: number): Promise<void> {
-    await this.#bounded(touchScript.run(this.#client, this.#prefix + key, [ttlMilliseconds(ttlSeconds)]));
   }
 
   /**

@@ -11,7 +11,7 @@
  * gets `false` (security.md #49, #50).
  *
  * Every entry has a time to live from the moment it exists, and may carry an absolute deadline that
- * no `touch` or sliding read moves (security.md #52).
+ * no sliding read moves (security.md #52).
  *
  * Every method may reject or hang; the runtime bounds each call with `storageTimeout` and answers 503.
  *
@@ -22,8 +22,10 @@
 export interface Storage {
   /**
    * The live entry under `key`, or `undefined` when there is none or it has expired. With
-   * `slideSeconds`, the same step also does what `touch(key, slideSeconds)` does: a read-only request
-   * slides its idle timeout in one call (one Redis round trip, security.md #51, #54).
+   * `slideSeconds`, the same step extends the entry's life to `slideSeconds` from now, never past its
+   * deadline (an entry whose deadline has passed is deleted), without rewriting its value or version: a
+   * read-only request slides its idle timeout in one call (one Redis round trip, security.md #51, #54).
+   * A missing entry stays missing, so a sliding read cannot bring back a cleared session (security.md #50).
    */
   read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined>;
   /**
@@ -37,12 +39,6 @@ export interface Storage {
    * only the entry of that version, and resolves to `false` when the key holds another one or none.
    */
   invalidate(key: string, ifVersion?: string): Promise<boolean>;
-  /**
-   * Extends the life of a live `key` to `ttlSeconds` from now, never past its deadline, without
-   * rewriting its value or version; does nothing when the key is gone, so it cannot bring back a
-   * cleared session (security.md #50). An entry whose deadline has passed is deleted.
-   */
-  touch(key: string, ttlSeconds: number): Promise<void>;
 }
 
 /** An entry as read: the value and the version a conditional write or delete compares against. */
@@ -58,7 +54,7 @@ export interface WriteOptions {
   /** Write only while the live entry has this version: an update of what was read (security.md #49, #50). */
   readonly ifVersion?: string;
   /**
-   * Seconds from now past which the entry never lives, whatever `touch` or sliding reads ask: the
+   * Seconds from now past which the entry never lives, whatever sliding reads ask: the
    * session's absolute deadline. Default: no deadline beyond `ttlSeconds` slides.
    */
   readonly maxSeconds?: number;

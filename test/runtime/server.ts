@@ -37,7 +37,7 @@ export class FakeClock {
   }
 }
 
-export type StorageCall = readonly [operation: 'read' | 'write' | 'invalidate' | 'touch', key: string, ...rest: unknown[]];
+export type StorageCall = readonly [operation: 'read' | 'write' | 'invalidate', key: string, ...rest: unknown[]];
 
 /**
  * A memory storage that records every call and can be told to fail (`reject`) or never answer (`hang`).
@@ -61,9 +61,6 @@ export class SpyStorage implements Storage {
   }
   invalidate(key: string, ifVersion?: string): Promise<boolean> {
     return this.#run(['invalidate', key, ifVersion], () => this.inner.invalidate(key, ifVersion));
-  }
-  touch(key: string, ttlSeconds: number): Promise<void> {
-    return this.#run(['touch', key, ttlSeconds], () => this.inner.touch(key, ttlSeconds));
   }
 
   #run<T>(call: StorageCall, run: () => Promise<T>): Promise<T> {
