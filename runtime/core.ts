@@ -12,23 +12,19 @@ export type { InstallOptions } from './install.js';
 export type { Sessions } from './sessions.js';
 
 // What generated code is made of: provider classes over plain definition data, of the format this runtime reads.
-export { SessionProvider, type ProviderContext } from './provider.js';
+export { SessionProvider, type ProviderClass, type ProviderContext } from './provider.js';
+export type { SpecDefinition } from './spec-definition.js';
+export type { KtorInstall, KtorLayer, SpecLayers } from './layers.js';
+export type { StorageBuilder, StorageSetup } from './storage/storage-builder.js';
 export { GENERATED_FORMAT } from './generated-format.js';
 export type {
   CompiledValidator,
   CookieSettings,
   DirectoryStorageDefinition,
   ExpiryDefinition,
-  KtorInstall,
-  KtorLayer,
-  ProviderClass,
   RedisStorageDefinition,
   SessionDefinition,
-  SpecDefinition,
-  SpecLayers,
-  StorageBuilder,
   StorageDefinition,
-  StorageSetup,
   TransformDefinition,
   TransportDefinition,
   ValidatorError,

@@ -1,14 +1,16 @@
 import { systemClock, type Clock } from './clock.js';
-import type { KtorLayer, SpecDefinition, StorageDefinition, StorageSetup, TransformDefinition } from './definition.js';
+import type { StorageDefinition, TransformDefinition } from './definition.js';
 import { SessionConfigError } from './errors.js';
 import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type SessionLogger } from './events.js';
 import { GENERATED_FORMAT } from './generated-format.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
-import { requireLayer } from './layers.js';
+import { requireLayer, type KtorLayer } from './layers.js';
 import type { ProviderContext, SessionProvider } from './provider.js';
 import type { InstalledSessions } from './request-sessions.js';
 import { ringEncodingProblem, wireNameClashes } from './session-rules.js';
+import type { SpecDefinition } from './spec-definition.js';
 import { MemoryStorage } from './storage/memory.js';
+import type { StorageSetup } from './storage/storage-builder.js';
 import type { Storage } from './storage/storage.js';
 
 /** `installSessions(options)`: everything is optional. */

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
-import type { SpecDefinition } from './definition.js';
 import { SessionConflictError, SessionStorageError } from './errors.js';
 import { install, type InstallOptions } from './install.js';
 import { RequestSessions } from './request-sessions.js';
 import type { Sessions } from './sessions.js';
+import type { SpecDefinition } from './spec-definition.js';
 
 /**
  * The Koa middleware for a spec; generated `installSessions()` calls it. Everything that can be wrong

@@ -1,10 +1,10 @@
 import type { Clock } from './clock.js';
-import type { SessionDefinition, SpecLayers, TransformDefinition } from './definition.js';
+import type { SessionDefinition, TransformDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
-import { requireLayer } from './layers.js';
+import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
@@ -37,6 +37,15 @@ export interface ProviderContext {
   readonly storageTimeout: number;
   /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
   readonly layers: SpecLayers;
+}
+
+/**
+ * What a generated provider class looks like from the outside: constructed by `installSessions()`
+ * with the resolved key rings, storages, clock and event hook.
+ */
+export interface ProviderClass {
+  readonly definition: SessionDefinition<any>;
+  new (context: ProviderContext): SessionProvider<any>;
 }
 
 /**

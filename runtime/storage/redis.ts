@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RedisOptions } from 'ioredis';
-import type { RedisStorageDefinition, StorageBuilder } from '../definition.js';
+import type { RedisStorageDefinition } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
 import type { RedisClient } from './redis-client.js';
 import { invalidateVersionScript, readScript, writeScript } from './redis-scripts.js';
+import type { StorageBuilder } from './storage-builder.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { writeCondition } from './write-condition.js';
