@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SessionConfigError, createSessionsMiddleware, generateKey } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware } from 'typed-sessions/core';
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
