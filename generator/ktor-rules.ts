@@ -19,13 +19,13 @@ import {
   type MigrationParty,
   type StoreLocation,
 } from 'typed-sessions/rules';
-import { runtimeSchema } from './emit/runtime-schema.js';
-import type { JsonSchema, SpecError, SpecWarning, TypeNode } from './model.js';
-import { SPEC_DEFAULTS } from './normalize.js';
+import { SPEC_DEFAULTS } from './defaults.js';
+import { runtimeSchema, type JsonSchema, type TypeNode } from './payload-schema.js';
+import type { SpecError, SpecWarning } from './spec-error.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
-import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
-import type { SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
+import { fieldsOf, unknownName } from './spec-view.js';
+import type { Fields, SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
 import { isKtorSession, sessionFacts } from './session-facts.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
 
@@ -46,10 +46,10 @@ const transformOutsideFormat: SpecRule = {
 const ringEncodingMismatch: SpecRule = {
   refuses: "a Ktor transform on a key ring not declared encoding: hex, or a native transform on one that is",
   check: (spec) => {
-    const encodings = new Map(entriesOf(fieldsOf(spec.source.data)?.keys).map(([name, ring]) => [name, fieldsOf(ring)?.encoding]));
     return spec.sessions.flatMap((session) =>
       transformRingRefs(session).flatMap(({ path, ring, kind }): SpecError[] => {
-        const problem = encodings.has(ring) ? ringEncodingProblem(kind, ring, encodings.get(ring) === 'hex') : undefined;
+        const declared = spec.keyRings.get(ring);
+        const problem = declared === undefined ? undefined : ringEncodingProblem(kind, ring, declared.encoding === 'hex');
         return problem === undefined ? [] : [spec.source.errorAt(path, `${formatSpecPath(session.path)}: ${problem}`)];
       }),
     );
@@ -113,11 +113,10 @@ const badMigration: SpecRule = {
 const rawIdsOnSharedStore: SpecRule = {
   refuses: "two Ktor-format sessions tracked by id on one store, which would accept each other's raw ids",
   check: (spec) => {
-    const storages = new Map(entriesOf(fieldsOf(spec.source.data)?.storages));
     const sessions = spec.sessions.flatMap((session) => {
       const name = session.fields.storage;
       if (typeof name !== 'string') return [];
-      const declared = storeLocation(storages.get(name));
+      const declared = storeLocation(spec.storages.get(name));
       return [{ name: session.key, store: declared === undefined ? name : storeOf(name, declared), rawIds: isKtorSession(session) }];
     });
     return rawIdSharing(sessions).map((sharing) => {
@@ -128,8 +127,7 @@ const rawIdsOnSharedStore: SpecRule = {
 };
 
 /** Where a storage as written puts its entries, defaults applied as the runtime will get them; `undefined` when it is malformed (ajv's to report). */
-function storeLocation(value: unknown): StoreLocation | undefined {
-  const fields = fieldsOf(value);
+function storeLocation(fields: Fields | undefined): StoreLocation | undefined {
   const env = fieldsOf(fields?.url)?.env;
   const prefix = fields?.prefix ?? SPEC_DEFAULTS.redisPrefix;
   if (fields?.kind === 'memory') return { kind: 'memory' };

@@ -3,11 +3,11 @@
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
 import { cookieProblems, expiryProblems, headerNameProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
+import { SPEC_DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
-import type { SpecError, SpecWarning } from './model.js';
+import type { SpecError, SpecWarning } from './spec-error.js';
 import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
-import { SPEC_DEFAULTS } from './normalize.js';
 import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
 import { sessionFacts } from './session-facts.js';
 import { transformRingRefs } from './transform-steps.js';
@@ -30,8 +30,8 @@ const unknownKeyRing: SpecRule = {
   check: (spec) =>
     spec.sessions.flatMap((session) =>
       transformRingRefs(session)
-        .filter(({ ring }) => !spec.keyRings.includes(ring))
-        .map(({ path, ring }) => spec.source.errorAt(path, unknownName(path, 'key ring', ring, spec.keyRings, 'keys'))),
+        .filter(({ ring }) => !spec.keyRings.has(ring))
+        .map(({ path, ring }) => spec.source.errorAt(path, unknownName(path, 'key ring', ring, [...spec.keyRings.keys()], 'keys'))),
     ),
 };
 
@@ -39,10 +39,10 @@ const unknownStorage: SpecRule = {
   refuses: 'a session naming a storage that storages: does not declare',
   check: (spec) =>
     spec.sessions
-      .filter((session) => typeof session.fields.storage === 'string' && !spec.storages.includes(session.fields.storage))
+      .filter((session) => typeof session.fields.storage === 'string' && !spec.storages.has(session.fields.storage))
       .map((session) => {
         const path = [...session.path, 'storage'];
-        return spec.source.errorAt(path, unknownName(path, 'storage', String(session.fields.storage), spec.storages, 'storages'));
+        return spec.source.errorAt(path, unknownName(path, 'storage', String(session.fields.storage), [...spec.storages.keys()], 'storages'));
       }),
 };
 
@@ -125,10 +125,10 @@ const browserDropsCookie: SpecRule = {
 function cookieAttributes(cookie: Fields): CookieAttributes {
   const sameSite = ['strict', 'lax', 'none'].find((value) => value === cookie.sameSite) as CookieAttributes['sameSite'] | undefined;
   return {
-    path: typeof cookie.path === 'string' ? cookie.path : '/',
+    path: typeof cookie.path === 'string' ? cookie.path : SPEC_DEFAULTS.cookie.path,
     domain: typeof cookie.domain === 'string' ? cookie.domain : undefined,
     secure: cookie.secure === true,
-    sameSite: sameSite ?? 'lax',
+    sameSite: sameSite ?? SPEC_DEFAULTS.cookie.sameSite,
     partitioned: cookie.partitioned === true,
   };
 }

@@ -1,7 +1,9 @@
 /**
- * `typed-sessions/core`: what generated code imports, and nothing of the optional layers (Redis, the
- * directory storage, Ktor's format), which generated code imports from their own entries when its spec
- * uses them. Apps import `typed-sessions/runtime`, which has all of this too.
+ * `typed-sessions/core`: internal, what generated code imports: the middleware factory, provider classes
+ * and the definition data they are built from, of the format this runtime reads. Not an API for apps,
+ * which import `typed-sessions`; it changes with the generated format. Nothing of the optional layers
+ * (Redis, the directory storage, Ktor's format), which generated code imports from their own entries
+ * when its spec uses them.
  */
 
 // The middleware `installSessions()` returns, and its options.

@@ -44,17 +44,44 @@ export interface ExpiryDefinition {
   readonly rolling: boolean;
 }
 
-export interface SessionDefinition<T = unknown> {
+/**
+ * What the spec says of one session, as plain data: the generator's model holds exactly this for each session
+ * (generator/model.ts) and the generated definition prints it as it is. `SessionDefinition` adds the code.
+ */
+export interface SessionSettings {
   /** Accessor name: `ctx.sessions.get(name)`. */
   readonly name: string;
   readonly transport: TransportDefinition;
   /** Storage name: present means tracked by id, absent means by value. */
   readonly storage?: string;
-  /** Absent means JSON. */
-  readonly serializer?: Serializer<T>;
   /** Applied in order on write, undone in reverse on read. */
   readonly transforms: readonly TransformDefinition[];
   readonly expiry: ExpiryDefinition;
+  /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
+  readonly insecure?: boolean;
+  /**
+   * Present: the session is in Ktor's wire format (docs/ktor.md), readable and writable by a Ktor service:
+   * Ktor's serializer, only `ktor-*` transforms, Ktor's cookie value encoding, and no timestamped envelope.
+   */
+  readonly ktor?: { readonly serializer: 'json' | 'reflection' };
+  readonly migrateFrom?: MigrationDefinition;
+}
+
+/**
+ * A Ktor-format session of the same spec whose valid session, arriving without one of this session, is
+ * re-issued as this session in the same response; the Ktor cookie is then expired unless `keepSource`.
+ * `trustUnauthenticatedIv` is the spec's consent to migrating from a `ktor-encrypt` session, whose first
+ * 16 payload bytes a cookie holder can choose (security.md #57); without it such a migration is refused.
+ */
+export interface MigrationDefinition {
+  readonly session: string;
+  readonly keepSource: boolean;
+  readonly trustUnauthenticatedIv?: boolean;
+}
+
+export interface SessionDefinition<T = unknown> extends SessionSettings {
+  /** Absent means JSON. */
+  readonly serializer?: Serializer<T>;
   /**
    * Self-contained JSON Schema of the payload (`$ref`s point into its own `$defs`): data for the Ktor
    * serializers, which follow its shape, and for `migrateFrom`'s same-schema check. Payloads are checked
@@ -63,20 +90,6 @@ export interface SessionDefinition<T = unknown> {
   readonly schema: object;
   /** `schema` compiled by `gen` (`<out>/validators.ts`). */
   readonly validate: CompiledValidator;
-  /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
-  readonly insecure?: boolean;
-  /**
-   * Present: the session is in Ktor's wire format (docs/ktor.md), readable and writable by a Ktor service:
-   * Ktor's serializer, only `ktor-*` transforms, Ktor's cookie value encoding, and no timestamped envelope.
-   */
-  readonly ktor?: { readonly serializer: 'json' | 'reflection' };
-  /**
-   * A Ktor-format session of the same spec whose valid session, arriving without one of this session, is
-   * re-issued as this session in the same response; the Ktor cookie is then expired unless `keepSource`.
-   * `trustUnauthenticatedIv` is the spec's consent to migrating from a `ktor-encrypt` session, whose first
-   * 16 payload bytes a cookie holder can choose (security.md #57); without it such a migration is refused.
-   */
-  readonly migrateFrom?: { readonly session: string; readonly keepSource: boolean; readonly trustUnauthenticatedIv?: boolean };
 }
 
 /**
@@ -112,3 +125,10 @@ export type StorageDefinition =
 
 export type RedisStorageDefinition = Extract<StorageDefinition, { readonly kind: 'redis' }>;
 export type DirectoryStorageDefinition = Extract<StorageDefinition, { readonly kind: 'directory' }>;
+
+export interface KeyRingDefinition {
+  /** The environment variable holding the comma-separated ring, newest first. */
+  readonly env: string;
+  /** `hex`: raw key bytes, for Ktor's transforms (docs/ktor.md); absent: this library's base64url keys. */
+  readonly encoding?: 'hex';
+}

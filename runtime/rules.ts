@@ -4,8 +4,19 @@
  * disagree (security.md #65). For the generator; apps have no use for it.
  */
 
-// Generated code: the format the generator stamps into it and the runtime reads.
+// Generated code: the format the generator stamps into it and the runtime reads, and the definition data it
+// holds, which the generator's model is made of (generator/model.ts).
 export { GENERATED_FORMAT } from './generated-format.js';
+export type {
+  CookieSettings,
+  ExpiryDefinition,
+  KeyRingDefinition,
+  MigrationDefinition,
+  SessionSettings,
+  StorageDefinition,
+  TransformDefinition,
+  TransportDefinition,
+} from './definition.js';
 
 // Cookies and headers: name, path and domain shapes, what browsers drop a cookie for, headers the HTTP stack owns.
 export { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN, cookieProblems, type CookieAttributes, type CookieProblem } from './transport/cookie-rules.js';

@@ -1,4 +1,4 @@
-import type { StorageDefinition } from './definition.js';
+import type { KeyRingDefinition, StorageDefinition } from './definition.js';
 import type { SpecLayers } from './layers.js';
 import type { ProviderClass } from './provider.js';
 
@@ -13,7 +13,7 @@ export interface SpecDefinition {
    */
   readonly format: number;
   /** Key rings by name, each read from an environment variable unless `installSessions({ keys })` overrides it. */
-  readonly keys: Readonly<Record<string, { readonly env: string; /** `hex`: raw key bytes, for Ktor's transforms. */ readonly encoding?: 'hex' }>>;
+  readonly keys: Readonly<Record<string, KeyRingDefinition>>;
   readonly storages: Readonly<Record<string, StorageDefinition>>;
   /** One generated provider class per session, in spec order. */
   readonly providers: readonly ProviderClass[];

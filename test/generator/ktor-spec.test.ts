@@ -53,22 +53,23 @@ storages:
       'sessions.yaml',
     );
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    const { keyRings, sessions } = result.model;
-    expect(keyRings).toEqual([
-      { name: 'main', env: 'SESSION_KEYS' },
-      { name: 'ktor_aes', env: 'KTOR_AES_KEY', encoding: 'hex' },
-      { name: 'ktor_mac', env: 'KTOR_MAC_KEY', encoding: 'hex' },
-    ]);
-    const byKey = new Map(sessions.map((session) => [session.key, session]));
-    expect(byKey.get('user')?.migrateFrom).toEqual({ session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: true });
-    expect(byKey.get('kept')?.migrateFrom).toEqual({ session: 'legacy', keepSource: true, trustUnauthenticatedIv: false });
-    expect(byKey.get('ktor_user')).toMatchObject({
-      serializer: { kind: 'ktor-json' },
-      transforms: [{ kind: 'ktor-encrypt', keyRing: 'ktor_aes', signKeyRing: 'ktor_mac', legacyMac: true }],
+    const { keys, sessions } = result.model;
+    expect(keys).toStrictEqual({
+      main: { env: 'SESSION_KEYS' },
+      ktor_aes: { env: 'KTOR_AES_KEY', encoding: 'hex' },
+      ktor_mac: { env: 'KTOR_MAC_KEY', encoding: 'hex' },
     });
-    expect(byKey.get('legacy')).toMatchObject({
-      serializer: { kind: 'ktor-reflection' },
-      transforms: [{ kind: 'ktor-sign', keyRing: 'ktor_mac', algorithm: 'sha1' }],
+    const byName = new Map(sessions.map((session) => [session.name, session]));
+    expect(byName.get('user')?.migrateFrom).toStrictEqual({ session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: true });
+    // Written only when set, as the generated definition writes it.
+    expect(byName.get('kept')?.migrateFrom).toStrictEqual({ session: 'legacy', keepSource: true });
+    expect(byName.get('ktor_user')).toMatchObject({
+      ktor: { serializer: 'json' },
+      transforms: [{ kind: 'ktor-encrypt', keys: 'ktor_aes', signKeys: 'ktor_mac', legacyMac: true }],
+    });
+    expect(byName.get('legacy')).toMatchObject({
+      ktor: { serializer: 'reflection' },
+      transforms: [{ kind: 'ktor-sign', keys: 'ktor_mac', algorithm: 'sha1' }],
     });
   });
 

@@ -6,12 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SessionConfigError, createSessionsMiddleware, generateKey } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware } from 'typed-sessions/core';
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
 import { loadSpecText } from '../../generator/spec.js';
-import { CodeExpression, type LiteralValue } from '../../generator/emit/literal.js';
+import { CodeExpression } from '../../generator/emit/literal.js';
 import { specOf } from '../runtime/fixtures.js';
 import { cookieValue, putJson, startServer } from '../runtime/server.js';
 import type { DefinitionData } from '../support/compiled-validator.js';
@@ -156,7 +157,7 @@ describe('#65 validate and the runtime apply one set of rules', () => {
         if (loaded.ok) {
           const [session] = loaded.model.sessions;
           // The validator is a reference into the generated validators.ts; the test compiles its own.
-          const { validate, ...data } = definitionLiteral(session!, loaded.model.types, undefined) as Readonly<Record<string, LiteralValue>>;
+          const { validate, ...data } = definitionLiteral(session!, loaded.model.types, undefined);
           expect(validate).toEqual(new CodeExpression('validators.validatePropSession'));
           expect(withoutUndefined(data)).toEqual(withoutUndefined(definitionOf(variant)));
         }
@@ -282,7 +283,7 @@ describe('#65 the rules relating settings to each other agree too', () => {
         const loaded = loadSpecText(pairSpecText(pair), 'sessions.yaml');
         if (loaded.ok) {
           const emitted = loaded.model.sessions.map((session) => {
-            const { validate: _validate, ...data } = definitionLiteral(session, loaded.model.types, undefined) as Readonly<Record<string, LiteralValue>>;
+            const { validate: _validate, ...data } = definitionLiteral(session, loaded.model.types, undefined);
             return withoutUndefined(data);
           });
           expect(emitted).toEqual(withoutUndefined([sessionDefinition('a', pair.a, pair.migration), sessionDefinition('b', pair.b, undefined)]));

@@ -5,7 +5,8 @@
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSessionsMiddleware, generateKey, type SessionDefinition } from 'typed-sessions/runtime';
+import { generateKey } from 'typed-sessions';
+import { createSessionsMiddleware, type SessionDefinition } from 'typed-sessions/core';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { deriveKeyId, deriveSubkey } from '../../runtime/keys/key-derivation.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';

@@ -1,6 +1,6 @@
 /** MemoryStorage: bounded by least-recent use, expiring against the injected clock, swept without timers. */
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, SessionConfigError } from 'typed-sessions/runtime';
+import { MemoryStorage, SessionConfigError } from 'typed-sessions';
 import { FakeClock } from './server.js';
 
 function storage(maxEntries: number, sweepEvery?: number): { store: MemoryStorage; clock: FakeClock } {

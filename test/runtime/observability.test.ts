@@ -6,7 +6,7 @@
  * in the response, never without one.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey, type RejectionReason, type RejectionSource } from 'typed-sessions/runtime';
+import { generateKey, type RejectionReason, type RejectionSource } from 'typed-sessions';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';

@@ -13,17 +13,8 @@
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import Koa from 'koa';
-import {
-  MemoryStorage,
-  createSessionsMiddleware,
-  generateKey,
-  type InstallOptions,
-  type SessionEvent,
-  type SpecDefinition,
-  type Storage,
-  type StoredEntry,
-  type WriteOptions,
-} from 'typed-sessions/runtime';
+import { MemoryStorage, generateKey, type InstallOptions, type SessionEvent, type Storage, type StoredEntry, type WriteOptions } from 'typed-sessions';
+import { createSessionsMiddleware, type SpecDefinition } from 'typed-sessions/core';
 import { spec as defaultSpec, type TestSessions } from './fixtures.js';
 
 /** 2025-01-01T00:00:00Z. */

@@ -3,18 +3,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  MemoryStorage,
-  SessionConfigError,
-  SessionProvider,
-  createSessionsMiddleware,
-  generateKey,
-  type CookieSettings,
-  type InstallOptions,
-  type ProviderContext,
-  type SessionDefinition,
-  type SpecDefinition,
-} from 'typed-sessions/runtime';
+import { MemoryStorage, SessionConfigError, generateKey, type InstallOptions } from 'typed-sessions';
+import { SessionProvider, createSessionsMiddleware, type CookieSettings, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { HOUR, KEYS_ENV, NoteSessionProvider, ProfileSessionProvider, VisitSessionProvider, spec, specWith } from './fixtures.js';
 
 const quiet: InstallOptions = { logger: { warn() {} } };

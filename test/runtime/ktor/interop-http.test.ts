@@ -5,7 +5,7 @@
  * format in the same response.
  */
 import { createDecipheriv, createHmac } from 'node:crypto';
-import { generateKey } from 'typed-sessions/runtime';
+import { generateKey } from 'typed-sessions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiePairs, startServer, type TestServer } from '../server.js';
 import { KTOR_KEYS, ktorSpec } from './ktor-fixtures.js';

@@ -2,7 +2,8 @@
  * Ktor-format definitions that cannot be served fail at `installSessions()` (here `createSessionsMiddleware`)
  * with a `SessionConfigError` that says what to fix, even when the definitions were written by hand.
  */
-import { SessionConfigError, createSessionsMiddleware, generateKey, type SessionDefinition, type SpecDefinition } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { describe, expect, it } from 'vitest';
 import { KTOR_KEYS, ktorSpec, provider, type TestUserSession } from './ktor-fixtures.js';
 
