@@ -16,9 +16,7 @@ import { ByValueTracker } from './tracker/by-value.js';
 import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
 import type { SessionSlot, SlotSession } from './tracker/slot.js';
 import type { Tracker } from './tracker/tracker.js';
-import { createEncryptTransformer } from './transform/encrypt.js';
-import { createSignTransformer } from './transform/sign.js';
-import type { Transformer } from './transform/transformer.js';
+import { createTransformer } from './transform/create-transformer.js';
 import { CookieTransport } from './transport/cookie.js';
 import { HeaderTransport } from './transport/header.js';
 import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
@@ -213,22 +211,6 @@ function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> 
   const verified = results.filter((result) => result.ok);
   if (verified.length === 1) return verified[0]!;
   return verified.length > 1 ? AMBIGUOUS : results[0]!;
-}
-
-function createTransformer(session: string, transform: TransformDefinition, keyRings: ReadonlyMap<string, KeyRing>): Transformer {
-  const ring = keyRings.get(transform.keys);
-  if (ring === undefined) {
-    throw new SessionConfigError(`session "${session}" uses key ring "${transform.keys}", which was not resolved; declare it under keys: in sessions.yaml`);
-  }
-  switch (transform.kind) {
-    case 'sign':
-      return createSignTransformer(ring, session);
-    case 'encrypt':
-      return createEncryptTransformer(ring, session);
-    default:
-      // checkSessionRules refused it already; the switch needs a verdict for the type.
-      throw new SessionConfigError(`session "${session}": ${transformFormatProblem(transform.kind, false)}`);
-  }
 }
 
 function timedStorage(session: string, storageName: string, context: ProviderContext): TimedStorage {
