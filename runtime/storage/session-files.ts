@@ -81,16 +81,21 @@ async function readHeader(handle: FileHandle): Promise<Header | undefined> {
 }
 
 /** The header of `file`: `undefined` when the file has none this storage wrote whole, `'missing'` when there is no file. */
-export async function readFileHeader(file: string): Promise<Header | undefined | 'missing'> {
+export function readFileHeader(file: string): Promise<Header | undefined | 'missing'> {
+  return withFile(file, 'r', readHeader);
+}
+
+/** `use`'s result on `file` opened with `flags`, closed afterwards; `'missing'` when there is no file. */
+async function withFile<T>(file: string, flags: 'r' | 'r+', use: (handle: FileHandle) => Promise<T>): Promise<T | 'missing'> {
   let handle: FileHandle;
   try {
-    handle = await open(file, 'r');
+    handle = await open(file, flags);
   } catch (error) {
     if (isMissing(error)) return 'missing';
     throw error;
   }
   try {
-    return await readHeader(handle);
+    return await use(handle);
   } finally {
     await handle.close();
   }
@@ -149,21 +154,12 @@ export function isMissing(error: unknown): boolean {
  * and is left unchanged), `undefined` when the file holds no live session (an expired session stays dead:
  * sliding it must not revive it), or `'missing'` when there is no file.
  */
-export async function slideExpiry(file: string, ttlMs: number, now: number): Promise<number | undefined | 'missing'> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r+');
-  } catch (error) {
-    if (isMissing(error)) return 'missing';
-    throw error;
-  }
-  try {
+export function slideExpiry(file: string, ttlMs: number, now: number): Promise<number | undefined | 'missing'> {
+  return withFile(file, 'r+', async (handle) => {
     const header = await readHeader(handle);
     if (header === undefined || header.expiresAt <= now) return undefined;
     const expiresAt = Math.min(now + ttlMs, header.notAfter);
     if (expiresAt > now) await handle.write(formatStamp(expiresAt), 0, 'latin1');
     return expiresAt;
-  } finally {
-    await handle.close();
-  }
+  });
 }
