@@ -107,8 +107,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       try {
         this.set(provider.name, from.value);
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        provider.emit({ type: 'migration_failed', session: provider.name, from: sourceName, error: typeof code === 'string' ? code : 'UNKNOWN' });
+        const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'UNKNOWN';
+        provider.emit({ type: 'migration_failed', session: provider.name, from: sourceName, error: code });
         continue;
       }
       if (!keepSource) this.clear(sourceName);
