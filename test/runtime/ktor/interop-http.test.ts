@@ -75,6 +75,17 @@ describe('migrateFrom: a Ktor cookie becomes a native session in the same respon
     expect(server.events).toContainEqual({ type: 'migrated', session: 'mirror', from: 'legacy', keptSource: true });
   });
 
+  it('a Ktor session too large to re-issue natively stays the Ktor session, and migration_failed says why', async () => {
+    // Near the cookie limit as Ktor's reflection text, past it as this library's signed JSON envelope.
+    const text = `cart=%23cl&userId=%23s${'a'.repeat(3000)}`;
+    const before = server.events.length;
+    const response = await get('/s/legacy', { cookie: `LEGACY=${encodeURIComponent(`${text}/${ktorHmac(text)}`)}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ value: { userId: 'a'.repeat(3000), cart: [] } });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(server.events.slice(before)).toEqual([{ type: 'migration_failed', session: 'mirror', from: 'legacy', error: 'SESSION_TOO_LARGE' }]);
+  });
+
   it('a Ktor cookie that fails its MAC is no session: nothing migrated, the cookie expired, never a 500', async () => {
     const [iv, rest] = encrypted.cookieValue.split('%2F') as [string, string];
     const forged = `${iv}%2F${rest.slice(0, -1)}${rest.endsWith('0') ? '1' : '0'}`;
