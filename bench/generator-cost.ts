@@ -26,7 +26,7 @@ export interface GeneratorFigure {
 
 /** `sizes`: synthetic specs to add to the repo's own sessions.yaml. */
 export async function runGeneratorCost(sizes: readonly number[]): Promise<GeneratorFigure[]> {
-  // Inside the package, so generated code resolves `typed-sessions/runtime` by self-reference; a dot folder,
+  // Inside the package, so generated code resolves `typed-sessions/core` by self-reference; a dot folder,
   // so a type-check running meanwhile does not pick it up.
   const work = await mkdtemp(join(ROOT, 'bench', '.generator-cost-'));
   try {

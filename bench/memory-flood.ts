@@ -1,5 +1,5 @@
 /**
- * Checklist #53 at scale, outside `npm test`: creates a million sessions in a `MemoryStorage` capped at
+ * security.md #53 at scale, outside `npm test`: creates a million sessions in a `MemoryStorage` capped at
  * `maxEntries` and prints the heap (after a full GC) every 100,000, which must stay flat once the cap is
  * reached.
  *

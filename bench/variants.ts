@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import session from 'koa-session';
-import type { Sessions } from 'typed-sessions/runtime';
+import type { Sessions } from 'typed-sessions';
 import { RedisStorage } from '../runtime/storage/redis.js';
 import { installSessions, type ByIdSessionName, type Counter, type SessionMap } from './generated/index.js';
 

@@ -7,7 +7,7 @@
  * middleware reads the Ktor cookie, re-issues the user as `USER_SESSION` and expires `user_session`.
  */
 import Koa from 'koa';
-import type { InstallOptions } from 'typed-sessions/runtime';
+import type { InstallOptions } from 'typed-sessions';
 import { installSessions, type CartItem, type User } from '../generated/index.js';
 
 /** Reads an `application/x-www-form-urlencoded` body (small forms only). */

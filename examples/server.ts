@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions/runtime';
+import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions';
 import { createApp } from './app.js';
 
 const port = Number(process.env.PORT ?? 3000);

@@ -1,5 +1,5 @@
 /**
- * The `typed-sessions` command (design.md section 1): `gen`, `validate`, `keygen`, `help`, `--version`.
+ * The `typed-sessions` command (README, Commands): `gen`, `validate`, `keygen`, `help`, `--version`.
  * Exit codes: 0 done, 1 the spec or the output needs attention, 2 the command line was wrong.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -8,26 +8,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { generateKey } from 'typed-sessions';
 import { SchemaCompileError } from './emit/schema-compile-error.js';
+import { processIo, type CliIo } from './cli-io.js';
 import { foreignFileWarning, GEN_VERBS, outputPaths, plural, upToDate } from './cli-text.js';
 import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 import type { SpecModel } from './model.js';
 import { applyOutput, compareOutput, type FileStatus } from './output.js';
 import { loadSpecFile } from './spec.js';
 
-/** Where the CLI reads paths from and writes its messages; the process's own unless a test says otherwise. */
-export interface CliIo {
-  readonly cwd: string;
-  /** One line of normal output (no trailing newline). */
-  readonly out: (line: string) => void;
-  /** One line of diagnostics (no trailing newline). */
-  readonly err: (line: string) => void;
-}
-
-const processIo: CliIo = {
-  cwd: process.cwd(),
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type { CliIo } from './cli-io.js';
 
 const USAGE = `Usage: typed-sessions <command> [options]
 
@@ -205,8 +193,8 @@ function summary(model: SpecModel): string {
   return [
     plural(model.sessions.length, 'session'),
     plural(model.types.length, 'type'),
-    plural(model.keyRings.length, 'key ring'),
-    plural(model.storages.length, 'storage'),
+    plural(Object.keys(model.keys).length, 'key ring'),
+    plural(Object.keys(model.storages).length, 'storage'),
   ].join(', ');
 }
 

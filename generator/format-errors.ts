@@ -1,25 +1,7 @@
 /**
  * Spec errors and warnings for people: `FILE:LINE:COL: message`, each with a short code frame, like compilers print.
  */
-import type { SpecError, SpecWarning } from './model.js';
-
-/**
- * Errors in reading order (line, then column), each position and message once.
- *
- * @example
- * orderSpecErrors([b, a, a]); // [a, b]
- */
-export function orderSpecErrors(errors: readonly SpecError[]): SpecError[] {
-  const seen = new Set<string>();
-  return [...errors]
-    .sort((a, b) => a.line - b.line || a.col - b.col)
-    .filter((error) => {
-      const id = `${error.file}:${error.line}:${error.col}:${error.message}`;
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
-}
+import { orderSpecErrors, type SpecError, type SpecWarning } from './spec-error.js';
 
 /**
  * Every error with the line before it, its line and a caret under its column, then a count. No trailing

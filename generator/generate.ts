@@ -19,7 +19,7 @@ export interface GenerateOptions {
 /** Output file name (relative to the output folder, `/`-separated) -> file text. */
 export type GeneratedFiles = ReadonlyMap<string, string>;
 
-/** The entry file every output has (design.md section 3): TypeScript, with every type. */
+/** The entry file every output has (docs/spec.md, What `gen` writes): TypeScript, with every type. */
 export const ENTRY_FILE = 'index.ts';
 
 // Fixed rather than read from the user's prettier config, so every machine generates the same bytes.

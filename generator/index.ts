@@ -7,22 +7,12 @@
 export { loadSpecFile, loadSpecText, type LoadResult } from './spec.js';
 export { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
 
-// The model the emitters consume.
-export type {
-  CookieNode,
-  ExpiryNode,
-  JsonSchema,
-  KeyRingNode,
-  MigrationNode,
-  SerializerNode,
-  SessionNode,
-  SpecError,
-  SpecModel,
-  SpecWarning,
-  StorageNode,
-  TransformNode,
-  TypeNode,
-} from './model.js';
+// A spec problem with its position.
+export type { SpecError, SpecWarning } from './spec-error.js';
+
+// The model the emitters consume: the runtime's definition data (typed-sessions/rules), and what only the generator reads.
+export { SessionNode, type SerializerModule, type SpecModel } from './model.js';
+export type { JsonSchema, TypeNode } from './payload-schema.js';
 
 // Generate: the model -> formatted file texts, by output file name.
 export { ENTRY_FILE, generate, type GeneratedFiles, type GenerateOptions } from './generate.js';
@@ -32,4 +22,5 @@ export { schemaToType } from './emit/schema-to-type.js';
 export { applyOutput, compareOutput, type FileComparison, type FileStatus, type OutputComparison } from './output.js';
 
 // The command line, runnable in-process.
-export { CliUsageError, runCli, type CliIo } from './cli.js';
+export { CliUsageError, runCli } from './cli.js';
+export type { CliIo } from './cli-io.js';

@@ -5,22 +5,29 @@
  * cookie a client cannot forge (or says it accepts that), and a `ktor-reflection` schema stays within what
  * that format can write.
  */
-import { migrationIntegrity, rawIdSharing, rawIdSharingProblem, reflectionSchemaProblem, storeOf, type MigrationIntegrity, type StoreLocation } from 'typed-sessions/rules';
-import { runtimeSchema } from './emit/runtime-schema.js';
-import type { JsonSchema, SpecError, SpecWarning, TypeNode } from './model.js';
-import { SPEC_DEFAULTS } from './normalize.js';
+import {
+  idleProblem,
+  migrationIntegrity,
+  migrationProblem,
+  rawIdSharing,
+  rawIdSharingProblem,
+  reflectionSchemaProblem,
+  ringEncodingProblem,
+  storeOf,
+  transformFormatProblem,
+  type MigrationIntegrity,
+  type MigrationParty,
+  type StoreLocation,
+} from 'typed-sessions/rules';
+import { SPEC_DEFAULTS } from './defaults.js';
+import { runtimeSchema, type JsonSchema, type TypeNode } from './payload-schema.js';
+import type { SpecError, SpecWarning } from './spec-error.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
-import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
-import type { SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
+import { fieldsOf, unknownName } from './spec-view.js';
+import type { Fields, SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
+import { isKtorSession, sessionFacts } from './session-facts.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
-
-const KTOR_SERIALIZERS: ReadonlySet<unknown> = new Set(['ktor-json', 'ktor-reflection']);
-const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
-
-function isKtorSession(session: SessionView): boolean {
-  return KTOR_SERIALIZERS.has(session.fields.serializer);
-}
 
 const transformOutsideFormat: SpecRule = {
   refuses: "a Ktor transform on a native session, or a native transform on a session in Ktor's format",
@@ -28,12 +35,10 @@ const transformOutsideFormat: SpecRule = {
     spec.sessions.flatMap((session) =>
       transformSteps(session).flatMap(([step, index]): SpecError[] => {
         const kind = TRANSFORM_KINDS.find((name) => Object.hasOwn(step, name));
-        if (kind === undefined || kind.startsWith('ktor-') === isKtorSession(session)) return [];
-        const path = [...session.path, 'transform', index, kind];
-        const message = kind.startsWith('ktor-')
-          ? `${formatSpecPath(path)} is Ktor's transform, for sessions in Ktor's wire format; add ${KTOR_FORMAT_HINT}, or use sign or encrypt`
-          : `${formatSpecPath(path)}: a Ktor service cannot read this library's ${kind} format, and this session is in Ktor's format (serializer: ${String(session.fields.serializer)}); use ktor-sign or ktor-encrypt with the Ktor service's keys`;
-        return [spec.source.errorAt(path, message, 'key')];
+        const problem = kind === undefined ? undefined : transformFormatProblem(kind, isKtorSession(session));
+        if (problem === undefined) return [];
+        const path = [...session.path, 'transform', index, kind!];
+        return [spec.source.errorAt(path, `${formatSpecPath(session.path)}: ${problem}`, 'key')];
       }),
     ),
 };
@@ -41,14 +46,11 @@ const transformOutsideFormat: SpecRule = {
 const ringEncodingMismatch: SpecRule = {
   refuses: "a Ktor transform on a key ring not declared encoding: hex, or a native transform on one that is",
   check: (spec) => {
-    const encodings = new Map(entriesOf(fieldsOf(spec.source.data)?.keys).map(([name, ring]) => [name, fieldsOf(ring)?.encoding]));
     return spec.sessions.flatMap((session) =>
       transformRingRefs(session).flatMap(({ path, ring, kind }): SpecError[] => {
-        if (!encodings.has(ring) || (encodings.get(ring) === 'hex') === kind.startsWith('ktor-')) return [];
-        const message = kind.startsWith('ktor-')
-          ? `${formatSpecPath(path)} names key ring "${ring}", which is not declared encoding: hex; Ktor's transforms use the Ktor service's raw key bytes, so declare ${ring}: { env: ..., encoding: hex } holding them as hex`
-          : `${formatSpecPath(path)} names key ring "${ring}", declared encoding: hex (a Ktor service's raw keys); ${kind} needs this library's keys, so use a ring of keys from npx typed-sessions keygen`;
-        return [spec.source.errorAt(path, message)];
+        const declared = spec.keyRings.get(ring);
+        const problem = declared === undefined ? undefined : ringEncodingProblem(kind, ring, declared.encoding === 'hex');
+        return problem === undefined ? [] : [spec.source.errorAt(path, `${formatSpecPath(session.path)}: ${problem}`)];
       }),
     );
   },
@@ -57,16 +59,10 @@ const ringEncodingMismatch: SpecRule = {
 const idleWithoutTimestamps: SpecRule = {
   refuses: "expiry.idle on a by-value session in Ktor's format, which carries no timestamps",
   check: (spec) =>
-    spec.sessions
-      .filter((session) => isKtorSession(session) && session.fields.storage === undefined && session.expiry.idle !== undefined)
-      .map((session) => {
-        const path = [...session.path, 'expiry', 'idle'];
-        return spec.source.errorAt(
-          path,
-          `${formatSpecPath(path)} cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it`,
-          'key',
-        );
-      }),
+    spec.sessions.flatMap((session) => {
+      const problem = idleProblem(sessionFacts(session));
+      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'expiry', 'idle'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
+    }),
 };
 
 /** `migrateFrom:` as written: the named session and where the name is. */
@@ -77,13 +73,14 @@ function migrationSource(session: SessionView): { name: string; path: SpecPath }
   return typeof name === 'string' ? { name, path: [...session.path, 'migrateFrom', 'session'] } : undefined;
 }
 
-/** The runtime's own verdict on promoting `source`'s payloads into `session` (security.md #57). */
+/** The shared rule's verdict on promoting `source`'s payloads into `session` (security.md #57). */
 function integrityOf(session: SessionView, source: SessionView): MigrationIntegrity {
-  const transforms = transformSteps(source).flatMap(([step]) => TRANSFORM_KINDS.filter((kind) => Object.hasOwn(step, kind)));
-  return migrationIntegrity(
-    { name: source.key, byId: source.fields.storage !== undefined, transforms },
-    fieldsOf(session.fields.migrateFrom)?.trustUnauthenticatedIv === true,
-  );
+  return migrationIntegrity(sessionFacts(source), fieldsOf(session.fields.migrateFrom)?.trustUnauthenticatedIv === true);
+}
+
+/** A session as the migration rule sees it. */
+function migrationParty(session: SessionView): MigrationParty {
+  return { ...sessionFacts(session), schema: session.fields.schema };
 }
 
 function optInPath(session: SessionView): SpecPath {
@@ -99,27 +96,16 @@ const badMigration: SpecRule = {
     return spec.sessions.flatMap((session): SpecError[] => {
       const from = migrationSource(session);
       if (from === undefined) return [];
-      const fail = (problem: string): SpecError[] => [spec.source.errorAt(from.path, `${formatSpecPath(from.path)} ${problem}`)];
       const source = byKey.get(from.name);
       if (source === undefined) return [spec.source.errorAt(from.path, unknownName(from.path, 'session', from.name, [...byKey.keys()], 'sessions'))];
-      if (isKtorSession(session)) {
-        return fail(`is set on a session in Ktor's format; migration moves users from a Ktor-format session onto a native one, so set it on the native session`);
+      const trust = fieldsOf(session.fields.migrateFrom)?.trustUnauthenticatedIv === true;
+      const found = migrationProblem(migrationParty(session), migrationParty(source), trust, claimedBy.get(from.name));
+      if (found === undefined) {
+        claimedBy.set(from.name, session.key);
+        return [];
       }
-      if (!isKtorSession(source)) return fail(`names session "${from.name}", which is not in Ktor's format; give that session ${KTOR_FORMAT_HINT}`);
-      if (JSON.stringify(source.fields.schema) !== JSON.stringify(session.fields.schema)) {
-        return fail(
-          `names session "${from.name}", whose schema differs from this session's; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid`,
-        );
-      }
-      const integrity = integrityOf(session, source);
-      if (!integrity.ok && integrity.at === 'optIn') {
-        return [spec.source.errorAt(optInPath(session), `${formatSpecPath(from.path)} names session "${from.name}", ${integrity.problem}`, 'key')];
-      }
-      if (!integrity.ok) return fail(`names session "${from.name}", ${integrity.problem}`);
-      const other = claimedBy.get(from.name);
-      if (other !== undefined) return fail(`names session "${from.name}", which sessions.${other} already migrates from; one Ktor session moves into one native session`);
-      claimedBy.set(from.name, session.key);
-      return [];
+      const message = `${formatSpecPath(from.path)} names session "${from.name}", ${found.problem}`;
+      return [found.at === 'optIn' ? spec.source.errorAt(optInPath(session), message, 'key') : spec.source.errorAt(from.path, message)];
     });
   },
 };
@@ -127,11 +113,10 @@ const badMigration: SpecRule = {
 const rawIdsOnSharedStore: SpecRule = {
   refuses: "two Ktor-format sessions tracked by id on one store, which would accept each other's raw ids",
   check: (spec) => {
-    const storages = new Map(entriesOf(fieldsOf(spec.source.data)?.storages));
     const sessions = spec.sessions.flatMap((session) => {
       const name = session.fields.storage;
       if (typeof name !== 'string') return [];
-      const declared = storeLocation(storages.get(name));
+      const declared = storeLocation(spec.storages.get(name));
       return [{ name: session.key, store: declared === undefined ? name : storeOf(name, declared), rawIds: isKtorSession(session) }];
     });
     return rawIdSharing(sessions).map((sharing) => {
@@ -142,8 +127,7 @@ const rawIdsOnSharedStore: SpecRule = {
 };
 
 /** Where a storage as written puts its entries, defaults applied as the runtime will get them; `undefined` when it is malformed (ajv's to report). */
-function storeLocation(value: unknown): StoreLocation | undefined {
-  const fields = fieldsOf(value);
+function storeLocation(fields: Fields | undefined): StoreLocation | undefined {
   const env = fieldsOf(fields?.url)?.env;
   const prefix = fields?.prefix ?? SPEC_DEFAULTS.redisPrefix;
   if (fields?.kind === 'memory') return { kind: 'memory' };

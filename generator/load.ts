@@ -4,7 +4,7 @@
  */
 import { LineCounter, isAlias, isMap, isNode, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Pair, YAMLError } from 'yaml';
-import type { SpecError } from './model.js';
+import type { SpecError } from './spec-error.js';
 import type { SpecPath } from './spec-path.js';
 
 /** Which part of a mapping entry an error points at: the value (default), or the key, for unknown keys. */

@@ -1,5 +1,5 @@
 /**
- * The TypeScript names the generator derives from the spec (design.md section 3), in one place so the
+ * The TypeScript names the generator derives from the spec (docs/spec.md, `sessions`), in one place so the
  * validator refuses exactly the collisions the emitters would produce.
  */
 

@@ -1,147 +1,105 @@
 /**
- * Stage 3: a valid spec to the generator's model. Every default lives here, so the emitters never guess;
- * spec order is kept everywhere, and payload schemas pass through exactly as written.
+ * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
+ * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
+ * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`) is in the
+ * model only when set, so specs without it generate what they did before it existed.
  */
-import { parseDuration } from './duration.js';
 import type {
-  CookieNode,
-  ExpiryNode,
-  JsonSchema,
-  KeyRingNode,
-  MigrationNode,
-  SerializerNode,
-  SessionNode,
-  SpecModel,
-  StorageNode,
-  TransformNode,
-  TypeNode,
-} from './model.js';
-import { providerName, sessionTypeName } from './names.js';
+  CookieSettings,
+  ExpiryDefinition,
+  KeyRingDefinition,
+  MigrationDefinition,
+  StorageDefinition,
+  TransformDefinition,
+  TransportDefinition,
+} from 'typed-sessions/rules';
+import { SPEC_DEFAULTS } from './defaults.js';
+import { parseDuration } from './duration.js';
+import { SessionNode, type SpecModel } from './model.js';
+import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
 
-/** The spec as written, once it has passed spec-schema.json and the semantic rules. */
-export interface SpecDocument {
-  readonly version: 1;
-  readonly keys?: Readonly<Record<string, { readonly env: string; readonly encoding?: 'base64url' | 'hex' }>>;
-  readonly storages?: Readonly<Record<string, StorageDocument>>;
-  readonly types?: Readonly<Record<string, JsonSchema>>;
-  readonly sessions: Readonly<Record<string, SessionDocument>>;
-  readonly augmentKoaContext?: boolean;
-}
-
-type StorageDocument =
-  | { readonly kind: 'memory'; readonly maxEntries?: number }
-  | { readonly kind: 'directory'; readonly path: string; readonly maxEntries?: number }
-  | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix?: string };
-
-interface SessionDocument {
-  readonly transport?: 'cookie' | 'header';
-  readonly name?: string;
-  readonly serializer?: 'json' | 'ktor-json' | 'ktor-reflection' | { readonly module: string; readonly export: string };
-  readonly transform?: readonly TransformDocument[];
-  readonly storage?: string;
-  readonly insecure?: boolean;
-  readonly cookie?: Partial<CookieNode>;
-  readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
-  readonly schema: JsonSchema;
-  readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean; readonly trustUnauthenticatedIv?: boolean };
-}
-
-/** One `transform:` step; the spec schema allows exactly one of the kinds per step. */
-type TransformDocument =
-  | { readonly sign: string }
-  | { readonly encrypt: string }
-  | { readonly 'ktor-sign': string; readonly algorithm?: 'sha256' | 'sha1' }
-  | { readonly 'ktor-encrypt': { readonly encrypt: string; readonly sign: string }; readonly legacyMac?: boolean };
-
-/** Defaults for everything the spec may leave out (docs/spec.md); spec-schema.json repeats them for editors. */
-export const SPEC_DEFAULTS = {
-  maxEntries: 100_000,
-  // Each session a file of its own (a 4 KiB block and an inode) that every sweep and startup visits: see docs/storage.md.
-  directoryMaxEntries: 10_000,
-  redisPrefix: 'sess:',
-  transport: 'cookie',
-  insecure: false,
-  maxAge: '7d',
-  rolling: false,
-  cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
-  ktorSignAlgorithm: 'sha256',
-  ktorLegacyMac: false,
-  keepSource: false,
-  trustUnauthenticatedIv: false,
-} as const;
+/** How the spec names Ktor's serializers, and how a definition's `ktor` names them. */
+const KTOR_SERIALIZERS = { 'ktor-json': 'json', 'ktor-reflection': 'reflection' } as const;
 
 /**
  * @example
- * const model = normalizeSpec(loaded.data as SpecDocument, 'sessions.yaml');
- * model.sessions[0]?.typeName; // 'UserSession'
+ * const validated = validateSpec(loaded.source);
+ * if (validated.ok) normalizeSpec(validated.document, 'sessions.yaml').sessions[0]?.typeName; // 'UserSession'
  */
 export function normalizeSpec(spec: SpecDocument, specFileName: string): SpecModel {
   return {
     specFileName,
-    keyRings: Object.entries(spec.keys ?? {}).map(
-      ([name, ring]): KeyRingNode => ({ name, env: ring.env, ...(ring.encoding === 'hex' ? { encoding: 'hex' } : {}) }),
-    ),
-    storages: Object.entries(spec.storages ?? {}).map(([name, storage]) => normalizeStorage(name, storage)),
-    types: Object.entries(spec.types ?? {}).map(([name, schema]): TypeNode => ({ name, schema })),
-    sessions: Object.entries(spec.sessions).map(([key, session]) => normalizeSession(key, session)),
+    keys: mapValues(spec.keys ?? {}, (ring): KeyRingDefinition => ({ env: ring.env, ...(ring.encoding === 'hex' ? { encoding: 'hex' } : {}) })),
+    storages: mapValues(spec.storages ?? {}, normalizeStorage),
+    types: Object.entries(spec.types ?? {}).map(([name, schema]) => ({ name, schema })),
+    sessions: Object.entries(spec.sessions).map(([name, session]) => normalizeSession(name, session)),
     // Only when written, so the model of every spec that leaves it out is as before (absent means true).
     ...(spec.augmentKoaContext === undefined ? {} : { augmentKoaContext: spec.augmentKoaContext }),
   };
 }
 
-function normalizeStorage(name: string, storage: StorageDocument): StorageNode {
+function mapValues<T, U>(record: Readonly<Record<string, T>>, map: (value: T) => U): Readonly<Record<string, U>> {
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, map(value)]));
+}
+
+function normalizeStorage(storage: StorageDocument): StorageDefinition {
   switch (storage.kind) {
     case 'memory':
-      return { name, kind: 'memory', maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.maxEntries };
+      return { kind: 'memory', maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.maxEntries };
     case 'directory':
-      return { name, kind: 'directory', path: storage.path, maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.directoryMaxEntries };
+      return { kind: 'directory', path: storage.path, maxEntries: storage.maxEntries ?? SPEC_DEFAULTS.directoryMaxEntries };
     case 'redis':
-      return { name, kind: 'redis', urlEnv: storage.url.env, prefix: storage.prefix ?? SPEC_DEFAULTS.redisPrefix };
+      return { kind: 'redis', url: { env: storage.url.env }, prefix: storage.prefix ?? SPEC_DEFAULTS.redisPrefix };
   }
 }
 
-function normalizeSession(key: string, session: SessionDocument): SessionNode {
-  const transport = session.transport ?? SPEC_DEFAULTS.transport;
-  return {
-    key,
-    typeName: sessionTypeName(key),
-    providerName: providerName(key),
-    transport,
-    wireName: session.name ?? key,
-    serializer: normalizeSerializer(session.serializer),
-    transforms: (session.transform ?? []).map(normalizeTransform),
-    ...(session.storage === undefined ? {} : { storage: session.storage }),
-    insecure: session.insecure ?? SPEC_DEFAULTS.insecure,
-    ...(transport === 'cookie' ? { cookie: normalizeCookie(session.cookie ?? {}) } : {}),
-    expiry: normalizeExpiry(session.expiry ?? {}),
-    schema: session.schema,
-    ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
-  };
+function normalizeSession(name: string, session: SessionDocument): SessionNode {
+  const { serializer } = session;
+  const ktor = typeof serializer === 'string' && serializer !== 'json' ? KTOR_SERIALIZERS[serializer] : undefined;
+  return SessionNode.create(
+    {
+      name,
+      transport: normalizeTransport(name, session),
+      ...(session.storage === undefined ? {} : { storage: session.storage }),
+      transforms: (session.transform ?? []).map(normalizeTransform),
+      ...((session.insecure ?? SPEC_DEFAULTS.insecure) ? { insecure: true } : {}),
+      ...(ktor === undefined ? {} : { ktor: { serializer: ktor } }),
+      ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
+      expiry: normalizeExpiry(session.expiry ?? {}),
+    },
+    {
+      schema: session.schema,
+      ...(typeof serializer === 'object' ? { serializer: { module: serializer.module, export: serializer.export } } : {}),
+    },
+  );
 }
 
-function normalizeMigration(migrateFrom: NonNullable<SessionDocument['migrateFrom']>): MigrationNode {
+function normalizeTransport(key: string, session: SessionDocument): TransportDefinition {
+  const name = session.name ?? key;
+  return (session.transport ?? SPEC_DEFAULTS.transport) === 'cookie'
+    ? { kind: 'cookie', name, cookie: normalizeCookie(session.cookie ?? {}) }
+    : { kind: 'header', name };
+}
+
+function normalizeMigration(migrateFrom: NonNullable<SessionDocument['migrateFrom']>): MigrationDefinition {
   const written = typeof migrateFrom === 'string' ? { session: migrateFrom } : migrateFrom;
+  const trusted = written.trustUnauthenticatedIv ?? SPEC_DEFAULTS.trustUnauthenticatedIv;
   return {
     session: written.session,
     keepSource: written.keepSource ?? SPEC_DEFAULTS.keepSource,
-    trustUnauthenticatedIv: written.trustUnauthenticatedIv ?? SPEC_DEFAULTS.trustUnauthenticatedIv,
+    ...(trusted ? { trustUnauthenticatedIv: true } : {}),
   };
 }
 
-function normalizeSerializer(serializer: SessionDocument['serializer']): SerializerNode {
-  if (serializer === undefined) return { kind: 'json' };
-  return typeof serializer === 'string' ? { kind: serializer } : { kind: 'module', module: serializer.module, export: serializer.export };
-}
-
-function normalizeTransform(step: TransformDocument): TransformNode {
-  if ('sign' in step) return { kind: 'sign', keyRing: step.sign };
-  if ('encrypt' in step) return { kind: 'encrypt', keyRing: step.encrypt };
-  if ('ktor-sign' in step) return { kind: 'ktor-sign', keyRing: step['ktor-sign'], algorithm: step.algorithm ?? SPEC_DEFAULTS.ktorSignAlgorithm };
+function normalizeTransform(step: TransformDocument): TransformDefinition {
+  if ('sign' in step) return { kind: 'sign', keys: step.sign };
+  if ('encrypt' in step) return { kind: 'encrypt', keys: step.encrypt };
+  if ('ktor-sign' in step) return { kind: 'ktor-sign', keys: step['ktor-sign'], algorithm: step.algorithm ?? SPEC_DEFAULTS.ktorSignAlgorithm };
   const rings = step['ktor-encrypt'];
-  return { kind: 'ktor-encrypt', keyRing: rings.encrypt, signKeyRing: rings.sign, legacyMac: step.legacyMac ?? SPEC_DEFAULTS.ktorLegacyMac };
+  return { kind: 'ktor-encrypt', keys: rings.encrypt, signKeys: rings.sign, legacyMac: step.legacyMac ?? SPEC_DEFAULTS.ktorLegacyMac };
 }
 
-function normalizeCookie(cookie: Partial<CookieNode>): CookieNode {
+function normalizeCookie(cookie: Partial<CookieSettings>): CookieSettings {
   const defaults = SPEC_DEFAULTS.cookie;
   return {
     path: cookie.path ?? defaults.path,
@@ -154,7 +112,7 @@ function normalizeCookie(cookie: Partial<CookieNode>): CookieNode {
   };
 }
 
-function normalizeExpiry(expiry: NonNullable<SessionDocument['expiry']>): ExpiryNode {
+function normalizeExpiry(expiry: NonNullable<SessionDocument['expiry']>): ExpiryDefinition {
   const idle = parseDuration(expiry.idle);
   return {
     maxAge: seconds(expiry.maxAge ?? SPEC_DEFAULTS.maxAge),

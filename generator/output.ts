@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { isGeneratedText } from './emit/header.js';
+import { isGeneratedText } from './generated-header.js';
 import type { GeneratedFiles } from './generate.js';
 
 export type FileStatus =

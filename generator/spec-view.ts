@@ -2,10 +2,14 @@
  * What a semantic rule sees: the spec as written, read defensively. Rules run even when the spec also
  * breaks its JSON Schema (so every error is reported at once), which means any value here may have the
  * wrong shape; a rule checks only values of the shape it is about and leaves the rest to ajv.
+ *
+ * It is a shape of its own, beside the typed `SpecDocument` (spec-document.ts) and the model, because it
+ * holds a spec no schema has vouched for yet: the only place the generator reads spec data defensively.
+ * Only a spec that passes the schema and every rule goes on, typed, to `normalize`.
  */
 import { didYouMean } from './did-you-mean.js';
 import type { NodePart, SpecSource } from './load.js';
-import type { SpecError, SpecWarning } from './model.js';
+import type { SpecError, SpecWarning } from './spec-error.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 
@@ -40,8 +44,10 @@ export interface SessionView {
 
 export interface SpecView {
   readonly source: SpecSource;
-  readonly keyRings: readonly string[];
-  readonly storages: readonly string[];
+  /** `keys:` entries by name, in spec order; an entry that is not a mapping has no fields. */
+  readonly keyRings: ReadonlyMap<string, Fields>;
+  /** `storages:` entries by name, in spec order; an entry that is not a mapping has no fields. */
+  readonly storages: ReadonlyMap<string, Fields>;
   /** `types:` entries, in spec order. */
   readonly types: readonly (readonly [string, unknown])[];
   readonly sessions: readonly SessionView[];
@@ -73,8 +79,8 @@ export function viewSpec(source: SpecSource): SpecView {
   const spec = fieldsOf(source.data) ?? {};
   return {
     source,
-    keyRings: entriesOf(spec.keys).map(([name]) => name),
-    storages: entriesOf(spec.storages).map(([name]) => name),
+    keyRings: fieldsByName(spec.keys),
+    storages: fieldsByName(spec.storages),
     types: entriesOf(spec.types),
     // A session that is not a mapping is ajv's to report; no rule can say more about it.
     sessions: entriesOf(spec.sessions).flatMap(([key, value]) => {
@@ -82,6 +88,10 @@ export function viewSpec(source: SpecSource): SpecView {
       return fields === undefined ? [] : [viewSession(key, fields)];
     }),
   };
+}
+
+function fieldsByName(section: unknown): ReadonlyMap<string, Fields> {
+  return new Map(entriesOf(section).map(([name, value]) => [name, fieldsOf(value) ?? {}]));
 }
 
 function viewSession(key: string, fields: Fields): SessionView {

@@ -1,17 +1,15 @@
 /**
  * The generator's front half, as one entry: spec text or file -> the model, or every error at once, each
- * with `FILE:LINE:COL`. Stages: load (YAML with positions) -> validate (spec-schema.json, then the
+ * with `FILE:LINE:COL`. Stages: load (YAML with positions) -> validate (spec-schema.json and the
  * semantic rules) -> normalize.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { orderSpecErrors } from './format-errors.js';
 import { loadYaml } from './load.js';
-import type { SpecError, SpecModel, SpecWarning } from './model.js';
+import type { SpecModel } from './model.js';
 import { normalizeSpec } from './normalize.js';
-import type { SpecDocument } from './normalize.js';
-import { checkSpecRules, checkSpecWarnings } from './rules.js';
-import { validateSpecSchema } from './validate-schema.js';
+import { orderSpecErrors, type SpecError, type SpecWarning } from './spec-error.js';
+import { validateSpec } from './validate.js';
 
 /**
  * `source` is the spec text, for code frames (`formatSpecErrors`, `formatSpecWarnings`); empty when the file
@@ -31,11 +29,9 @@ export type LoadResult =
 export function loadSpecText(text: string, file: string): LoadResult {
   const loaded = loadYaml(text, file);
   if (!loaded.ok) return { ok: false, errors: orderSpecErrors(loaded.errors), source: text };
-  // Schema errors and rule errors together, so one run shows everything to fix.
-  const errors = [...validateSpecSchema(loaded.source), ...checkSpecRules(loaded.source)];
-  if (errors.length > 0) return { ok: false, errors: orderSpecErrors(errors), source: text };
-  const warnings = orderSpecErrors(checkSpecWarnings(loaded.source));
-  return { ok: true, model: normalizeSpec(loaded.source.data as SpecDocument, basename(file)), warnings, source: text };
+  const validated = validateSpec(loaded.source);
+  if (!validated.ok) return { ok: false, errors: validated.errors, source: text };
+  return { ok: true, model: normalizeSpec(validated.document, basename(file)), warnings: validated.warnings, source: text };
 }
 
 /**

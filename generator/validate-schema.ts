@@ -7,7 +7,8 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { didYouMean } from './did-you-mean.js';
 import type { SpecSource } from './load.js';
-import type { SpecError } from './model.js';
+import type { SpecDocument } from './spec-document.js';
+import type { SpecError } from './spec-error.js';
 import specSchema from './spec-schema.json' with { type: 'json' };
 import { formatSpecPath, pathFromPointer } from './spec-path.js';
 
@@ -20,7 +21,8 @@ interface SchemaNode {
 
 const ajv = new Ajv({ strict: true, allErrors: true, verbose: true });
 ajv.addVocabulary(['errorMessage', 'patternErrorMessage']);
-const validateSpec = ajv.compile(specSchema);
+// A type guard: data that passes spec-schema.json has the shape `SpecDocument` describes.
+const isSpecDocument = ajv.compile<SpecDocument>(specSchema);
 
 /** ajv errors that only summarise errors reported on their own: a failed `then`, a bad property name. */
 const SUMMARY_KEYWORDS = new Set(['if', 'propertyNames']);
@@ -44,15 +46,22 @@ const UNSUPPORTED_JSON_SCHEMA_KEYWORDS = new Set([
   'contentSchema', 'nullable',
 ]);
 
+export type SchemaCheck = { readonly ok: true; readonly document: SpecDocument } | { readonly ok: false; readonly errors: SpecError[] };
+
 /**
- * Every place the spec breaks spec-schema.json, positioned and explained.
+ * The spec's data as a `SpecDocument` when it meets spec-schema.json, else every place it breaks it,
+ * positioned and explained.
  *
  * @example
- * validateSpecSchema(source); // [{ file: 'sessions.yaml', line: 12, col: 16, message: 'sessions.user.transport must be "cookie" or "header" (got "cokie")' }]
+ * validateSpecSchema(source);
+ * // { ok: false, errors: [{ file: 'sessions.yaml', line: 12, col: 16, message: 'sessions.user.transport must be "cookie" or "header" (got "cokie")' }] }
  */
-export function validateSpecSchema(source: SpecSource): SpecError[] {
-  if (validateSpec(source.data)) return [];
-  return (validateSpec.errors ?? []).filter((error) => !SUMMARY_KEYWORDS.has(error.keyword)).map((error) => toSpecError(error, source));
+export function validateSpecSchema(source: SpecSource): SchemaCheck {
+  if (isSpecDocument(source.data)) return { ok: true, document: source.data };
+  const errors = isSpecDocument.errors ?? [];
+  const shown = errors.filter((error) => !SUMMARY_KEYWORDS.has(error.keyword));
+  // A summary comes with the errors it summarises; should one ever come alone, it still refuses the spec.
+  return { ok: false, errors: (shown.length > 0 ? shown : errors).map((error) => toSpecError(error, source)) };
 }
 
 function toSpecError(error: ErrorObject, source: SpecSource): SpecError {

@@ -5,7 +5,7 @@
  * watched modules follow it.
  */
 import { dirname, resolve } from 'node:path';
-import type { CliIo } from './cli.js';
+import type { CliIo } from './cli-io.js';
 import { foreignFileWarning, GEN_VERBS, outputPaths, plural, upToDate } from './cli-text.js';
 import { isPackageName, sourceFilesOf } from './emit/imports.js';
 import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
@@ -88,7 +88,7 @@ async function regenerate({ specArg, outArg }: WatchTarget, io: CliIo, saves: Sa
 /** The app's serializer modules, with the TypeScript sources of compiled names; packages are not the app's to save. */
 function serializerFiles(model: SpecModel, specDir: string): string[] {
   return model.sessions.flatMap(({ serializer }) =>
-    serializer.kind === 'module' && !isPackageName(serializer.module)
+    serializer !== undefined && !isPackageName(serializer.module)
       ? sourceFilesOf(resolve(specDir, serializer.module))
       : [],
   );

@@ -1,17 +1,11 @@
-import type { Clock } from './clock.js';
-import type { SessionLogger } from './events.js';
-import type { KeyRing } from './keys/key-ring.js';
-import type { KtorFormat } from './ktor/format.js';
-import type { Migration } from './ktor/migration.js';
-import type { ProviderContext, SessionProvider } from './provider.js';
-import type { Storage } from './storage/storage.js';
+import type { Serializer } from './serializer/serializer.js';
 
 /**
  * The data the generated code hands to the runtime: one `SessionDefinition` per session in the spec,
  * plus the key rings and storages they name. Plain data; the generator emits it as object literals.
  */
 
-/** Cookie attributes, as validated by the generator (design.md section 2). */
+/** Cookie attributes, as validated by the generator (docs/spec.md, `cookie`; security.md #6, #7). */
 export interface CookieSettings {
   readonly path: string;
   readonly domain?: string;
@@ -51,31 +45,43 @@ export interface ExpiryDefinition {
 }
 
 /**
- * Turns a payload into a string and back. `decode` returns `unknown`: whatever it returns is checked
- * against the session's schema before the app sees it.
- *
- * @example
- * export const userCodec: Serializer<UserSession> = {
- *   encode: (value) => JSON.stringify(value),
- *   decode: (text) => JSON.parse(text),
- * };
+ * What the spec says of one session, as plain data: the generator's model holds exactly this for each session
+ * (generator/model.ts) and the generated definition prints it as it is. `SessionDefinition` adds the code.
  */
-export interface Serializer<T> {
-  encode(value: T): string;
-  decode(text: string): unknown;
-}
-
-export interface SessionDefinition<T = unknown> {
+export interface SessionSettings {
   /** Accessor name: `ctx.sessions.get(name)`. */
   readonly name: string;
   readonly transport: TransportDefinition;
   /** Storage name: present means tracked by id, absent means by value. */
   readonly storage?: string;
-  /** Absent means JSON. */
-  readonly serializer?: Serializer<T>;
   /** Applied in order on write, undone in reverse on read. */
   readonly transforms: readonly TransformDefinition[];
   readonly expiry: ExpiryDefinition;
+  /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
+  readonly insecure?: boolean;
+  /**
+   * Present: the session is in Ktor's wire format (docs/ktor.md), readable and writable by a Ktor service:
+   * Ktor's serializer, only `ktor-*` transforms, Ktor's cookie value encoding, and no timestamped envelope.
+   */
+  readonly ktor?: { readonly serializer: 'json' | 'reflection' };
+  readonly migrateFrom?: MigrationDefinition;
+}
+
+/**
+ * A Ktor-format session of the same spec whose valid session, arriving without one of this session, is
+ * re-issued as this session in the same response; the Ktor cookie is then expired unless `keepSource`.
+ * `trustUnauthenticatedIv` is the spec's consent to migrating from a `ktor-encrypt` session, whose first
+ * 16 payload bytes a cookie holder can choose (security.md #57); without it such a migration is refused.
+ */
+export interface MigrationDefinition {
+  readonly session: string;
+  readonly keepSource: boolean;
+  readonly trustUnauthenticatedIv?: boolean;
+}
+
+export interface SessionDefinition<T = unknown> extends SessionSettings {
+  /** Absent means JSON. */
+  readonly serializer?: Serializer<T>;
   /**
    * Self-contained JSON Schema of the payload (`$ref`s point into its own `$defs`): data for the Ktor
    * serializers, which follow its shape, and for `migrateFrom`'s same-schema check. Payloads are checked
@@ -84,20 +90,6 @@ export interface SessionDefinition<T = unknown> {
   readonly schema: object;
   /** `schema` compiled by `gen` (`<out>/validators.ts`). */
   readonly validate: CompiledValidator;
-  /** Written out in the spec to allow a by-value session with no sign or encrypt transform. */
-  readonly insecure?: boolean;
-  /**
-   * Present: the session is in Ktor's wire format (docs/ktor.md), readable and writable by a Ktor service:
-   * Ktor's serializer, only `ktor-*` transforms, Ktor's cookie value encoding, and no timestamped envelope.
-   */
-  readonly ktor?: { readonly serializer: 'json' | 'reflection' };
-  /**
-   * A Ktor-format session of the same spec whose valid session, arriving without one of this session, is
-   * re-issued as this session in the same response; the Ktor cookie is then expired unless `keepSource`.
-   * `trustUnauthenticatedIv` is the spec's consent to migrating from a `ktor-encrypt` session, whose first
-   * 16 payload bytes a cookie holder can choose (security.md #57); without it such a migration is refused.
-   */
-  readonly migrateFrom?: { readonly session: string; readonly keepSource: boolean; readonly trustUnauthenticatedIv?: boolean };
 }
 
 /**
@@ -134,84 +126,9 @@ export type StorageDefinition =
 export type RedisStorageDefinition = Extract<StorageDefinition, { readonly kind: 'redis' }>;
 export type DirectoryStorageDefinition = Extract<StorageDefinition, { readonly kind: 'directory' }>;
 
-export interface SpecDefinition {
-  /**
-   * The shape of generated code this definition has (`GENERATED_FORMAT` of the generator that made it);
-   * `installSessions()` refuses any other than the runtime's own, asking to run `npx typed-sessions gen`.
-   */
-  readonly format: number;
-  /** Key rings by name, each read from an environment variable unless `installSessions({ keys })` overrides it. */
-  readonly keys: Readonly<Record<string, { readonly env: string; /** `hex`: raw key bytes, for Ktor's transforms. */ readonly encoding?: 'hex' }>>;
-  readonly storages: Readonly<Record<string, StorageDefinition>>;
-  /** One generated provider class per session, in spec order. */
-  readonly providers: readonly ProviderClass[];
-  /** The optional layers the spec uses; absent means none. */
-  readonly layers?: SpecLayers;
-}
-
-/**
- * What the core runtime does not import, so that a spec which does not use them never loads them (nor
- * `ioredis`): each comes from an entry of its own, which generated code imports when its spec uses it.
- *
- * @example
- * import { buildRedisStorage } from 'typed-sessions/redis';
- * const spec: SpecDefinition = { format: GENERATED_FORMAT, keys, storages, providers, layers: { redis: buildRedisStorage } };
- */
-export interface SpecLayers {
-  /** Builds `kind: redis` storages; from `typed-sessions/redis`. */
-  readonly redis?: StorageBuilder<RedisStorageDefinition>;
-  /** Builds `kind: directory` storages; from `typed-sessions/directory`. */
-  readonly directory?: StorageBuilder<DirectoryStorageDefinition>;
-  /** Ktor's wire format (docs/ktor.md); from `typed-sessions/ktor`. */
-  readonly ktor?: KtorLayer;
-}
-
-/** What building a storage declared in sessions.yaml is given besides its name and declaration. */
-export interface StorageSetup {
-  readonly clock: Clock;
-  /** Where a URL the spec names by environment variable is read from. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Called once per entry the storage evicts to stay within `maxEntries`. */
-  readonly onEvict: () => void;
-}
-
-/** Builds the storage `name` declared in sessions.yaml; throws `SessionConfigError` if it cannot. */
-export type StorageBuilder<D extends StorageDefinition> = (name: string, declared: D, setup: StorageSetup) => Storage;
-
-/**
- * Ktor's wire format for sessions that declare `ktor` (docs/ktor.md): key rings of raw bytes, the startup
- * checks that span sessions, and each session's serializer, transformers and ids.
- */
-export interface KtorLayer {
-  /** Reads a key ring declared `encoding: hex`: the raw key bytes a Ktor service holds. */
-  parseKeyRing(name: string, value: string | readonly string[], source: string): KeyRing;
-  /**
-   * Refuses Ktor-format sessions that would share raw ids on one store, and warns of Ktor HMAC keys shorter
-   * than Ktor recommends. Throws `SessionConfigError`.
-   */
-  check(setup: KtorInstall): void;
-  /** The spec's `migrateFrom` pairs, once every session has been built; throws `SessionConfigError` for one that is unsound. */
-  planMigrations(definitions: readonly SessionDefinition<unknown>[]): readonly Migration[];
-  /** The serializer, transformers, token alphabet and ids of one session in Ktor's format. */
-  createFormat(definition: SessionDefinition<unknown>, keyRings: ReadonlyMap<string, KeyRing>): KtorFormat;
-}
-
-/** What the Ktor layer checks at `installSessions()`, before any storage is built. */
-export interface KtorInstall {
-  /** Every session of the spec, in spec order. */
-  readonly definitions: readonly SessionDefinition<unknown>[];
-  readonly storages: SpecDefinition['storages'];
-  /** Storage instances the app passed to `installSessions({ storages })`, by storage name. */
-  readonly given: Readonly<Record<string, Storage>>;
-  readonly keyRings: ReadonlyMap<string, KeyRing>;
-  readonly logger: SessionLogger;
-}
-
-/**
- * What a generated provider class looks like from the outside: constructed by `installSessions()`
- * with the resolved key rings, storages, clock and event hook.
- */
-export interface ProviderClass {
-  readonly definition: SessionDefinition<any>;
-  new (context: ProviderContext): SessionProvider<any>;
+export interface KeyRingDefinition {
+  /** The environment variable holding the comma-separated ring, newest first. */
+  readonly env: string;
+  /** `hex`: raw key bytes, for Ktor's transforms (docs/ktor.md); absent: this library's base64url keys. */
+  readonly encoding?: 'hex';
 }

@@ -2,7 +2,7 @@
  * The timestamped wrapper around a serialized payload: `<createdAt>.<lastSeenAt>.<payload>`, both
  * timestamps whole epoch seconds. By value it is what gets sealed, so the times are as tamper-proof as
  * the data; by id it is what the storage holds. Expiry is enforced from these times on the server, never
- * from cookie attributes (design.md section 5).
+ * from cookie attributes (security.md #22, #39).
  *
  * The payload is the serializer's text as it stands (no escaping): it runs to the end of the string, so
  * only the two leading fields need delimiting, and they never contain a dot.
@@ -19,7 +19,7 @@ export interface Envelope {
 
 /**
  * Canonical whole seconds and nothing else: no sign, fraction, exponent, leading zero, whitespace or
- * NaN can pass, so a missing or mangled time can never mean "never expires" (checklist #22, the fastify
+ * NaN can pass, so a missing or mangled time can never mean "never expires" (security.md #22, the fastify
  * `__ts` NaN pitfall; iron checks with /^\d+$/). Twelve digits reach past the year 30000.
  */
 const TIMESTAMP = /^(?:0|[1-9]\d{0,11})$/;

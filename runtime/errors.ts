@@ -74,7 +74,7 @@ export class SessionStorageError extends Error {
 
 /**
  * A session tracked by id was changed or cleared by another request after this one loaded it, so this
- * request's change was not written (checklist #49, #50). Thrown from the middleware as a Koa HTTP error,
+ * request's change was not written (security.md #49, #50). Thrown from the middleware as a Koa HTTP error,
  * 409 with a message safe to show (security.md #66), and no `Set-Cookie`; the client may retry with the
  * session as it now stands.
  */

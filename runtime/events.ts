@@ -6,7 +6,7 @@
 
 /**
  * Why an incoming session was refused. Codes only reach events and logs: the client sees the same
- * response for all of them (checklist #24).
+ * response for all of them (security.md #24).
  */
 export type RejectionReason =
   /** Not a token this session could have issued: bad alphabet, bad envelope, bad JSON. */
@@ -21,9 +21,9 @@ export type RejectionReason =
   | 'schema'
   /** Longer than any token or stored value this session writes; refused before any decoding. */
   | 'too_large'
-  /** A well-formed id with no entry in the storage: never issued, expired or cleared (checklist #35). */
+  /** A well-formed id with no entry in the storage: never issued, expired or cleared (security.md #35). */
   | 'unknown_id'
-  /** The same cookie name came more than once and more than one value verified (checklist #4). */
+  /** The same cookie name came more than once and more than one value verified (security.md #4). */
   | 'ambiguous';
 
 /** Where the refused data came from: the client's token, or the entry the storage returned for it. */
@@ -33,12 +33,15 @@ export type RejectionSource = 'token' | 'storage';
 export type RefreshReason =
   /** `rolling: true`: re-sent on every request that carries it. */
   | 'rolling'
-  /** Idle timeout: the last-seen time moved forward. */
+  /**
+   * Idle timeout, by value: re-sealed with a new last-seen time. Never by id: every storage read slides the
+   * idle window itself and nothing is re-sent, so a read-only by-id request emits no `refreshed` event.
+   */
   | 'idle'
-  /** Sealed under an older key of the ring: re-sealed under the newest (checklist #16). */
+  /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
   | 'key_rotated';
 
-export type StorageOperation = 'read' | 'write' | 'invalidate' | 'touch';
+export type StorageOperation = 'read' | 'write' | 'invalidate';
 
 export interface SessionRejectedEvent {
   readonly type: 'rejected';
@@ -63,7 +66,7 @@ export interface StoreUnavailableEvent {
 }
 
 /**
- * A by-id session's change was refused because another request changed or cleared it first (checklist
+ * A by-id session's change was refused because another request changed or cleared it first (security.md
  * #49, #50); the client got a 409.
  */
 export interface SessionConflictEvent {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Session ids for sessions tracked by id in a storage: 256 random bits from the OS CSPRNG, well past
- * ASVS 5 7.2.3's 128 (and UUIDv4's 122), as fixed-length base64url (checklist #40).
+ * ASVS 5 7.2.3's 128 (and UUIDv4's 122), as fixed-length base64url (security.md #40).
  */
 
 const ID_BYTES = 32;
@@ -28,7 +28,7 @@ export function generateSessionId(): string {
 
 /**
  * Whether `value` could be an id this library issued. Checked before any storage call, so paths, wildcards,
- * prefixes and oversized input never reach a store (checklist #41). The length test comes first: bounded work.
+ * prefixes and oversized input never reach a store (security.md #41). The length test comes first: bounded work.
  *
  * @example
  * isWellFormedSessionId('../../etc/passwd'); // false
@@ -39,7 +39,7 @@ export function isWellFormedSessionId(value: string): boolean {
 
 /**
  * The key a storage files session `session`'s entry under: SHA-256 of the session's name and the id,
- * base64url. Store keys, `SCAN` output, backups and slow logs then hold no usable id (checklist #42, Rack
+ * base64url. Store keys, `SCAN` output, backups and slow logs then hold no usable id (security.md #42, Rack
  * CVE-2019-16782), and an id issued for one session opens nothing when presented as another session on the
  * same storage (security.md #55: a half-authenticated session's id never opens the authenticated one).
  * Session names are lower snake_case and ids base64url, so `:` separates them unambiguously. The id's 256
@@ -50,4 +50,13 @@ export function isWellFormedSessionId(value: string): boolean {
  */
 export function storageKeyForId(session: string, id: string): string {
   return createHash('sha256').update(`${session}:${id}`, 'utf8').digest('base64url');
+}
+
+/** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
+export interface SessionIdScheme {
+  generate(): string;
+  /** Checked before any storage call (security.md #41). */
+  isWellFormed(id: string): boolean;
+  /** The key the storage files the entry of `id` under, for the session named `session`. */
+  storageKey(session: string, id: string): string;
 }

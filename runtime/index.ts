@@ -1,16 +1,17 @@
 /**
- * `typed-sessions/runtime`: what apps import. Anything not listed here or in the entries of the optional
- * layers (`typed-sessions/redis`, `typed-sessions/directory`, `typed-sessions/ktor`) is internal. Importing
- * it loads the Redis and directory storages' modules, not `ioredis`; generated code imports
- * `typed-sessions/core`, which loads neither.
+ * `typed-sessions`: what an app imports, and all of it: the options of `installSessions()`, the type of
+ * `ctx.sessions`, the serializer interface, the storages, keys, events and errors. Generated code imports
+ * `typed-sessions/core` (internal: the provider plumbing, not an API for apps), and the optional layers
+ * from their own entries (`typed-sessions/redis`, `typed-sessions/directory`, `typed-sessions/ktor`) when
+ * its spec uses them. Importing this entry loads the Redis and directory storages' modules, not `ioredis`.
  */
 
-// Everything generated code imports (typed-sessions/core): the middleware and its options, the type of
-// `ctx.sessions`, provider classes and the definition data they are built from.
-export * from './core.js';
+// The options of the generated `installSessions()`, and the type of `ctx.sessions`.
+export type { InstallOptions } from './install.js';
+export type { Sessions } from './sessions.js';
 
 // Serializers: the interface an app's codec module implements (JSON is the default).
-export type { Serializer } from './definition.js';
+export type { Serializer } from './serializer/serializer.js';
 
 // Storages for sessions tracked by id: the interface, and the built-in memory, directory and Redis storages.
 export type { Storage, StoredEntry, WriteOptions } from './storage/storage.js';

@@ -1,15 +1,16 @@
 import type { ExpiryDefinition } from './definition.js';
 import type { Envelope } from './envelope.js';
+import type { RefreshReason } from './events.js';
 
 /**
  * Session lifetimes, all in whole seconds: the absolute `maxAge` counted from creation and never
- * extended (checklist #39), the sliding `idle` timeout counted from the last write or refresh (#38), and
+ * extended (security.md #39), the sliding `idle` timeout counted from the last write or refresh (#38), and
  * what both mean for cookie attributes and storage TTLs.
  */
 
 /**
  * Tolerated clock difference between the machines that seal and open a token. A timestamp further in
- * the future than this was not written by a well-behaved server of this app (checklist #22).
+ * the future than this was not written by a well-behaved server of this app (security.md #22).
  */
 export const CLOCK_SKEW_SECONDS = 60;
 
@@ -17,63 +18,96 @@ export const CLOCK_SKEW_SECONDS = 60;
 export const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 60 * 60;
 
 /**
- * Whether a session stamped with `envelope` is dead at `now`. `checkIdle` is off for sessions tracked by
- * id, whose idle timeout is the storage TTL that every read slides (`Storage.read` with `slideSeconds`).
- *
- * @example
- * isExpired({ createdAt: 0, lastSeenAt: 0, payload: '' }, { maxAge: 3600, rolling: false }, 3600, true); // true
+ * Where a session's idle timeout runs (security.md #38). `sealed`: in the envelope's last-seen time, slid by
+ * re-sealing and re-sending the session (by value). `stored`: in the storage entry's TTL, slid by every
+ * read in the read itself, so nothing is re-sent for it (by id).
  */
-export function isExpired(envelope: Envelope, expiry: ExpiryDefinition, now: number, checkIdle: boolean): boolean {
-  if (envelope.createdAt > now + CLOCK_SKEW_SECONDS || envelope.lastSeenAt > now + CLOCK_SKEW_SECONDS) return true;
-  if (now - envelope.createdAt >= expiry.maxAge) return true;
-  return checkIdle && expiry.idle !== undefined && now - envelope.lastSeenAt >= expiry.idle;
-}
+export type IdleClock = 'sealed' | 'stored';
 
 /**
- * Seconds left before the absolute deadline; at most `maxAge` even for a creation stamp slightly ahead of
- * this machine's clock.
+ * Every expiry and refresh decision of one session, in one place: whether a loaded session is dead,
+ * whether an unchanged one is re-sent and why, and the cookie `Max-Age` and storage TTLs of a write. Each
+ * tracker says where its idle clock runs.
  *
  * @example
- * remainingLifetime(1000, { maxAge: 3600, rolling: false }, 1600); // 3000
+ * const lifetime = new Lifetime({ maxAge: 86400, idle: 1800, rolling: false }, 'sealed');
+ * lifetime.refreshReason({ createdAt: 0, lastSeenAt: 0, payload: '' }, false, 180); // 'idle'
  */
-export function remainingLifetime(createdAt: number, expiry: ExpiryDefinition, now: number): number {
-  return Math.min(expiry.maxAge, createdAt + expiry.maxAge - now);
-}
+export class Lifetime {
+  constructor(
+    readonly expiry: ExpiryDefinition,
+    readonly idleClock: IdleClock,
+  ) {}
 
-/**
- * The cookie's `Max-Age`: the remaining absolute lifetime in whole seconds (never milliseconds), clamped
- * to what browsers keep (checklist #8).
- *
- * @example
- * cookieMaxAge(1000, { maxAge: 604800, rolling: false }, 1000); // 604800
- */
-export function cookieMaxAge(createdAt: number, expiry: ExpiryDefinition, now: number): number {
-  return Math.max(0, Math.min(MAX_COOKIE_AGE_SECONDS, remainingLifetime(createdAt, expiry, now)));
-}
+  /**
+   * Whether a session stamped with `envelope` is dead at `now`: past `maxAge`, stamped in the future, or,
+   * with a sealed idle clock, idle too long. A stored idle clock is the storage's to enforce: an entry
+   * idle too long is gone before it is read.
+   *
+   * @example
+   * new Lifetime({ maxAge: 3600, rolling: false }, 'sealed').isExpired({ createdAt: 0, lastSeenAt: 0, payload: '' }, 3600); // true
+   */
+  isExpired(envelope: Envelope, now: number): boolean {
+    if (envelope.createdAt > now + CLOCK_SKEW_SECONDS || envelope.lastSeenAt > now + CLOCK_SKEW_SECONDS) return true;
+    if (now - envelope.createdAt >= this.expiry.maxAge) return true;
+    return this.#sealedIdle !== undefined && now - envelope.lastSeenAt >= this.#sealedIdle;
+  }
 
-/**
- * The storage TTL for an entry written or touched at `now`: the idle timeout, but never past the absolute
- * deadline. Zero or less means the entry is already dead and must be deleted rather than written
- * (checklist #52).
- *
- * @example
- * storageTtl(0, { maxAge: 86400, idle: 7200, rolling: false }, 85000); // 1400
- */
-export function storageTtl(createdAt: number, expiry: ExpiryDefinition, now: number): number {
-  return Math.min(expiry.idle ?? expiry.maxAge, remainingLifetime(createdAt, expiry, now));
-}
+  /**
+   * Why a loaded session the app did not change is re-sent at `now`, or `undefined` when it is not: sealed
+   * under an older key (security.md #16), `rolling`, or a sealed idle clock that needs sliding. That waits
+   * until a tenth of the idle window has passed: the session then slides in steps of at most 10% of `idle`
+   * (so it may end up to 10% early), while a burst of requests does not re-seal and re-send the cookie on
+   * every one of them. A stored idle clock was slid by the read, so it never asks for a refresh.
+   *
+   * @example
+   * new Lifetime({ maxAge: 86400, idle: 1800, rolling: false }, 'stored').refreshReason(envelope, false, 180); // undefined
+   */
+  refreshReason(envelope: Envelope, stale: boolean, now: number): RefreshReason | undefined {
+    if (stale) return 'key_rotated';
+    if (this.expiry.rolling) return 'rolling';
+    return this.#sealedIdle !== undefined && now - envelope.lastSeenAt >= this.#sealedIdle / 10 ? 'idle' : undefined;
+  }
 
-/**
- * Whether a by-value session read at `now` should be re-sealed with a fresh last-seen time although the
- * app did not change it. `rolling` re-sends on every read. Otherwise, with an idle timeout, the refresh
- * waits until a tenth of the idle window has passed: the session then slides in steps of at most 10% of
- * `idle` (so it may end up to 10% early), while a burst of requests does not re-seal and re-send the
- * cookie on every one of them.
- *
- * @example
- * isRefreshDue({ createdAt: 0, lastSeenAt: 0, payload: '' }, { maxAge: 86400, idle: 1800, rolling: false }, 180); // true
- */
-export function isRefreshDue(envelope: Envelope, expiry: ExpiryDefinition, now: number): boolean {
-  if (expiry.rolling) return true;
-  return expiry.idle !== undefined && now - envelope.lastSeenAt >= expiry.idle / 10;
+  /** With a stored idle clock, the seconds every storage read slides the entry's TTL to; else `undefined`. */
+  get slideSeconds(): number | undefined {
+    return this.idleClock === 'stored' ? this.expiry.idle : undefined;
+  }
+
+  /**
+   * Seconds left before the absolute deadline; at most `maxAge` even for a creation stamp slightly ahead of
+   * this machine's clock.
+   *
+   * @example
+   * new Lifetime({ maxAge: 3600, rolling: false }, 'stored').remaining(1000, 1600); // 3000
+   */
+  remaining(createdAt: number, now: number): number {
+    return Math.min(this.expiry.maxAge, createdAt + this.expiry.maxAge - now);
+  }
+
+  /**
+   * The cookie's `Max-Age`: the remaining absolute lifetime in whole seconds (never milliseconds), clamped
+   * to what browsers keep (security.md #8).
+   *
+   * @example
+   * new Lifetime({ maxAge: 604800, rolling: false }, 'sealed').cookieMaxAge(1000, 1000); // 604800
+   */
+  cookieMaxAge(createdAt: number, now: number): number {
+    return Math.max(0, Math.min(MAX_COOKIE_AGE_SECONDS, this.remaining(createdAt, now)));
+  }
+
+  /**
+   * The storage TTL for an entry written at `now`: the idle timeout, but never past the absolute deadline.
+   * Zero or less means the entry is already dead and must be deleted rather than written (security.md #52).
+   *
+   * @example
+   * new Lifetime({ maxAge: 86400, idle: 7200, rolling: false }, 'stored').storageTtl(0, 85000); // 1400
+   */
+  storageTtl(createdAt: number, now: number): number {
+    return Math.min(this.expiry.idle ?? this.expiry.maxAge, this.remaining(createdAt, now));
+  }
+
+  get #sealedIdle(): number | undefined {
+    return this.idleClock === 'sealed' ? this.expiry.idle : undefined;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Finds the classic catastrophic-backtracking shape in a JSON Schema `pattern` (checklist #34): a group
+ * Finds the classic catastrophic-backtracking shape in a JSON Schema `pattern` (security.md #34): a group
  * repeated without bound whose body can itself repeat without bound and has nothing it must match on
  * every pass, such as `(a+)+`, `(\w+\s?)*` or `(?:x+|y)+`. A backtracking engine (V8's, which ajv uses)
  * needs exponential time to reject a near-miss for those. `gen` refuses such patterns before it compiles a

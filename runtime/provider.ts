@@ -1,20 +1,22 @@
 import type { Clock } from './clock.js';
-import type { Serializer, SessionDefinition, SpecLayers, TransformDefinition } from './definition.js';
+import type { SessionDefinition, TransformDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
-import { requireLayer } from './layers.js';
-import { MAX_COOKIE_AGE_SECONDS, isExpired } from './lifetime.js';
+import { requireLayer, type SpecLayers } from './layers.js';
+import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
-import { BoundedStorage } from './storage/bounded-storage.js';
+import type { Serializer } from './serializer/serializer.js';
+import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { TimedStorage } from './storage/timed-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { ByValueTracker } from './tracker/by-value.js';
-import type { Opened, Refused, Resolved } from './tracker/tracker.js';
-import { createEncryptTransformer } from './transform/encrypt.js';
-import { createSignTransformer } from './transform/sign.js';
-import type { Transformer } from './transform/transformer.js';
+import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
+import type { SessionSlot, SlotSession } from './tracker/slot.js';
+import type { Tracker } from './tracker/tracker.js';
+import { createTransformer } from './transform/create-transformer.js';
 import { CookieTransport } from './transport/cookie.js';
 import { HeaderTransport } from './transport/header.js';
 import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
@@ -35,20 +37,14 @@ export interface ProviderContext {
   readonly layers: SpecLayers;
 }
 
-/** An incoming session that opened, verified, is alive and matches its schema. */
-export interface LoadedSession<T> {
-  readonly ok: true;
-  readonly value: T;
-  readonly envelope: Envelope;
-  /** By id: the session id. */
-  readonly id?: string;
-  /** By id: the version of the stored entry, for commit's conditional write. */
-  readonly version?: string;
-  /** Sealed under an older key: re-seal under the newest in this response (checklist #16). */
-  readonly stale: boolean;
+/**
+ * What a generated provider class looks like from the outside: constructed by `installSessions()`
+ * with the resolved key rings, storages, clock and event hook.
+ */
+export interface ProviderClass {
+  readonly definition: SessionDefinition<any>;
+  new (context: ProviderContext): SessionProvider<any>;
 }
-
-export type LoadResult<T> = LoadedSession<T> | Refused;
 
 /**
  * More copies of one cookie than this is not a stale path or domain variant but an attack; refused
@@ -78,10 +74,10 @@ const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
  *   }
  * }
  */
-export class SessionProvider<T> {
+export class SessionProvider<T> implements SlotSession {
   readonly name: string;
   readonly transport: Transport;
-  readonly tracker: ByValueTracker | ByIdTracker;
+  readonly tracker: Tracker;
   readonly #serializer: Serializer<T>;
   readonly #tokenAlphabet: RegExp;
   /**
@@ -101,7 +97,7 @@ export class SessionProvider<T> {
     this.name = name;
     // First: a definition from before validators were compiled by `gen` needs regenerating, whatever else it holds.
     this.#validate = payloadValidator(name, definition.validate);
-    checkExpiry(definition);
+    checkSessionRules(definition);
     this.transport =
       definition.transport.kind === 'cookie'
         ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
@@ -114,25 +110,30 @@ export class SessionProvider<T> {
     const transformers = ktor?.transformers ?? definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
     this.tracker =
       definition.storage === undefined
-        ? new ByValueTracker(name, transformers, this.transport)
-        : new ByIdTracker(name, transformers, boundedStorage(name, definition.storage, context), definition.expiry.idle, ktor?.ids);
-    if (definition.storage === undefined && definition.transforms.length === 0 && definition.insecure !== true) {
-      throw new SessionConfigError(
-        `session "${name}" travels by value with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign) or a storage, or write insecure: true to accept that`,
-      );
-    }
+        ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
+        : new ByIdTracker(name, transformers, timedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
     this.#emit = context.emit;
   }
 
+  /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
+  get lifetime(): Lifetime {
+    return this.tracker.lifetime;
+  }
+
+  /** This session's state during one request. */
+  createSlot(): SessionSlot {
+    return this.tracker.createSlot(this);
+  }
+
   /**
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
-   * repeated cookie name: a value is used only when exactly one of them verifies (checklist #4). Every
+   * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
    * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
    */
-  open(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
+  open(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
       tokens.length === 1
         ? this.#openToken(tokens[0]!, now)
@@ -143,19 +144,19 @@ export class SessionProvider<T> {
   }
 
   /**
-   * Validates, serializes and packs `value` as set at `now`, for a session created at `createdAt`.
-   * Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
+   * Validates and serializes `value` as set at `now`, for a session created at `createdAt`, and has the
+   * tracker stage it for commit (by value sealed, by id as the storage entry). Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
    */
   pack(value: T, createdAt: number, now: number): string {
     const failure = this.#validate(value);
     if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
     const payload = this.#serializer.encode(value);
-    return this.tracker.pack(this.#frame({ createdAt, lastSeenAt: now, payload }));
+    return this.tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload }));
   }
 
-  /** The envelope of a loaded session with its last-seen time moved to `now`, packed again. */
+  /** The envelope of a loaded session with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string {
-    return this.tracker.pack(this.#frame({ ...envelope, lastSeenAt: now }));
+    return this.tracker.stage(this.#frame({ ...envelope, lastSeenAt: now }));
   }
 
   #frame(envelope: Envelope): string {
@@ -166,90 +167,67 @@ export class SessionProvider<T> {
     this.#emit(event);
   }
 
-  #openEach(tokens: readonly string[], now: number): LoadResult<T> | Promise<LoadResult<T>> {
+  #openEach(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     const results = tokens.map((token) => this.#openToken(token, now));
     return results.some((result) => result instanceof Promise)
       ? Promise.all(results).then(pickOne)
-      : pickOne(results as LoadResult<T>[]);
+      : pickOne(results as IncomingSession<T>[]);
   }
 
-  #openToken(token: string, now: number): LoadResult<T> | Promise<LoadResult<T>> {
-    // O(1) and before any decoding: oversized input costs nothing (checklist #3).
+  #openToken(token: string, now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+    // O(1) and before any decoding: oversized input costs nothing (security.md #3).
     if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
     if (!this.#tokenAlphabet.test(token)) return MALFORMED;
-    const resolved = this.tracker.resolve(token);
-    return resolved instanceof Promise ? this.#openStored(resolved, now) : this.#decode(resolved, now, 'token');
+    return this.tracker.load(token, (opened, source) => this.#decode(opened, now, source));
   }
 
-  /** By id: data the storage returned that cannot be used is deleted, not left to fail again (checklist #43). */
-  async #openStored(resolving: Promise<Resolved>, now: number): Promise<LoadResult<T>> {
-    const resolved = await resolving;
-    const result = resolved.ok ? this.#decode(resolved, now, 'storage') : resolved;
-    if (!result.ok && result.source === 'storage') await (this.tracker as ByIdTracker).discard(resolved.id!, resolved.version);
-    return result;
-  }
-
-  #decode(resolved: Resolved, now: number, source: RejectionSource): LoadResult<T> {
-    if (!resolved.ok) return resolved;
+  #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
-    const envelope = this.#enveloped ? parseEnvelope(resolved.text) : { createdAt: now, lastSeenAt: now, payload: resolved.text };
-    if (envelope === undefined) return refused('malformed', source, resolved);
-    // By id, the idle timeout is the storage's TTL, slid by every read; the envelope's last-seen time is
-    // that of the last write.
-    if (this.#enveloped && isExpired(envelope, this.definition.expiry, now, !this.tracker.byId)) return refused('expired', source, resolved);
+    const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
+    if (envelope === undefined) return refused('malformed', source);
+    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
     let value: unknown;
     try {
       value = this.#serializer.decode(envelope.payload);
     } catch {
-      return refused('malformed', source, resolved);
+      return refused('malformed', source);
     }
-    if (this.#validate(value) !== undefined) return refused('schema', source, resolved);
-    return { ok: true, value: value as T, envelope, id: resolved.id, version: resolved.version, stale: resolved.stale };
+    if (this.#validate(value) !== undefined) return refused('schema', source);
+    return { ok: true, value: value as T, envelope, id: opened.id, version: opened.version, stale: opened.stale };
   }
 
-  #report(result: LoadResult<T>): LoadResult<T> {
+  #report(result: IncomingSession<T>): IncomingSession<T> {
     if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
     return result;
   }
 }
 
-function refused(reason: Refused['reason'], source: RejectionSource, opened: Opened): Refused {
-  return { ok: false, reason, source, id: opened.id, version: opened.version };
+function refused(reason: Refused['reason'], source: RejectionSource): Refused {
+  return { ok: false, reason, source };
 }
 
-/** Exactly one verified value wins; none is the first refusal; several is ambiguous (checklist #4). */
-function pickOne<T>(results: readonly LoadResult<T>[]): LoadResult<T> {
+/** Exactly one verified value wins; none is the first refusal; several is ambiguous (security.md #4). */
+function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> {
   const verified = results.filter((result) => result.ok);
   if (verified.length === 1) return verified[0]!;
   return verified.length > 1 ? AMBIGUOUS : results[0]!;
 }
 
-function createTransformer(session: string, transform: TransformDefinition, keyRings: ReadonlyMap<string, KeyRing>): Transformer {
-  const ring = keyRings.get(transform.keys);
-  if (ring === undefined) {
-    throw new SessionConfigError(`session "${session}" uses key ring "${transform.keys}", which was not resolved; declare it under keys: in sessions.yaml`);
-  }
-  if (transform.kind !== 'sign' && transform.kind !== 'encrypt') {
-    throw new SessionConfigError(`session "${session}" uses Ktor's ${transform.kind} transform but is not in Ktor's format; give it serializer: ktor-json or ktor-reflection`);
-  }
-  return transform.kind === 'sign' ? createSignTransformer(ring, session) : createEncryptTransformer(ring, session);
-}
-
-function boundedStorage(session: string, storageName: string, context: ProviderContext): BoundedStorage {
+function timedStorage(session: string, storageName: string, context: ProviderContext): TimedStorage {
   const storage = context.storages.get(storageName);
   if (storage === undefined) {
     throw new SessionConfigError(`session "${session}" uses storage "${storageName}", which was not resolved; declare it under storages: in sessions.yaml`);
   }
-  return new BoundedStorage(session, storageName, storage, context.storageTimeout, context.emit);
+  return new TimedStorage(session, storageName, storage, context.storageTimeout, context.emit);
 }
 
-function checkExpiry(definition: SessionDefinition<unknown>): void {
-  const { maxAge, idle } = definition.expiry;
-  const whole = (seconds: number | undefined) => seconds === undefined || (Number.isSafeInteger(seconds) && seconds > 0);
-  // Browsers cap cookie lifetimes at 400 days (RFC 6265bis section 5.5); validate refuses longer (security.md #65).
-  if (!whole(maxAge) || !whole(idle) || (idle !== undefined && idle >= maxAge) || maxAge > MAX_COOKIE_AGE_SECONDS) {
-    throw new SessionConfigError(
-      `session "${definition.name}": expiry needs maxAge and idle as whole seconds above 0, idle below maxAge, maxAge at most 400 days (got maxAge ${maxAge}, idle ${idle}); fix it in sessions.yaml`,
-    );
-  }
+/** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */
+function checkSessionRules(definition: SessionDefinition<unknown>): void {
+  const facts = sessionFacts(definition);
+  const problem =
+    expiryProblems(definition.expiry)[0]?.problem ??
+    protectionProblem(facts) ??
+    facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
+    idleProblem(facts);
+  if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

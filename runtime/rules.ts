@@ -4,28 +4,41 @@
  * disagree (security.md #65). For the generator; apps have no use for it.
  */
 
-// Generated code: the format the generator stamps into it and the runtime reads.
+// Generated code: the format the generator stamps into it and the runtime reads, and the definition data it
+// holds, which the generator's model is made of (generator/model.ts).
 export { GENERATED_FORMAT } from './generated-format.js';
+export type {
+  CookieSettings,
+  ExpiryDefinition,
+  KeyRingDefinition,
+  MigrationDefinition,
+  SessionSettings,
+  StorageDefinition,
+  TransformDefinition,
+  TransportDefinition,
+} from './definition.js';
 
-// Cookies and headers: name, path and domain shapes, the prefixes browsers enforce, headers the HTTP stack owns.
+// Cookies and headers: name, path and domain shapes, what browsers drop a cookie for, headers the HTTP stack owns.
+export { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN, cookieProblems, type CookieAttributes, type CookieProblem } from './transport/cookie-rules.js';
+export { headerNameProblem } from './transport/header-rules.js';
+
+// A session's settings as a whole: sealing, expiry, formats and key rings, wire names.
 export {
-  COOKIE_DOMAIN_MAX_LENGTH,
-  COOKIE_DOMAIN_PATTERN,
-  COOKIE_NAME_PATTERN,
-  COOKIE_PATH_PATTERN,
-  HOST_PREFIX,
-  SECURE_PREFIX,
-} from './transport/cookie-rules.js';
-export { FORBIDDEN_HEADER_NAMES } from './transport/header.js';
-
-// Expiry: the longest lifetime browsers give a cookie.
-export { MAX_COOKIE_AGE_SECONDS } from './lifetime.js';
+  expiryProblems,
+  idleProblem,
+  protectionProblem,
+  ringEncodingProblem,
+  transformFormatProblem,
+  wireNameClashes,
+  type SessionFacts,
+  type TransformKind,
+} from './session-rules.js';
 
 // Payloads: keys no payload may hold, and patterns that can backtrack for exponential time.
 export { POLLUTING_KEYS } from './serializer/json.js';
 export { findNestedQuantifier } from './nested-quantifier.js';
 
-// Ktor interop: migration integrity, raw ids on shared stores, what the reflection format can write.
-export { migrationIntegrity, type MigrationIntegrity } from './ktor/migration.js';
+// Ktor interop: migrations, raw ids on shared stores, what the reflection format can write.
+export { migrationIntegrity, migrationProblem, type MigrationIntegrity, type MigrationParty } from './ktor/migration.js';
 export { rawIdSharing, rawIdSharingProblem, storeOf, type StoreLocation } from './ktor/raw-id-sharing.js';
 export { reflectionSchemaProblem } from './ktor/reflection-serializer.js';

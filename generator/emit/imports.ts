@@ -37,7 +37,7 @@ export function planSerializerImports(
   const planned = new Map<string, SerializerImport>();
   const bySession = new Map<string, SerializerImport>();
   for (const session of model.sessions) {
-    if (session.serializer.kind !== 'module') continue;
+    if (session.serializer === undefined) continue;
     const specifier = specifierFor(session.serializer.module);
     const exportName = identifier(session.serializer.export, 'serializer export');
     const identity = JSON.stringify([specifier, exportName]);
@@ -47,7 +47,7 @@ export function planSerializerImports(
       taken.add(plan.localName);
       planned.set(identity, plan);
     }
-    bySession.set(session.key, plan);
+    bySession.set(session.name, plan);
   }
   return bySession;
 }

@@ -5,7 +5,7 @@
  * runs prettier over it.
  */
 import type { SpecModel } from '../model.js';
-import { generatedHeader } from './header.js';
+import { generatedHeader } from '../generated-header.js';
 import { emitImports, planSerializerImports } from './imports.js';
 import { emitInstallSessions } from './install-sessions.js';
 import { emitKoaAugmentation } from './koa-augmentation.js';
@@ -33,7 +33,7 @@ export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module:
     ...model.sessions.map((session) =>
       emitProviderClass(
         session,
-        literal(definitionLiteral(session, model.types, serializers.get(session.key)?.localName)),
+        literal(definitionLiteral(session, model.types, serializers.get(session.name)?.localName)),
       ),
     ),
     emitSpecDefinition(model, layers),

@@ -12,7 +12,7 @@ export function emitInstallSessions(model: SpecModel): FunctionDeclarationStruct
   const handler =
     first === undefined
       ? []
-      : [`app.use((ctx) => { ctx.body = ctx.sessions.get(${stringLiteral(first.key)}) ?? 'no session'; });`];
+      : [`app.use((ctx) => { ctx.body = ctx.sessions.get(${stringLiteral(first.name)}) ?? 'no session'; });`];
   return {
     kind: StructureKind.Function,
     name: 'installSessions',

@@ -9,37 +9,25 @@ export class CodeExpression {
   constructor(readonly text: string) {}
 }
 
-/** What `literal` prints; `undefined` properties are left out, so optional fields can be written inline. */
-export type LiteralValue =
-  | string
-  | number
-  | boolean
-  | null
-  | undefined
-  | CodeExpression
-  | readonly LiteralValue[]
-  | { readonly [key: string]: LiteralValue };
-
 /**
- * Prints a value as a TypeScript literal. For JSON data the text is also a valid literal type.
+ * Prints data as a TypeScript literal: what YAML parses to (strings, numbers, booleans, null, lists and
+ * mappings), the model's nodes, which are such data, and `CodeExpression`s. `undefined` properties are left
+ * out, so optional fields can be written inline. For JSON data the text is also a valid literal type.
+ * Anything else (a function, a symbol) has no literal and is refused rather than printed as its source.
  *
  * @example
  * literal({ kind: 'memory', maxEntries: 10, path: undefined }); // "{ kind: 'memory', maxEntries: 10 }"
  * literal({ serializer: new CodeExpression('userCodec') });       // '{ serializer: userCodec }'
  */
-export function literal(value: LiteralValue): string {
+export function literal(value: unknown): string {
   if (value instanceof CodeExpression) return value.text;
   if (typeof value === 'string') return stringLiteral(value);
   if (value === null || value === undefined) return 'null';
-  if (typeof value !== 'object') return String(value);
-  if (isLiteralArray(value)) return `[${value.map(literal).join(', ')}]`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
+  if (typeof value !== 'object') throw new TypeError(`literal: a ${typeof value} is not data and has no literal`);
   const entries = Object.entries(value)
     .filter(([, item]) => item !== undefined)
     .map(([key, item]) => `${propertyName(key)}: ${literal(item)}`);
   return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
-}
-
-// `Array.isArray` does not narrow readonly arrays out of a union.
-function isLiteralArray(value: object): value is readonly LiteralValue[] {
-  return Array.isArray(value);
 }

@@ -2,7 +2,8 @@
  * One exported type per `types:` entry and per session payload: an interface when the schema is an
  * object with named properties, a type alias for anything else (maps, unions, `$ref`s, primitives).
  */
-import type { JsonSchema, SpecModel } from '../model.js';
+import type { SpecModel } from '../model.js';
+import type { JsonSchema } from '../payload-schema.js';
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from './print.js';
 import { docsOf, interfaceMembers, schemaToType } from './schema-to-type.js';
 import { identifier } from './tokens.js';

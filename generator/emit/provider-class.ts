@@ -40,16 +40,16 @@ export function emitProviderClass(session: SessionNode, definitionText: string):
 function providerSummary(session: SessionNode): string {
   const tracking = session.storage === undefined ? 'by value' : `by id in storage \`${session.storage}\``;
   const parts = [
-    `${session.transport} ${session.wireName}`,
+    `${session.transport.kind} ${session.transport.name}`,
     tracking,
     ...session.transforms.map((transform) =>
-      transform.kind === 'ktor-encrypt' ? `${transform.kind}(${transform.keyRing}, ${transform.signKeyRing})` : `${transform.kind}(${transform.keyRing})`,
+      transform.kind === 'ktor-encrypt' ? `${transform.kind}(${transform.keys}, ${transform.signKeys})` : `${transform.kind}(${transform.keys})`,
     ),
     ...(session.insecure ? ['insecure'] : []),
-    ...(session.serializer.kind === 'module' ? [`serializer ${session.serializer.export}`] : []),
-    ...(session.serializer.kind.startsWith('ktor-') ? [`serializer ${session.serializer.kind}`] : []),
+    ...(session.serializer === undefined ? [] : [`serializer ${session.serializer.export}`]),
+    ...(session.ktor === undefined ? [] : [`serializer ktor-${session.ktor.serializer}`]),
     ...(session.migrateFrom === undefined ? [] : [`migrates from \`${session.migrateFrom.session}\``]),
     ...(session.migrateFrom?.trustUnauthenticatedIv ? ['trusting its unauthenticated IV'] : []),
   ];
-  return `\`${session.key}\`: ${parts.join(', ')}.`;
+  return `\`${session.name}\`: ${parts.join(', ')}.`;
 }

@@ -1,15 +1,12 @@
 /**
- * The payload schema subset (design.md section 2) -> TypeScript type text. Value keywords (`minLength`,
+ * The payload schema subset (docs/spec.md) -> TypeScript type text. Value keywords (`minLength`,
  * `pattern`, `format`, ...) narrow values, not types, so they do not show here; ajv checks them at runtime.
  */
-import type { JsonSchema } from '../model.js';
-import { literal, type LiteralValue } from './literal.js';
+import { TYPE_REF_PREFIX, type JsonSchema } from '../payload-schema.js';
+import { literal } from './literal.js';
 import { docText, printObjectType, StructureKind, type TypeMember } from './print.js';
 import { isIdentifier, propertyName } from './tokens.js';
 import { UnsupportedSchemaError } from './unsupported-schema-error.js';
-
-/** The only `$ref` form in the subset: a shared type under `types:`. */
-export const TYPE_REF_PREFIX = '#/types/';
 
 /**
  * The TypeScript type a schema describes.
@@ -65,9 +62,9 @@ function typeOf(schema: JsonSchema): TypeText {
     return intersection([typeOf(rest), union(branches.map(typeOf))]);
   }
   if ('$ref' in schema) return single(refName(schema['$ref']));
-  if ('const' in schema) return single(literal(schema['const'] as LiteralValue));
+  if ('const' in schema) return single(literal(schema['const']));
   if (Array.isArray(schema['enum']))
-    return union(schema['enum'].map((value) => single(literal(value as LiteralValue))));
+    return union(schema['enum'].map((value) => single(literal(value))));
   const type = schema['type'];
   if (Array.isArray(type)) return union(type.map((single) => singleTypeOf(schema, single)));
   return type === undefined ? UNKNOWN : singleTypeOf(schema, type);

@@ -3,7 +3,7 @@
  * `ctx.sessions` its types.
  */
 import type { SpecModel } from '../model.js';
-import { specFileLabel } from './header.js';
+import { specFileLabel } from '../generated-header.js';
 import {
   docText,
   StructureKind,
@@ -25,14 +25,14 @@ export function emitSessionMap(model: SpecModel): [InterfaceDeclarationStructure
       name: 'SessionMap',
       isExported: true,
       docs: [docText(`Every session in ${specFileLabel(model.specFileName)}, by accessor name.`)],
-      properties: model.sessions.map((session) => ({ name: propertyName(session.key), type: session.typeName })),
+      properties: model.sessions.map((session) => ({ name: propertyName(session.name), type: session.typeName })),
     },
     {
       kind: StructureKind.TypeAlias,
       name: 'ByIdSessionName',
       isExported: true,
       docs: ['Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts.'],
-      type: byId.length === 0 ? 'never' : byId.map((session) => stringLiteral(session.key)).join(' | '),
+      type: byId.length === 0 ? 'never' : byId.map((session) => stringLiteral(session.name)).join(' | '),
     },
   ];
 }

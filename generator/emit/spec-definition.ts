@@ -1,12 +1,12 @@
 /**
- * The module-private `spec` constant handed to the runtime: the format of the generated code, key rings
- * and storages by name, the provider classes in spec order, and the optional layers the spec uses.
+ * The module-private `spec` constant handed to the runtime: the format of the generated code, the model's
+ * key rings and storages as they are, the provider classes in spec order, and the optional layers the spec uses.
  */
 import { GENERATED_FORMAT } from 'typed-sessions/rules';
-import type { SpecModel, StorageNode } from '../model.js';
+import type { SpecModel } from '../model.js';
 import { LAYER_IMPORTS } from '../names.js';
 import type { LayerKey } from './layers.js';
-import { CodeExpression, literal, type LiteralValue } from './literal.js';
+import { CodeExpression, literal } from './literal.js';
 import { StructureKind, VariableDeclarationKind, type VariableStatementStructure } from './print.js';
 
 /**
@@ -16,11 +16,11 @@ import { StructureKind, VariableDeclarationKind, type VariableStatementStructure
  * //   layers: { redis: buildRedisStorage } };
  */
 export function emitSpecDefinition(model: SpecModel, layers: readonly LayerKey[]): VariableStatementStructure {
-  const spec: LiteralValue = {
+  const spec = {
     // The generator's own format, as a number: the runtime compares it with the one it reads.
     format: GENERATED_FORMAT,
-    keys: Object.fromEntries(model.keyRings.map((ring) => [ring.name, { env: ring.env, encoding: ring.encoding }])),
-    storages: Object.fromEntries(model.storages.map((storage) => [storage.name, storageLiteral(storage)])),
+    keys: model.keys,
+    storages: model.storages,
     providers: model.sessions.map((session) => new CodeExpression(session.providerName)),
     layers: layers.length === 0 ? undefined : Object.fromEntries(layers.map((layer) => [layer, new CodeExpression(LAYER_IMPORTS[layer].exportName)])),
   };
@@ -29,15 +29,4 @@ export function emitSpecDefinition(model: SpecModel, layers: readonly LayerKey[]
     declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: 'spec', type: 'SpecDefinition', initializer: literal(spec) }],
   };
-}
-
-function storageLiteral(storage: StorageNode): LiteralValue {
-  switch (storage.kind) {
-    case 'memory':
-      return { kind: 'memory', maxEntries: storage.maxEntries };
-    case 'directory':
-      return { kind: 'directory', path: storage.path, maxEntries: storage.maxEntries };
-    case 'redis':
-      return { kind: 'redis', url: { env: storage.urlEnv }, prefix: storage.prefix };
-  }
 }

@@ -1,7 +1,7 @@
 /**
- * A payload schema reached an emitter with a construct outside the subset (design.md section 2). The spec
- * validator reports these with a position first, so seeing this one means a model was built by hand or
- * the validator and the emitters disagree.
+ * A payload schema reached an emitter with a construct outside the payload schema subset (docs/spec.md).
+ * The spec validator reports these with a position first, so seeing this one means a model was built by
+ * hand or the validator and the emitters disagree.
  */
 export class UnsupportedSchemaError extends Error {
   override readonly name = 'UnsupportedSchemaError';

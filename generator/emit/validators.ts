@@ -10,8 +10,8 @@ import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { SessionNode, SpecModel } from '../model.js';
 import { validatorName } from '../names.js';
-import { generatedHeader } from './header.js';
-import { runtimeSchema } from './runtime-schema.js';
+import { generatedHeader } from '../generated-header.js';
+import { runtimeSchema } from '../payload-schema.js';
 import { SchemaCompileError } from './schema-compile-error.js';
 import { HELPERS_SPECIFIER, rewriteStandaloneCode } from './standalone-code.js';
 import { identifier } from './tokens.js';
@@ -67,7 +67,7 @@ export function emitValidatorsModule(model: SpecModel): string {
     else {
       compile(ajv, session, schema);
       exportBySchema.set(identity, name);
-      compiled[name] = session.key;
+      compiled[name] = session.name;
     }
   }
   const { code, helpers } = rewriteStandaloneCode(standaloneCode.default(ajv, compiled));
@@ -88,9 +88,9 @@ function exportName(session: SessionNode): string {
 /** Compiles now rather than when the code is written, so a refusal names its session. */
 function compile(ajv: Ajv, session: SessionNode, schema: object): void {
   try {
-    ajv.addSchema(schema, session.key);
-    ajv.getSchema(session.key);
+    ajv.addSchema(schema, session.name);
+    ajv.getSchema(session.name);
   } catch (error) {
-    throw new SchemaCompileError(session.key, error as Error);
+    throw new SchemaCompileError(session.name, error as Error);
   }
 }

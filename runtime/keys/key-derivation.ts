@@ -2,7 +2,7 @@ import { hkdfSync } from 'node:crypto';
 
 /**
  * HKDF-SHA256 (RFC 5869) from each ring secret to one subkey per use, so a secret is never used directly
- * and signing and encryption never share key material (checklist #26). The `info` strings are part of the
+ * and signing and encryption never share key material (security.md #26). The `info` strings are part of the
  * token format (docs/security.md): changing one invalidates every token in circulation.
  */
 

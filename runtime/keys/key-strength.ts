@@ -1,5 +1,5 @@
 /**
- * Checks one key of a ring, as the app wrote it, before anything is derived from it (checklist #26: a short,
+ * Checks one key of a ring, as the app wrote it, before anything is derived from it (security.md #26: a short,
  * empty, placeholder or low-entropy key is a start-up error, following iron's 32-character minimum and
  * gorilla's "hash key not set"). Messages never repeat the key: they end up in logs.
  */

@@ -44,10 +44,10 @@ interface KeyPair {
  * Security: this format's MAC does not cover the IV, so whoever holds a token can flip bits of the first 16
  * plaintext bytes by flipping IV bits, and the token still verifies (wire doc, "Security note"). Reading it is
  * for interoperating with a Ktor service; this library's own `encrypt` (AES-256-GCM over everything) never
- * shares the weakness. The MAC is checked before any decryption, in constant time (checklist #14, #15).
+ * shares the weakness. The MAC is checked before any decryption, in constant time (security.md #14, #15).
  *
  * `nextIv` is an internal test seam (not exported from the runtime's entry): there is no public way to choose
- * an IV (checklist #25).
+ * an IV (security.md #25).
  *
  * @example
  * const sealer = createKtorEncryptTransformer(encryptRing, signRing, { legacyMac: false });

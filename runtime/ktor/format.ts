@@ -1,7 +1,9 @@
-import type { Serializer, SessionDefinition, TransformDefinition } from '../definition.js';
+import type { SessionDefinition, TransformDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
+import { transformFormatProblem } from '../session-rules.js';
 import type { KeyRing } from '../keys/key-ring.js';
-import type { SessionIdScheme } from '../tracker/by-id.js';
+import type { SessionIdScheme } from '../ids.js';
+import type { Serializer } from '../serializer/serializer.js';
 import type { Transformer } from '../transform/transformer.js';
 import { ktorCookieValue } from './cookie-value.js';
 import { createKtorEncryptTransformer } from './encrypt-transformer.js';
@@ -29,7 +31,7 @@ export interface KtorFormat {
 
 /**
  * Ktor stores a session under its raw id (`SessionStorage.write(id, text)`), so a storage shared with a Ktor
- * service must see the raw id: the hashed keys of checklist #42 do not apply to Ktor-format sessions.
+ * service must see the raw id: the hashed keys of security.md #42 do not apply to Ktor-format sessions.
  */
 const KTOR_IDS: SessionIdScheme = { generate: generateKtorSessionId, isWellFormed: isKtorSessionId, storageKey: (_session, id) => id };
 
@@ -63,9 +65,7 @@ export function createKtorFormat(definition: SessionDefinition<unknown>, keyRing
       case 'ktor-encrypt':
         return createKtorEncryptTransformer(ring(transform.keys), ring(transform.signKeys), { legacyMac: transform.legacyMac });
       default:
-        throw new SessionConfigError(
-          `session "${name}" is in Ktor's format but uses the ${transform.kind} transform, which a Ktor service cannot read; use ktor-sign or ktor-encrypt`,
-        );
+        throw new SessionConfigError(`session "${name}": ${transformFormatProblem(transform.kind, true)}`);
     }
   });
   if (ktor.serializer === 'reflection') {

@@ -1,5 +1,5 @@
-import type { Serializer } from '../definition.js';
 import { createJsonSerializer } from '../serializer/json.js';
+import type { Serializer } from '../serializer/serializer.js';
 import { kotlinDoubleText } from './kotlin-number.js';
 import { PayloadShapes } from './payload-shape.js';
 

@@ -1,6 +1,6 @@
-import type { KtorInstall, KtorLayer } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { warnSafely } from '../events.js';
+import type { KtorInstall, KtorLayer } from '../layers.js';
 import { createKtorFormat, ktorHmacKeyRings } from './format.js';
 import { planMigrations } from './migration.js';
 import { rawIdSharing, rawIdSharingProblem, storeOf } from './raw-id-sharing.js';

@@ -1,5 +1,6 @@
 import type { SessionDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
+import { KTOR_FORMAT_HINT, sessionFacts, type SessionFacts } from '../session-rules.js';
 
 /** One `migrateFrom`: provider indexes of the native session and the Ktor-format session it takes over. */
 export interface Migration {
@@ -71,11 +72,49 @@ export function migrationIntegrity(source: MigrationSource, trustUnauthenticated
   };
 }
 
+/** A session as the migration rule sees it: its facts and its payload schema. */
+export interface MigrationParty extends SessionFacts {
+  readonly schema: unknown;
+}
+
+/** Why a migration cannot be planned: the problem completes "migrates from X, ", `at` as in `MigrationIntegrity`. */
+export interface MigrationProblem {
+  readonly at: 'source' | 'optIn';
+  readonly problem: string;
+}
+
 /**
- * The migrations of a spec, checked once at start-up: each names a Ktor-format session of the same spec, is
- * itself native, shares that session's schema (so a payload valid there is valid here), promotes nothing a
- * cookie holder could forge unless the spec says so (`migrationIntegrity`), and no Ktor session feeds two
- * migrations. Throws `SessionConfigError` otherwise.
+ * The one rule of `migrateFrom`, for `typed-sessions validate` and start-up alike: `target` is native and
+ * `source` in Ktor's format, both share one schema (so a payload valid there is valid here), the source's
+ * cookie cannot be forged unless the spec says so (`migrationIntegrity`), and no other session
+ * (`claimedBy`) already migrates from the same source.
+ *
+ * @example
+ * migrationProblem(user, ktorUser, false, undefined); // undefined: the migration is sound
+ */
+export function migrationProblem(
+  target: MigrationParty,
+  source: MigrationParty,
+  trustUnauthenticatedIv: boolean,
+  claimedBy: string | undefined,
+): MigrationProblem | undefined {
+  const problem = (text: string): MigrationProblem => ({ at: 'source', problem: text });
+  if (target.ktorFormat) {
+    return problem("but this session is itself in Ktor's format: migration moves users from a Ktor-format session onto a native one, so set migrateFrom on the native session");
+  }
+  if (!source.ktorFormat) return problem(`which is not in Ktor's format; give that session ${KTOR_FORMAT_HINT}`);
+  if (JSON.stringify(source.schema) !== JSON.stringify(target.schema)) {
+    return problem('whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid');
+  }
+  const integrity = migrationIntegrity(source, trustUnauthenticatedIv);
+  if (!integrity.ok) return { at: integrity.at, problem: integrity.problem };
+  if (claimedBy !== undefined) return problem(`which session "${claimedBy}" already migrates from; one Ktor session moves into one native session`);
+  return undefined;
+}
+
+/**
+ * The migrations of a spec, checked once at start-up with `migrationProblem`. Throws `SessionConfigError`
+ * for the first that cannot be planned.
  *
  * @example
  * planMigrations(providers.map((provider) => provider.definition)); // [{ target: 0, source: 1, keepSource: false }]
@@ -83,6 +122,7 @@ export function migrationIntegrity(source: MigrationSource, trustUnauthenticated
 export function planMigrations(definitions: readonly SessionDefinition<unknown>[]): Migration[] {
   const indexByName = new Map(definitions.map((definition, index) => [definition.name, index]));
   const claimed = new Map<number, string>();
+  const party = (definition: SessionDefinition<unknown>): MigrationParty => ({ ...sessionFacts(definition), schema: definition.schema });
   return definitions.flatMap((definition, target): Migration[] => {
     const from = definition.migrateFrom;
     if (from === undefined) return [];
@@ -91,19 +131,8 @@ export function planMigrations(definitions: readonly SessionDefinition<unknown>[
     };
     const source = indexByName.get(from.session);
     if (source === undefined) return fail('which the spec does not declare');
-    const sourceDefinition = definitions[source]!;
-    if (sourceDefinition.ktor === undefined) fail('which is not a Ktor-format session (serializer: ktor-json or ktor-reflection)');
-    if (definition.ktor !== undefined) fail('but is itself in Ktor format: migration moves users onto the native sealed format');
-    if (JSON.stringify(sourceDefinition.schema) !== JSON.stringify(definition.schema)) {
-      fail('whose schema differs: give both the same schema (a shared type under types:), so every migrated payload is valid');
-    }
-    const integrity = migrationIntegrity(
-      { name: from.session, byId: sourceDefinition.storage !== undefined, transforms: sourceDefinition.transforms.map((transform) => transform.kind) },
-      from.trustUnauthenticatedIv === true,
-    );
-    if (!integrity.ok) fail(integrity.problem);
-    const other = claimed.get(source);
-    if (other !== undefined) fail(`which session "${other}" already migrates from`);
+    const problem = migrationProblem(party(definition), party(definitions[source]!), from.trustUnauthenticatedIv === true, claimed.get(source));
+    if (problem !== undefined) fail(problem.problem);
     claimed.set(source, definition.name);
     return [{ target, source, keepSource: from.keepSource }];
   });

@@ -1,7 +1,5 @@
-import { SessionConfigError } from '../errors.js';
-import { deriveKeyId } from '../keys/key-derivation.js';
-import type { KeyRing } from '../keys/key-ring.js';
-import { EMPTY_KEY } from '../keys/key-strength.js';
+import { parseKeys, type KeyEncoding, type KeyRing } from '../keys/key-ring.js';
+import { EMPTY_KEY, type KeyCheck } from '../keys/key-strength.js';
 
 const HEX_KEY = /^(?:[0-9A-Fa-f]{2})+$/;
 
@@ -25,30 +23,25 @@ const RECOMMENDED_HMAC_KEY_BYTES = 32;
  * parseRawKeyRing('ktor_sign', '02030405060708090a0b0c', 'environment variable KTOR_SIGN_KEY');
  */
 export function parseRawKeyRing(name: string, value: string | readonly string[], source: string): KeyRing {
-  const where = `key ring "${name}" (${source})`;
-  if (typeof value !== 'string' && !(Array.isArray(value) && value.every((entry) => typeof entry === 'string'))) {
-    throw new SessionConfigError(`${where} must be a string of comma-separated hex keys or an array of them`);
+  return parseKeys(name, value, source, RAW_HEX_KEYS);
+}
+
+/** Ktor's keys as hex. Ktor's tokens name no key, so two keys may share a derived id. */
+const RAW_HEX_KEYS: KeyEncoding = {
+  notAList: 'a string of comma-separated hex keys or an array of them',
+  empty: `; set it to ${KTOR_KEY_BYTES}`,
+  check: checkRawKey,
+};
+
+function checkRawKey(entry: string): KeyCheck {
+  if (entry === '') return { ok: false, problem: EMPTY_KEY };
+  if (!HEX_KEY.test(entry)) return { ok: false, problem: `is not hex (an even number of 0-9 and a-f); it holds ${KTOR_KEY_BYTES}` };
+  const secret = Buffer.from(entry, 'hex');
+  if (new Set(secret).size === 1) {
+    const pattern = secret.length === 1 ? 'a single byte' : `one byte value repeated ${secret.length} times`;
+    return { ok: false, problem: `is ${pattern}, so it is no secret; ${RANDOM_KEY}` };
   }
-  const entries = (typeof value === 'string' ? value.split(',') : value).map((entry) => entry.trim());
-  if (entries.every((entry) => entry === '')) throw new SessionConfigError(`${where} is empty; set it to ${KTOR_KEY_BYTES}`);
-  const keys: { id: string; secret: Buffer }[] = [];
-  entries.forEach((entry, index) => {
-    const key = `key ${index + 1} of ${entries.length}`;
-    if (entry === '') throw new SessionConfigError(`${where}: ${key} ${EMPTY_KEY}`);
-    if (!HEX_KEY.test(entry)) {
-      throw new SessionConfigError(`${where}: ${key} is not hex (an even number of 0-9 and a-f); it holds ${KTOR_KEY_BYTES}`);
-    }
-    const secret = Buffer.from(entry, 'hex');
-    if (new Set(secret).size === 1) {
-      const pattern = secret.length === 1 ? 'a single byte' : `one byte value repeated ${secret.length} times`;
-      throw new SessionConfigError(`${where}: ${key} is ${pattern}, so it is no secret; ${RANDOM_KEY}`);
-    }
-    if (keys.some((other) => other.secret.equals(secret))) {
-      throw new SessionConfigError(`${where}: ${key} repeats an earlier key; each key must be different. Remove it.`);
-    }
-    keys.push({ id: deriveKeyId(secret), secret });
-  });
-  return { name, source, keys };
+  return { ok: true, secret };
 }
 
 /**

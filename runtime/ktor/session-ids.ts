@@ -13,7 +13,7 @@ export function generateKtorSessionId(): string {
 }
 
 /**
- * Whether `value` is an id a Ktor service could have issued; checked before any storage call (checklist #41).
+ * Whether `value` is an id a Ktor service could have issued; checked before any storage call (security.md #41).
  *
  * @example
  * isKtorSessionId('../../etc/passwd'); // false

@@ -16,7 +16,7 @@ const TAMPERED: Unsealed = { ok: false, reason: 'tampered' };
  * section 2.4), byte for byte: `value + "/" + lowerhex(HMAC(key, UTF-8(value)))`, the key used raw.
  *
  * Reading splits at the last `/` and accepts only the lower-case hex MAC, as Ktor does, but always through one
- * constant-time comparison of two equal-length buffers (checklist #14, #15), for every key of the ring; a key
+ * constant-time comparison of two equal-length buffers (security.md #14, #15), for every key of the ring; a key
  * other than the newest marks the value stale, so it is re-signed with the newest. Unlike this library's own
  * `sign`, Ktor's MAC does not bind the cookie name: a value signed for one Ktor session under the same key is
  * accepted by another.

@@ -1,17 +1,17 @@
-import type { Serializer } from '../definition.js';
 import { SessionValidationError } from '../errors.js';
+import type { Serializer } from './serializer.js';
 
 /**
  * The default serializer: `JSON.stringify` and `JSON.parse`, with two guards JSON itself lacks.
  *
  * Writing, values JSON would silently change are refused with a `SessionValidationError` naming their
- * path, so what `get` returns later is exactly what `set` was given (checklist #32): a `Date` would come
+ * path, so what `get` returns later is exactly what `set` was given (security.md #32): a `Date` would come
  * back a string, `NaN` `null`, a `Map` `{}`, and a `BigInt` or a cycle would throw from inside
  * `JSON.stringify`. An `undefined` object property is dropped, which reads back the same for an optional
  * property.
  *
- * Reading, keys that are prototype-pollution gadgets (`__proto__`, `constructor`) are refused (checklist
- * #28), and so is nesting deeper than `MAX_PAYLOAD_DEPTH` (checklist #31): a poisoned store could otherwise
+ * Reading, keys that are prototype-pollution gadgets (`__proto__`, `constructor`) are refused (security.md
+ * #28), and so is nesting deeper than `MAX_PAYLOAD_DEPTH` (security.md #31): a poisoned store could otherwise
  * hand a recursive schema's validator 10^4 levels, which it walks recursively into a stack overflow. Writing
  * refuses the same keys and depth, so what is written can be read (security.md #63).
  */

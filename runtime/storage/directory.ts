@@ -1,11 +1,24 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, opendir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import type { DirectoryStorageDefinition, StorageBuilder } from '../definition.js';
+import type { DirectoryStorageDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { FileLocks } from './file-lock.js';
 import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
+import {
+  HEADER_LENGTH,
+  SESSION_FILE,
+  TEMP_FILE,
+  isMissing,
+  nameFor,
+  parseHeader,
+  readFileHeader,
+  removeDeadFiles,
+  replaceFile,
+  sessionFileContent,
+  slideExpiry,
+} from './session-files.js';
+import type { StorageBuilder } from './storage-builder.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { openTrustedFolder } from './trusted-folder.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
@@ -33,32 +46,6 @@ export interface DirectoryStorageOptions {
   readonly onEvict?: () => void;
 }
 
-/**
- * Every file starts with a fixed-width header line: its expiry and its deadline (epoch milliseconds, 16
- * zero-padded digits each; a deadline of all nines means none) and its version (16 hex digits). The
- * fixed width lets `touch` rewrite the expiry in place without touching the rest.
- */
-const STAMP_DIGITS = 16;
-const NO_DEADLINE = '9'.repeat(STAMP_DIGITS);
-const HEADER_LENGTH = 3 * (STAMP_DIGITS + 1);
-const HEADER = /^(\d{16}) (\d{16}) ([0-9a-f]{16})\n/;
-
-interface Header {
-  readonly expiresAt: number;
-  /** `Infinity` for none. */
-  readonly notAfter: number;
-  readonly version: string;
-}
-
-/** Names this storage creates; `sweep` never removes anything else, even in a folder shared by mistake. */
-const SESSION_FILE = /^[0-9a-f]{64}$/;
-const TEMP_FILE = /^[0-9a-f]{64}\.(?:[0-9a-f]{16}\.tmp|lock)$/;
-
-/**
- * A temporary or lock file older than this was left by a crashed write: a live write renames its file
- * and drops its lock within milliseconds.
- */
-const STALE_TEMP_MS = 60_000;
 const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
 /**
  * Evictions a write tries at most. One keeps the bound; the second drains a folder found over it at
@@ -75,7 +62,7 @@ const EVICTIONS_PER_WRITE = 2;
  * - Writes go to a temporary file in the same folder, then `rename` over the old one: a reader sees the
  *   old value or the new one, never a torn file (rename is atomic within one file system, POSIX).
  * - Writes and deletes hold a lock file per key around the version check and the rename, so conditional
- *   writes are atomic for every process sharing the folder (checklist #44, #49, #50).
+ *   writes are atomic for every process sharing the folder (security.md #44, #49, #50).
  * - The expiry lives in the file and is enforced on every read, so a stale file is never served; an
  *   expired file is removed when read and by `sweep()`, which a write also starts in the background
  *   once `sweepIntervalMs` has passed since the last one.
@@ -127,6 +114,7 @@ export class DirectoryStorage implements Storage {
   }
 
   async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    const slideMs = slideSeconds === undefined ? undefined : ttlMilliseconds(slideSeconds);
     const name = nameFor(key);
     const file = join(this.#path, name);
     let content: string;
@@ -142,8 +130,8 @@ export class DirectoryStorage implements Storage {
       await this.#remove(name);
       return undefined;
     }
-    if (slideSeconds === undefined) this.#used(name, header.expiresAt);
-    else await this.touch(key, slideSeconds);
+    if (slideMs === undefined) this.#used(name, header.expiresAt);
+    else await this.#slide(name, slideMs);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
@@ -152,7 +140,7 @@ export class DirectoryStorage implements Storage {
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
     const now = this.#clock();
     const expiresAt = now + ttlMs;
-    const content = formatHeader(expiresAt, maxMs === undefined ? NO_DEADLINE : formatStamp(now + maxMs), randomBytes(8).toString('hex')) + value;
+    const content = sessionFileContent(expiresAt, maxMs === undefined ? undefined : now + maxMs, value);
     const name = nameFor(key);
     const file = join(this.#path, name);
     // Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall.
@@ -160,14 +148,7 @@ export class DirectoryStorage implements Storage {
     const written = await this.#locks.hold(`${file}.lock`, async () => {
       const current = await this.#liveVersion(file);
       if (!conditionHolds(condition, current)) return false;
-      const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
-      try {
-        await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
-        await rename(temp, file);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-      }
+      await replaceFile(file, content);
       // A new file starts on probation; a rewritten one was used again.
       if (current === undefined) this.#recency.set(name, expiresAt);
       else this.#used(name, expiresAt);
@@ -187,7 +168,7 @@ export class DirectoryStorage implements Storage {
     const file = join(this.#path, name);
     try {
       // Under the lock even without a version: a delete landing between another write's check and its
-      // rename would otherwise be undone by that rename (checklist #50).
+      // rename would otherwise be undone by that rename (security.md #50).
       return await this.#locks.hold(`${file}.lock`, async () => {
         if (ifVersion !== undefined && (await this.#liveVersion(file)) !== ifVersion) return false;
         await this.#remove(name);
@@ -200,38 +181,14 @@ export class DirectoryStorage implements Storage {
     }
   }
 
-  /**
-   * Rewrites the expiry in place through an open handle. Unlike reading the value and writing it back,
-   * this cannot bring back a session that `invalidate` removed meanwhile: the handle then points at
-   * the unlinked file (checklist #50).
-   */
-  async touch(key: string, ttlSeconds: number): Promise<void> {
-    const ttlMs = ttlMilliseconds(ttlSeconds);
-    const name = nameFor(key);
-    let handle: FileHandle;
-    try {
-      handle = await open(join(this.#path, name), 'r+');
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      this.#recency.delete(name);
-      return;
-    }
-    let gone = false;
-    try {
-      const header = await readHeader(handle);
-      const now = this.#clock();
-      // An expired session stays dead: touching it must not revive it.
-      if (header === undefined || header.expiresAt <= now) return;
-      const expiresAt = Math.min(now + ttlMs, header.notAfter);
-      gone = expiresAt <= now;
-      if (!gone) {
-        await handle.write(formatStamp(expiresAt), 0, 'latin1');
-        this.#used(name, expiresAt);
-      }
-    } finally {
-      await handle.close();
-    }
-    if (gone) await this.#remove(name);
+  /** A sliding read's slide of the file `name`, through `slideExpiry`. */
+  async #slide(name: string, ttlMs: number): Promise<void> {
+    const now = this.#clock();
+    const expiresAt = await slideExpiry(join(this.#path, name), ttlMs, now);
+    if (expiresAt === 'missing') this.#recency.delete(name);
+    else if (expiresAt === undefined) return;
+    else if (expiresAt > now) this.#used(name, expiresAt);
+    else await this.#remove(name);
   }
 
   /**
@@ -243,25 +200,7 @@ export class DirectoryStorage implements Storage {
    * const removed = await storage.sweep();
    */
   async sweep(): Promise<number> {
-    const now = this.#clock();
-    let removed = 0;
-    try {
-      for await (const entry of await opendir(this.#path)) {
-        if (!entry.isFile()) continue;
-        const file = join(this.#path, entry.name);
-        const remove = SESSION_FILE.test(entry.name)
-          ? await isExpired(file, now)
-          : TEMP_FILE.test(entry.name) && (await isStaleTemp(file, now));
-        if (remove) {
-          await rm(file, { force: true });
-          this.#recency.delete(entry.name);
-          removed++;
-        }
-      }
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-    return removed;
+    return removeDeadFiles(this.#path, this.#clock(), (name) => this.#recency.delete(name));
   }
 
   #sweepWhenDue(): void {
@@ -322,66 +261,3 @@ export class DirectoryStorage implements Storage {
 export const buildDirectoryStorage: StorageBuilder<DirectoryStorageDefinition> = (_name, { path, maxEntries }, { clock, onEvict }) =>
   new DirectoryStorage({ path, maxEntries, clock, onEvict });
 
-/** The file name for `key`: its SHA-256 in hex, so no key reaches outside the folder. */
-function nameFor(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-function formatStamp(epochMs: number): string {
-  const digits = String(epochMs);
-  if (!Number.isSafeInteger(epochMs) || digits.length > STAMP_DIGITS) {
-    throw new RangeError(`DirectoryStorage: time ${epochMs} does not fit a ${STAMP_DIGITS}-digit stamp; use a shorter TTL`);
-  }
-  return digits.padStart(STAMP_DIGITS, '0');
-}
-
-function formatHeader(expiresAt: number, notAfter: string, version: string): string {
-  return `${formatStamp(expiresAt)} ${notAfter} ${version}\n`;
-}
-
-/** The header at the start of `content`, or `undefined` when the file is not one this storage wrote whole. */
-function parseHeader(content: string): Header | undefined {
-  const match = HEADER.exec(content);
-  if (match === null) return undefined;
-  return { expiresAt: Number(match[1]), notAfter: match[2] === NO_DEADLINE ? Infinity : Number(match[2]), version: match[3]! };
-}
-
-async function readHeader(handle: FileHandle): Promise<Header | undefined> {
-  const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEADER_LENGTH), 0, HEADER_LENGTH, 0);
-  return parseHeader(buffer.toString('latin1', 0, bytesRead));
-}
-
-/** The header of `file`: `undefined` when the file has none this storage wrote whole, `'missing'` when there is no file. */
-async function readFileHeader(file: string): Promise<Header | undefined | 'missing'> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if (isMissing(error)) return 'missing';
-    throw error;
-  }
-  try {
-    return await readHeader(handle);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** A file without a valid header counts as expired: it cannot be served, so it is only clutter. */
-async function isExpired(file: string, now: number): Promise<boolean> {
-  const header = await readFileHeader(file);
-  return header !== 'missing' && (header === undefined || header.expiresAt <= now);
-}
-
-async function isStaleTemp(file: string, now: number): Promise<boolean> {
-  try {
-    return (await stat(file)).mtimeMs < now - STALE_TEMP_MS;
-  } catch (error) {
-    if (isMissing(error)) return false;
-    throw error;
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}

@@ -22,7 +22,7 @@ export interface MemoryStorageOptions {
 interface MemoryEntry extends StoredEntry {
   /** Epoch milliseconds. */
   expiresAt: number;
-  /** Epoch milliseconds past which no touch extends the entry; `Infinity` for none. */
+  /** Epoch milliseconds past which no sliding read extends the entry; `Infinity` for none. */
   readonly notAfter: number;
 }
 
@@ -34,7 +34,7 @@ const DEFAULT_SWEEP_EVERY = 1024;
  *
  * The bound is a segmented LRU (`SegmentedLru`), so that a flood of sessions created once and never
  * sent back cannot evict the sessions in use (security.md #64): a new entry starts on probation, and
- * any later read, touch or write of it moves it to the protected segment (at most 80% of
+ * any later read or write of it moves it to the protected segment (at most 80% of
  * `maxEntries`); evictions take the entry longest on probation. Expired entries are dropped when met
  * and swept every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
  *
@@ -90,11 +90,6 @@ export class MemoryStorage implements Storage {
     if (ifVersion !== undefined && this.#live(key)?.version !== ifVersion) return false;
     this.#entries.delete(key);
     return true;
-  }
-
-  async touch(key: string, ttlSeconds: number): Promise<void> {
-    const entry = this.#use(key);
-    if (entry !== undefined) this.#slide(key, entry, ttlSeconds);
   }
 
   /** Moves the expiry to `ttlSeconds` from now, capped at the deadline; past the deadline, the entry goes. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 
 /**
  * The Lua scripts behind `RedisStorage`. Each touches exactly one key (`KEYS[1]`), so it runs atomically
@@ -7,7 +7,7 @@ import type { Cluster, Redis } from 'ioredis';
  *
  * An entry is a hash: `value`, `version`, and `deadline` (epoch milliseconds by Redis's own clock, set
  * when the session has an absolute lifetime). The key's TTL is the idle expiry; no slide passes the
- * deadline, and a slide that would leave no time deletes the key instead (checklist #52).
+ * deadline, and a slide that would leave no time deletes the key instead (security.md #52).
  */
 
 /** `redis.call('TIME')` in epoch milliseconds: Redis's clock, the one its TTLs run on. */
@@ -40,13 +40,6 @@ local entry = redis.call('HMGET', KEYS[1], 'value', 'version', 'deadline')
 if not entry[1] then return false end
 if ARGV[1] ~= '' and not slide(KEYS[1], tonumber(ARGV[1]), entry[3]) then return false end
 return { entry[1], entry[2] }
-`;
-
-/** ARGV: ttl ms. Returns 1 when the key was there. */
-const TOUCH = `${SLIDE}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-slide(KEYS[1], tonumber(ARGV[1]), redis.call('HGET', KEYS[1], 'deadline'))
-return 1
 `;
 
 /**
@@ -92,7 +85,7 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis | Cluster, key: string, args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, key: string, args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, 1, key, ...args);
     } catch (error) {
@@ -103,6 +96,5 @@ export class RedisScript {
 }
 
 export const readScript = new RedisScript(READ);
-export const touchScript = new RedisScript(TOUCH);
 export const writeScript = new RedisScript(WRITE);
 export const invalidateVersionScript = new RedisScript(INVALIDATE_VERSION);

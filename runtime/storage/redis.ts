@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
-import type { RedisStorageDefinition, StorageBuilder } from '../definition.js';
+import type { RedisOptions } from 'ioredis';
+import type { RedisStorageDefinition } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
-import { invalidateVersionScript, readScript, touchScript, writeScript } from './redis-scripts.js';
+import type { RedisClient } from './redis-client.js';
+import { invalidateVersionScript, readScript, writeScript } from './redis-scripts.js';
+import type { StorageBuilder } from './storage-builder.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, ttlMilliseconds } from './ttl.js';
 import { writeCondition } from './write-condition.js';
@@ -33,10 +35,10 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * - the hash and its TTL are set by the same script, so no key is ever seen without a TTL (#52);
  * - creation checks the key is absent (`SET NX` semantics) and an update that its version is the one
  *   read, so a collision never overwrites and a cleared session is never brought back (#44, #49, #50);
- * - a sliding read and `touch` are `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
+ * - a sliding read is `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
  *   a slide that would leave no time deletes the key.
  *
- * Given a URL, the storage builds a client that fails fast rather than queueing (checklist #45, #47,
+ * Given a URL, the storage builds a client that fails fast rather than queueing (security.md #45, #47,
  * #48): no offline queue, no retries, a command timeout, and no resending of commands that were in
  * flight when a connection dropped, so a write already reported as failed is not applied later.
  * It reconnects forever with a capped back-off, so the app recovers after a Redis restart.
@@ -48,11 +50,11 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * app.use(installSessions({ storages: { redis: storage } }));
  */
 export class RedisStorage implements Storage {
-  readonly #client: Redis | Cluster;
+  readonly #client: RedisClient;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
 
-  constructor(connection: Redis | Cluster | string, options: RedisStorageOptions = {}) {
+  constructor(connection: RedisClient | string, options: RedisStorageOptions = {}) {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     if (typeof prefix !== 'string') throw new SessionConfigError(`RedisStorage: prefix must be a string, not ${typeof prefix}`);
     this.#prefix = prefix;
@@ -88,13 +90,9 @@ export class RedisStorage implements Storage {
     return (await this.#bounded(invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion]))) === 1;
   }
 
-  async touch(key: string, ttlSeconds: number): Promise<void> {
-    await this.#bounded(touchScript.run(this.#client, this.#prefix + key, [ttlMilliseconds(ttlSeconds)]));
-  }
-
   /**
    * A timed-out command stays in the client's queue until its reply comes, and on a silent network no
-   * reply ever does, so every request would add one more (checklist #47). On the first timeout, a client
+   * reply ever does, so every request would add one more (security.md #47). On the first timeout, a client
    * this storage owns drops the connection: the queue is failed and emptied, and until the reconnection
    * is ready, commands fail at once instead of queueing (no offline queue).
    */

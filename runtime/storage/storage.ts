@@ -1,6 +1,6 @@
 /**
  * Where sessions tracked by id keep their data (Ktor's `SessionStorage`). Keys are never raw session ids:
- * the runtime passes `storageKeyForId(session, id)`, a SHA-256 of the session's name and the id (checklist
+ * the runtime passes `storageKeyForId(session, id)`, a SHA-256 of the session's name and the id (security.md
  * #42, security.md #55), so an implementation can log or scan its keys freely. Values are the runtime's
  * envelope text, opaque to the storage.
  *
@@ -8,10 +8,10 @@
  * deletes can be made conditional on it. Each conditional call is one atomic step (one Lua script on
  * Redis, one synchronous step in memory, a lock file around the check and the rename on disk), so two
  * requests that loaded the same entry cannot both replace it: the second finds the version moved and
- * gets `false` (checklist #49, #50).
+ * gets `false` (security.md #49, #50).
  *
  * Every entry has a time to live from the moment it exists, and may carry an absolute deadline that
- * no `touch` or sliding read moves (checklist #52).
+ * no sliding read moves (security.md #52).
  *
  * Every method may reject or hang; the runtime bounds each call with `storageTimeout` and answers 503.
  *
@@ -22,8 +22,10 @@
 export interface Storage {
   /**
    * The live entry under `key`, or `undefined` when there is none or it has expired. With
-   * `slideSeconds`, the same step also does what `touch(key, slideSeconds)` does: a read-only request
-   * slides its idle timeout in one call (one Redis round trip, checklist #51, #54).
+   * `slideSeconds`, the same step extends the entry's life to `slideSeconds` from now, never past its
+   * deadline (an entry whose deadline has passed is deleted), without rewriting its value or version: a
+   * read-only request slides its idle timeout in one call (one Redis round trip, security.md #51, #54).
+   * A missing entry stays missing, so a sliding read cannot bring back a cleared session (security.md #50).
    */
   read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined>;
   /**
@@ -37,12 +39,6 @@ export interface Storage {
    * only the entry of that version, and resolves to `false` when the key holds another one or none.
    */
   invalidate(key: string, ifVersion?: string): Promise<boolean>;
-  /**
-   * Extends the life of a live `key` to `ttlSeconds` from now, never past its deadline, without
-   * rewriting its value or version; does nothing when the key is gone, so it cannot bring back a
-   * cleared session (checklist #50). An entry whose deadline has passed is deleted.
-   */
-  touch(key: string, ttlSeconds: number): Promise<void>;
 }
 
 /** An entry as read: the value and the version a conditional write or delete compares against. */
@@ -53,12 +49,12 @@ export interface StoredEntry {
 }
 
 export interface WriteOptions {
-  /** Write only when no live entry has the key: creation never overwrites (Redis `SET NX`, checklist #44). */
+  /** Write only when no live entry has the key: creation never overwrites (Redis `SET NX`, security.md #44). */
   readonly ifAbsent?: boolean;
-  /** Write only while the live entry has this version: an update of what was read (checklist #49, #50). */
+  /** Write only while the live entry has this version: an update of what was read (security.md #49, #50). */
   readonly ifVersion?: string;
   /**
-   * Seconds from now past which the entry never lives, whatever `touch` or sliding reads ask: the
+   * Seconds from now past which the entry never lives, whatever sliding reads ask: the
    * session's absolute deadline. Default: no deadline beyond `ttlSeconds` slides.
    */
   readonly maxSeconds?: number;

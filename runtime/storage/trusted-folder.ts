@@ -5,7 +5,7 @@ import { SessionConfigError } from '../errors.js';
 /** A file that passed the checks of `openTrustedFolder`. */
 export interface TrustedFile {
   readonly name: string;
-  /** Epoch milliseconds of its last write or touch. */
+  /** Epoch milliseconds of its last write, or of a sliding read's rewrite of its expiry. */
   readonly modifiedAt: number;
 }
 

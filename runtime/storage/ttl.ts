@@ -1,7 +1,7 @@
 /**
  * A storage TTL in whole milliseconds, the unit Redis `PX`/`PEXPIRE` and file expiry stamps use. The
  * runtime always passes at least one second; anything that is not a positive finite number is a caller
- * bug, refused loudly rather than stored as a key that never expires or dies at once (checklist #52).
+ * bug, refused loudly rather than stored as a key that never expires or dies at once (security.md #52).
  *
  * @example
  * ttlMilliseconds(1.5); // 1500
@@ -23,7 +23,7 @@ export interface EntryLifetime {
 
 /**
  * The lifetime of a written entry: `ttlSeconds`, cut to `maxSeconds` when that comes first, so a key
- * never starts out living past its deadline (checklist #52).
+ * never starts out living past its deadline (security.md #52).
  *
  * @example
  * entryLifetime(1800, 600); // { ttlMs: 600000, maxMs: 600000 }

@@ -1,82 +1,93 @@
-import { SessionTooLargeError } from '../errors.js';
-import { generateSessionId, isWellFormedSessionId, storageKeyForId } from '../ids.js';
-import type { BoundedStorage } from '../storage/bounded-storage.js';
+import type { ExpiryDefinition } from '../definition.js';
+import { SessionConflictError, SessionStorageError, SessionTooLargeError } from '../errors.js';
+import { generateSessionId, isWellFormedSessionId, storageKeyForId, type SessionIdScheme } from '../ids.js';
+import { Lifetime } from '../lifetime.js';
+import type { TimedStorage } from '../storage/timed-storage.js';
+import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
-import { TransformChain } from './transform-chain.js';
-import type { Resolved, Tracker } from './tracker.js';
+import type { IncomingSession, OpenText } from './incoming.js';
+import { SessionSlot, type SlotSession } from './slot.js';
+import type { Tracker } from './tracker.js';
 
 /**
  * Longest stored value accepted or written, in characters. A longer entry is refused before parsing, so
- * a poisoned store cannot feed megabyte strings or deep nesting to `JSON.parse` (checklist #31).
+ * a poisoned store cannot feed megabyte strings or deep nesting to `JSON.parse` (security.md #31).
  */
 const MAX_STORED_LENGTH = 256 * 1024;
 
-/** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
-export interface SessionIdScheme {
-  generate(): string;
-  /** Checked before any storage call (checklist #41). */
-  isWellFormed(id: string): boolean;
-  /** The key the storage files the entry of `id` under, for the session named `session`. */
-  storageKey(session: string, id: string): string;
-}
-
 /**
  * 256-bit base64url ids, filed under the SHA-256 of the session's name and the id: store keys hold no usable
- * id (checklist #40, #42), and no session can read another's entries on a shared storage (security.md #55).
+ * id (security.md #40, #42), and no session can read another's entries on a shared storage (security.md #55).
  */
 const NATIVE_IDS: SessionIdScheme = { generate: generateSessionId, isWellFormed: isWellFormedSessionId, storageKey: storageKeyForId };
+
+/** New ids tried when creation finds the id taken, which only a broken random source makes happen (security.md #44). */
+const MAX_ID_ATTEMPTS = 3;
 
 /**
  * The token is a session id (sealed by the session's transformers, if any); the envelope lives in a
  * storage under `storageKeyForId(session, id)`, never under the id itself (Ktor's `SessionTrackerById`;
- * checklist #42), unless the session is in Ktor's format, whose ids are Ktor's.
+ * security.md #42), unless the session is in Ktor's format, whose ids are Ktor's. Its idle clock is the
+ * entry's TTL, slid by every read.
  */
 export class ByIdTracker implements Tracker {
-  readonly byId = true;
+  readonly lifetime: Lifetime;
   readonly #chain: TransformChain;
 
   constructor(
     readonly session: string,
     transformers: readonly Transformer[],
-    readonly storage: BoundedStorage,
-    /** The idle timeout in seconds, slid by every read; `undefined` when the session has none. */
-    readonly idleSeconds: number | undefined,
+    readonly storage: TimedStorage,
+    expiry: ExpiryDefinition,
     readonly ids: SessionIdScheme = NATIVE_IDS,
   ) {
+    this.lifetime = new Lifetime(expiry, 'stored');
     this.#chain = new TransformChain(transformers);
-  }
-
-  /** A fresh id for a new entry. */
-  newId(): string {
-    return this.ids.generate();
   }
 
   /**
    * Reads the entry and, in the same storage call, slides its idle timeout: a read-only request costs one
-   * round trip and never rewrites the data (checklist #51, #54).
+   * round trip and never rewrites the data (security.md #51, #54). Data the storage returned that cannot be
+   * used is deleted, not left to fail again (security.md #43).
    */
-  async resolve(token: string): Promise<Resolved> {
+  async load<T>(token: string, open: OpenText<T>): Promise<IncomingSession<T>> {
     const opened = this.#chain.unseal(token);
     if (!opened.ok) return { ok: false, reason: opened.reason, source: 'token' };
     const id = opened.text;
-    // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (checklist #41).
+    // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (security.md #41).
     if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
-    const entry = await this.storage.read(this.#key(id), this.idleSeconds);
-    // Never issued, expired or cleared: not adopted (checklist #35); a later `set` mints a new id.
+    const entry = await this.storage.read(this.#key(id), this.lifetime.slideSeconds);
+    // Never issued, expired or cleared: not adopted (security.md #35); a later `set` mints a new id.
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;
-    if (text.length > MAX_STORED_LENGTH) return { ok: false, reason: 'too_large', source: 'storage', id, version };
-    return { ok: true, text, stale: opened.stale, id, version };
+    const incoming: IncomingSession<T> =
+      text.length > MAX_STORED_LENGTH ? { ok: false, reason: 'too_large', source: 'storage' } : open({ ok: true, text, stale: opened.stale, id, version }, 'storage');
+    if (!incoming.ok && incoming.source === 'storage') await this.discard(id, version);
+    return incoming;
   }
 
-  pack(text: string): string {
+  /** The envelope text as the storage will hold it, once it is known to fit. */
+  stage(text: string): string {
     if (text.length > MAX_STORED_LENGTH) throw new SessionTooLargeError(this.session, text.length, MAX_STORED_LENGTH, 'storage');
     return text;
+  }
+
+  createSlot(session: SlotSession): SessionSlot {
+    return new ByIdSlot(session, this);
   }
 
   /** The token that carries `id`. */
   tokenFor(id: string): string {
     return this.#chain.seal(id);
+  }
+
+  /** Writes `text` as a new entry under a fresh id, never over an existing one; another id on a collision (security.md #44). */
+  async create(text: string, ttlSeconds: number, maxSeconds: number): Promise<string> {
+    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
+      const id = this.ids.generate();
+      if (await this.write(id, text, ttlSeconds, maxSeconds, undefined)) return id;
+    }
+    throw new SessionStorageError(this.storage.storageName, `${MAX_ID_ATTEMPTS} fresh session ids in a row were taken; the random source repeats`);
   }
 
   /**
@@ -88,12 +99,107 @@ export class ByIdTracker implements Tracker {
     return this.storage.write(this.#key(id), text, ttlSeconds, { ...condition, maxSeconds });
   }
 
-  #key(id: string): string {
-    return this.ids.storageKey(this.session, id);
-  }
-
   /** Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. */
   discard(id: string, version?: string): Promise<boolean> {
     return this.storage.invalidate(this.#key(id), version);
+  }
+
+  #key(id: string): string {
+    return this.ids.storageKey(this.session, id);
+  }
+}
+
+/** An entry to delete at commit; with `version`, only if it still has that version. */
+interface RetiredEntry {
+  readonly id: string;
+  readonly version: string | undefined;
+}
+
+/** A by-id session during one request: which entry it is written under, and which entries commit deletes. */
+class ByIdSlot extends SessionSlot {
+  readonly #tracker: ByIdTracker;
+  /** The id the session is written under; minted at commit when undefined. */
+  #id: string | undefined = undefined;
+  /** The version of `#id`'s entry as loaded; commit writes only over that version. */
+  #version: string | undefined = undefined;
+  /** Entries commit deletes, cleared ones whatever they hold, regenerated ones only as loaded. */
+  #retired: RetiredEntry[] | undefined = undefined;
+
+  constructor(session: SlotSession, tracker: ByIdTracker) {
+    super(session);
+    this.#tracker = tracker;
+  }
+
+  override adopt(incoming: IncomingSession<unknown>): void {
+    super.adopt(incoming);
+    if (!incoming.ok) return;
+    this.#id = incoming.id;
+    this.#version = incoming.version;
+  }
+
+  override clear(): void {
+    // A logout wins over any concurrent change: every entry this session had goes, whatever it holds.
+    this.#retired = this.#retired?.map(({ id }) => ({ id, version: undefined }));
+    this.#retire(false);
+    super.clear();
+  }
+
+  /** A new id for the same data, creation time kept; the old entry is deleted at commit, only as loaded. */
+  regenerate(now: number, assertOpen: () => void): void {
+    assertOpen();
+    if (this.value === undefined) return;
+    if (this.change !== 'write') this.set(this.value, now);
+    this.#retire(true);
+    this.loaded = undefined;
+  }
+
+  /**
+   * The storage side of commit. Writes are conditional (security.md #44, #49, #50): a new entry only under
+   * an unused id, a loaded one only over the version loaded, and a regenerated one's old entry is deleted
+   * only as loaded; when another request got there first, nothing of this one stays and
+   * `SessionConflictError` (409) says so. The new entry is written before the old one is deleted, so a
+   * failed write hands out no new id and loses no old one (#46). An entry already past its absolute
+   * lifetime is deleted rather than written (#52). A read-only request writes nothing: its read slid the
+   * idle timeout (#51).
+   */
+  protected async store(now: number): Promise<void> {
+    const lifetime = this.session.lifetime;
+    const ttl = lifetime.storageTtl(this.createdAt, now);
+    if (this.change === 'write' && ttl <= 0) {
+      this.change = 'clear';
+      this.#retire(false);
+    }
+    let written: string | undefined;
+    if (this.change === 'write') {
+      const maxSeconds = lifetime.remaining(this.createdAt, now);
+      if (this.#id === undefined) written = await this.#tracker.create(this.staged, ttl, maxSeconds);
+      else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version)) written = this.#id;
+      else throw this.#conflict();
+      this.#id = written;
+    }
+    for (const { id, version } of this.#retired ?? []) {
+      if (await this.#tracker.discard(id, version)) continue;
+      // Regenerated from data another request has since changed or cleared: the copy must not live on.
+      if (written !== undefined) await this.#tracker.discard(written);
+      throw this.#conflict();
+    }
+  }
+
+  /** A written session has the id `store` wrote it under; an unchanged one, the id it was loaded with. */
+  protected token(): string {
+    return this.#tracker.tokenFor(this.#id!);
+  }
+
+  /** Moves the current entry to those commit deletes: only as loaded (`asLoaded`), or whatever it holds. */
+  #retire(asLoaded: boolean): void {
+    if (this.#id !== undefined) (this.#retired ??= []).push({ id: this.#id, version: asLoaded ? this.#version : undefined });
+    this.#id = undefined;
+    this.#version = undefined;
+  }
+
+  #conflict(): SessionConflictError {
+    const storage = this.#tracker.storage.storageName;
+    this.session.emit({ type: 'conflict', session: this.session.name, storage });
+    return new SessionConflictError(this.session.name, storage);
   }
 }

@@ -1,15 +1,19 @@
-import { SessionTooLargeError } from '../errors.js';
+import type { ExpiryDefinition } from '../definition.js';
+import { SessionTooLargeError, SessionUsageError } from '../errors.js';
+import { Lifetime } from '../lifetime.js';
+import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
 import type { Transport } from '../transport/transport.js';
-import { TransformChain } from './transform-chain.js';
-import type { Resolved, Tracker } from './tracker.js';
+import type { IncomingSession, OpenText } from './incoming.js';
+import { SessionSlot, type SlotSession } from './slot.js';
+import type { Tracker } from './tracker.js';
 
 /**
  * The session travels whole in its token: the envelope sealed by the session's transformers (Ktor's
- * `SessionTrackerByValue`).
+ * `SessionTrackerByValue`). Its idle clock is the sealed last-seen time, slid by re-sending the session.
  */
 export class ByValueTracker implements Tracker {
-  readonly byId = false;
+  readonly lifetime: Lifetime;
   readonly #chain: TransformChain;
 
   /**
@@ -20,22 +24,47 @@ export class ByValueTracker implements Tracker {
     readonly session: string,
     transformers: readonly Transformer[],
     readonly transport: Transport,
+    expiry: ExpiryDefinition,
   ) {
+    this.lifetime = new Lifetime(expiry, 'sealed');
     this.#chain = new TransformChain(transformers.length > 0 ? transformers : [base64urlEncoding]);
   }
 
-  resolve(token: string): Resolved {
+  load<T>(token: string, open: OpenText<T>): IncomingSession<T> {
     const opened = this.#chain.unseal(token);
-    return opened.ok ? opened : { ok: false, reason: opened.reason, source: 'token' };
+    return opened.ok ? open(opened, 'token') : { ok: false, reason: opened.reason, source: 'token' };
   }
 
-  pack(text: string): string {
+  /** Seals the envelope into the token. */
+  stage(text: string): string {
     const token = this.#chain.seal(text);
     if (token.length > this.transport.maxTokenLength) {
       const overhead = this.transport.outgoingLimit - this.transport.maxTokenLength;
       throw new SessionTooLargeError(this.session, token.length + overhead, this.transport.outgoingLimit);
     }
     return token;
+  }
+
+  createSlot(session: SlotSession): SessionSlot {
+    return new ByValueSlot(session);
+  }
+}
+
+/** A by-value session during one request: nothing is stored, the token is all there is. */
+class ByValueSlot extends SessionSlot {
+  /** Refused whether or not the response is committed: by value there is never an id to regenerate. */
+  regenerate(): never {
+    throw new SessionUsageError(`session "${this.session.name}" travels by value; regenerate() is for sessions tracked by id (storage: in sessions.yaml)`);
+  }
+
+  /** A refresh re-seals the envelope with its last-seen time moved to now: that slides the sealed idle clock. */
+  protected store(now: number): undefined {
+    if (this.refresh !== undefined && this.loaded !== undefined) this.staged = this.session.repack(this.loaded.envelope, now);
+    return undefined;
+  }
+
+  protected token(): string {
+    return this.staged;
   }
 }
 

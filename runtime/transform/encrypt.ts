@@ -31,7 +31,7 @@ const aes256Gcm: SealAlgorithm = {
   purpose: 'encrypt',
   overhead: NONCE_BYTES + TAG_BYTES,
   seal(key, associatedData, plaintext) {
-    // A fresh random nonce every time, with no way for a caller to pass one (checklist #25, Ktor's fixed IV).
+    // A fresh random nonce every time, with no way for a caller to pass one (security.md #25, Ktor's fixed IV).
     const nonce = nextNonce();
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES }).setAAD(associatedData);
     return [nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()];

@@ -17,7 +17,7 @@ const hmacSha256: SealAlgorithm = {
     const payload = body.subarray(0, body.length - MAC_BYTES);
     const received = body.subarray(body.length - MAC_BYTES);
     const expected = mac(key, associatedData, payload);
-    // One constant-time comparison of two full-length digests, with no early exit (checklist #14, #15).
+    // One constant-time comparison of two full-length digests, with no early exit (security.md #14, #15).
     // timingSafeEqual throws on unequal lengths; the frame layout makes them equal, and this keeps it so.
     return received.length === expected.length && timingSafeEqual(received, expected) ? payload : undefined;
   },

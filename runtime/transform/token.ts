@@ -13,13 +13,13 @@ import type { Transformer, Unsealed } from './transformer.js';
  * transformer is made: subkeys, headers and associated data.
  */
 
-/** The only accepted frame version; any other is refused before any crypto (checklist #20). */
+/** The only accepted frame version; any other is refused before any crypto (security.md #20). */
 const TOKEN_VERSION = 1;
 const HEADER_BYTES = 1 + KEY_ID_BYTES;
 
 /**
  * Longest token accepted or issued, in characters. Node's default limit for all request headers together is
- * 16 KiB, so a longer token cannot arrive; refusing it before decoding keeps bad input O(1) (checklist #3).
+ * 16 KiB, so a longer token cannot arrive; refusing it before decoding keeps bad input O(1) (security.md #3).
  */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
@@ -37,9 +37,9 @@ export interface SealAlgorithm {
 interface TokenKey {
   readonly subkey: Buffer;
   readonly header: Buffer;
-  /** Bound context then this key's header: authenticated, never sent (checklist #21). */
+  /** Bound context then this key's header: authenticated, never sent (security.md #21). */
   readonly associatedData: Buffer;
-  /** Not the newest key of the ring: the token should be re-sealed (checklist #16). */
+  /** Not the newest key of the ring: the token should be re-sealed (security.md #16). */
   readonly stale: boolean;
 }
 
@@ -77,7 +77,7 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
       if (frame === undefined || frame.length < minFrameBytes || frame[0] !== TOKEN_VERSION) {
         return MALFORMED;
       }
-      // A Map, so no id reaches Object.prototype (checklist #19).
+      // A Map, so no id reaches Object.prototype (security.md #19).
       const key = keys.get(frame.toString('hex', 1, HEADER_BYTES));
       if (key === undefined) {
         return UNKNOWN_KEY;
@@ -103,7 +103,7 @@ function decodeFrame(token: string): Buffer | undefined {
 
 /**
  * What a token is for, bound into every MAC and AAD: a token of session `a` or of another purpose never
- * opens as session `b` (checklist #21; securecookie's name binding, Rails' `purpose`). Each field is
+ * opens as session `b` (security.md #21; securecookie's name binding, Rails' `purpose`). Each field is
  * prefixed with its byte length (4 bytes, big-endian) so no two (purpose, name) pairs share an encoding.
  */
 function boundContext(purpose: KeyPurpose, sessionName: string): Buffer {

@@ -9,7 +9,7 @@ export const COOKIE_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
 /**
  * A path starting with `/`, with no whitespace, CTL, `;`, `,` or `=`, so an attribute can never end early
- * or start another (CVE-2024-47764; checklist #7).
+ * or start another (CVE-2024-47764; security.md #7).
  */
 export const COOKIE_PATH_PATTERN = '^/[^\\u0000-\\u0020\\u007F;,=]*$';
 
@@ -27,3 +27,48 @@ export const COOKIE_DOMAIN = new RegExp(COOKIE_DOMAIN_PATTERN, 'u');
 /** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched ignoring case as browsers now do. */
 export const SECURE_PREFIX = /^__(?:secure|host)-/i;
 export const HOST_PREFIX = /^__host-/i;
+
+/** The cookie settings the prefix and `Secure` rules read. */
+export interface CookieAttributes {
+  readonly path: string;
+  readonly domain?: string | undefined;
+  readonly secure: boolean | 'auto';
+  readonly sameSite: 'strict' | 'lax' | 'none';
+  readonly partitioned?: boolean | undefined;
+}
+
+/** A cookie setting browsers would make the cookie drop for: which one, and why. */
+export interface CookieProblem {
+  readonly setting: 'name' | 'path' | 'domain' | 'sameSite' | 'partitioned';
+  readonly problem: string;
+}
+
+const NOT_AUTO = 'secure: auto is not enough, as it leaves Secure off on plain-HTTP requests';
+
+/**
+ * What a browser would drop a cookie named `name` for (the shapes of name, path and domain aside): a
+ * `__Host-` cookie with a Domain or a Path other than `/` (RFC 6265bis section 4.1.3.2), and a prefixed,
+ * `SameSite=None` or Partitioned cookie without `Secure`. One problem per setting that causes one.
+ *
+ * @example
+ * cookieProblems('__Host-sid', { path: '/app', secure: true, sameSite: 'lax' });
+ * // [{ setting: 'path', problem: 'a __Host- cookie must have path "/" ...' }]
+ */
+export function cookieProblems(name: string, attributes: CookieAttributes): CookieProblem[] {
+  const problems: CookieProblem[] = [];
+  const hostScope = 'browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix';
+  if (HOST_PREFIX.test(name) && attributes.domain !== undefined) problems.push({ setting: 'domain', problem: `a __Host- cookie cannot set a domain: ${hostScope}` });
+  if (HOST_PREFIX.test(name) && attributes.path !== '/') problems.push({ setting: 'path', problem: `a __Host- cookie must have path "/": ${hostScope}` });
+  if (attributes.secure === true) return problems;
+  const prefix = SECURE_PREFIX.exec(name)?.[0];
+  if (prefix !== undefined) {
+    problems.push({ setting: 'name', problem: `the ${prefix} cookie name needs secure: true, since browsers drop prefixed cookies without Secure (RFC 6265bis section 4.1.3); ${NOT_AUTO}` });
+  }
+  if (attributes.sameSite === 'none') {
+    problems.push({ setting: 'sameSite', problem: `sameSite: none needs secure: true, since browsers drop SameSite=None cookies without Secure; ${NOT_AUTO}` });
+  }
+  if (attributes.partitioned === true) {
+    problems.push({ setting: 'partitioned', problem: `partitioned: true needs secure: true, since browsers drop Partitioned cookies without Secure (CHIPS); ${NOT_AUTO}` });
+  }
+  return problems;
+}

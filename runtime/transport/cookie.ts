@@ -1,14 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CookieSettings } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
-import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, HOST_PREFIX, SECURE_PREFIX } from './cookie-rules.js';
+import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, cookieProblems } from './cookie-rules.js';
 import { MAX_SET_COOKIE_BYTES, compileSetCookie, longestValueFor, renderSetCookie, type SetCookieTemplate } from './set-cookie.js';
 import type { ResponseHeaders } from './response-headers.js';
 import type { CookieJar, Transport } from './transport.js';
 
 /**
  * The session token in a cookie. Reading takes the cookie with exactly the configured name (case and
- * prefix included, checklist #5) from the request's `Cookie` header; writing appends a `Set-Cookie`
+ * prefix included, security.md #5) from the request's `Cookie` header; writing appends a `Set-Cookie`
  * line next to any the app set.
  */
 export class CookieTransport implements Transport {
@@ -21,7 +21,7 @@ export class CookieTransport implements Transport {
 
   /** Throws `SessionConfigError` for settings a browser would drop or that lose their guarantees. */
   constructor(
-    session: string,
+    readonly session: string,
     readonly name: string,
     settings: CookieSettings,
   ) {
@@ -34,13 +34,10 @@ export class CookieTransport implements Transport {
     return cookies.get(this.name);
   }
 
-  /** `secure: auto`: `Secure` is set only when Koa's `ctx.secure` says the request came over HTTPS. */
-  get followsRequestSecurity(): boolean {
-    return this.#template.secure === 'auto';
-  }
-
   send(response: ResponseHeaders, token: string, maxAge: number, now: number): void {
-    response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, this.#isSecure(response), now));
+    const secure = this.#isSecure(response);
+    response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, secure, now));
+    if (!secure && this.#template.secure === 'auto') response.sentWithoutSecure(this.session);
   }
 
   expire(response: ResponseHeaders): void {
@@ -49,7 +46,7 @@ export class CookieTransport implements Transport {
 
   /**
    * `secure: auto` follows `ctx.secure`, which trusts `X-Forwarded-Proto` only when `app.proxy` is set;
-   * the header is never read here (checklist #11).
+   * the header is never read here (security.md #11).
    */
   #isSecure(response: ResponseHeaders): boolean {
     return this.#template.secure === 'auto' ? response.secure : this.#template.secure;
@@ -59,7 +56,7 @@ export class CookieTransport implements Transport {
 /**
  * The values of the cookies named in `names`, from a `Cookie` header (RFC 6265bis section 5.7.4, minus
  * the parts that do not concern session tokens). Never throws; pairs without `=` and empty values are
- * skipped. Repeated names keep every value in order (checklist #4), including HTTP/2's split `Cookie`
+ * skipped. Repeated names keep every value in order (security.md #4), including HTTP/2's split `Cookie`
  * headers, which Node joins with `; `. Time is linear in the header's length, whatever its shape.
  *
  * @example
@@ -106,14 +103,13 @@ function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-
 /**
- * The cookie rules of design.md section 2, checked again at startup so a hand-written or stale
- * definition cannot ship a cookie the browser drops (checklist #6, #7).
+ * The cookie rules `validate` enforces (security.md #6, #7), checked again at startup so a hand-written
+ * or stale definition cannot ship a cookie the browser drops.
  *
  * @example
  * checkCookieSettings('user', '__Host-sid', { path: '/app', httpOnly: true, secure: true, sameSite: 'lax' });
- * // throws SessionConfigError: session "user": cookie "__Host-sid" must have path "/" ...
+ * // throws SessionConfigError: session "user": cookie "__Host-sid": a __Host- cookie must have path "/": ...
  */
 function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
   const fail = (problem: string): never => {
@@ -126,17 +122,6 @@ function checkCookieSettings(session: string, name: string, settings: CookieSett
   if (settings.domain !== undefined && !(settings.domain.length <= COOKIE_DOMAIN_MAX_LENGTH && COOKIE_DOMAIN.test(settings.domain))) {
     fail(`has domain ${JSON.stringify(settings.domain)}: it must be a plain host name like example.com (no scheme, port, path, leading dot or wildcard)`);
   }
-  if (HOST_PREFIX.test(name) && (settings.path !== '/' || settings.domain !== undefined)) {
-    fail('must have path "/" and no domain: browsers drop __Host- cookies otherwise (RFC 6265bis section 4.1.3.2)');
-  }
-  if (settings.secure !== true) {
-    const needsSecure = SECURE_PREFIX.test(name)
-      ? 'has a __Secure- or __Host- prefix'
-      : settings.sameSite === 'none'
-        ? 'has sameSite: none'
-        : settings.partitioned === true
-          ? 'is partitioned'
-          : undefined;
-    if (needsSecure !== undefined) fail(`${needsSecure}, so it needs secure: true (browsers drop it otherwise; auto is not enough)`);
-  }
+  const [first] = cookieProblems(name, settings);
+  if (first !== undefined) throw new SessionConfigError(`session "${session}": cookie "${name}": ${first.problem}`);
 }

@@ -1,7 +1,7 @@
 /**
  * Where transports write: Koa's context on the way out, or, when the handler threw, the headers of the
  * thrown error, which Koa's error response applies after dropping every other header. A refused
- * cookie is then expired whatever the status (design.md section 5).
+ * cookie is then expired whatever the status (security.md #24).
  */
 export interface ResponseHeaders {
   /** Whether the request came over HTTPS: Koa's `ctx.secure`, which trusts proxies only with `app.proxy`. */
@@ -9,6 +9,8 @@ export interface ResponseHeaders {
   append(field: string, value: string): void;
   set(field: string, value: string): void;
   vary(field: string): void;
+  /** A `secure: auto` cookie of session `session` went out without `Secure`: the request is plain HTTP as Koa sees it. */
+  sentWithoutSecure(session: string): void;
 }
 
 /**
@@ -40,6 +42,9 @@ export class ErrorHeaders implements ResponseHeaders {
     if (values === undefined) this.#fields.set('Vary', [field]);
     else if (!values.includes(field)) values[0] = `${values[0]}, ${field}`;
   }
+
+  /** An error response carries no session token, only expiries: there is nothing to tell the operator. */
+  sentWithoutSecure(): void {}
 
   /** Adds the collected headers to `error.headers`, after any it already has. */
   attachTo(error: Error & { headers?: Record<string, string | string[]> }): void {

@@ -3,7 +3,7 @@ import { MAX_COOKIE_AGE_SECONDS } from '../lifetime.js';
 
 /**
  * Renders `Set-Cookie` lines (RFC 6265bis section 4.1). Values are always base64url, so they never need
- * quoting or escaping (checklist #7). The attributes that never change are rendered once per session at
+ * quoting or escaping (security.md #7). The attributes that never change are rendered once per session at
  * startup; per response only the value, `Max-Age`/`Expires` and, for `secure: auto`, `Secure` vary.
  */
 
@@ -44,7 +44,7 @@ export function compileSetCookie(name: string, settings: CookieSettings): SetCoo
 
 /**
  * One `Set-Cookie` value. `maxAge` is whole seconds, `Expires` the same instant for clients that predate
- * `Max-Age`; `maxAge` 0 clears the cookie, with the same name, Path and Domain it was set with (checklist #8).
+ * `Max-Age`; `maxAge` 0 clears the cookie, with the same name, Path and Domain it was set with (security.md #8).
  *
  * @example
  * renderSetCookie(template, 'abc', 3600, true, Date.UTC(2025, 0, 1));

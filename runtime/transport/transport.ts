@@ -9,11 +9,11 @@ export interface Transport {
   readonly kind: 'cookie' | 'header';
   /** Cookie or header name, as configured. */
   readonly name: string;
-  /** What a response that depends on this session varies on: `Cookie`, or the header's name (checklist #12). */
+  /** What a response that depends on this session varies on: `Cookie`, or the header's name (security.md #12). */
   readonly vary: string;
   /**
    * Longest token `send` can deliver, and so the longest incoming token considered: a longer one is
-   * refused before any decoding, in O(1) (checklist #3, after gorilla/securecookie's `maxLength`), and
+   * refused before any decoding, in O(1) (security.md #3, after gorilla/securecookie's `maxLength`), and
    * makes `set` throw `SessionTooLargeError`. One limit both ways, so a token this session accepts can
    * always be sent back by a rolling refresh, a re-seal or a key rotation (security.md #58).
    */

@@ -6,11 +6,11 @@ import type { SpecModel } from '../../generator/model.js';
 
 export const demoModel: SpecModel = {
   specFileName: 'sessions.yaml',
-  keyRings: [
-    { name: 'main', env: 'SESSION_KEYS' },
-    { name: 'ktor_sign', env: 'KTOR_SIGN_KEY', encoding: 'hex' },
-  ],
-  storages: [{ name: 'mem', kind: 'memory', maxEntries: 100000 }],
+  keys: {
+    main: { env: 'SESSION_KEYS' },
+    ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' },
+  },
+  storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   types: [
     {
       name: 'User',
@@ -42,29 +42,26 @@ export const demoModel: SpecModel = {
   ],
   sessions: [
     {
-      key: 'user',
+      name: 'user',
       typeName: 'UserSession',
       providerName: 'UserSessionProvider',
-      transport: 'cookie',
-      wireName: 'USER_SESSION',
-      serializer: { kind: 'json' },
-      transforms: [{ kind: 'encrypt', keyRing: 'main' }],
-      insecure: false,
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      transport: {
+        kind: 'cookie',
+        name: 'USER_SESSION',
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      },
+      transforms: [{ kind: 'encrypt', keys: 'main' }],
       expiry: { maxAge: 604800, idle: 1800, rolling: true },
       schema: { $ref: '#/types/User' },
-      migrateFrom: { session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: false },
+      migrateFrom: { session: 'ktor_user', keepSource: false },
     },
     {
-      key: 'cart',
+      name: 'cart',
       typeName: 'CartSession',
       providerName: 'CartSessionProvider',
-      transport: 'header',
-      wireName: 'X-Cart-Session',
-      serializer: { kind: 'json' },
+      transport: { kind: 'header', name: 'X-Cart-Session' },
       transforms: [],
       storage: 'mem',
-      insecure: false,
       expiry: { maxAge: 86400, idle: 7200, rolling: false },
       schema: {
         type: 'object',
@@ -74,15 +71,16 @@ export const demoModel: SpecModel = {
       },
     },
     {
-      key: 'ktor_user',
+      name: 'ktor_user',
       typeName: 'KtorUserSession',
       providerName: 'KtorUserSessionProvider',
-      transport: 'cookie',
-      wireName: 'user_session',
-      serializer: { kind: 'ktor-json' },
-      transforms: [{ kind: 'ktor-sign', keyRing: 'ktor_sign', algorithm: 'sha256' }],
-      insecure: false,
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      transport: {
+        kind: 'cookie',
+        name: 'user_session',
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      },
+      ktor: { serializer: 'json' },
+      transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],
       expiry: { maxAge: 604800, rolling: false },
       schema: { $ref: '#/types/User' },
     },

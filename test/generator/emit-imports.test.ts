@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionNode, SpecModel } from '../../generator/model.js';
+import { SessionNode, type SpecModel } from '../../generator/model.js';
 import { emitImports, planSerializerImports, serializerSpecifier, sourceFilesOf } from '../../generator/emit/imports.js';
 import { printSourceFile } from '../../generator/emit/print.js';
 import { demoModel } from './demo-model.js';
@@ -59,17 +59,11 @@ describe('sourceFilesOf', () => {
   });
 });
 
-function withModuleSerializer(key: string, module: string, exportName: string): SessionNode {
-  const base = demoModel.sessions[1]!;
-  const pascal = key[0]!.toUpperCase() + key.slice(1);
-  return {
-    ...base,
-    key,
-    typeName: `${pascal}Session`,
-    providerName: `${pascal}SessionProvider`,
-    wireName: key,
-    serializer: { kind: 'module', module, export: exportName },
-  };
+function withModuleSerializer(name: string, module: string, exportName: string): SessionNode {
+  return SessionNode.create(
+    { name, transport: { kind: 'header', name }, transforms: [], insecure: true, expiry: { maxAge: 3600, rolling: false } },
+    { schema: { type: 'object', additionalProperties: false }, serializer: { module, export: exportName } },
+  );
 }
 
 describe('planSerializerImports', () => {

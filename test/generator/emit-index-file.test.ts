@@ -43,7 +43,7 @@ describe('generate', () => {
     },
     {
       name: 'a session key that is not an identifier is quoted in SessionMap and ByIdSessionName',
-      model: { ...demoModel, sessions: [{ ...cart, key: 'shopping-cart' }] },
+      model: { ...demoModel, sessions: [{ ...cart, name: 'shopping-cart' }] },
       want: [
         "export interface SessionMap {\n  'shopping-cart': CartSession;\n}",
         "export type ByIdSessionName = 'shopping-cart';",
@@ -63,7 +63,7 @@ describe('generate', () => {
       name: 'a module serializer is imported and used by name',
       model: {
         ...demoModel,
-        sessions: [{ ...user, serializer: { kind: 'module', module: './src/codec.ts', export: 'userCodec' } }],
+        sessions: [{ ...user, serializer: { module: './src/codec.ts', export: 'userCodec' } }],
       },
       want: [
         "import { userCodec } from '../src/codec.js';",
@@ -72,20 +72,16 @@ describe('generate', () => {
       ],
     },
     {
-      name: 'every cookie attribute, in a fixed order',
+      name: 'every cookie attribute',
       model: {
         ...demoModel,
         sessions: [
           {
             ...user,
-            cookie: {
-              priority: 'high',
-              partitioned: true,
-              sameSite: 'none',
-              secure: true,
-              httpOnly: false,
-              domain: 'example.com',
-              path: '/app',
+            transport: {
+              kind: 'cookie',
+              name: 'USER_SESSION',
+              cookie: { path: '/app', domain: 'example.com', httpOnly: false, secure: true, sameSite: 'none', partitioned: true, priority: 'high' },
             },
           },
         ],
@@ -107,8 +103,8 @@ describe('generate', () => {
           {
             ...cart,
             transforms: [
-              { kind: 'sign', keyRing: 'main' },
-              { kind: 'encrypt', keyRing: 'old' },
+              { kind: 'sign', keys: 'main' },
+              { kind: 'encrypt', keys: 'old' },
             ],
           },
         ],
@@ -122,11 +118,11 @@ describe('generate', () => {
       name: 'every storage kind',
       model: {
         ...demoModel,
-        storages: [
-          { name: 'mem', kind: 'memory', maxEntries: 10 },
-          { name: 'files', kind: 'directory', path: '.sessions', maxEntries: 20 },
-          { name: 'shared', kind: 'redis', urlEnv: 'REDIS_URL', prefix: 'sess:' },
-        ],
+        storages: {
+          mem: { kind: 'memory', maxEntries: 10 },
+          files: { kind: 'directory', path: '.sessions', maxEntries: 20 },
+          shared: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },
+        },
       },
       want: [
         "storages: {\n    mem: { kind: 'memory', maxEntries: 10 },\n    files: { kind: 'directory', path: '.sessions', maxEntries: 20 },\n    shared: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },\n  },",
@@ -137,11 +133,11 @@ describe('generate', () => {
     for (const fragment of want) expect(text).toContain(fragment);
   });
 
-  const storages: SpecModel['storages'] = [
-    { name: 'mem', kind: 'memory', maxEntries: 10 },
-    { name: 'files', kind: 'directory', path: '.sessions', maxEntries: 20 },
-    { name: 'shared', kind: 'redis', urlEnv: 'REDIS_URL', prefix: 'sess:' },
-  ];
+  const storages: SpecModel['storages'] = {
+    mem: { kind: 'memory', maxEntries: 10 },
+    files: { kind: 'directory', path: '.sessions', maxEntries: 20 },
+    shared: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },
+  };
   const native = { ...user, migrateFrom: undefined };
   it.each<{ name: string; model: SpecModel; imports: string[]; layers: string | undefined }>([
     {

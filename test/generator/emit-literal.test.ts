@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CodeExpression, literal, type LiteralValue } from '../../generator/emit/literal.js';
+import { CodeExpression, literal } from '../../generator/emit/literal.js';
 import { propertyName, stringLiteral } from '../../generator/emit/tokens.js';
 
 describe('literal', () => {
-  it.each<{ name: string; given: LiteralValue; want: string }>([
+  it.each<{ name: string; given: unknown; want: string }>([
     { name: 'string', given: 'a', want: "'a'" },
     { name: 'number', given: 604800, want: '604800' },
     { name: 'boolean and null', given: [true, false, null], want: '[true, false, null]' },
@@ -23,6 +23,14 @@ describe('literal', () => {
     },
   ])('$name', ({ given, want }) => {
     expect(literal(given)).toBe(want);
+  });
+
+  it.each([
+    { name: 'a function', given: { encode: () => 'x' } },
+    { name: 'a symbol', given: [Symbol('s')] },
+    { name: 'a bigint', given: 1n },
+  ])('refuses $name, which is not data', ({ given }) => {
+    expect(() => literal(given)).toThrow(/is not data/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonSchema } from '../../generator/model.js';
+import type { JsonSchema } from '../../generator/payload-schema.js';
 import { schemaToType } from '../../generator/emit/schema-to-type.js';
 import { UnsupportedSchemaError } from '../../generator/emit/unsupported-schema-error.js';
 

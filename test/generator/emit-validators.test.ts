@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../generator/generate.js';
-import type { JsonSchema, SessionNode, SpecModel } from '../../generator/model.js';
+import type { SessionNode, SpecModel } from '../../generator/model.js';
+import type { JsonSchema } from '../../generator/payload-schema.js';
 import { demoModel } from './demo-model.js';
 
 const [user, cart, ktorUser] = demoModel.sessions as [SessionNode, SessionNode, SessionNode];

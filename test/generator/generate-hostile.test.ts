@@ -66,7 +66,7 @@ function hostileSpec(): string {
   });
 }
 
-const CODEC = `import type { Serializer } from 'typed-sessions/runtime';
+const CODEC = `import type { Serializer } from 'typed-sessions';
 export const hostileCodec: Serializer<unknown> = { encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) };
 `;
 
@@ -87,7 +87,7 @@ function typeCheck(file: string): string[] {
 }
 
 describe('#60 a hostile spec, generated, type-checked and imported', () => {
-  // Inside the repo (tmp/ is git-ignored) so the generated module resolves `koa` and `typed-sessions/runtime`.
+  // Inside the repo (tmp/ is git-ignored) so the generated module resolves `koa` and `typed-sessions`.
   let dir: string;
   let entry: string;
   beforeAll(async () => {

@@ -53,22 +53,23 @@ storages:
       'sessions.yaml',
     );
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    const { keyRings, sessions } = result.model;
-    expect(keyRings).toEqual([
-      { name: 'main', env: 'SESSION_KEYS' },
-      { name: 'ktor_aes', env: 'KTOR_AES_KEY', encoding: 'hex' },
-      { name: 'ktor_mac', env: 'KTOR_MAC_KEY', encoding: 'hex' },
-    ]);
-    const byKey = new Map(sessions.map((session) => [session.key, session]));
-    expect(byKey.get('user')?.migrateFrom).toEqual({ session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: true });
-    expect(byKey.get('kept')?.migrateFrom).toEqual({ session: 'legacy', keepSource: true, trustUnauthenticatedIv: false });
-    expect(byKey.get('ktor_user')).toMatchObject({
-      serializer: { kind: 'ktor-json' },
-      transforms: [{ kind: 'ktor-encrypt', keyRing: 'ktor_aes', signKeyRing: 'ktor_mac', legacyMac: true }],
+    const { keys, sessions } = result.model;
+    expect(keys).toStrictEqual({
+      main: { env: 'SESSION_KEYS' },
+      ktor_aes: { env: 'KTOR_AES_KEY', encoding: 'hex' },
+      ktor_mac: { env: 'KTOR_MAC_KEY', encoding: 'hex' },
     });
-    expect(byKey.get('legacy')).toMatchObject({
-      serializer: { kind: 'ktor-reflection' },
-      transforms: [{ kind: 'ktor-sign', keyRing: 'ktor_mac', algorithm: 'sha1' }],
+    const byName = new Map(sessions.map((session) => [session.name, session]));
+    expect(byName.get('user')?.migrateFrom).toStrictEqual({ session: 'ktor_user', keepSource: false, trustUnauthenticatedIv: true });
+    // Written only when set, as the generated definition writes it.
+    expect(byName.get('kept')?.migrateFrom).toStrictEqual({ session: 'legacy', keepSource: true });
+    expect(byName.get('ktor_user')).toMatchObject({
+      ktor: { serializer: 'json' },
+      transforms: [{ kind: 'ktor-encrypt', keys: 'ktor_aes', signKeys: 'ktor_mac', legacyMac: true }],
+    });
+    expect(byName.get('legacy')).toMatchObject({
+      ktor: { serializer: 'reflection' },
+      transforms: [{ kind: 'ktor-sign', keys: 'ktor_mac', algorithm: 'sha1' }],
     });
   });
 
@@ -84,10 +85,10 @@ storages:
     schema: { $ref: "#/types/User" }
 `,
       want: [
-        '14:28: sessions.user.transform[0].encrypt names key ring "ktor_mac", declared encoding: hex (a Ktor service\'s raw keys); encrypt needs this library\'s keys, so use a ring of keys from npx typed-sessions keygen',
-        "14:42: sessions.user.transform[1].ktor-sign is Ktor's transform, for sessions in Ktor's wire format; add serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default), or use sign or encrypt",
-        '14:53: sessions.user.transform[1].ktor-sign names key ring "main", which is not declared encoding: hex; Ktor\'s transforms use the Ktor service\'s raw key bytes, so declare main: { env: ..., encoding: hex } holding them as hex',
-        "18:19: sessions.ktor_user.transform[0].sign: a Ktor service cannot read this library's sign format, and this session is in Ktor's format (serializer: ktor-json); use ktor-sign or ktor-encrypt with the Ktor service's keys",
+        '14:28: sessions.user: encrypt names key ring "ktor_mac", declared encoding: hex (a Ktor service\'s raw keys); encrypt needs this library\'s keys, so use a ring of keys from npx typed-sessions keygen',
+        "14:42: sessions.user: ktor-sign is Ktor's transform, for sessions in Ktor's wire format; add serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default), or use sign or encrypt",
+        '14:53: sessions.user: ktor-sign names key ring "main", which is not declared encoding: hex; Ktor\'s transforms use the Ktor service\'s raw key bytes, so declare main: { env: ..., encoding: hex } holding them as hex',
+        "18:19: sessions.ktor_user: a Ktor service cannot read this library's sign format, and the session is in Ktor's format; use ktor-sign or ktor-encrypt with the Ktor service's keys",
         '18:67: sessions.ktor_user.transform[1].algorithm must be "sha256" or "sha1" (got "md5")',
       ],
     },
@@ -109,7 +110,7 @@ storages:
     schema: { $ref: "#/types/User" }
 `,
       want: [
-        "16:27: sessions.ktor_user.expiry.idle cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it",
+        "16:27: sessions.ktor_user: expiry.idle cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it",
       ],
     },
     {
@@ -144,9 +145,9 @@ storages:
         '15:18: sessions.a.migrateFrom names unknown session "ktor_usr" (declared sessions: a, b, c, d, e, ktor_user); did you mean "ktor_user"?',
         '19:29: sessions.b.migrateFrom.session names session "a", which is not in Ktor\'s format; give that session serializer: ktor-json (Ktor 3.x\'s default) or ktor-reflection (Ktor 1.x/2.x\'s default)',
         '23:18: sessions.c.migrateFrom names session "ktor_user", whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid',
-        '31:29: sessions.e.migrateFrom.session names session "ktor_user", which sessions.d already migrates from; one Ktor session moves into one native session',
+        '31:29: sessions.e.migrateFrom.session names session "ktor_user", which session "d" already migrates from; one Ktor session moves into one native session',
         '31:40: sessions.e.migrateFrom has unknown key "keep"; allowed keys: session, keepSource, trustUnauthenticatedIv',
-        "36:18: sessions.ktor_user.migrateFrom is set on a session in Ktor's format; migration moves users from a Ktor-format session onto a native one, so set it on the native session",
+        '36:18: sessions.ktor_user.migrateFrom names session "d", but this session is itself in Ktor\'s format: migration moves users from a Ktor-format session onto a native one, so set migrateFrom on the native session',
       ],
     },
     {

@@ -4,13 +4,15 @@
  * settings, expiry, by id or by value, a payload property's name), `validate` accepts a spec exactly when
  * the runtime installs the same session and a `set` of a valid payload is read back over HTTP.
  */
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { SessionConfigError, createSessionsMiddleware, generateKey } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware } from 'typed-sessions/core';
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
 import { loadSpecText } from '../../generator/spec.js';
-import { CodeExpression, type LiteralValue } from '../../generator/emit/literal.js';
+import { CodeExpression } from '../../generator/emit/literal.js';
 import { specOf } from '../runtime/fixtures.js';
 import { cookieValue, putJson, startServer } from '../runtime/server.js';
 import type { DefinitionData } from '../support/compiled-validator.js';
@@ -155,13 +157,140 @@ describe('#65 validate and the runtime apply one set of rules', () => {
         if (loaded.ok) {
           const [session] = loaded.model.sessions;
           // The validator is a reference into the generated validators.ts; the test compiles its own.
-          const { validate, ...data } = definitionLiteral(session!, loaded.model.types, undefined) as Readonly<Record<string, LiteralValue>>;
+          const { validate, ...data } = definitionLiteral(session!, loaded.model.types, undefined);
           expect(validate).toEqual(new CodeExpression('validators.validatePropSession'));
           expect(withoutUndefined(data)).toEqual(withoutUndefined(definitionOf(variant)));
         }
         expect(await runtimeServes(variant)).toBe(loaded.ok);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+type TransformName = 'sign' | 'encrypt' | 'ktor-sign' | 'ktor-encrypt';
+
+/** One session of a two-session spec, along the axes of the rules that relate settings to each other. */
+interface SessionVariant {
+  readonly transport: 'cookie' | 'header';
+  readonly name: 'sid' | 'SID' | 'X-S' | 'x-s';
+  readonly ktorFormat: boolean;
+  readonly byId: boolean;
+  readonly transforms: readonly TransformName[];
+  /** Each transform on a ring of its own encoding, or of the other one. */
+  readonly ringsMatch: boolean;
+  readonly insecure: boolean;
+  readonly idle: boolean;
+  /** The payload property: the two sessions' schemas are the same when it is. */
+  readonly property: 'userId' | 'id';
+}
+
+interface PairVariant {
+  readonly a: SessionVariant;
+  readonly b: SessionVariant;
+  /** `a` migrates from `b`; `trust` writes trustUnauthenticatedIv: true. */
+  readonly migration: { readonly trust: boolean } | undefined;
+}
+
+const sessionVariants: fc.Arbitrary<SessionVariant> = fc.record({
+  transport: fc.constantFrom('cookie', 'header'),
+  name: fc.constantFrom('sid', 'SID', 'X-S', 'x-s'),
+  ktorFormat: fc.boolean(),
+  byId: fc.boolean(),
+  transforms: fc.constantFrom<readonly TransformName[]>([], ['sign'], ['encrypt'], ['sign', 'encrypt'], ['ktor-sign'], ['ktor-encrypt'], ['ktor-encrypt', 'ktor-sign'], ['encrypt', 'ktor-sign']),
+  ringsMatch: fc.boolean(),
+  insecure: fc.boolean(),
+  idle: fc.boolean(),
+  property: fc.constantFrom('userId', 'id'),
+});
+
+const pairVariants: fc.Arbitrary<PairVariant> = fc.record({
+  a: sessionVariants,
+  b: sessionVariants,
+  migration: optional(fc.record({ trust: fc.boolean() })),
+});
+
+/** The ring a transform step names: `main` holds this library's keys, `raw` a Ktor service's (encoding: hex). */
+function ringFor(transform: TransformName, session: SessionVariant): 'main' | 'raw' {
+  return transform.startsWith('ktor-') === session.ringsMatch ? 'raw' : 'main';
+}
+
+function sessionSpec(session: SessionVariant, migration: PairVariant['migration']): object {
+  const transform = session.transforms.map((kind) =>
+    kind === 'ktor-encrypt' ? { [kind]: { encrypt: ringFor(kind, session), sign: ringFor(kind, session) } } : { [kind]: ringFor(kind, session) },
+  );
+  return {
+    transport: session.transport,
+    name: session.name,
+    ...(session.ktorFormat ? { serializer: 'ktor-json' } : {}),
+    ...(session.byId ? { storage: 'mem' } : {}),
+    ...(transform.length > 0 ? { transform } : {}),
+    ...(session.insecure ? { insecure: true } : {}),
+    expiry: session.idle ? { maxAge: '1h', idle: '30m' } : { maxAge: '1h' },
+    ...(migration === undefined ? {} : { migrateFrom: migration.trust ? { session: 'b', trustUnauthenticatedIv: true } : 'b' }),
+    schema: schemaOf({ property: session.property } as Variant),
+  };
+}
+
+function pairSpecText(pair: PairVariant): string {
+  return JSON.stringify({
+    version: 1,
+    keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' } },
+    storages: { mem: { kind: 'memory' } },
+    sessions: { a: sessionSpec(pair.a, pair.migration), b: sessionSpec(pair.b, undefined) },
+  });
+}
+
+function sessionDefinition(name: 'a' | 'b', session: SessionVariant, migration: PairVariant['migration']): DefinitionData {
+  return {
+    name,
+    transport:
+      session.transport === 'header'
+        ? { kind: 'header', name: session.name }
+        : { kind: 'cookie', name: session.name, cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
+    ...(session.byId ? { storage: 'mem' } : {}),
+    transforms: session.transforms.map((kind) => {
+      const keys = ringFor(kind, session);
+      if (kind === 'ktor-sign') return { kind, keys, algorithm: 'sha256' };
+      if (kind === 'ktor-encrypt') return { kind, keys, signKeys: keys, legacyMac: false };
+      return { kind, keys };
+    }),
+    ...(session.insecure ? { insecure: true } : {}),
+    ...(session.ktorFormat ? { ktor: { serializer: 'json' } } : {}),
+    ...(migration === undefined ? {} : { migrateFrom: { session: 'b', keepSource: false, ...(migration.trust ? { trustUnauthenticatedIv: true } : {}) } }),
+    expiry: { maxAge: 3600, ...(session.idle ? { idle: 1800 } : {}), rolling: false },
+    schema: schemaOf({ property: session.property } as Variant),
+  };
+}
+
+/** Whether `installSessions()` accepts the two sessions, defined by hand as `gen` would define them. */
+function runtimeInstalls(pair: PairVariant): boolean {
+  const definitions = [sessionDefinition('a', pair.a, pair.migration), sessionDefinition('b', pair.b, undefined)];
+  const spec = { ...specOf(definitions, { mem: { kind: 'memory', maxEntries: 100 } }), keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' as const } } };
+  try {
+    createSessionsMiddleware(spec, { keys: { main: generateKey(), raw: randomBytes(32).toString('hex') }, env: {}, logger: { warn() {} } });
+    return true;
+  } catch (error) {
+    if (error instanceof SessionConfigError) return false;
+    throw error;
+  }
+}
+
+describe('#65 the rules relating settings to each other agree too', () => {
+  it('#65 property: over two sessions (formats, transforms, key ring encodings, protection, Ktor idle, wire names, migration), validate accepts exactly what installSessions() installs', () => {
+    fc.assert(
+      fc.property(pairVariants, (pair) => {
+        const loaded = loadSpecText(pairSpecText(pair), 'sessions.yaml');
+        if (loaded.ok) {
+          const emitted = loaded.model.sessions.map((session) => {
+            const { validate: _validate, ...data } = definitionLiteral(session, loaded.model.types, undefined);
+            return withoutUndefined(data);
+          });
+          expect(emitted).toEqual(withoutUndefined([sessionDefinition('a', pair.a, pair.migration), sessionDefinition('b', pair.b, undefined)]));
+        }
+        expect(runtimeInstalls(pair)).toBe(loaded.ok);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -691,8 +691,8 @@ const semanticRules: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '3:3: sessions.prefs travels by value (no storage) with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
-      '6:3: sessions.theme travels by value (no storage) with no sign or encrypt transform, so a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
+      '3:3: sessions.prefs: a session that travels by value (no storage) needs a sign or encrypt transform, or a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
+      '6:3: sessions.theme: a session that travels by value (no storage) needs a sign or encrypt transform, or a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
     ],
   },
   {
@@ -704,7 +704,7 @@ const semanticRules: Case[] = [
         user: { name: sid, insecure: true, schema: { type: object, additionalProperties: false } }
         other: { name: SID, insecure: true, schema: { type: object, additionalProperties: false } }
     `,
-    want: ['4:17: sessions.user uses cookie name "sid", already used by sessions.sid; set a different name: on one of them'],
+    want: ['4:17: sessions.user: cookie name "sid" is already used by session "sid"; set a different name: on one of them'],
   },
   {
     name: 'duplicate header names in another letter case',
@@ -715,7 +715,7 @@ const semanticRules: Case[] = [
         x_session: { transport: header, name: x-session, insecure: true, schema: { type: object, additionalProperties: false } }
     `,
     want: [
-      '4:41: sessions.x_session uses header name "x-session", already used by sessions.api (header names ignore case); set a different name: on one of them',
+      '4:41: sessions.x_session: header name "x-session" is already used by session "api" (header names ignore case); set a different name: on one of them',
     ],
   },
   {
@@ -766,8 +766,8 @@ const semanticRules: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '6:37: sessions.user.cookie.domain is not allowed on a __Host- cookie: browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix',
-      '6:56: sessions.user.cookie.path is not allowed on a __Host- cookie: browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix',
+      '6:37: sessions.user: a __Host- cookie cannot set a domain: browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix',
+      '6:56: sessions.user: a __Host- cookie must have path "/": browsers drop __Host- cookies that set a Domain or a Path other than / (RFC 6265bis section 4.1.3.2); remove it, or drop the prefix',
     ],
   },
   {
@@ -809,9 +809,9 @@ const semanticRules: Case[] = [
         host: { transport: header, insecure: true, schema: { type: object, additionalProperties: false } }
     `,
     want: [
-      '3:33: sessions.a cannot use header "Cookie": the HTTP stack owns it (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
-      '4:33: sessions.b cannot use header "transfer-encoding": the HTTP stack owns it (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
-      '5:3: sessions.host cannot use header "host": the HTTP stack owns it (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
+      '3:33: sessions.a: header "Cookie" is owned by the HTTP stack (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
+      '4:33: sessions.b: header "transfer-encoding" is owned by the HTTP stack (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
+      '5:3: sessions.host: header "host" is owned by the HTTP stack (cookies, routing, framing or hop-by-hop), so the token would be lost or break the message; choose a name like X-Session',
     ],
   },
   {
@@ -824,9 +824,9 @@ const semanticRules: Case[] = [
         c: { insecure: true, expiry: { idle: 8d }, schema: { type: object, additionalProperties: false } }
     `,
     want: [
-      '3:42: sessions.a.expiry.maxAge is 401d, over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
-      '4:52: sessions.b.expiry.idle (60m) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
-      '5:40: sessions.c.expiry.idle (8d) must be less than maxAge (7d, the default), or it can never fire; shorten idle or raise maxAge',
+      '3:42: sessions.a: expiry.maxAge (401d) is over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
+      '4:52: sessions.b: expiry.idle (1h) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
+      '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
     ],
   },
 ];
@@ -858,7 +858,7 @@ const severalAtOnce: Case[] = [
       '5:36: storages.mem.maxEntries must be at least 1 (got 0)',
       '8:16: sessions.user.transport must be "cookie" or "header" (got "cokie")',
       '9:28: sessions.user.transform[0].encrypt names unknown key ring "mian" (declared key rings: main); did you mean "main"?',
-      '10:33: sessions.user.expiry.idle (7d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge',
+      '10:33: sessions.user: expiry.idle (7d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge',
       '12:7: sessions.user.schema is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
       '14:18: sessions.user.schema.required[0] names "ids", which properties does not declare; declare it under properties: or remove it; did you mean "id"?',
       '16:14: sessions.cart.storage names unknown storage "mme" (declared storages: mem); did you mean "mem"?',

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatSpecErrors } from '../../generator/format-errors.js';
-import type { SpecError } from '../../generator/model.js';
+import type { SpecError } from '../../generator/spec-error.js';
 import { loadSpecText } from '../../generator/spec.js';
 
 const at = (line: number, col: number, message: string, file = 'sessions.yaml'): SpecError => ({ file, line, col, message });

@@ -29,7 +29,7 @@ describe('the demo spec (sessions.yaml)', () => {
     const result = await loadSpecFile(demoSpec, 'sessions.yaml');
     expect(result.ok ? [] : result.errors).toEqual([]);
     if (!result.ok) return;
-    expect(result.model).toEqual(demoModel);
+    expect(result.model).toStrictEqual(demoModel);
   });
 
   it('has the fields that matter, spelled out', async () => {
@@ -37,36 +37,20 @@ describe('the demo spec (sessions.yaml)', () => {
     if (!result.ok) throw new Error('demo spec is invalid');
     const { model } = result;
     expect(model.specFileName).toBe('sessions.yaml');
-    expect(model.keyRings).toEqual([
-      { name: 'main', env: 'SESSION_KEYS' },
-      { name: 'ktor_sign', env: 'KTOR_SIGN_KEY', encoding: 'hex' },
-    ]);
-    expect(model.storages).toEqual([{ name: 'mem', kind: 'memory', maxEntries: 100000 }]);
+    expect(model.keys).toStrictEqual({
+      main: { env: 'SESSION_KEYS' },
+      ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' },
+    });
+    expect(model.storages).toStrictEqual({ mem: { kind: 'memory', maxEntries: 100000 } });
     expect(model.types.map((type) => type.name)).toEqual(['User', 'CartItem']);
     const [user, cart] = model.sessions;
-    expect(user).toMatchObject({
-      key: 'user',
-      typeName: 'UserSession',
-      providerName: 'UserSessionProvider',
-      transport: 'cookie',
-      wireName: 'USER_SESSION',
-      serializer: { kind: 'json' },
-      transforms: [{ kind: 'encrypt', keyRing: 'main' }],
-      insecure: false,
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
-      expiry: { maxAge: 7 * 86400, idle: 30 * 60, rolling: true },
-    });
-    expect(user?.storage).toBeUndefined();
-    expect(cart).toMatchObject({
-      key: 'cart',
-      typeName: 'CartSession',
-      transport: 'header',
-      wireName: 'X-Cart-Session',
-      storage: 'mem',
-      transforms: [],
-      expiry: { maxAge: 86400, idle: 7200, rolling: false },
-    });
-    expect(cart?.cookie).toBeUndefined();
+    expect(user).toMatchObject({ name: 'user', typeName: 'UserSession', providerName: 'UserSessionProvider' });
+    expect(user?.transport).toMatchObject({ kind: 'cookie', name: 'USER_SESSION' });
+    expect(user?.expiry).toEqual({ maxAge: 7 * 86400, idle: 30 * 60, rolling: true });
+    for (const absent of ['storage', 'serializer', 'ktor', 'insecure']) expect(user).not.toHaveProperty(absent);
+    expect(cart).toMatchObject({ name: 'cart', typeName: 'CartSession', storage: 'mem', transforms: [] });
+    expect(cart?.transport).toEqual({ kind: 'header', name: 'X-Cart-Session' });
+    expect(cart?.expiry).toEqual({ maxAge: 86400, idle: 2 * 3600, rolling: false });
     expect(cart?.schema).toEqual({
       type: 'object',
       properties: { items: { type: 'array', items: { $ref: '#/types/CartItem' }, maxItems: 50 } },
@@ -110,35 +94,35 @@ sessions:
 `);
 
   it('fills in every session default', () => {
-    expect(model.sessions[0]).toEqual({
-      key: 'shopping_cart',
+    expect(model.sessions[0]).toStrictEqual({
+      name: 'shopping_cart',
+      transport: {
+        kind: 'cookie',
+        name: 'shopping_cart',
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      },
+      transforms: [
+        { kind: 'sign', keys: 'main' },
+        { kind: 'encrypt', keys: 'main' },
+      ],
+      expiry: { maxAge: 604800, rolling: false },
       typeName: 'ShoppingCartSession',
       providerName: 'ShoppingCartSessionProvider',
-      transport: 'cookie',
-      wireName: 'shopping_cart',
-      serializer: { kind: 'json' },
-      transforms: [
-        { kind: 'sign', keyRing: 'main' },
-        { kind: 'encrypt', keyRing: 'main' },
-      ],
-      insecure: false,
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
-      expiry: { maxAge: 604800, rolling: false },
       schema: { type: 'object', additionalProperties: false },
     });
   });
 
   it('gives header sessions no cookie settings', () => {
-    expect(model.sessions[1]).toMatchObject({ transport: 'header', wireName: 'api', storage: 'shared', transforms: [] });
-    expect(model.sessions[1]).not.toHaveProperty('cookie');
+    expect(model.sessions[1]).toMatchObject({ transport: { kind: 'header', name: 'api' }, storage: 'shared', transforms: [] });
+    expect(model.sessions[1]?.transport).not.toHaveProperty('cookie');
   });
 
   it('fills in storage defaults', () => {
-    expect(model.storages).toEqual([
-      { name: 'mem', kind: 'memory', maxEntries: 100000 },
-      { name: 'shared', kind: 'redis', urlEnv: 'REDIS_URL', prefix: 'sess:' },
-      { name: 'files', kind: 'directory', path: '.sessions', maxEntries: 10000 },
-    ]);
+    expect(model.storages).toStrictEqual({
+      mem: { kind: 'memory', maxEntries: 100000 },
+      shared: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },
+      files: { kind: 'directory', path: '.sessions', maxEntries: 10000 },
+    });
   });
 
   it('names the spec file without its folders', () => {
@@ -182,20 +166,23 @@ sessions:
 
   it('keeps every setting', () => {
     expect(model.sessions[0]).toMatchObject({
-      wireName: '__Host-zeta',
-      serializer: { kind: 'module', module: '../src/codec.js', export: 'zetaCodec' },
-      cookie: { path: '/', httpOnly: false, secure: true, sameSite: 'none', partitioned: true, priority: 'high' },
+      transport: {
+        kind: 'cookie',
+        name: '__Host-zeta',
+        cookie: { path: '/', httpOnly: false, secure: true, sameSite: 'none', partitioned: true, priority: 'high' },
+      },
+      serializer: { module: '../src/codec.js', export: 'zetaCodec' },
       expiry: { maxAge: 400 * 86400, idle: 12 * 3600, rolling: true },
     });
     expect(model.sessions[1]).toMatchObject({
       insecure: true,
       transforms: [],
-      cookie: { path: '/app', domain: 'example.com', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false },
+      transport: { cookie: { path: '/app', domain: 'example.com', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false } },
     });
   });
 
   it('keeps spec order for sessions and types', () => {
-    expect(model.sessions.map((session) => session.key)).toEqual(['zeta', 'alpha']);
+    expect(model.sessions.map((session) => session.name)).toEqual(['zeta', 'alpha']);
     expect(model.types.map((type) => type.name)).toEqual(['Zone', 'Address']);
   });
 
@@ -250,8 +237,8 @@ sessions:
     schema: { type: object, additionalProperties: false }
 `);
     expect(model.sessions[1]).toMatchObject({
-      transforms: [{ kind: 'encrypt', keyRing: 'main' }],
-      cookie: { sameSite: 'strict', secure: true, path: '/admin' },
+      transforms: [{ kind: 'encrypt', keys: 'main' }],
+      transport: { cookie: { sameSite: 'strict', secure: true, path: '/admin' } },
     });
   });
 

@@ -10,7 +10,7 @@ import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DURATION_PATTERN } from '../../generator/duration.js';
-import { SPEC_DEFAULTS } from '../../generator/normalize.js';
+import { SPEC_DEFAULTS } from '../../generator/defaults.js';
 import { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN } from '../../runtime/transport/cookie-rules.js';
 import specSchema from '../../generator/spec-schema.json' with { type: 'json' };
 

@@ -26,11 +26,19 @@ const spec = readmeBlock('yaml');
 const readmeProgram = readmeBlock('ts');
 const readmeJavaScript = readmeBlock('js');
 
+// Imports the runtime's main entry too, whose declarations must type-check without ioredis installed.
 const app = `import Koa from 'koa';
+import { SessionConfigError } from 'typed-sessions';
 import { installSessions } from './generated/index.js';
 
 const app = new Koa();
-app.use(installSessions());
+try {
+  app.use(installSessions());
+} catch (error) {
+  if (!(error instanceof SessionConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 app.use((ctx) => {
   const count = (ctx.sessions.get('visit')?.count ?? 0) + 1;
   ctx.sessions.set('visit', { count });

@@ -1,4 +1,4 @@
-/** Checklist group D against the memory storage: ids, fixation, clearing, expiry and store hygiene. */
+/** security.md #35-#44 against the memory storage: ids, fixation, clearing, expiry and store hygiene. */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';

@@ -1,4 +1,4 @@
-/** Checklist group A for the cookie transport, over HTTP against a real Koa server. */
+/** security.md #1-#12 for the cookie transport, over HTTP against a real Koa server. */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiePairs, cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';

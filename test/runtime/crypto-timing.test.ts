@@ -6,7 +6,7 @@ import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../../runtime/transform/sign.js';
 import { flipBit, frameOf, tokenOf } from './token-frames.js';
 
-// A spy that calls through: the real comparison still decides, the test only watches it (checklist #15).
+// A spy that calls through: the real comparison still decides, the test only watches it (security.md #15).
 vi.mock('node:crypto', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:crypto')>();
   return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };

@@ -14,14 +14,8 @@
 import { buildDirectoryStorage } from 'typed-sessions/directory';
 import { ktorLayer } from 'typed-sessions/ktor';
 import { buildRedisStorage } from 'typed-sessions/redis';
-import {
-  GENERATED_FORMAT,
-  SessionProvider,
-  type ProviderContext,
-  type SessionDefinition,
-  type Sessions,
-  type SpecDefinition,
-} from 'typed-sessions/runtime';
+import type { Sessions } from 'typed-sessions';
+import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { withValidator, type DefinitionData } from '../support/compiled-validator.js';
 
 export interface ProfileSession {

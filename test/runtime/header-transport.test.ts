@@ -1,4 +1,4 @@
-/** Checklist #9 and #10: the header transport, and only configured transports being read. */
+/** security.md #9 and #10: the header transport, and only configured transports being read. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
 

@@ -1,15 +1,16 @@
 /**
- * Observability of refusals (issue 3; checklist #24 and #42): every refused session, whatever the reason and
+ * Observability of refusals (issue 3; security.md #24 and #42): every refused session, whatever the reason and
  * wherever the bad data came from, gives exactly one `rejected` event and one warning line carrying the
  * reason code, and no event or log line, from the app's logger or the default stderr one, ever holds a
- * token, an id or a payload.
+ * token, an id or a payload. And a `refreshed` event says a session was re-sent: it comes with a token
+ * in the response, never without one.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey, type RejectionReason, type RejectionSource } from 'typed-sessions/runtime';
+import { generateKey, type RejectionReason, type RejectionSource } from 'typed-sessions';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
-import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
+import { cookiePairs, cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
 import { flipBit } from './token-frames.js';
 
 const NOW = START / 1000;
@@ -142,5 +143,45 @@ describe('observability of refused sessions', () => {
       { level: 'warn', message: 'session rejected', session: 'profile', reason: 'schema', source: 'token' },
     ]);
     expectNoSecrets(JSON.stringify(lines));
+  });
+});
+
+describe('refreshed events: one per session re-sent unchanged, and none for a session that is not re-sent', () => {
+  /** What a read-only request carrying `headers` sent back: Set-Cookie pairs, the X-Cart header, and the events. */
+  async function readOnly(path: string, headers: Record<string, string>): Promise<{ sent: string[]; events: unknown[] }> {
+    const events = server.events.length;
+    const response = await fetch(`${server.url}${path}`, { headers });
+    expect((await response.json()).value).not.toBeNull();
+    const cart = response.headers.get('x-cart');
+    return { sent: [...cookiePairs(response), ...(cart === null ? [] : [`x-cart=${cart}`])], events: server.events.slice(events) };
+  }
+
+  it('#38 by value, a read past a tenth of the idle window re-seals the session and says so', async () => {
+    server.clock.now = START;
+    const cookie = `profile=${forgeProfileToken(NOW, NOW, '{"userId":"ada"}')}`;
+    server.clock.advance(60);
+    try {
+      const { sent, events } = await readOnly('/s/profile', { cookie });
+      expect(sent).toEqual([expect.stringMatching(/^profile=./)]);
+      expect(events).toEqual([{ type: 'refreshed', session: 'profile', reason: 'idle' }]);
+    } finally {
+      server.clock.now = START;
+    }
+  });
+
+  it.each([
+    ['visit', 'a cookie', async () => ({ cookie: `vid=${cookieValue(await putJson(`${server.url}/s/visit`, { count: 1 }), 'vid')}` }), 599],
+    ['cart', 'a header', async () => ({ 'x-cart': (await putJson(`${server.url}/s/cart`, { items: [] })).headers.get('x-cart')! }), 7199],
+  ])('#38 #51 by id (%s, in %s), a read-only read re-sends nothing and reports no refresh: the storage read slid the idle window', async (name, _transport, login, idle) => {
+    server.clock.now = START;
+    const headers = await login();
+    try {
+      for (const elapsed of [idle / 10, idle]) {
+        server.clock.now = START + elapsed * 1000;
+        expect(await readOnly(`/s/${name}`, headers)).toEqual({ sent: [], events: [] });
+      }
+    } finally {
+      server.clock.now = START;
+    }
   });
 });

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED_FORMAT, SessionConfigError, generateKey } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { GENERATED_FORMAT } from 'typed-sessions/core';
 import { applyOutput, compareOutput, generate, loadSpecText } from '../../generator/index.js';
 
 const repo = resolve(import.meta.dirname, '../..');

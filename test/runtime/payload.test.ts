@@ -1,7 +1,7 @@
-/** Checklist group C: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
+/** security.md #28-#34: decoding and the JSON Schema layer, on read (forged insecure envelopes) and on write. */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SessionDefinition } from 'typed-sessions/runtime';
+import type { SessionDefinition } from 'typed-sessions/core';
 import { CartSessionProvider } from '../../generated/index.js';
 import { storageKeyForId } from '../../runtime/ids.js';
 import { MAX_PAYLOAD_DEPTH } from '../../runtime/serializer/json.js';

@@ -1,4 +1,4 @@
-/** Races on one session by id in memory storage, through real HTTP (checklist #44, #49, #50). */
+/** Races on one session by id in memory storage, through real HTTP (security.md #44, #49, #50). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { describeRaces } from './races.js';

@@ -1,5 +1,5 @@
 /**
- * Races on one session tracked by id, through real HTTP, for any storage (checklist #44, #49, #50):
+ * Races on one session tracked by id, through real HTTP, for any storage (security.md #44, #49, #50):
  * memory runs them in test/runtime/races.test.ts, Redis in test/storage/redis-http.test.ts.
  *
  * `POST /race/increment` loads the `visit` session, waits at a gate the test opens (so the test decides

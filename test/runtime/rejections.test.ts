@@ -3,7 +3,7 @@
  * #18), sealed timestamps are parsed strictly (#22) and enforce idle (#38) and absolute (#39) expiry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey } from 'typed-sessions/runtime';
+import { generateKey } from 'typed-sessions';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import type { Transformer } from '../../runtime/transform/transformer.js';

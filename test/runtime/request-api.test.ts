@@ -1,6 +1,6 @@
 /** The request API on ctx.sessions: getOrSet, the commit boundary, misuse, and what a failed handler leaves behind. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionStateError, SessionUsageError } from 'typed-sessions/runtime';
+import { SessionStateError, SessionUsageError } from 'typed-sessions';
 import type { TestSessions } from './fixtures.js';
 import { cookieValue, putJson, startServer, type TestServer } from './server.js';
 

@@ -13,17 +13,8 @@
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import Koa from 'koa';
-import {
-  MemoryStorage,
-  createSessionsMiddleware,
-  generateKey,
-  type InstallOptions,
-  type SessionEvent,
-  type SpecDefinition,
-  type Storage,
-  type StoredEntry,
-  type WriteOptions,
-} from 'typed-sessions/runtime';
+import { MemoryStorage, generateKey, type InstallOptions, type SessionEvent, type Storage, type StoredEntry, type WriteOptions } from 'typed-sessions';
+import { createSessionsMiddleware, type SpecDefinition } from 'typed-sessions/core';
 import { spec as defaultSpec, type TestSessions } from './fixtures.js';
 
 /** 2025-01-01T00:00:00Z. */
@@ -37,7 +28,7 @@ export class FakeClock {
   }
 }
 
-export type StorageCall = readonly [operation: 'read' | 'write' | 'invalidate' | 'touch', key: string, ...rest: unknown[]];
+export type StorageCall = readonly [operation: 'read' | 'write' | 'invalidate', key: string, ...rest: unknown[]];
 
 /**
  * A memory storage that records every call and can be told to fail (`reject`) or never answer (`hang`).
@@ -61,9 +52,6 @@ export class SpyStorage implements Storage {
   }
   invalidate(key: string, ifVersion?: string): Promise<boolean> {
     return this.#run(['invalidate', key, ifVersion], () => this.inner.invalidate(key, ifVersion));
-  }
-  touch(key: string, ttlSeconds: number): Promise<void> {
-    return this.#run(['touch', key, ttlSeconds], () => this.inner.touch(key, ttlSeconds));
   }
 
   #run<T>(call: StorageCall, run: () => Promise<T>): Promise<T> {

@@ -3,18 +3,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  MemoryStorage,
-  SessionConfigError,
-  SessionProvider,
-  createSessionsMiddleware,
-  generateKey,
-  type CookieSettings,
-  type InstallOptions,
-  type ProviderContext,
-  type SessionDefinition,
-  type SpecDefinition,
-} from 'typed-sessions/runtime';
+import { MemoryStorage, SessionConfigError, generateKey, type InstallOptions } from 'typed-sessions';
+import { SessionProvider, createSessionsMiddleware, type CookieSettings, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { HOUR, KEYS_ENV, NoteSessionProvider, ProfileSessionProvider, VisitSessionProvider, spec, specWith } from './fixtures.js';
 
 const quiet: InstallOptions = { logger: { warn() {} } };
@@ -126,17 +116,17 @@ describe('startup errors', () => {
 
   it('a by-value session with no sign or encrypt is refused unless insecure: true is written out', () => {
     const { insecure: _insecure, ...forgeable } = ProfileSessionProvider.definition;
-    expect(configError(install(specWith(forgeable)))).toMatch(/session "profile" travels by value with no sign or encrypt transform/);
+    expect(configError(install(specWith(forgeable)))).toMatch(/session "profile": a session that travels by value \(no storage\) needs a sign or encrypt transform/);
   });
 
   it.each([
-    ['#6 __Host- with a domain', cookieSession('__Host-sid', { domain: 'example.com' }), /must have path "\/" and no domain/],
-    ['#6 __Host- with a path other than /', cookieSession('__Host-sid', { path: '/app' }), /must have path "\/" and no domain/],
-    ['#6 __Host- with secure: auto', cookieSession('__Host-sid', { secure: 'auto' }), /__Secure- or __Host- prefix, so it needs secure: true/],
+    ['#6 __Host- with a domain', cookieSession('__Host-sid', { domain: 'example.com' }), /a __Host- cookie cannot set a domain/],
+    ['#6 __Host- with a path other than /', cookieSession('__Host-sid', { path: '/app' }), /a __Host- cookie must have path "\/"/],
+    ['#6 __Host- with secure: auto', cookieSession('__Host-sid', { secure: 'auto' }), /the __Host- cookie name needs secure: true/],
     ['#6 __Secure- with secure: false', cookieSession('__Secure-sid', { secure: false }), /needs secure: true/],
     ['#6 a lower-case __secure- prefix', cookieSession('__secure-sid', { secure: false }), /needs secure: true/],
-    ['#6 sameSite: none without secure', cookieSession('sid', { sameSite: 'none', secure: 'auto' }), /has sameSite: none, so it needs secure: true/],
-    ['#6 partitioned without secure', cookieSession('sid', { partitioned: true, secure: false }), /is partitioned, so it needs secure: true/],
+    ['#6 sameSite: none without secure', cookieSession('sid', { sameSite: 'none', secure: 'auto' }), /sameSite: none needs secure: true/],
+    ['#6 partitioned without secure', cookieSession('sid', { partitioned: true, secure: false }), /partitioned: true needs secure: true/],
     ['#7 ";" in the name', cookieSession('sid;x', {}), /has a name with a character cookies do not allow/],
     ['#7 "=" in the name', cookieSession('sid=x', {}), /has a name with a character/],
     ['#7 a space in the name', cookieSession('s id', {}), /has a name with a character/],
@@ -157,11 +147,11 @@ describe('startup errors', () => {
   });
 
   it.each([
-    ['idle not below maxAge', { maxAge: HOUR, idle: HOUR, rolling: false }],
-    ['a fractional maxAge', { maxAge: 1.5, rolling: false }],
-    ['a zero maxAge', { maxAge: 0, rolling: false }],
-  ])('expiry with %s', (_label, expiry) => {
-    expect(configError(install(specWith({ ...NoteSessionProvider.definition, expiry })))).toMatch(/expiry needs maxAge and idle as whole seconds/);
+    ['idle not below maxAge', { maxAge: HOUR, idle: HOUR, rolling: false }, /expiry.idle \(1h\) must be less than maxAge \(1h\)/],
+    ['a fractional maxAge', { maxAge: 1.5, rolling: false }, /expiry.maxAge must be a whole number of seconds above 0, not 1.5/],
+    ['a zero maxAge', { maxAge: 0, rolling: false }, /expiry.maxAge must be a whole number of seconds above 0, not 0/],
+  ])('expiry with %s', (_label, expiry, problem) => {
+    expect(configError(install(specWith({ ...NoteSessionProvider.definition, expiry })))).toMatch(problem);
   });
 
   it('a definition without a compiled validator (written by hand, or by an older gen) says to run gen', () => {

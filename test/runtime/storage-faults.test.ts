@@ -1,6 +1,6 @@
 /**
- * A storage that fails or hangs: a fast 503 with Retry-After, never a hang, never a Set-Cookie (design.md
- * section 5), thrown as a Koa HTTP error that the app's own error middleware renders (security.md #66).
+ * A storage that fails or hangs: a fast 503 with Retry-After, never a hang, never a Set-Cookie (security.md
+ * #45-#47), thrown as a Koa HTTP error that the app's own error middleware renders (security.md #66).
  */
 import type Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SessionConfigError, createSessionsMiddleware, generateKey } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware } from 'typed-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecText } from '../../generator/spec.js';
 import { DirectoryStorage } from '../../runtime/storage/directory.js';

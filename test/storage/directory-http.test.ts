@@ -7,7 +7,7 @@ import { chmod, chown, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryStorage, SessionConfigError } from 'typed-sessions/runtime';
+import { DirectoryStorage, SessionConfigError } from 'typed-sessions';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { spec } from '../runtime/fixtures.js';
 import { createVisit, readVisit, START, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';

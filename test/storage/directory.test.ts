@@ -77,14 +77,14 @@ describe('DirectoryStorage on disk', () => {
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('keeps the deadline and the version in the header, and rewrites only the expiry on touch, in place', async () => {
+  it('keeps the deadline and the version in the header, and rewrites only the expiry on a sliding read, in place', async () => {
     await storage.write('k', 'välue', 10, { maxSeconds: 3600 });
     const file = join(path, fileName('k'));
     const before = await stat(file);
     const { version } = (await storage.read('k'))!;
     const deadline = String(now + 3_600_000).padStart(16, '0');
     now += 5_000;
-    await storage.touch('k', 60);
+    await storage.read('k', 60);
     expect(await readFile(file, 'utf8')).toBe(`${String(now + 60_000).padStart(16, '0')} ${deadline} ${version}\nvälue`);
     expect((await stat(file)).ino).toBe(before.ino);
   });
@@ -164,7 +164,7 @@ describe('DirectoryStorage on disk', () => {
 
   it('refuses a TTL that is not a positive number, and stores nothing', async () => {
     await expect(storage.write('k', 'value', 0)).rejects.toThrow(RangeError);
-    await expect(storage.touch('k', Number.NaN)).rejects.toThrow(RangeError);
+    await expect(storage.read('k', Number.NaN)).rejects.toThrow(RangeError);
     expect(await storage.read('k')).toBeUndefined();
   });
 
@@ -217,7 +217,7 @@ describe('#62 DirectoryStorage: startup checks and the bound', () => {
     await storage.read('a');
     await storage.write('d', 'd', 60);
     expect(await sessionFiles()).toEqual(filesOf('a', 'c', 'd'));
-    await storage.touch('c', 60);
+    await storage.read('c', 60);
     await storage.write('e', 'e', 60);
     expect(await sessionFiles()).toEqual(filesOf('a', 'c', 'e'));
     await storage.write('e', 'e again', 60);

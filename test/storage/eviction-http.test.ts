@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StorageDefinition } from 'typed-sessions/runtime';
+import type { StorageDefinition } from 'typed-sessions/core';
 import { spec } from '../runtime/fixtures.js';
 import { createVisit, readVisit, startServer, type TestServer } from '../runtime/server.js';
 

@@ -4,7 +4,7 @@
  * sweeps without timers.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage, SessionConfigError } from 'typed-sessions/runtime';
+import { MemoryStorage, SessionConfigError } from 'typed-sessions';
 import { FakeClock } from '../runtime/server.js';
 import { storageContract } from './contract.js';
 
@@ -41,17 +41,17 @@ describe('MemoryStorage', () => {
     expect(store.size).toBe(0);
   });
 
-  it('touch extends a live entry, and does not bring back a missing or expired one', async () => {
+  it('a sliding read extends a live entry, and does not bring back a missing or expired one', async () => {
     const { store, clock } = storage(10);
     await store.write('k', 'v', 60);
     clock.advance(50);
-    await store.touch('k', 60);
+    await store.read('k', 60);
     clock.advance(50);
     expect((await store.read('k'))?.value).toBe('v');
-    await store.touch('gone', 60);
+    await store.read('gone', 60);
     expect(await store.read('gone')).toBeUndefined();
     clock.advance(60);
-    await store.touch('k', 60);
+    await store.read('k', 60);
     expect(await store.read('k')).toBeUndefined();
   });
 
@@ -63,7 +63,7 @@ describe('MemoryStorage', () => {
     expect(store.size).toBe(3);
     expect(await store.read('b')).toBeUndefined();
     expect((await store.read('a'))?.value).toBe('a');
-    await store.touch('c', 60);
+    await store.read('c', 60);
     await store.write('e', 'e', 60);
     expect(await store.read('d')).toBeUndefined();
     expect((await store.read('c'))?.value).toBe('c');
@@ -102,7 +102,7 @@ describe('MemoryStorage', () => {
     const store = new MemoryStorage({ maxEntries: 10, onEvict: () => evictions.push('evicted') });
     for (const key of ['a', 'b', 'c', 'd']) await store.write(key, key, 60);
     await store.read('a');
-    await store.touch('b', 60);
+    await store.read('b', 60);
     for (let index = 0; index < 100; index += 1) await store.write(`flood${index}`, 'v', 60);
     expect(store.size).toBe(10);
     expect((await store.read('a'))?.value).toBe('a');

@@ -1,5 +1,5 @@
 /**
- * Redis behind the real middleware over HTTP: races (checklist #44, #49, #50), one round trip per read
+ * Redis behind the real middleware over HTTP: races (security.md #44, #49, #50), one round trip per read
  * (#54), and faults (#45-#48) injected by a loopback proxy or a real restart. Each fault gives a fast
  * 503 with Retry-After, no Set-Cookie, one `store_unavailable` log line, and recovery without a restart.
  */

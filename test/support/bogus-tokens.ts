@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ktorLayer } from 'typed-sessions/ktor';
-import { GENERATED_FORMAT, createSessionsMiddleware, generateKey, type ProviderContext, type SessionProvider, type SpecDefinition } from 'typed-sessions/runtime';
+import { generateKey } from 'typed-sessions';
+import { GENERATED_FORMAT, createSessionsMiddleware, type ProviderContext, type SessionProvider, type SpecDefinition } from 'typed-sessions/core';
 import type { DefinitionData } from './compiled-validator.js';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 

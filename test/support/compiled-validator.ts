@@ -3,7 +3,7 @@
  * compiled here in-process by ajv with the generator's own settings. The runtime never compiles; an app's
  * definitions always come from `gen`.
  */
-import type { SessionDefinition } from 'typed-sessions/runtime';
+import type { SessionDefinition } from 'typed-sessions/core';
 import { createPayloadAjv } from '../../generator/emit/validators.js';
 
 const ajv = createPayloadAjv();

@@ -2,7 +2,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * A TCP proxy on loopback that injects faults between a client and a server (checklist #45-#48):
+ * A TCP proxy on loopback that injects faults between a client and a server (security.md #45-#48):
  * latency, a black hole, refused connections, dropped connections. Point the client at `port`.
  *
  * @example

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
  * Moves Redis's time forward by `ms` for every key it holds, by shortening each key's TTL; a key whose
  * TTL runs out is deleted at once (PEXPIRE with a non-positive time). Redis has no clock to fake, and
  * this keeps expiry tests from sleeping. Fails on a key without a TTL: no session key may live forever
- * (checklist #52).
+ * (security.md #52).
  *
  * @example
  * await advanceRedisTime(cluster.nodes('master'), 10_000);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const repo = resolve(import.meta.dirname, '../..');
 const fixture = join(repo, 'test/fixtures/typecheck/golden');
-// App files exist only in memory, but sit inside the repo so `koa` and `typed-sessions/runtime` resolve.
+// App files exist only in memory, but sit inside the repo so `koa` and `typed-sessions` resolve.
 const appDir = join(fixture, 'app');
 
 const PRELUDE = `import Koa from 'koa';

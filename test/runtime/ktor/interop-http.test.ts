@@ -5,7 +5,7 @@
  * format in the same response.
  */
 import { createDecipheriv, createHmac } from 'node:crypto';
-import { generateKey } from 'typed-sessions/runtime';
+import { generateKey } from 'typed-sessions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiePairs, startServer, type TestServer } from '../server.js';
 import { KTOR_KEYS, ktorSpec } from './ktor-fixtures.js';
@@ -73,6 +73,17 @@ describe('migrateFrom: a Ktor cookie becomes a native session in the same respon
     expect(lines.has('LEGACY')).toBe(false);
     expect(lines.get('MIRROR')).toMatch(/^MIRROR=[A-Za-z0-9_-]+; /);
     expect(server.events).toContainEqual({ type: 'migrated', session: 'mirror', from: 'legacy', keptSource: true });
+  });
+
+  it('a Ktor session too large to re-issue natively stays the Ktor session, and migration_failed says why', async () => {
+    // Near the cookie limit as Ktor's reflection text, past it as this library's signed JSON envelope.
+    const text = `cart=%23cl&userId=%23s${'a'.repeat(3000)}`;
+    const before = server.events.length;
+    const response = await get('/s/legacy', { cookie: `LEGACY=${encodeURIComponent(`${text}/${ktorHmac(text)}`)}` });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ value: { userId: 'a'.repeat(3000), cart: [] } });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(server.events.slice(before)).toEqual([{ type: 'migration_failed', session: 'mirror', from: 'legacy', error: 'SESSION_TOO_LARGE' }]);
   });
 
   it('a Ktor cookie that fails its MAC is no session: nothing migrated, the cookie expired, never a 500', async () => {

@@ -10,7 +10,7 @@
  * | kid     | cookie KID, by id in `mem`  | ktor-json, ktor-sign(kmac), idle 10m    | -                                                        |
  */
 import { ktorLayer } from 'typed-sessions/ktor';
-import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SpecDefinition } from 'typed-sessions/runtime';
+import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SpecDefinition } from 'typed-sessions/core';
 import { withValidator, type DefinitionData } from '../../support/compiled-validator.js';
 
 /** Ktor's `TestUserSession(userId: String, cart: List<String>)`. */

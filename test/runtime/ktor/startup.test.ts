@@ -2,7 +2,8 @@
  * Ktor-format definitions that cannot be served fail at `installSessions()` (here `createSessionsMiddleware`)
  * with a `SessionConfigError` that says what to fix, even when the definitions were written by hand.
  */
-import { SessionConfigError, createSessionsMiddleware, generateKey, type SessionDefinition, type SpecDefinition } from 'typed-sessions/runtime';
+import { SessionConfigError, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { describe, expect, it } from 'vitest';
 import { KTOR_KEYS, ktorSpec, provider, type TestUserSession } from './ktor-fixtures.js';
 
@@ -31,10 +32,14 @@ describe('Ktor definitions refused at start-up', () => {
 
   it.each([
     ['migrateFrom names no session', specWith('account', (d) => ({ ...d, migrateFrom: { session: 'nope', keepSource: false } })), /migrates from "nope", which the spec does not declare/],
-    ['migrateFrom names a native session', specWith('account', (d) => ({ ...d, migrateFrom: { session: 'mirror', keepSource: false } })), /which is not a Ktor-format session/],
+    ['migrateFrom names a native session', specWith('account', (d) => ({ ...d, migrateFrom: { session: 'mirror', keepSource: false } })), /migrates from "mirror", which is not in Ktor's format/],
     ['migrateFrom with another schema', specWith('account', (d) => ({ ...d, schema: { type: 'object', additionalProperties: false } })), /whose schema differs/],
-    ['a Ktor transform on a native session', specWith('mirror', (d) => ({ ...d, transforms: [{ kind: 'ktor-sign', keys: 'kmac', algorithm: 'sha256' }] })), /uses Ktor's ktor-sign transform but is not in Ktor's format/],
-    ['a native transform on a Ktor session', specWith('kheader', (d) => ({ ...d, transforms: [{ kind: 'sign', keys: 'main' }] })), /uses the sign transform, which a Ktor service cannot read/],
+    ['a Ktor transform on a native session', specWith('mirror', (d) => ({ ...d, transforms: [{ kind: 'ktor-sign', keys: 'kmac', algorithm: 'sha256' }] })), /ktor-sign is Ktor's transform, for sessions in Ktor's wire format/],
+    ['a native transform on a Ktor session', specWith('kheader', (d) => ({ ...d, transforms: [{ kind: 'sign', keys: 'main' }] })), /a Ktor service cannot read this library's sign format/],
+    ['a Ktor transform on a ring not declared encoding: hex', specWith('kheader', (d) => ({ ...d, transforms: [{ kind: 'ktor-sign', keys: 'main', algorithm: 'sha256' }] })), /ktor-sign names key ring "main", which is not declared encoding: hex/],
+    ['a native transform on a ring declared encoding: hex', specWith('mirror', (d) => ({ ...d, transforms: [{ kind: 'sign', keys: 'kmac' }] })), /sign names key ring "kmac", declared encoding: hex/],
+    ['an idle timeout on a by-value Ktor session', specWith('kheader', (d) => ({ ...d, expiry: { ...d.expiry, idle: 60 } })), /expiry.idle cannot be enforced: Ktor's wire format has no timestamps/],
+    ['two sessions on one cookie name', specWith('mirror', (d) => ({ ...d, transport: { ...d.transport, name: 'ACCOUNT' } })), /session "mirror": cookie name "ACCOUNT" is already used by session "account"/],
     ['a reflection schema with a union', specWith('legacy', (d) => ({ ...d, schema: { type: 'object', properties: { a: { anyOf: [{ type: 'string' }, { type: 'integer' }] } }, additionalProperties: false } })), /serializer ktor-reflection, but its schema \/a is a union/],
   ])('%s', (_, spec, message) => {
     expect(() => install(spec)).toThrow(message);

@@ -1,7 +1,7 @@
 /**
  * Ktor's transformers beyond the vectors: the pre-3.0 format only when enabled (and then re-sealed), the 3.x
  * format's unauthenticated IV (documented, not inherited), refusals of every malformed part, key sizes and
- * rotation, and one constant-time comparison of equal-length buffers per key (checklist #14, #15).
+ * rotation, and one constant-time comparison of equal-length buffers per key (security.md #14, #15).
  */
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
@@ -115,7 +115,7 @@ describe('ktor-sign', () => {
     expect(sha256.unseal(change(sha256.seal('{"userId":"u"}'))).ok).toBe(false);
   });
 
-  it('compares every key once, in constant time over equal-length buffers (checklist #15)', () => {
+  it('compares every key once, in constant time over equal-length buffers (security.md #15)', () => {
     const spy = vi.mocked(crypto.timingSafeEqual);
     const rotated = createKtorSignTransformer(ring(`0a0b0c,${key}`), 'sha256');
     spy.mockClear();
@@ -133,7 +133,7 @@ describe('hex key rings', () => {
     ['', /is empty; set it to the Ktor service's key bytes as hex/],
     ['abc', /key 1 of 1 is not hex/],
     ['zz', /key 1 of 1 is not hex/],
-    ['0a0b,0A0B', /key 2 of 2 repeats an earlier key/],
+    ['0a0b,0A0B', /key 2 of 2 repeats key 1; each key must be different/],
   ])('refuses %j', (value, message) => {
     expect(() => parseRawKeyRing('k', value, 'environment variable K')).toThrow(message);
   });

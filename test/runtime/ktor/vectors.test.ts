@@ -10,7 +10,7 @@ import { createKtorJsonSerializer } from '../../../runtime/ktor/json-serializer.
 import { parseRawKeyRing } from '../../../runtime/ktor/raw-key-ring.js';
 import { createKtorReflectionSerializer } from '../../../runtime/ktor/reflection-serializer.js';
 import { createKtorSignTransformer } from '../../../runtime/ktor/sign-transformer.js';
-import { TransformChain } from '../../../runtime/tracker/transform-chain.js';
+import { TransformChain } from '../../../runtime/transform/transform-chain.js';
 import vectors from './ktor-vectors.json' with { type: 'json' };
 
 const ring = (hex: string) => parseRawKeyRing('ring', hex, 'test');

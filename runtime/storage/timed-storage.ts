@@ -3,12 +3,12 @@ import { SessionStorageError } from '../errors.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 
 /**
- * A session's storage with every call bounded: a call that rejects, throws or outlives `timeout`
+ * A session's storage with a timeout on every call: a call that rejects, throws or outlives `timeout`
  * milliseconds becomes one `store_unavailable` event and a `SessionStorageError`, which the middleware
- * answers with 503 and `Retry-After` (design.md section 5; checklist #45, #47). A hung call is abandoned,
+ * answers with 503 and `Retry-After` (security.md #45, #47). A hung call is abandoned,
  * not awaited: the request never hangs on it.
  */
-export class BoundedStorage {
+export class TimedStorage {
   constructor(
     readonly session: string,
     readonly storageName: string,

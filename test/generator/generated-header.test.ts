@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatedHeader, isGeneratedText } from '../../generator/emit/header.js';
+import { generatedHeader, isGeneratedText } from '../../generator/generated-header.js';
 
 describe('generated header', () => {
   it('is the exact contract line', () => {

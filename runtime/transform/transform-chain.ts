@@ -1,4 +1,4 @@
-import type { Transformer, Unsealed } from '../transform/transformer.js';
+import type { Transformer, Unsealed } from './transformer.js';
 
 /**
  * A session's transformers as one: applied in spec order on write, undone in reverse on read (Ktor's

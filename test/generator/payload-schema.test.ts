@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonSchema, TypeNode } from '../../generator/model.js';
-import { runtimeSchema } from '../../generator/emit/runtime-schema.js';
+import { runtimeSchema, type JsonSchema, type TypeNode } from '../../generator/payload-schema.js';
 
 const types: TypeNode[] = [
   { name: 'Unused', schema: { type: 'string' } },

@@ -1,9 +1,22 @@
 /**
- * The schema a session carries at runtime: the payload schema made self-contained for ajv, with every
- * `$ref: '#/types/X'` pointing into its own `$defs` and only the shared types it can reach copied there.
+ * Payload schemas as the spec writes them (docs/spec.md, the payload schema subset), and the schema a session
+ * carries at runtime: the payload schema made self-contained for ajv, with every `$ref: '#/types/X'`
+ * pointing into its own `$defs` and only the shared types it can reach copied there. Shared by the rules,
+ * which judge that schema as the runtime will read it, and the emitters, which write it out.
  */
-import type { JsonSchema, TypeNode } from '../model.js';
-import { TYPE_REF_PREFIX } from './schema-to-type.js';
+
+/** A JSON Schema node from the payload schema subset, as written in the spec. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/** A `types:` entry: a payload schema shared by name. */
+export interface TypeNode {
+  /** Name in `types:`; also the exported TypeScript type name. */
+  readonly name: string;
+  readonly schema: JsonSchema;
+}
+
+/** The only `$ref` form in the subset: a shared type under `types:`. */
+export const TYPE_REF_PREFIX = '#/types/';
 
 const DEFS_REF_PREFIX = '#/$defs/';
 

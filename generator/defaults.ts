@@ -1,0 +1,19 @@
+/**
+ * Defaults for everything the spec may leave out (docs/spec.md): `normalize` fills them in, and the rules
+ * judge a setting left out as the value it will get. spec-schema.json repeats them for editors.
+ */
+export const SPEC_DEFAULTS = {
+  maxEntries: 100_000,
+  // Each session a file of its own (a 4 KiB block and an inode) that every sweep and startup visits: see docs/storage.md.
+  directoryMaxEntries: 10_000,
+  redisPrefix: 'sess:',
+  transport: 'cookie',
+  insecure: false,
+  maxAge: '7d',
+  rolling: false,
+  cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+  ktorSignAlgorithm: 'sha256',
+  ktorLegacyMac: false,
+  keepSource: false,
+  trustUnauthenticatedIv: false,
+} as const;

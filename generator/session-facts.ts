@@ -1,0 +1,28 @@
+/**
+ * A session as written, in the shape the shared rules of `typed-sessions/rules` read (the runtime builds the
+ * same facts from a generated definition), so `validate` and `installSessions()` judge one thing.
+ */
+import type { SessionFacts } from 'typed-sessions/rules';
+import type { SessionView } from './spec-view.js';
+import { TRANSFORM_KINDS, transformSteps } from './transform-steps.js';
+
+const KTOR_SERIALIZERS: ReadonlySet<unknown> = new Set(['ktor-json', 'ktor-reflection']);
+
+export function isKtorSession(session: SessionView): boolean {
+  return KTOR_SERIALIZERS.has(session.fields.serializer);
+}
+
+/**
+ * @example
+ * sessionFacts(view).transforms; // ['encrypt']
+ */
+export function sessionFacts(session: SessionView): SessionFacts {
+  return {
+    name: session.key,
+    byId: session.fields.storage !== undefined,
+    ktorFormat: isKtorSession(session),
+    transforms: transformSteps(session).flatMap(([step]) => TRANSFORM_KINDS.filter((kind) => Object.hasOwn(step, kind))),
+    insecure: session.fields.insecure === true,
+    hasIdle: session.expiry.idle !== undefined,
+  };
+}

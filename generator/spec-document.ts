@@ -1,0 +1,42 @@
+/**
+ * The spec as written, in the shape spec-schema.json gives it: what `validateSpec` hands on once ajv and the
+ * semantic rules have passed (validate.ts), and `normalize` reads. Nothing here is defaulted yet.
+ * Keep it in step with spec-schema.json: ajv's type guard trusts that the two describe the same shape.
+ */
+import type { CookieSettings } from 'typed-sessions/rules';
+import type { JsonSchema } from './payload-schema.js';
+
+export interface SpecDocument {
+  readonly version: 1;
+  readonly keys?: Readonly<Record<string, { readonly env: string; readonly encoding?: 'base64url' | 'hex' }>>;
+  readonly storages?: Readonly<Record<string, StorageDocument>>;
+  readonly types?: Readonly<Record<string, JsonSchema>>;
+  readonly sessions: Readonly<Record<string, SessionDocument>>;
+  readonly augmentKoaContext?: boolean;
+}
+
+export type StorageDocument =
+  | { readonly kind: 'memory'; readonly maxEntries?: number }
+  | { readonly kind: 'directory'; readonly path: string; readonly maxEntries?: number }
+  | { readonly kind: 'redis'; readonly url: { readonly env: string }; readonly prefix?: string };
+
+export interface SessionDocument {
+  readonly transport?: 'cookie' | 'header';
+  readonly name?: string;
+  readonly serializer?: 'json' | 'ktor-json' | 'ktor-reflection' | { readonly module: string; readonly export: string };
+  readonly transform?: readonly TransformDocument[];
+  readonly storage?: string;
+  readonly insecure?: boolean;
+  readonly cookie?: Partial<CookieSettings>;
+  /** Durations as written (`7d`); spec-schema.json's pattern has checked that each is one. */
+  readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
+  readonly schema: JsonSchema;
+  readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean; readonly trustUnauthenticatedIv?: boolean };
+}
+
+/** One `transform:` step; the spec schema allows exactly one of the kinds per step. */
+export type TransformDocument =
+  | { readonly sign: string }
+  | { readonly encrypt: string }
+  | { readonly 'ktor-sign': string; readonly algorithm?: 'sha256' | 'sha1' }
+  | { readonly 'ktor-encrypt': { readonly encrypt: string; readonly sign: string }; readonly legacyMac?: boolean };

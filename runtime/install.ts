@@ -1,0 +1,208 @@
+import { systemClock, type Clock } from './clock.js';
+import type { StorageDefinition, TransformDefinition } from './definition.js';
+import { SessionConfigError } from './errors.js';
+import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type SessionLogger } from './events.js';
+import { GENERATED_FORMAT } from './generated-format.js';
+import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
+import { requireLayer, type KtorLayer } from './layers.js';
+import type { ProviderContext, SessionProvider } from './provider.js';
+import type { InstalledSessions } from './request-sessions.js';
+import { ringEncodingProblem, wireNameClashes } from './session-rules.js';
+import type { SpecDefinition } from './spec-definition.js';
+import { MemoryStorage } from './storage/memory.js';
+import type { StorageSetup } from './storage/storage-builder.js';
+import type { Storage } from './storage/storage.js';
+
+/** `installSessions(options)`: everything is optional. */
+export interface InstallOptions {
+  /** Key rings by name, overriding the environment: comma-separated or an array, newest first. */
+  keys?: Record<string, string | readonly string[]>;
+  /** Storage instances by storage name (e.g. a Redis storage on the app's client). */
+  storages?: Record<string, Storage>;
+  /** Where key rings are read from; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Every rejection, refresh, storage fault and eviction from a storage built from the spec. */
+  onEvent?: (event: SessionEvent) => void;
+  /** Receives warnings (rejections, storage faults, short Ktor HMAC keys at start-up); default one JSON line on stderr. Never gets tokens, payloads or keys. */
+  logger?: SessionLogger;
+  /** Epoch milliseconds; tests inject it to move time. */
+  clock?: () => number;
+  /** Milliseconds a storage call may take before the request gets a 503; default 1000. */
+  storageTimeout?: number;
+}
+
+const DEFAULT_STORAGE_TIMEOUT = 1000;
+
+/**
+ * Everything a spec and `installSessions()`'s options resolve to once, at startup, for every request to
+ * share: key rings, storages, the providers built from them, the migrations. Throws `SessionConfigError` for
+ * anything wrong with the configuration.
+ */
+export function install(spec: SpecDefinition, options: InstallOptions): InstalledSessions {
+  checkFormat(spec);
+  const env = options.env ?? process.env;
+  const clock: Clock = options.clock ?? systemClock;
+  const logger = options.logger ?? stderrLogger;
+  const storageTimeout = options.storageTimeout ?? DEFAULT_STORAGE_TIMEOUT;
+  if (!(Number.isFinite(storageTimeout) && storageTimeout > 0)) {
+    throw new SessionConfigError(`installSessions({ storageTimeout }) must be a number of milliseconds above 0, not ${storageTimeout}`);
+  }
+  refuseUnknownNames('keys', options.keys, spec.keys);
+  refuseUnknownNames('storages', options.storages, spec.storages);
+  const ktor = ktorLayerOf(spec);
+  const keyRings = resolveKeyRings(spec, options, env);
+  const definitions = spec.providers.map((provider) => provider.definition);
+  // Before any storage is built: a refusal must not leave a Redis connection open.
+  ktor?.check({ definitions, storages: spec.storages, given: options.storages ?? {}, keyRings, logger });
+  const emit = createEmitter(options.onEvent, logger);
+  const context: ProviderContext = {
+    keyRings,
+    storages: resolveStorages(spec, options, { clock, env, logger, emit }),
+    clock,
+    emit,
+    storageTimeout,
+    layers: spec.layers ?? {},
+  };
+  const providers = spec.providers.map((Provider) => new Provider(context) as SessionProvider<unknown>);
+  const indexByName = new Map<string, number>();
+  providers.forEach((provider, index) => {
+    if (indexByName.has(provider.name)) throw new SessionConfigError(`two sessions are named "${provider.name}"; session names must be unique`);
+    indexByName.set(provider.name, index);
+  });
+  const [clash] = wireNameClashes(providers.map(({ name, transport }) => ({ session: name, transport: transport.kind, name: transport.name })));
+  if (clash !== undefined) throw new SessionConfigError(`session "${clash.session}": ${clash.problem} in sessions.yaml`);
+  const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
+  const migrations = ktor?.planMigrations(definitions) ?? [];
+  return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
+}
+
+/**
+ * The runtime trusts what `gen` checked and compiled, so a definition of another format than it reads
+ * would be misread: refused before anything else is looked at.
+ */
+function checkFormat(spec: SpecDefinition): void {
+  const format: unknown = spec.format;
+  if (format === GENERATED_FORMAT) return;
+  const newer = typeof format === 'number' && format > GENERATED_FORMAT;
+  throw new SessionConfigError(
+    `the generated sessions module is of format ${typeof format === 'number' ? format : 'none'} and this typed-sessions runtime reads format ${GENERATED_FORMAT}: ` +
+      (newer
+        ? 'it was generated by a newer @typed-sessions/cli; upgrade typed-sessions to the same version, or regenerate it with the generator matching the runtime: npx typed-sessions gen'
+        : 'it was generated by an older @typed-sessions/cli; regenerate it: npx typed-sessions gen'),
+  );
+}
+
+/** The Ktor layer, when a session is in Ktor's format or migrates from one; throws if the definition lacks it. */
+function ktorLayerOf(spec: SpecDefinition): KtorLayer | undefined {
+  const user = spec.providers.find(({ definition }) => definition.ktor !== undefined || definition.migrateFrom !== undefined)?.definition;
+  if (user === undefined) return undefined;
+  const why = user.ktor !== undefined ? "is in Ktor's format, which" : 'migrates from a session in Ktor\'s format, which';
+  return requireLayer(spec.layers, 'ktor', `session "${user.name}" ${why}`);
+}
+
+/** Every ring a session uses, from `options.keys` or the environment; a bad ring fails startup naming its source. */
+function resolveKeyRings(spec: SpecDefinition, options: InstallOptions, env: Readonly<Record<string, string | undefined>>): ReadonlyMap<string, KeyRing> {
+  const rings = new Map<string, KeyRing>();
+  checkRingEncodings(spec);
+  for (const name of new Set(spec.providers.flatMap((provider) => provider.definition.transforms.flatMap(transformKeyRings)))) {
+    const declared = ownEntry(spec.keys, name);
+    if (declared === undefined) {
+      throw new SessionConfigError(`key ring "${name}" is used by a session but not declared under keys: in sessions.yaml`);
+    }
+    const override = ownEntry(options.keys, name);
+    // Raw key bytes serve only Ktor's transforms (docs/ktor.md).
+    const parse = declared.encoding === 'hex' ? requireLayer(spec.layers, 'ktor', `key ring "${name}" is declared encoding: hex, which`).parseKeyRing : parseKeyRing;
+    rings.set(name, resolveKeyRing(name, declared.env, env, override, parse));
+  }
+  return rings;
+}
+
+/** Every ring a transform names is in the encoding its kind reads (runtime/session-rules.ts). */
+function checkRingEncodings(spec: SpecDefinition): void {
+  for (const { definition } of spec.providers) {
+    for (const transform of definition.transforms) {
+      for (const ring of transformKeyRings(transform)) {
+        const declared = ownEntry(spec.keys, ring);
+        const problem = declared === undefined ? undefined : ringEncodingProblem(transform.kind, ring, declared.encoding === 'hex');
+        if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}`);
+      }
+    }
+  }
+}
+
+/** The key rings a transform reads: `ktor-encrypt` has one for AES and one for HMAC. */
+function transformKeyRings(transform: TransformDefinition): string[] {
+  return transform.kind === 'ktor-encrypt' ? [transform.keys, transform.signKeys] : [transform.keys];
+}
+
+/** What a storage built from the spec is given besides its declaration. */
+interface StorageContext {
+  readonly clock: Clock;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger: SessionLogger;
+  readonly emit: (event: SessionEvent) => void;
+}
+
+/**
+ * Every storage a session uses: the app's instance from `options.storages`, else built from the spec
+ * (memory by the core; Redis and directory by their layers).
+ */
+function resolveStorages(spec: SpecDefinition, options: InstallOptions, context: StorageContext): ReadonlyMap<string, Storage> {
+  const storages = new Map<string, Storage>();
+  for (const provider of spec.providers) {
+    const name = provider.definition.storage;
+    if (name === undefined || storages.has(name)) continue;
+    const given = ownEntry(options.storages, name);
+    const declared = ownEntry(spec.storages, name);
+    if (given !== undefined) storages.set(name, given);
+    else if (declared === undefined) {
+      throw new SessionConfigError(`storage "${name}" is used by session "${provider.definition.name}" but not declared under storages: in sessions.yaml`);
+    } else storages.set(name, buildStorage(spec, name, declared, context));
+  }
+  return storages;
+}
+
+function buildStorage(spec: SpecDefinition, name: string, declared: StorageDefinition, { clock, env, logger, emit }: StorageContext): Storage {
+  const setup: StorageSetup = { clock, env, onEvict: () => emit({ type: 'evicted', storage: name }) };
+  const user = `storage "${name}" is kind ${declared.kind}, which`;
+  switch (declared.kind) {
+    case 'memory':
+      if (env.NODE_ENV === 'production') {
+        logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
+      }
+      return new MemoryStorage({ maxEntries: declared.maxEntries, clock, onEvict: setup.onEvict });
+    case 'directory':
+      return requireLayer(spec.layers, 'directory', user)(name, declared, setup);
+    case 'redis':
+      return requireLayer(spec.layers, 'redis', user)(name, declared, setup);
+  }
+}
+
+const UNTRUSTED_HTTPS_WARNING =
+  'X-Forwarded-Proto says https but app.proxy is off, so a secure: auto cookie was sent without Secure; behind a TLS proxy you trust, set app.proxy = true (or secure: true in sessions.yaml); if there is no proxy, a client sent the header';
+
+/** Logs `message` the first time only: a misconfiguration shows on every request, and one line says it. */
+function warnOnce(logger: SessionLogger, message: string): (session: string) => void {
+  let warned = false;
+  return function warnUntrustedHttps(session) {
+    if (warned) return;
+    warned = true;
+    warnSafely(logger, message, { session });
+  };
+}
+
+/** `record[name]` if `record` has it as its own property: a name like `constructor` or `__proto__` finds nothing. */
+function ownEntry<V>(record: Readonly<Record<string, V>> | undefined, name: string): V | undefined {
+  return record !== undefined && Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/** A misspelt name in `installSessions({ keys })` or `({ storages })` would otherwise be silently ignored. */
+function refuseUnknownNames(option: string, given: object | undefined, declared: object): void {
+  for (const name of Object.keys(given ?? {})) {
+    if (!Object.hasOwn(declared, name)) {
+      throw new SessionConfigError(
+        `installSessions({ ${option}: { ${name} } }): sessions.yaml declares no ${option === 'keys' ? 'key ring' : 'storage'} "${name}" (declared: ${Object.keys(declared).join(', ') || 'none'})`,
+      );
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The rules about a session's settings that `typed-sessions validate` checks with a position and
+ * `installSessions()` checks again at startup (a definition may be stale or written by hand). Each is one
+ * pure function over facts both sides know, so the two can never disagree (security.md #65). A problem
+ * says what is wrong and how to fix it, in words that follow "<where>: " on either side: the generator
+ * puts the spec path there, the runtime the session's name.
+ */
+import type { SessionDefinition, TransformDefinition } from './definition.js';
+import { MAX_COOKIE_AGE_SECONDS } from './lifetime.js';
+
+export type TransformKind = TransformDefinition['kind'];
+
+/** What both sides know about a session: from the spec as written, or from its generated definition. */
+export interface SessionFacts {
+  readonly name: string;
+  readonly byId: boolean;
+  /** Serialized in Ktor's wire format (`serializer: ktor-json` or `ktor-reflection`). */
+  readonly ktorFormat: boolean;
+  /** Its transform kinds, in spec order. */
+  readonly transforms: readonly TransformKind[];
+  readonly insecure: boolean;
+  readonly hasIdle: boolean;
+}
+
+export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
+
+/** The facts of a generated (or hand-written) definition. */
+export function sessionFacts(definition: SessionDefinition<unknown>): SessionFacts {
+  return {
+    name: definition.name,
+    byId: definition.storage !== undefined,
+    ktorFormat: definition.ktor !== undefined,
+    transforms: definition.transforms.map((transform) => transform.kind),
+    insecure: definition.insecure === true,
+    hasIdle: definition.expiry.idle !== undefined,
+  };
+}
+
+/** A by-value session must be sealed, unless the spec accepts in words that a client can read and forge it. */
+export function protectionProblem(session: SessionFacts): string | undefined {
+  if (session.byId || session.insecure || session.transforms.length > 0) return undefined;
+  return 'a session that travels by value (no storage) needs a sign or encrypt transform, or a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that';
+}
+
+/** A session is wholly in Ktor's wire format or wholly native: each transform reads only its own format. */
+export function transformFormatProblem(kind: TransformKind, ktorFormat: boolean): string | undefined {
+  if (kind.startsWith('ktor-') === ktorFormat) return undefined;
+  return ktorFormat
+    ? `a Ktor service cannot read this library's ${kind} format, and the session is in Ktor's format; use ktor-sign or ktor-encrypt with the Ktor service's keys`
+    : `${kind} is Ktor's transform, for sessions in Ktor's wire format; add ${KTOR_FORMAT_HINT}, or use sign or encrypt`;
+}
+
+/** Ktor's transforms take a Ktor service's raw keys (a ring declared `encoding: hex`); native ones never do. */
+export function ringEncodingProblem(kind: TransformKind, ring: string, hex: boolean): string | undefined {
+  if (hex === kind.startsWith('ktor-')) return undefined;
+  return hex
+    ? `${kind} names key ring "${ring}", declared encoding: hex (a Ktor service's raw keys); ${kind} needs this library's keys, so use a ring of keys from npx typed-sessions keygen`
+    : `${kind} names key ring "${ring}", which is not declared encoding: hex; Ktor's transforms use the Ktor service's raw key bytes, so declare ${ring}: { env: ..., encoding: hex } holding them as hex`;
+}
+
+/** Ktor's format carries no timestamps, so by value nothing could enforce an idle timeout. */
+export function idleProblem(session: SessionFacts): string | undefined {
+  if (!session.ktorFormat || session.byId || !session.hasIdle) return undefined;
+  return "expiry.idle cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it";
+}
+
+/** A problem with one expiry setting. */
+export interface ExpiryProblem {
+  readonly setting: 'maxAge' | 'idle';
+  readonly problem: string;
+}
+
+/**
+ * `maxAge` at most the 400 days browsers keep a cookie, and `idle` (when set) below it, or it never fires;
+ * both whole seconds above 0 (the generator's durations always are).
+ *
+ * @example
+ * expiryProblems({ maxAge: 3600, idle: 7200 }); // [{ setting: 'idle', problem: 'expiry.idle (2h) must be less than ...' }]
+ */
+export function expiryProblems(expiry: { readonly maxAge: number; readonly idle?: number | undefined }): ExpiryProblem[] {
+  const { maxAge, idle } = expiry;
+  const problems: ExpiryProblem[] = [];
+  for (const [setting, seconds] of [['maxAge', maxAge], ['idle', idle]] as const) {
+    if (seconds !== undefined && !(Number.isSafeInteger(seconds) && seconds > 0)) {
+      problems.push({ setting, problem: `expiry.${setting} must be a whole number of seconds above 0, not ${seconds}` });
+    }
+  }
+  if (problems.length > 0) return problems;
+  if (maxAge > MAX_COOKIE_AGE_SECONDS) {
+    problems.push({
+      setting: 'maxAge',
+      problem: `expiry.maxAge (${formatSeconds(maxAge)}) is over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less`,
+    });
+  }
+  if (idle !== undefined && idle >= maxAge) {
+    problems.push({
+      setting: 'idle',
+      problem: `expiry.idle (${formatSeconds(idle)}) must be less than maxAge (${formatSeconds(maxAge)}), or it can never fire; shorten idle or raise maxAge`,
+    });
+  }
+  return problems;
+}
+
+/** Where a session's token travels, for the clash rule. */
+export interface WireName {
+  readonly session: string;
+  readonly transport: 'cookie' | 'header';
+  readonly name: string;
+}
+
+/** A session whose wire name an earlier session already uses. */
+export interface WireNameClash {
+  readonly session: string;
+  readonly problem: string;
+}
+
+/**
+ * Two sessions on one cookie name, or one header name in any letter case (RFC 9110 section 5.1; cookie names
+ * keep their case, RFC 6265 section 5.3), would read each other's tokens. Every later user of a name clashes.
+ *
+ * @example
+ * wireNameClashes([{ session: 'a', transport: 'cookie', name: 'sid' }, { session: 'b', transport: 'cookie', name: 'sid' }]);
+ * // [{ session: 'b', problem: 'cookie name "sid" is already used by session "a"; ...' }]
+ */
+export function wireNameClashes(names: readonly WireName[]): WireNameClash[] {
+  const firstUser = new Map<string, string>();
+  return names.flatMap(({ session, transport, name }) => {
+    const key = `${transport}:${transport === 'header' ? name.toLowerCase() : name}`;
+    const first = firstUser.get(key);
+    if (first === undefined) {
+      firstUser.set(key, session);
+      return [];
+    }
+    const caseNote = transport === 'header' ? ' (header names ignore case)' : '';
+    return [{ session, problem: `${transport} name "${name}" is already used by session "${first}"${caseNote}; set a different name: on one of them` }];
+  });
+}
+
+/**
+ * Seconds as the spec writes them: the largest unit that divides them.
+ *
+ * @example
+ * formatSeconds(7200); // '2h'
+ */
+export function formatSeconds(seconds: number): string {
+  const [unit, size] = ([['d', 86_400], ['h', 3600], ['m', 60]] as const).find(([, length]) => seconds % length === 0) ?? ['s', 1];
+  return `${seconds / size}${unit}`;
+}

@@ -1,0 +1,26 @@
+/**
+ * `ctx.sessions`: typed access to every session of the spec during one request. Incoming sessions are
+ * loaded before the handler runs, so reads are synchronous; changes are validated and sealed when made
+ * and written after the handler, before the response leaves.
+ *
+ * @example
+ * const user = ctx.sessions.get('user');
+ * if (!user) ctx.throw(401);
+ * ctx.sessions.set('user', { ...user, roles: ['admin'] });
+ */
+export interface Sessions<M extends object, ById extends keyof M = never> {
+  /** The payload, or `undefined` when the request carried none (or a bad one). Treat it as read-only. */
+  get<K extends keyof M & string>(name: K): M[K] | undefined;
+  /**
+   * Replaces the payload. Validates it against the schema now (`SessionValidationError` naming the JSON
+   * path), serializes and seals it now (`SessionTooLargeError` if it cannot be delivered); written after
+   * the handler. Throws `SessionStateError` once the response is committed.
+   */
+  set<K extends keyof M & string>(name: K, value: M[K]): void;
+  /** Removes the session: by id, its entry is deleted at commit; the cookie or header is expired. Idempotent. */
+  clear<K extends keyof M & string>(name: K): void;
+  /** The payload, or `create()`'s result, set. */
+  getOrSet<K extends keyof M & string>(name: K, create: () => M[K]): M[K];
+  /** By id: a new id for the same data (creation time kept); the old id's entry is deleted at commit. */
+  regenerate<K extends ById & string>(name: K): void;
+}

@@ -1,0 +1,40 @@
+import type { Envelope } from '../envelope.js';
+import type { RejectionReason, RejectionSource } from '../events.js';
+
+/** What loading a session's token gives: the envelope text a tracker opened, then the session decoded from it. */
+
+/** Decodes envelope text a tracker opened, from the client's token or from the storage. */
+export type OpenText<T> = (opened: Opened, source: RejectionSource) => IncomingSession<T>;
+
+export interface Opened {
+  readonly ok: true;
+  readonly text: string;
+  /** Sealed under an older key of its ring: re-seal under the newest (security.md #16). */
+  readonly stale: boolean;
+  /** By id: the session id. */
+  readonly id?: string;
+  /** By id: the stored entry's version, which commit's conditional write compares (security.md #49, #50). */
+  readonly version?: string;
+}
+
+export interface Refused {
+  readonly ok: false;
+  readonly reason: RejectionReason;
+  readonly source: RejectionSource;
+}
+
+/** An incoming session that opened, verified, is alive and matches its schema. */
+export interface LoadedSession<T> {
+  readonly ok: true;
+  readonly value: T;
+  readonly envelope: Envelope;
+  /** By id: the session id. */
+  readonly id?: string;
+  /** By id: the version of the stored entry, for commit's conditional write. */
+  readonly version?: string;
+  /** Sealed under an older key: re-seal under the newest in this response (security.md #16). */
+  readonly stale: boolean;
+}
+
+/** What the request's token for a session turned out to be: a loaded session, or why it was refused. */
+export type IncomingSession<T> = LoadedSession<T> | Refused;

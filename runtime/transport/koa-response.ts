@@ -1,0 +1,46 @@
+import type { Context } from 'koa';
+import type { ResponseHeaders } from './response-headers.js';
+
+/**
+ * Koa's context on the way out, as transports write to it. It also tells the operator, through
+ * `warnUntrustedHttps`, when a `secure: auto` cookie goes out without `Secure` although the request says it
+ * came over HTTPS (`X-Forwarded-Proto: https`) while `app.proxy` is off: Koa rightly does not believe the
+ * header (security.md #11). Behind a real TLS proxy that is a misconfiguration; from a client it is a
+ * spoof. Either way the header is not trusted, and the operator is told.
+ *
+ * @example
+ * const response = new KoaResponse(ctx, (session) => logger.warn('untrusted X-Forwarded-Proto', { session }));
+ * transport.send(response, token, maxAge, Date.now());
+ */
+export class KoaResponse implements ResponseHeaders {
+  constructor(
+    readonly ctx: Context,
+    readonly warnUntrustedHttps: (session: string) => void,
+  ) {}
+
+  get secure(): boolean {
+    return this.ctx.secure;
+  }
+
+  append(field: string, value: string): void {
+    this.ctx.append(field, value);
+  }
+
+  set(field: string, value: string): void {
+    this.ctx.set(field, value);
+  }
+
+  vary(field: string): void {
+    this.ctx.vary(field);
+  }
+
+  sentWithoutSecure(session: string): void {
+    if (this.#claimsUntrustedHttps()) this.warnUntrustedHttps(session);
+  }
+
+  #claimsUntrustedHttps(): boolean {
+    if (this.ctx.app.proxy) return false;
+    const forwarded = this.ctx.get('X-Forwarded-Proto');
+    return forwarded !== '' && forwarded.split(',', 1)[0]!.trim().toLowerCase() === 'https';
+  }
+}
