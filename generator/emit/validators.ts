@@ -5,13 +5,13 @@
  * meant for code we print ourselves. A TypeScript file rather than `.js` beside a `.d.ts`, so that `tsc`
  * compiles it into an app's output folder along with `index.ts`.
  */
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { SessionNode, SpecModel } from '../model.js';
 import { validatorName } from '../names.js';
 import { generatedHeader } from '../generated-header.js';
 import { runtimeSchema } from '../payload-schema.js';
+import { createPayloadAjv } from './payload-ajv.js';
 import { SchemaCompileError } from './schema-compile-error.js';
 import { HELPERS_SPECIFIER, rewriteStandaloneCode } from './standalone-code.js';
 import { identifier } from './tokens.js';
@@ -19,29 +19,6 @@ import { identifier } from './tokens.js';
 /** The module's file name in the output folder, and the specifier the entry imports it by. */
 export const VALIDATORS_MODULE = 'validators.ts';
 export const VALIDATORS_SPECIFIER = './validators.js';
-
-/**
- * An Ajv with the settings payloads are validated under: strict, no type coercion, no defaults filled in,
- * no `$data` (CVE-2025-69873), the first error only (docs/security.md, Payload safety), every format of
- * ajv-formats, and the source kept for standalone code. Tests compile hand-written definitions with it.
- *
- * @example
- * const validate = createPayloadAjv().compile({ type: 'string' });
- */
-export function createPayloadAjv(): Ajv {
-  const ajv = new Ajv({
-    strict: true,
-    // `type: [string, "null"]` is how the spec writes a nullable value (docs/spec.md).
-    allowUnionTypes: true,
-    allErrors: false,
-    coerceTypes: false,
-    useDefaults: false,
-    $data: false,
-    code: { source: true, esm: true },
-  });
-  addFormats.default(ajv);
-  return ajv;
-}
 
 /**
  * The validators' module, unformatted: one export per session, named by `validatorName`. Sessions with

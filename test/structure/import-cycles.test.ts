@@ -53,6 +53,7 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
   'generator/emit/koa-augmentation.ts': 'emit',
   'generator/emit/layers.ts': 'emit',
   'generator/emit/literal.ts': 'emit',
+  'generator/emit/payload-ajv.ts': 'emit',
   'generator/emit/payload-types.ts': 'emit',
   'generator/emit/print.ts': 'emit',
   'generator/emit/provider-class.ts': 'emit',

@@ -4,7 +4,7 @@
  * definitions always come from `gen`.
  */
 import type { SessionDefinition } from 'typed-sessions/core';
-import { createPayloadAjv } from '../../generator/emit/validators.js';
+import { createPayloadAjv } from '../../generator/emit/payload-ajv.js';
 
 const ajv = createPayloadAjv();
 
