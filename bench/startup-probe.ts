@@ -2,7 +2,7 @@
  * Run as `node --conditions=source --import tsx bench/startup-probe.ts <generated index.ts>` in a fresh
  * process: prints, as one JSON line, the milliseconds spent importing the generated module (with the
  * runtime it pulls in) and calling its `installSessions()`, which derives every key and builds every
- * provider (the validators come compiled by `gen`).
+ * session pipeline (the validators come compiled by `gen`).
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';

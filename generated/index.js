@@ -33,9 +33,6 @@ export class UserSessionProvider extends SessionProvider {
     },
     validate: validators.validateUserSession,
   };
-  constructor(context) {
-    super(UserSessionProvider.definition, context);
-  }
 }
 /** `cart`: header X-Cart-Session, by id in storage `mem`. */
 export class CartSessionProvider extends SessionProvider {
@@ -65,9 +62,6 @@ export class CartSessionProvider extends SessionProvider {
     },
     validate: validators.validateCartSession,
   };
-  constructor(context) {
-    super(CartSessionProvider.definition, context);
-  }
 }
 /** `ktor_user`: cookie user_session, by value, ktor-sign(ktor_sign), serializer ktor-json. */
 export class KtorUserSessionProvider extends SessionProvider {
@@ -99,9 +93,6 @@ export class KtorUserSessionProvider extends SessionProvider {
     },
     validate: validators.validateKtorUserSession,
   };
-  constructor(context) {
-    super(KtorUserSessionProvider.definition, context);
-  }
 }
 const spec = {
   format: 2,

@@ -4,7 +4,6 @@ import {
   SessionProvider,
   createSessionsMiddleware,
   type InstallOptions,
-  type ProviderContext,
   type SessionDefinition,
   type Sessions,
   type SpecDefinition,
@@ -73,10 +72,6 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
     },
     validate: validators.validateUserSession,
   };
-
-  constructor(context: ProviderContext) {
-    super(UserSessionProvider.definition, context);
-  }
 }
 
 /** `cart`: header X-Cart-Session, by id in storage `mem`. */
@@ -107,10 +102,6 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
     },
     validate: validators.validateCartSession,
   };
-
-  constructor(context: ProviderContext) {
-    super(CartSessionProvider.definition, context);
-  }
 }
 
 /** `ktor_user`: cookie user_session, by value, ktor-sign(ktor_sign), serializer ktor-json. */
@@ -143,10 +134,6 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
     },
     validate: validators.validateKtorUserSession,
   };
-
-  constructor(context: ProviderContext) {
-    super(KtorUserSessionProvider.definition, context);
-  }
 }
 
 const spec: SpecDefinition = {

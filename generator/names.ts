@@ -53,7 +53,7 @@ export const VALIDATORS_NAMESPACE = 'validators';
 
 /** What the generated file imports from the runtime's core, whatever the spec says. */
 export const RUNTIME_VALUE_IMPORTS: readonly string[] = ['SessionProvider', 'createSessionsMiddleware'];
-export const RUNTIME_TYPE_IMPORTS: readonly string[] = ['InstallOptions', 'ProviderContext', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
+export const RUNTIME_TYPE_IMPORTS: readonly string[] = ['InstallOptions', 'SessionDefinition', 'Sessions', 'SpecDefinition'];
 
 /**
  * The runtime's optional layers (`SpecLayers` in runtime/definition.ts), by their key in `spec.layers`: the

@@ -5,8 +5,8 @@ import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type Sessio
 import { GENERATED_FORMAT } from './generated-format.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { requireLayer, type KtorLayer } from './layers.js';
-import type { ProviderContext, SessionProvider } from './provider.js';
 import type { InstalledSessions } from './request-sessions.js';
+import { SessionPipeline, type PipelineContext } from './session-pipeline.js';
 import { ringEncodingProblem, wireNameClashes } from './session-rules.js';
 import type { SpecDefinition } from './spec-definition.js';
 import { MemoryStorage } from './storage/memory.js';
@@ -35,7 +35,7 @@ const DEFAULT_STORAGE_TIMEOUT = 1000;
 
 /**
  * Everything a spec and `installSessions()`'s options resolve to once, at startup, for every request to
- * share: key rings, storages, the providers built from them, the migrations. Throws `SessionConfigError` for
+ * share: key rings, storages, each session's pipeline built from its provider's definition, the migrations. Throws `SessionConfigError` for
  * anything wrong with the configuration.
  */
 export function install(spec: SpecDefinition, options: InstallOptions): InstalledSessions {
@@ -55,7 +55,7 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
   // Before any storage is built: a refusal must not leave a Redis connection open.
   ktor?.check({ definitions, storages: spec.storages, given: options.storages ?? {}, keyRings, logger });
   const emit = createEmitter(options.onEvent, logger);
-  const context: ProviderContext = {
+  const context: PipelineContext = {
     keyRings,
     storages: resolveStorages(spec, options, { clock, env, logger, emit }),
     clock,
@@ -63,17 +63,17 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
     storageTimeout,
     layers: spec.layers ?? {},
   };
-  const providers = spec.providers.map((Provider) => new Provider(context) as SessionProvider<unknown>);
+  const pipelines = definitions.map((definition) => new SessionPipeline<unknown>(definition, context));
   const indexByName = new Map<string, number>();
-  providers.forEach((provider, index) => {
-    if (indexByName.has(provider.name)) throw new SessionConfigError(`two sessions are named "${provider.name}"; session names must be unique`);
-    indexByName.set(provider.name, index);
+  pipelines.forEach((pipeline, index) => {
+    if (indexByName.has(pipeline.name)) throw new SessionConfigError(`two sessions are named "${pipeline.name}"; session names must be unique`);
+    indexByName.set(pipeline.name, index);
   });
-  const [clash] = wireNameClashes(providers.map(({ name, transport }) => ({ session: name, transport: transport.kind, name: transport.name })));
+  const [clash] = wireNameClashes(pipelines.map(({ name, transport }) => ({ session: name, transport: transport.kind, name: transport.name })));
   if (clash !== undefined) throw new SessionConfigError(`session "${clash.session}": ${clash.problem} in sessions.yaml`);
-  const cookieNames = new Set(providers.flatMap((provider) => (provider.transport.kind === 'cookie' ? [provider.transport.name] : [])));
+  const cookieNames = new Set(pipelines.flatMap((pipeline) => (pipeline.transport.kind === 'cookie' ? [pipeline.transport.name] : [])));
   const migrations = ktor?.planMigrations(definitions) ?? [];
-  return { providers, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
+  return { pipelines, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { epochSeconds, type Clock } from './clock.js';
 import { SessionStateError, SessionUsageError } from './errors.js';
 import type { Migration } from './ktor/migration.js';
-import type { SessionProvider } from './provider.js';
+import type { SessionPipeline } from './session-pipeline.js';
 import type { Sessions } from './sessions.js';
 import type { SessionSlot } from './tracker/slot.js';
 import { parseCookies } from './transport/cookie.js';
@@ -10,9 +10,9 @@ import { KoaResponse } from './transport/koa-response.js';
 import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
 import type { CookieJar } from './transport/transport.js';
 
-/** What every request shares: the providers in spec order, looked up by name. */
+/** What every request shares: each session's pipeline in spec order, looked up by name. */
 export interface InstalledSessions {
-  readonly providers: readonly SessionProvider<unknown>[];
+  readonly pipelines: readonly SessionPipeline<unknown>[];
   readonly indexByName: ReadonlyMap<string, number>;
   /** Names of cookie-borne sessions: the only cookies the parser keeps. */
   readonly cookieNames: ReadonlySet<string>;
@@ -32,7 +32,7 @@ const NO_COOKIES: CookieJar = new Map();
 export class RequestSessions implements Sessions<Record<string, unknown>, string> {
   readonly #installed: InstalledSessions;
   readonly #ctx: Context;
-  /** By provider index; allocated on first use, so a request that touches no session allocates nothing more. */
+  /** By session index; allocated on first use, so a request that touches no session allocates nothing more. */
   #slots: (SessionSlot | undefined)[] | undefined = undefined;
   #committed = false;
 
@@ -71,17 +71,17 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
    * `SessionStorageError` when a storage fails.
    */
   load(): Promise<void> | undefined {
-    const { providers, cookieNames, clock } = this.#installed;
+    const { pipelines, cookieNames, clock } = this.#installed;
     const header = cookieNames.size > 0 ? this.#ctx.req.headers.cookie : undefined;
     const cookies = header === undefined || header === '' ? NO_COOKIES : parseCookies(header, cookieNames);
     let now = -1;
     let pending: Promise<void>[] | undefined;
-    for (let index = 0; index < providers.length; index += 1) {
-      const tokens = providers[index]!.transport.read(this.#ctx.req.headers, cookies);
+    for (let index = 0; index < pipelines.length; index += 1) {
+      const tokens = pipelines[index]!.transport.read(this.#ctx.req.headers, cookies);
       if (tokens === undefined) continue;
       if (now === -1) now = epochSeconds(clock);
       const slot = this.#slotAt(index);
-      const incoming = providers[index]!.open(tokens, now);
+      const incoming = pipelines[index]!.open(tokens, now);
       if (incoming instanceof Promise) (pending ??= []).push(incoming.then((settled) => slot.adopt(settled)));
       else slot.adopt(incoming);
     }
@@ -102,17 +102,17 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     for (const { target, source, keepSource } of this.#installed.migrations) {
       const from = slots[source]?.loaded;
       if (from === undefined || slots[target]?.loaded !== undefined) continue;
-      const provider = this.#installed.providers[target]!;
-      const sourceName = this.#installed.providers[source]!.name;
+      const pipeline = this.#installed.pipelines[target]!;
+      const sourceName = this.#installed.pipelines[source]!.name;
       try {
-        this.set(provider.name, from.value);
+        this.set(pipeline.name, from.value);
       } catch (error) {
         const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'UNKNOWN';
-        provider.emit({ type: 'migration_failed', session: provider.name, from: sourceName, error: code });
+        pipeline.emit({ type: 'migration_failed', session: pipeline.name, from: sourceName, error: code });
         continue;
       }
       if (!keepSource) this.clear(sourceName);
-      provider.emit({ type: 'migrated', session: provider.name, from: sourceName, keptSource: keepSource });
+      pipeline.emit({ type: 'migrated', session: pipeline.name, from: sourceName, keptSource: keepSource });
     }
   }
 
@@ -165,7 +165,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     const changed = slots.findIndex((slot) => slot?.changed);
     if (changed !== -1) {
       throw new SessionStateError(
-        `session "${this.#installed.providers[changed]!.name}" changed after the response headers were sent; set or clear sessions before writing the response`,
+        `session "${this.#installed.pipelines[changed]!.name}" changed after the response headers were sent; set or clear sessions before writing the response`,
       );
     }
     return undefined;
@@ -187,8 +187,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   #slotAt(index: number): SessionSlot {
-    const slots = (this.#slots ??= new Array<SessionSlot | undefined>(this.#installed.providers.length));
-    return (slots[index] ??= this.#installed.providers[index]!.createSlot());
+    const slots = (this.#slots ??= new Array<SessionSlot | undefined>(this.#installed.pipelines.length));
+    return (slots[index] ??= this.#installed.pipelines[index]!.createSlot());
   }
 
   #indexOf(name: string): number {

@@ -31,9 +31,6 @@ export class EncryptedSessionProvider extends SessionProvider {
     },
     validate: validators.validateEncryptedSession,
   };
-  constructor(context) {
-    super(EncryptedSessionProvider.definition, context);
-  }
 }
 /** `signed`: cookie bench_sig, by value, sign(bench). */
 export class SignedSessionProvider extends SessionProvider {
@@ -63,9 +60,6 @@ export class SignedSessionProvider extends SessionProvider {
     },
     validate: validators.validateSignedSession,
   };
-  constructor(context) {
-    super(SignedSessionProvider.definition, context);
-  }
 }
 /** `in_memory`: cookie bench_mem, by id in storage `mem`. */
 export class InMemorySessionProvider extends SessionProvider {
@@ -96,9 +90,6 @@ export class InMemorySessionProvider extends SessionProvider {
     },
     validate: validators.validateInMemorySession,
   };
-  constructor(context) {
-    super(InMemorySessionProvider.definition, context);
-  }
 }
 /** `in_redis`: cookie bench_redis, by id in storage `redis`. */
 export class InRedisSessionProvider extends SessionProvider {
@@ -129,9 +120,6 @@ export class InRedisSessionProvider extends SessionProvider {
     },
     validate: validators.validateInRedisSession,
   };
-  constructor(context) {
-    super(InRedisSessionProvider.definition, context);
-  }
 }
 const spec = {
   format: 2,

@@ -4,7 +4,6 @@ import {
   SessionProvider,
   createSessionsMiddleware,
   type InstallOptions,
-  type ProviderContext,
   type SessionDefinition,
   type Sessions,
   type SpecDefinition,
@@ -62,10 +61,6 @@ export class EncryptedSessionProvider extends SessionProvider<EncryptedSession> 
     },
     validate: validators.validateEncryptedSession,
   };
-
-  constructor(context: ProviderContext) {
-    super(EncryptedSessionProvider.definition, context);
-  }
 }
 
 /** `signed`: cookie bench_sig, by value, sign(bench). */
@@ -96,10 +91,6 @@ export class SignedSessionProvider extends SessionProvider<SignedSession> {
     },
     validate: validators.validateSignedSession,
   };
-
-  constructor(context: ProviderContext) {
-    super(SignedSessionProvider.definition, context);
-  }
 }
 
 /** `in_memory`: cookie bench_mem, by id in storage `mem`. */
@@ -131,10 +122,6 @@ export class InMemorySessionProvider extends SessionProvider<InMemorySession> {
     },
     validate: validators.validateInMemorySession,
   };
-
-  constructor(context: ProviderContext) {
-    super(InMemorySessionProvider.definition, context);
-  }
 }
 
 /** `in_redis`: cookie bench_redis, by id in storage `redis`. */
@@ -166,10 +153,6 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
     },
     validate: validators.validateInRedisSession,
   };
-
-  constructor(context: ProviderContext) {
-    super(InRedisSessionProvider.definition, context);
-  }
 }
 
 const spec: SpecDefinition = {

@@ -1,6 +1,6 @@
 /**
- * One provider class per session: the session's definition as a static field, and the constructor
- * `installSessions()` calls with the resolved keys, storages and clock.
+ * One provider class per session: the carrier of the session's definition as a static field, from which
+ * `installSessions()` builds the session's pipeline. No constructor: the class is never instantiated.
  */
 import type { SessionNode } from '../model.js';
 import { docText, StructureKind, type ClassDeclarationStructure } from './print.js';
@@ -25,12 +25,6 @@ export function emitProviderClass(session: SessionNode, definitionText: string):
         isReadonly: true,
         type: `SessionDefinition<${session.typeName}>`,
         initializer: definitionText,
-      },
-    ],
-    ctors: [
-      {
-        parameters: [{ name: 'context', type: 'ProviderContext' }],
-        statements: [`super(${session.providerName}.definition, context);`],
       },
     ],
   };

@@ -14,7 +14,7 @@ import { createKtorSignTransformer } from './sign-transformer.js';
 
 /**
  * What a session in Ktor's wire format (`definition.ktor`) is made of, in place of this library's own
- * serializer, transformers, token alphabet and ids. `SessionProvider` composes it exactly like the native parts.
+ * serializer, transformers, token alphabet and ids. `SessionPipeline` composes it exactly like the native parts.
  */
 export interface KtorFormat {
   readonly serializer: Serializer<unknown>;

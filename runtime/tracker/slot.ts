@@ -16,7 +16,7 @@ export type Change =
   /** The incoming session was refused: expire the token, as for every reason alike (security.md #24). */
   | 'reject';
 
-/** What a slot uses of its session (the provider), seen from the tracker's side. */
+/** What a slot uses of its session's pipeline (runtime/session-pipeline.ts), seen from the tracker's side. */
 export interface SlotSession {
   readonly name: string;
   readonly transport: Transport;

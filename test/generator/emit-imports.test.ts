@@ -104,7 +104,7 @@ describe('planSerializerImports', () => {
     expect(printSourceFile(emitImports(plan.values(), ['redis', 'ktor']))).toBe(
       [
         "import type { Middleware } from 'koa';",
-        "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type ProviderContext, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/core';",
+        "import { SessionProvider, createSessionsMiddleware, type InstallOptions, type SessionDefinition, type Sessions, type SpecDefinition } from 'typed-sessions/core';",
         "import { buildRedisStorage } from 'typed-sessions/redis';",
         "import { ktorLayer } from 'typed-sessions/ktor';",
         "import * as validators from './validators.js';",

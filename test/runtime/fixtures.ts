@@ -15,7 +15,7 @@ import { buildDirectoryStorage } from 'typed-sessions/directory';
 import { ktorLayer } from 'typed-sessions/ktor';
 import { buildRedisStorage } from 'typed-sessions/redis';
 import type { Sessions } from 'typed-sessions';
-import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
+import { GENERATED_FORMAT, SessionProvider, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { withValidator, type DefinitionData } from '../support/compiled-validator.js';
 
 export interface ProfileSession {
@@ -83,9 +83,6 @@ export class ProfileSessionProvider extends SessionProvider<ProfileSession> {
       additionalProperties: false,
     },
   });
-  constructor(context: ProviderContext) {
-    super(ProfileSessionProvider.definition, context);
-  }
 }
 
 export class VisitSessionProvider extends SessionProvider<VisitSession> {
@@ -106,9 +103,6 @@ export class VisitSessionProvider extends SessionProvider<VisitSession> {
       additionalProperties: false,
     },
   });
-  constructor(context: ProviderContext) {
-    super(VisitSessionProvider.definition, context);
-  }
 }
 
 export class CartSessionProvider extends SessionProvider<CartSession> {
@@ -133,9 +127,6 @@ export class CartSessionProvider extends SessionProvider<CartSession> {
       },
     },
   });
-  constructor(context: ProviderContext) {
-    super(CartSessionProvider.definition, context);
-  }
 }
 
 export class UserSessionProvider extends SessionProvider<UserSession> {
@@ -151,9 +142,6 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
       additionalProperties: false,
     },
   });
-  constructor(context: ProviderContext) {
-    super(UserSessionProvider.definition, context);
-  }
 }
 
 export class NoteSessionProvider extends SessionProvider<NoteSession> {
@@ -169,9 +157,6 @@ export class NoteSessionProvider extends SessionProvider<NoteSession> {
       additionalProperties: false,
     },
   });
-  constructor(context: ProviderContext) {
-    super(NoteSessionProvider.definition, context);
-  }
 }
 
 /** Any `data` passes the schema: what reaches the serializer's own checks. */
@@ -184,9 +169,6 @@ export class ScratchSessionProvider extends SessionProvider<ScratchSession> {
     expiry: { maxAge: HOUR, rolling: false },
     schema: { type: 'object', properties: { data: {} }, additionalProperties: false },
   });
-  constructor(context: ProviderContext) {
-    super(ScratchSessionProvider.definition, context);
-  }
 }
 
 export const KEYS_ENV = 'TEST_SESSION_KEYS';
@@ -223,9 +205,6 @@ export function specOf(definitions: readonly DefinitionData[], storages: SpecDef
     (definition) =>
       class VariantSessionProvider extends SessionProvider<unknown> {
         static readonly definition = definition;
-        constructor(context: ProviderContext) {
-          super(definition, context);
-        }
       },
   );
   return { format: GENERATED_FORMAT, keys: spec.keys, storages, providers, layers };

@@ -1,5 +1,5 @@
 /**
- * Bogus session tokens of a chosen length in every format a session can accept, and the installed providers
+ * Bogus session tokens of a chosen length in every format a session can accept, and the installed pipelines
  * that refuse them (security.md #56). Each token is the worst case for its format: it passes every structural
  * check (alphabet, frame header and key id, Ktor's `/` and `:` split, hex shapes) and carries escapes where
  * the format decodes, so refusing it costs a full decode and MAC check before the MAC fails; where there is
@@ -10,7 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { ktorLayer } from 'typed-sessions/ktor';
 import { generateKey } from 'typed-sessions';
-import { GENERATED_FORMAT, createSessionsMiddleware, type ProviderContext, type SessionProvider, type SpecDefinition } from 'typed-sessions/core';
+import { GENERATED_FORMAT, type SpecDefinition } from 'typed-sessions/core';
+import { install } from '../../runtime/install.js';
+import type { SessionPipeline } from '../../runtime/session-pipeline.js';
 import type { DefinitionData } from './compiled-validator.js';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 
@@ -82,7 +84,7 @@ export const REFUSAL_SPEC: SpecDefinition = {
  * `Set-Cookie` with the cookie's name and attributes (the transport's `maxTokenLength`, security.md #58).
  */
 export const MAX_COOKIE_TOKEN_LENGTH =
-  Math.floor(Math.min(...installedProviders(REFUSAL_SPEC, refusalKeys()).map((provider) => provider.transport.maxTokenLength)) / 4) * 4;
+  Math.floor(Math.min(...installedPipelines(REFUSAL_SPEC, refusalKeys()).map((pipeline) => pipeline.transport.maxTokenLength)) / 4) * 4;
 
 /** Fresh keys for `REFUSAL_SPEC`, as `installSessions({ keys })` takes them. */
 export function refusalKeys(): Record<string, string> {
@@ -90,44 +92,33 @@ export function refusalKeys(): Record<string, string> {
 }
 
 /**
- * One case per format of `REFUSAL_SPEC`, its provider built by the public `createSessionsMiddleware` with `keys`
+ * One case per format of `REFUSAL_SPEC`, its pipeline built as `installSessions()` builds it, with `keys`
  * (pass the server's keys, and native bogus tokens carry the server's key id).
  *
  * @example
  * for (const { refuse, bogus } of refusalCases()) refuse(bogus(MAX_COOKIE_TOKEN_LENGTH)); // { ok: false, reason: 'tampered', ... }
  */
 export function refusalCases(keys: Record<string, string> = refusalKeys()): RefusalCase[] {
-  const providers = new Map(installedProviders(REFUSAL_SPEC, keys).map((provider) => [provider.name, provider]));
+  const pipelines = new Map(installedPipelines(REFUSAL_SPEC, keys).map((pipeline) => [pipeline.name, pipeline]));
   const now = Math.floor(Date.now() / 1000);
   return CASES.map(({ format, session, bogus }) => {
-    const provider = providers.get(session)!;
-    const { ktor, transforms } = provider.definition;
+    const pipeline = pipelines.get(session)!;
+    const { ktor, transforms } = pipeline.definition;
     // A real token's version and key id, so a native bogus token gets as far as the MAC.
-    const header = ktor === undefined ? Buffer.from(provider.pack({}, now, now), 'base64url').subarray(0, 5) : Buffer.alloc(0);
+    const header = ktor === undefined ? Buffer.from(pipeline.pack({}, now, now), 'base64url').subarray(0, 5) : Buffer.alloc(0);
     return {
       format,
       cookie: session,
       reason: transforms.length > 0 ? 'tampered' : 'malformed',
-      refuse: (token) => provider.open([token], now) as { ok: boolean; reason?: string },
+      refuse: (token) => pipeline.open([token], now) as { ok: boolean; reason?: string },
       bogus: (length) => bogus(length, header),
     };
   });
 }
 
-/** The providers `createSessionsMiddleware` builds for `spec`, caught as their constructors run. */
-function installedProviders(spec: SpecDefinition, keys: Record<string, string>): SessionProvider<unknown>[] {
-  const built: SessionProvider<unknown>[] = [];
-  const catching = spec.providers.map(
-    (Provider) =>
-      class extends Provider {
-        constructor(context: ProviderContext) {
-          super(context);
-          built.push(this);
-        }
-      },
-  );
-  createSessionsMiddleware({ ...spec, providers: catching }, { keys, env: {}, logger: { warn: () => {} } });
-  return built;
+/** The pipelines `createSessionsMiddleware` builds for `spec`, one per session in spec order. */
+function installedPipelines(spec: SpecDefinition, keys: Record<string, string>): readonly SessionPipeline<unknown>[] {
+  return install(spec, { keys, env: {}, logger: { warn: () => {} } }).pipelines;
 }
 
 /** Version and key id of a real token, then bytes that fail the MAC: base64url of `length * 3 / 4` bytes. */

@@ -10,7 +10,7 @@
  * | kid     | cookie KID, by id in `mem`  | ktor-json, ktor-sign(kmac), idle 10m    | -                                                        |
  */
 import { ktorLayer } from 'typed-sessions/ktor';
-import { GENERATED_FORMAT, SessionProvider, type ProviderContext, type SpecDefinition } from 'typed-sessions/core';
+import { GENERATED_FORMAT, SessionProvider, type SpecDefinition } from 'typed-sessions/core';
 import { withValidator, type DefinitionData } from '../../support/compiled-validator.js';
 
 /** Ktor's `TestUserSession(userId: String, cart: List<String>)`. */
@@ -37,9 +37,6 @@ export function provider<T>(data: DefinitionData<T>) {
   const definition = withValidator(data);
   return class extends SessionProvider<T> {
     static readonly definition = definition;
-    constructor(context: ProviderContext) {
-      super(definition, context);
-    }
   };
 }
 

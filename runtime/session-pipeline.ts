@@ -1,0 +1,222 @@
+import type { Clock } from './clock.js';
+import type { SessionDefinition, TransformDefinition } from './definition.js';
+import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
+import { SessionConfigError, SessionValidationError } from './errors.js';
+import type { RejectionSource, SessionEvent } from './events.js';
+import type { KeyRing } from './keys/key-ring.js';
+import { requireLayer, type SpecLayers } from './layers.js';
+import type { Lifetime } from './lifetime.js';
+import { createJsonSerializer } from './serializer/json.js';
+import type { Serializer } from './serializer/serializer.js';
+import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { TimedStorage } from './storage/timed-storage.js';
+import type { Storage } from './storage/storage.js';
+import { ByIdTracker } from './tracker/by-id.js';
+import { ByValueTracker } from './tracker/by-value.js';
+import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
+import type { SessionSlot, SlotSession } from './tracker/slot.js';
+import type { Tracker } from './tracker/tracker.js';
+import { createTransformer } from './transform/create-transformer.js';
+import { CookieTransport } from './transport/cookie.js';
+import { HeaderTransport } from './transport/header.js';
+import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
+import { payloadValidator, type PayloadValidator } from './validation.js';
+
+/**
+ * What `installSessions()` resolved once at startup and hands every pipeline: key rings and storages by
+ * name, the clock, the event sink, the storage timeout and the layers.
+ */
+export interface PipelineContext {
+  readonly keyRings: ReadonlyMap<string, KeyRing>;
+  readonly storages: ReadonlyMap<string, Storage>;
+  readonly clock: Clock;
+  readonly emit: (event: SessionEvent) => void;
+  /** Milliseconds a storage call may take before the request gets a 503. */
+  readonly storageTimeout: number;
+  /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
+  readonly layers: SpecLayers;
+}
+
+/**
+ * More copies of one cookie than this is not a stale path or domain variant but an attack; refused
+ * without opening any (each open may cost a MAC, a decryption or a storage read).
+ */
+const MAX_DUPLICATE_TOKENS = 4;
+
+const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
+const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
+const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
+
+/**
+ * One session of the spec at run time, built by `installSessions()` from a generated provider class's
+ * static `definition`: the constructor composes transport x tracker x serializer x transformers x storage
+ * from that definition, once, and checks payloads with the validator `gen` compiled from the schema.
+ * Requests then only run the composed pipeline:
+ *
+ *   read:  token -> length and alphabet -> transformers undone -> (id -> storage) -> envelope times
+ *          -> deserialize -> schema check
+ *   write: value -> schema check -> serialize -> envelope -> (storage at commit) -> transformers
+ *
+ * Internal: neither entry exports it, so its members may name types an app never sees.
+ *
+ * @example
+ * const pipeline = new SessionPipeline(UserSessionProvider.definition, context);
+ * const incoming = pipeline.open([token], now);
+ */
+export class SessionPipeline<T> implements SlotSession {
+  readonly name: string;
+  readonly transport: Transport;
+  readonly tracker: Tracker;
+  readonly #serializer: Serializer<T>;
+  readonly #tokenAlphabet: RegExp;
+  /**
+   * Whether payloads travel in this library's timestamped envelope. Ktor-format sessions do not: Ktor would
+   * misread it, so their expiry is the cookie's Max-Age by value and the storage TTL by id (docs/ktor.md).
+   */
+  readonly #enveloped: boolean;
+  readonly #validate: PayloadValidator;
+  readonly #emit: (event: SessionEvent) => void;
+
+  /** Throws `SessionConfigError` for a definition that cannot be served safely. */
+  constructor(
+    readonly definition: SessionDefinition<T>,
+    context: PipelineContext,
+  ) {
+    const name = definition.name;
+    this.name = name;
+    // First: a definition from before validators were compiled by `gen` needs regenerating, whatever else it holds.
+    this.#validate = payloadValidator(name, definition.validate);
+    checkSessionRules(definition);
+    this.transport =
+      definition.transport.kind === 'cookie'
+        ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
+        : new HeaderTransport(name, definition.transport.name);
+    // Ktor's wire format brings its own serializer, transformers, token alphabet and ids (docs/ktor.md).
+    const ktor =
+      definition.ktor === undefined
+        ? undefined
+        : requireLayer(context.layers, 'ktor', `session "${name}" is in Ktor's format, which`).createFormat(definition, context.keyRings);
+    const transformers = ktor?.transformers ?? definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
+    this.tracker =
+      definition.storage === undefined
+        ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
+        : new ByIdTracker(name, transformers, timedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
+    this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
+    this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
+    this.#enveloped = ktor === undefined;
+    this.#emit = context.emit;
+  }
+
+  /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
+  get lifetime(): Lifetime {
+    return this.tracker.lifetime;
+  }
+
+  /** This session's state during one request. */
+  createSlot(): SessionSlot {
+    return this.tracker.createSlot(this);
+  }
+
+  /**
+   * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
+   * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
+   * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
+   */
+  open(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+    const result =
+      tokens.length === 1
+        ? this.#openToken(tokens[0]!, now)
+        : tokens.length > MAX_DUPLICATE_TOKENS
+          ? AMBIGUOUS
+          : this.#openEach(tokens, now);
+    return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
+  }
+
+  /**
+   * Validates and serializes `value` as set at `now`, for a session created at `createdAt`, and has the
+   * tracker stage it for commit (by value sealed, by id as the storage entry). Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
+   */
+  pack(value: T, createdAt: number, now: number): string {
+    const failure = this.#validate(value);
+    if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
+    const payload = this.#serializer.encode(value);
+    return this.tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload }));
+  }
+
+  /** The envelope of a loaded session with its last-seen time moved to `now`, staged again. */
+  repack(envelope: Envelope, now: number): string {
+    return this.tracker.stage(this.#frame({ ...envelope, lastSeenAt: now }));
+  }
+
+  #frame(envelope: Envelope): string {
+    return this.#enveloped ? formatEnvelope(envelope) : envelope.payload;
+  }
+
+  emit(event: SessionEvent): void {
+    this.#emit(event);
+  }
+
+  #openEach(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+    const results = tokens.map((token) => this.#openToken(token, now));
+    return results.some((result) => result instanceof Promise)
+      ? Promise.all(results).then(pickOne)
+      : pickOne(results as IncomingSession<T>[]);
+  }
+
+  #openToken(token: string, now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+    // O(1) and before any decoding: oversized input costs nothing (security.md #3).
+    if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
+    if (!this.#tokenAlphabet.test(token)) return MALFORMED;
+    return this.tracker.load(token, (opened, source) => this.#decode(opened, now, source));
+  }
+
+  #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
+    // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
+    const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
+    if (envelope === undefined) return refused('malformed', source);
+    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
+    let value: unknown;
+    try {
+      value = this.#serializer.decode(envelope.payload);
+    } catch {
+      return refused('malformed', source);
+    }
+    if (this.#validate(value) !== undefined) return refused('schema', source);
+    return { ok: true, value: value as T, envelope, id: opened.id, version: opened.version, stale: opened.stale };
+  }
+
+  #report(result: IncomingSession<T>): IncomingSession<T> {
+    if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    return result;
+  }
+}
+
+function refused(reason: Refused['reason'], source: RejectionSource): Refused {
+  return { ok: false, reason, source };
+}
+
+/** Exactly one verified value wins; none is the first refusal; several is ambiguous (security.md #4). */
+function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> {
+  const verified = results.filter((result) => result.ok);
+  if (verified.length === 1) return verified[0]!;
+  return verified.length > 1 ? AMBIGUOUS : results[0]!;
+}
+
+function timedStorage(session: string, storageName: string, context: PipelineContext): TimedStorage {
+  const storage = context.storages.get(storageName);
+  if (storage === undefined) {
+    throw new SessionConfigError(`session "${session}" uses storage "${storageName}", which was not resolved; declare it under storages: in sessions.yaml`);
+  }
+  return new TimedStorage(session, storageName, storage, context.storageTimeout, context.emit);
+}
+
+/** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */
+function checkSessionRules(definition: SessionDefinition<unknown>): void {
+  const facts = sessionFacts(definition);
+  const problem =
+    expiryProblems(definition.expiry)[0]?.problem ??
+    protectionProblem(facts) ??
+    facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
+    idleProblem(facts);
+  if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
+}
