@@ -20,7 +20,7 @@ export interface Footprint {
  * apparent size of every file in them. The app is removed afterwards.
  *
  * @example
- * const { bytes, packages } = await installFootprint(['koa@3.1.1', '/tmp/typed-sessions-0.2.0.tgz']);
+ * const { bytes, packages } = await installFootprint(['koa@3.1.1', '/tmp/typed-sessions-0.3.0.tgz']);
  */
 export async function installFootprint(specs: readonly string[]): Promise<Footprint> {
   const app = await mkdtemp(join(tmpdir(), 'typed-sessions-footprint-'));
