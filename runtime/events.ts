@@ -144,7 +144,7 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
 };
 
 /**
- * The single `emit` every provider calls: the app's `onEvent` sees everything, the logger sees warnings.
+ * The single `emit` every session pipeline calls: the app's `onEvent` sees everything, the logger sees warnings.
  * A throwing hook or logger is the app's bug, but must not turn a refused cookie into a 500, so it is
  * caught and reported to the logger.
  *

@@ -18,6 +18,7 @@ export type { Storage, StoredEntry, WriteOptions } from './storage/storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
 export { DirectoryStorage, type DirectoryStorageOptions } from './storage/directory.js';
 export { RedisStorage, type RedisStorageOptions } from './storage/redis.js';
+export type { RedisClient } from './storage/redis-client.js';
 
 // Keys: a fresh key for a key ring (what `typed-sessions keygen` prints).
 export { generateKey } from './keygen.js';

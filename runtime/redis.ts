@@ -5,6 +5,7 @@
 
 // The storage, on a client of the app's or one it builds from a URL.
 export { RedisStorage, type RedisStorageOptions } from './storage/redis.js';
+export type { RedisClient } from './storage/redis-client.js';
 
 // What generated code passes as `layers.redis` for a spec with a `kind: redis` storage.
 export { buildRedisStorage } from './storage/redis.js';

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import type { SessionDefinition, TransformDefinition } from './definition.js';
+import type { SessionDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';

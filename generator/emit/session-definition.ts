@@ -1,8 +1,9 @@
 /**
  * A session's `SessionDefinition` (runtime/definition.ts) as literal data: the session's settings from the
  * model as they are, then what is code or derived: the codec, the self-contained schema and the validator.
- * The settings are picked by name in a fixed order rather than spread, so the output neither depends on how
- * the model was built nor picks up a field only the generator reads.
+ * The settings are picked by name in a fixed order rather than spread, so the top-level keys do not depend on
+ * how the model was built and no field only the generator reads is printed; nested objects (transport,
+ * cookie, expiry, transforms) keep the order normalize builds them in.
  */
 import type { SessionSettings } from 'typed-sessions/rules';
 import type { SessionNode } from '../model.js';

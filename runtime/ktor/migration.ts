@@ -2,7 +2,7 @@ import type { SessionDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { KTOR_FORMAT_HINT, sessionFacts, type SessionFacts } from '../session-rules.js';
 
-/** One `migrateFrom`: provider indexes of the native session and the Ktor-format session it takes over. */
+/** One `migrateFrom`: indexes (into the installed pipelines) of the native session and the Ktor-format session it takes over. */
 export interface Migration {
   readonly target: number;
   readonly source: number;

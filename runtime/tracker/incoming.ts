@@ -1,7 +1,8 @@
+/**
+ * What loading a session's token gives: the envelope text a tracker opened, then the session decoded from it.
+ */
 import type { Envelope } from '../envelope.js';
 import type { RejectionReason, RejectionSource } from '../events.js';
-
-/** What loading a session's token gives: the envelope text a tracker opened, then the session decoded from it. */
 
 /** Decodes envelope text a tracker opened, from the client's token or from the storage. */
 export type OpenText<T> = (opened: Opened, source: RejectionSource) => IncomingSession<T>;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKey } from 'typed-sessions';
 import { createSessionsMiddleware, type SessionDefinition } from 'typed-sessions/core';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
-import { deriveKeyId, deriveSubkey } from '../../runtime/keys/key-derivation.js';
+import { deriveSubkey } from '../../runtime/keys/key-derivation.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../../runtime/transform/sign.js';
