@@ -66,7 +66,7 @@ const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
 export class SessionPipeline<T> implements SlotSession {
   readonly name: string;
   readonly transport: Transport;
-  readonly tracker: Tracker;
+  readonly #tracker: Tracker;
   readonly #serializer: Serializer<T>;
   readonly #tokenAlphabet: RegExp;
   /**
@@ -97,7 +97,7 @@ export class SessionPipeline<T> implements SlotSession {
         ? undefined
         : requireLayer(context.layers, 'ktor', `session "${name}" is in Ktor's format, which`).createFormat(definition, context.keyRings);
     const transformers = ktor?.transformers ?? definition.transforms.map((transform) => createTransformer(name, transform, context.keyRings));
-    this.tracker =
+    this.#tracker =
       definition.storage === undefined
         ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
         : new ByIdTracker(name, transformers, timedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
@@ -109,12 +109,12 @@ export class SessionPipeline<T> implements SlotSession {
 
   /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
   get lifetime(): Lifetime {
-    return this.tracker.lifetime;
+    return this.#tracker.lifetime;
   }
 
   /** This session's state during one request. */
   createSlot(): SessionSlot {
-    return this.tracker.createSlot(this);
+    return this.#tracker.createSlot(this);
   }
 
   /**
@@ -140,12 +140,12 @@ export class SessionPipeline<T> implements SlotSession {
     const failure = this.#validate(value);
     if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
     const payload = this.#serializer.encode(value);
-    return this.tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload }));
+    return this.#tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload }));
   }
 
   /** The envelope of a loaded session with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string {
-    return this.tracker.stage(this.#frame({ ...envelope, lastSeenAt: now }));
+    return this.#tracker.stage(this.#frame({ ...envelope, lastSeenAt: now }));
   }
 
   #frame(envelope: Envelope): string {
@@ -167,7 +167,7 @@ export class SessionPipeline<T> implements SlotSession {
     // O(1) and before any decoding: oversized input costs nothing (security.md #3).
     if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
     if (!this.#tokenAlphabet.test(token)) return MALFORMED;
-    return this.tracker.load(token, (opened, source) => this.#decode(opened, now, source));
+    return this.#tracker.load(token, (opened, source) => this.#decode(opened, now, source));
   }
 
   #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
