@@ -112,3 +112,18 @@ export function resolveKeyRing(
   }
   return parse(name, value, `environment variable ${envVar}`);
 }
+
+/**
+ * The resolved ring `ring` that session `session` names. Throws `SessionConfigError` when startup did not
+ * resolve it (a definition naming a ring its spec does not declare).
+ *
+ * @example
+ * const ring = ringOf('user', keyRings, 'main');
+ */
+export function ringOf(session: string, keyRings: ReadonlyMap<string, KeyRing>, ring: string): KeyRing {
+  const found = keyRings.get(ring);
+  if (found === undefined) {
+    throw new SessionConfigError(`session "${session}" uses key ring "${ring}", which was not resolved; declare it under keys: in sessions.yaml`);
+  }
+  return found;
+}

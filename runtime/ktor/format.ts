@@ -1,7 +1,7 @@
 import type { SessionDefinition, TransformDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { transformFormatProblem } from '../session-rules.js';
-import type { KeyRing } from '../keys/key-ring.js';
+import { ringOf, type KeyRing } from '../keys/key-ring.js';
 import type { SessionIdScheme } from '../ids.js';
 import type { Serializer } from '../serializer/serializer.js';
 import type { Transformer } from '../transform/transformer.js';
@@ -51,13 +51,7 @@ const KTOR_TOKEN_ALPHABET = /^[\x20-\x7e]+$/;
 export function createKtorFormat(definition: SessionDefinition<unknown>, keyRings: ReadonlyMap<string, KeyRing>): KtorFormat {
   const { name, ktor } = definition;
   if (ktor === undefined) throw new TypeError(`session "${name}" is not in Ktor's format`);
-  const ring = (ringName: string): KeyRing => {
-    const found = keyRings.get(ringName);
-    if (found === undefined) {
-      throw new SessionConfigError(`session "${name}" uses key ring "${ringName}", which was not resolved; declare it under keys: in sessions.yaml`);
-    }
-    return found;
-  };
+  const ring = (ringName: string): KeyRing => ringOf(name, keyRings, ringName);
   const transformers = definition.transforms.map((transform): Transformer => {
     switch (transform.kind) {
       case 'ktor-sign':

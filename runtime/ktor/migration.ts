@@ -9,14 +9,8 @@ export interface Migration {
   readonly keepSource: boolean;
 }
 
-/** What a migration's source session is, as far as the integrity of its cookie goes. */
-export interface MigrationSource {
-  readonly name: string;
-  /** Tracked by id: the cookie carries an id, and the payload comes from the storage. */
-  readonly byId: boolean;
-  /** Its transform kinds, in spec order. */
-  readonly transforms: readonly string[];
-}
+/** What a migration's source session is, as far as the integrity of its cookie goes: by id, the cookie carries an id and the payload comes from the storage. */
+export type MigrationSource = Pick<SessionFacts, 'name' | 'byId' | 'transforms'>;
 
 /**
  * Whether a migration may promote what its source reads (security.md #57). `risk` is present when the spec

@@ -1,6 +1,6 @@
 import type { TransformDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
-import type { KeyRing } from '../keys/key-ring.js';
+import { ringOf, type KeyRing } from '../keys/key-ring.js';
 import { transformFormatProblem } from '../session-rules.js';
 import { createEncryptTransformer } from './encrypt.js';
 import { createSignTransformer } from './sign.js';
@@ -15,10 +15,7 @@ import type { Transformer } from './transformer.js';
  * createTransformer('user', { kind: 'encrypt', keys: 'main' }, keyRings);
  */
 export function createTransformer(session: string, transform: TransformDefinition, keyRings: ReadonlyMap<string, KeyRing>): Transformer {
-  const ring = keyRings.get(transform.keys);
-  if (ring === undefined) {
-    throw new SessionConfigError(`session "${session}" uses key ring "${transform.keys}", which was not resolved; declare it under keys: in sessions.yaml`);
-  }
+  const ring = ringOf(session, keyRings, transform.keys);
   switch (transform.kind) {
     case 'sign':
       return createSignTransformer(ring, session);
