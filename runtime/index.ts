@@ -40,9 +40,10 @@ export type {
   StoreUnavailableEvent,
 } from './events.js';
 
-// Errors, each with a stable `name` and `code`.
+// Errors, each with a stable `name` and `code`; `SessionError` is the base of them all.
 export {
   SessionConfigError,
+  SessionError,
   SessionConflictError,
   SessionStateError,
   SessionStorageError,
