@@ -6,6 +6,7 @@
  * that format can write.
  */
 import {
+  flashProblem,
   idleProblem,
   migrationIntegrity,
   migrationProblem,
@@ -62,6 +63,15 @@ const idleWithoutTimestamps: SpecRule = {
     spec.sessions.flatMap((session) => {
       const problem = idleProblem(sessionFacts(session));
       return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'expiry', 'idle'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
+    }),
+};
+
+const flashWithoutEnvelope: SpecRule = {
+  refuses: "flash: on a session in Ktor's format, which has no envelope to carry flash values in",
+  check: (spec) =>
+    spec.sessions.flatMap((session) => {
+      const problem = flashProblem(sessionFacts(session));
+      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'flash'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
     }),
 };
 
@@ -192,6 +202,7 @@ export const KTOR_RULES: readonly SpecRule[] = [
   transformOutsideFormat,
   ringEncodingMismatch,
   idleWithoutTimestamps,
+  flashWithoutEnvelope,
   badMigration,
   rawIdsOnSharedStore,
   reflectionOutsideSubset,

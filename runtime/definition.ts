@@ -90,6 +90,11 @@ export interface SessionDefinition<T = unknown> extends SessionSettings {
   readonly schema: object;
   /** `schema` compiled by `gen` (`<out>/validators.ts`). */
   readonly validate: CompiledValidator;
+  /**
+   * The session's flash values (`flash:` in the spec, runtime/flash.ts): each declared key's schema compiled
+   * by `gen`, like `validate`. Absent: the session takes none.
+   */
+  readonly flash?: Readonly<Record<string, CompiledValidator>>;
 }
 
 /**

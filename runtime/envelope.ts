@@ -6,6 +6,11 @@
  *
  * The payload is the serializer's text as it stands (no escaping): it runs to the end of the string, so
  * only the two leading fields need delimiting, and they never contain a dot.
+ *
+ * Flash values (runtime/flash.ts) ride inside the same envelope, so the same seal or storage entry covers
+ * them: `<createdAt>.<lastSeenAt>~<length>.<flash JSON>` then `.<payload>`, or nothing for a session that
+ * holds flash values alone. The `~` can never follow the last-seen time in the first form, so an envelope
+ * written before flash values existed reads as it always did, and one without them is still written that way.
  */
 
 export interface Envelope {
@@ -13,24 +18,31 @@ export interface Envelope {
   readonly createdAt: number;
   /** When the session was last written or refreshed; idle expiry counts from here. */
   readonly lastSeenAt: number;
-  /** The serializer's output. */
-  readonly payload: string;
+  /** The serializer's output; absent for a session that holds only flash values. */
+  readonly payload?: string;
+  /** The flash values' JSON (runtime/flash.ts); absent when there are none. */
+  readonly flash?: string;
 }
 
 /**
  * Canonical whole seconds and nothing else: no sign, fraction, exponent, leading zero, whitespace or
  * NaN can pass, so a missing or mangled time can never mean "never expires" (security.md #22, the fastify
- * `__ts` NaN pitfall; iron checks with /^\d+$/). Twelve digits reach past the year 30000.
+ * `__ts` NaN pitfall; iron checks with /^\d+$/). Twelve digits reach past the year 30000. The flash
+ * length is canonical the same way; nine digits are more than any token or stored entry holds.
  */
-const TIMESTAMP = /^(?:0|[1-9]\d{0,11})$/;
+const HEAD = /^(0|[1-9]\d{0,11})\.(0|[1-9]\d{0,11})(?:\.|~(0|[1-9]\d{0,8})\.)/;
 
 /**
+ * An envelope holds a payload, flash values or both; one with neither is never written (the session is cleared).
+ *
  * @example
  * formatEnvelope({ createdAt: 1700000000, lastSeenAt: 1700000300, payload: '{"userId":"ada"}' });
  * // '1700000000.1700000300.{"userId":"ada"}'
  */
 export function formatEnvelope(envelope: Envelope): string {
-  return `${envelope.createdAt}.${envelope.lastSeenAt}.${envelope.payload}`;
+  const { createdAt, lastSeenAt, payload, flash } = envelope;
+  if (flash === undefined) return `${createdAt}.${lastSeenAt}.${payload}`;
+  return `${createdAt}.${lastSeenAt}~${flash.length}.${flash}${payload === undefined ? '' : `.${payload}`}`;
 }
 
 /**
@@ -40,17 +52,20 @@ export function formatEnvelope(envelope: Envelope): string {
  * @example
  * parseEnvelope('1700000000.1700000300.{}'); // { createdAt: 1700000000, lastSeenAt: 1700000300, payload: '{}' }
  * parseEnvelope('1700000000.1.5e3.{}');       // undefined
+ * parseEnvelope('1700000000.1700000300~23.{"notice":"Signed out"}'); // { ..., flash: '{"notice":"Signed out"}' }
  */
 export function parseEnvelope(text: string): Envelope | undefined {
-  const first = text.indexOf('.');
-  if (first === -1) return undefined;
-  const second = text.indexOf('.', first + 1);
-  if (second === -1) return undefined;
-  const created = text.slice(0, first);
-  const lastSeen = text.slice(first + 1, second);
-  if (!TIMESTAMP.test(created) || !TIMESTAMP.test(lastSeen)) return undefined;
-  const createdAt = Number(created);
-  const lastSeenAt = Number(lastSeen);
+  const head = HEAD.exec(text);
+  if (head === null) return undefined;
+  const createdAt = Number(head[1]);
+  const lastSeenAt = Number(head[2]);
   if (lastSeenAt < createdAt) return undefined;
-  return { createdAt, lastSeenAt, payload: text.slice(second + 1) };
+  const rest = head[0].length;
+  if (head[3] === undefined) return { createdAt, lastSeenAt, payload: text.slice(rest) };
+  const flashEnd = rest + Number(head[3]);
+  const flash = text.slice(rest, flashEnd);
+  if (flashEnd === text.length) return { createdAt, lastSeenAt, flash };
+  // Past the end (a length the text does not hold), or anything but the dot before a payload.
+  if (text.charCodeAt(flashEnd) !== 0x2e) return undefined;
+  return { createdAt, lastSeenAt, flash, payload: text.slice(flashEnd + 1) };
 }

@@ -34,11 +34,13 @@ export class SessionValidationError extends SessionError {
   constructor(
     /** Session accessor name. */
     readonly session: string,
-    /** JSON Pointer of the failing value inside the payload (`""` for the root). */
+    /** JSON Pointer of the failing value inside the payload, or the flash value (`""` for the root). */
     readonly path: string,
     detail: string,
+    /** What holds the value: the payload, or a flash value, like `flash "notice"`. */
+    subject = 'payload',
   ) {
-    super(`session "${session}": payload ${path === '' ? '(root)' : path} ${detail}`);
+    super(`session "${session}": ${subject} ${path === '' ? '(root)' : path} ${detail}`);
   }
 }
 

@@ -105,6 +105,15 @@ export interface StorageEvictedEvent {
   readonly storage: string;
 }
 
+/**
+ * Flash values in a session that verified no longer match the spec (a key it no longer declares, or a value
+ * its schema now refuses): they were dropped, the rest of the session kept (runtime/flash.ts).
+ */
+export interface FlashDroppedEvent {
+  readonly type: 'flash_dropped';
+  readonly session: string;
+}
+
 export type SessionEvent =
   | SessionRejectedEvent
   | SessionRefreshedEvent
@@ -112,7 +121,8 @@ export type SessionEvent =
   | SessionConflictEvent
   | SessionMigratedEvent
   | SessionMigrationFailedEvent
-  | StorageEvictedEvent;
+  | StorageEvictedEvent
+  | FlashDroppedEvent;
 
 /** Where warnings go: rejections and storage faults. */
 export interface SessionLogger {
@@ -141,6 +151,7 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   migration_failed: 'session migration failed',
   // Not a fault, and a flood would turn one line per eviction into a flood of log lines.
   evicted: undefined,
+  flash_dropped: 'session flash values dropped',
 };
 
 /**

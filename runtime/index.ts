@@ -26,6 +26,7 @@ export { generateKey } from './keygen.js';
 
 // Events and logging: what `onEvent` and `logger` receive.
 export type {
+  FlashDroppedEvent,
   RefreshReason,
   RejectionReason,
   RejectionSource,

@@ -32,7 +32,7 @@ const NO_COOKIES: CookieJar = new Map();
  * The per-request `Sessions`; `createSessionsMiddleware` makes one per request. It only orchestrates: each
  * session's slot (runtime/tracker/slot.ts), made by its tracker, knows how it loads, persists and delivers.
  */
-export class RequestSessions implements Sessions<Record<string, unknown>, string> {
+export class RequestSessions implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>> {
   readonly #installed: InstalledSessions;
   readonly #ctx: Context;
   /** By session index; allocated on first use, so a request that touches no session allocates nothing more. */
@@ -80,6 +80,16 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     this.#slotAt(this.#indexOf(name)).regenerate(epochSeconds(this.#installed.clock), () => this.#assertOpen(name));
   }
 
+  flash(name: string, key: string, value: unknown): void {
+    this.#open(name).setFlash(key, value, epochSeconds(this.#installed.clock));
+    if (this.#installed.freezePayloads) deepFreeze(value);
+  }
+
+  flashed(name: string, key: string): unknown {
+    const value = this.#open(name).takeFlash(key, epochSeconds(this.#installed.clock));
+    return this.#installed.freezePayloads ? deepFreeze(value) : value;
+  }
+
   /**
    * Loads every session whose cookie or header is present; nothing else (security.md #1). Returns
    * `undefined` when no storage was involved, so the common case costs no extra tick. Throws
@@ -115,12 +125,13 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     const slots = this.#slots;
     if (slots === undefined) return;
     for (const { target, source, keepSource } of this.#installed.migrations) {
-      const from = slots[source]?.loaded;
-      if (from === undefined || slots[target]?.loaded !== undefined) continue;
+      const from = slots[source]?.value;
+      // A native session holding flash values alone has no payload to keep: the Ktor user still moves in.
+      if (from === undefined || slots[target]?.value !== undefined) continue;
       const pipeline = this.#installed.pipelines[target]!;
       const sourceName = this.#installed.pipelines[source]!.name;
       try {
-        this.set(pipeline.name, from.value);
+        this.set(pipeline.name, from);
       } catch (error) {
         const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'UNKNOWN';
         pipeline.emit({ type: 'migration_failed', session: pipeline.name, from: sourceName, error: code });

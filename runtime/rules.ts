@@ -25,6 +25,7 @@ export { headerNameProblem } from './transport/header-rules.js';
 // A session's settings as a whole: sealing, expiry, formats and key rings, wire names.
 export {
   expiryProblems,
+  flashProblem,
   idleProblem,
   protectionProblem,
   ringEncodingProblem,

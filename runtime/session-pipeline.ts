@@ -3,12 +3,13 @@ import type { SessionDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, SessionEvent } from './events.js';
+import { FlashCodec, NO_FLASH, type FlashValues } from './flash.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { expiryProblems, flashProblem, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -75,6 +76,8 @@ export class SessionPipeline<T> implements SlotSession {
    */
   readonly #enveloped: boolean;
   readonly #validate: PayloadValidator;
+  /** The session's flash keys (`flash:` in the spec), checked on write and on read like the payload. */
+  readonly flash: FlashCodec;
   readonly #emit: (event: SessionEvent) => void;
 
   /** Throws `SessionConfigError` for a definition that cannot be served safely. */
@@ -86,6 +89,7 @@ export class SessionPipeline<T> implements SlotSession {
     this.name = name;
     // First: a definition from before validators were compiled by `gen` needs regenerating, whatever else it holds.
     this.#validate = payloadValidator(name, definition.validate);
+    this.flash = new FlashCodec(name, definition.flash);
     checkSessionRules(definition);
     this.transport =
       definition.transport.kind === 'cookie'
@@ -132,15 +136,20 @@ export class SessionPipeline<T> implements SlotSession {
     return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
   }
 
-  /**
-   * Validates and serializes `value` as set at `now`, for a session created at `createdAt`, and has the
-   * tracker stage it for commit (by value sealed, by id as the storage entry). Throws `SessionValidationError` (schema, or a value JSON cannot hold) or `SessionTooLargeError`.
-   */
-  pack(value: T, createdAt: number, now: number): string {
+  /** `value` validated and serialized. Throws `SessionValidationError` (schema, or a value JSON cannot hold). */
+  serialize(value: T): string {
     const failure = this.#validate(value);
     if (failure !== undefined) throw new SessionValidationError(this.name, failure.path, failure.detail);
-    const payload = this.#serializer.encode(value);
-    return this.#tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload }));
+    return this.#serializer.encode(value);
+  }
+
+  /**
+   * The envelope of `payload` (serialized) and `flash` (checked), for a session created at `createdAt` and set
+   * at `now`, staged by the tracker for commit (by value sealed, by id as the storage entry). Throws
+   * `SessionTooLargeError`.
+   */
+  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): string {
+    return this.#tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash) }));
   }
 
   /** The envelope of a loaded session with its last-seen time moved to `now`, staged again. */
@@ -149,7 +158,8 @@ export class SessionPipeline<T> implements SlotSession {
   }
 
   #frame(envelope: Envelope): string {
-    return this.#enveloped ? formatEnvelope(envelope) : envelope.payload;
+    // Ktor's format has no envelope, so it carries no flash values: `validate` refuses flash: on such a session.
+    return this.#enveloped ? formatEnvelope(envelope) : envelope.payload!;
   }
 
   emit(event: SessionEvent): void {
@@ -176,13 +186,22 @@ export class SessionPipeline<T> implements SlotSession {
     if (envelope === undefined) return refused('malformed', source);
     if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
     let value: unknown;
-    try {
-      value = this.#serializer.decode(envelope.payload);
-    } catch {
-      return refused('malformed', source);
+    if (envelope.payload !== undefined) {
+      try {
+        value = this.#serializer.decode(envelope.payload);
+      } catch {
+        return refused('malformed', source);
+      }
+      if (this.#validate(value) !== undefined) return refused('schema', source);
     }
-    if (this.#validate(value) !== undefined) return refused('schema', source);
-    return { ok: true, value: value as T, envelope, id: opened.id, version: opened.version, stale: opened.stale };
+    return { ok: true, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash), envelope, id: opened.id, version: opened.version, stale: opened.stale };
+  }
+
+  #decodeFlash(text: string | undefined): FlashValues {
+    if (text === undefined) return NO_FLASH;
+    const { values, dropped } = this.flash.decode(text);
+    if (dropped) this.#emit({ type: 'flash_dropped', session: this.name });
+    return values;
   }
 
   #report(result: IncomingSession<T>): IncomingSession<T> {
@@ -217,6 +236,7 @@ function checkSessionRules(definition: SessionDefinition<unknown>): void {
     expiryProblems(definition.expiry)[0]?.problem ??
     protectionProblem(facts) ??
     facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
-    idleProblem(facts);
+    idleProblem(facts) ??
+    flashProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

@@ -20,6 +20,8 @@ export interface SessionFacts {
   readonly transforms: readonly TransformKind[];
   readonly insecure: boolean;
   readonly hasIdle: boolean;
+  /** Declares flash values (`flash:`). */
+  readonly hasFlash: boolean;
 }
 
 export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
@@ -33,6 +35,7 @@ export function sessionFacts(definition: SessionDefinition<unknown>): SessionFac
     transforms: definition.transforms.map((transform) => transform.kind),
     insecure: definition.insecure === true,
     hasIdle: definition.expiry.idle !== undefined,
+    hasFlash: definition.flash !== undefined,
   };
 }
 
@@ -62,6 +65,12 @@ export function ringEncodingProblem(kind: TransformKind, ring: string, hex: bool
 export function idleProblem(session: SessionFacts): string | undefined {
   if (!session.ktorFormat || session.byId || !session.hasIdle) return undefined;
   return "expiry.idle cannot be enforced: Ktor's wire format has no timestamps, so a session travelling by value carries no last-seen time; remove idle, or track the session by id (storage:), where the storage's TTL enforces it";
+}
+
+/** Flash values ride in this library's envelope beside the payload, which Ktor's wire format has no room for. */
+export function flashProblem(session: SessionFacts): string | undefined {
+  if (!session.ktorFormat || !session.hasFlash) return undefined;
+  return "flash: needs this library's envelope, and a session in Ktor's wire format has none (a Ktor service would misread it); declare the flash values on a native session (serializer: json or your codec)";
 }
 
 /** A problem with one expiry setting. */

@@ -12,8 +12,13 @@ import type { Draft } from './read-only.js';
  * ctx.sessions.update('cart', (cart) => {
  *   cart.items.push({ sku: 'a-1', qty: 1 });
  * });
+ * ctx.sessions.flash('user', 'notice', 'Saved');     // before a redirect
+ * const notice = ctx.sessions.flashed('user', 'notice'); // in the request after it: 'Saved', then gone
+ *
+ * `M` maps session names to payload types, `ById` names the sessions tracked by id, and `F` maps the
+ * sessions that declare `flash:` to their flash value types (key -> type).
  */
-export interface Sessions<M extends object, ById extends keyof M = never> {
+export interface Sessions<M extends object, ById extends keyof M = never, F extends object = Record<never, never>> {
   /**
    * The payload, or `undefined` when the request carried none (or a bad one). Read-only, at every depth: a
    * change made in place would not be written (change it with `set` or `update`). Frozen outside
@@ -37,4 +42,19 @@ export interface Sessions<M extends object, ById extends keyof M = never> {
   getOrSet<K extends keyof M & string>(name: K, create: () => M[K]): M[K];
   /** By id: a new id for the same data (creation time kept); the old id's entry is deleted at commit. */
   regenerate<K extends ById & string>(name: K): void;
+  /**
+   * Leaves flash value `key` for a later request: it stays in the session, beside the payload under the
+   * same seal or storage entry, until a request reads it with `flashed`. Setting it again replaces it, so a
+   * redirect loop never piles values up. Checked and sealed now, like `set` (`SessionValidationError`,
+   * `SessionTooLargeError`). A session without a payload carries flash values alone: after `clear` (logout,
+   * then "Signed out"), a flash starts a session that holds only it. `clear` drops pending flash values, so
+   * clear first, then flash.
+   */
+  flash<K extends keyof F & string, Key extends keyof F[K] & string>(name: K, key: Key, value: F[K][Key]): void;
+  /**
+   * Flash value `key` as a previous request left it (or this one set it), or `undefined`; taking it removes
+   * it from the session, which the response writes without it (and clears once it holds nothing else).
+   * Reading it again in the same request returns it again. Read-only like `get`.
+   */
+  flashed<K extends keyof F & string, Key extends keyof F[K] & string>(name: K, key: Key): F[K][Key] | undefined;
 }

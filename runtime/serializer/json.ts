@@ -35,12 +35,23 @@ const POLLUTING_KEY_TEXT = /"(?:__proto__|constructor)"\s*:/;
 export function createJsonSerializer(session: string): Serializer<unknown> {
   return {
     encode(value) {
-      const problem = findNonJsonValue(value, [], new Set());
+      const problem = nonJsonValue(value);
       if (problem !== undefined) throw new SessionValidationError(session, problem.path, problem.detail);
       return JSON.stringify(value);
     },
     decode: parseJsonPayload,
   };
+}
+
+/**
+ * What in `value` JSON would silently change or cannot hold, as `encode` refuses it: for values JSON-encoded
+ * inside another one (flash values, runtime/flash.ts).
+ *
+ * @example
+ * nonJsonValue({ at: new Date() }); // { path: '/at', detail: 'is a Date; store date.toISOString(); ...' }
+ */
+export function nonJsonValue(value: unknown): JsonProblem | undefined {
+  return findNonJsonValue(value, [], new Set());
 }
 
 /**
@@ -106,7 +117,7 @@ function refusePollutingKeys(key: string, value: unknown): unknown {
   return value;
 }
 
-interface JsonProblem {
+export interface JsonProblem {
   /** JSON Pointer, like ajv's `instancePath`. */
   readonly path: string;
   readonly detail: string;

@@ -3,6 +3,7 @@
  */
 import type { Envelope } from '../envelope.js';
 import type { RejectionReason, RejectionSource } from '../events.js';
+import type { FlashValues } from '../flash.js';
 
 /** Decodes envelope text a tracker opened, from the client's token or from the storage. */
 export type OpenText<T> = (opened: Opened, source: RejectionSource) => IncomingSession<T>;
@@ -27,7 +28,10 @@ export interface Refused {
 /** An incoming session that opened, verified, is alive and matches its schema. */
 export interface LoadedSession<T> {
   readonly ok: true;
-  readonly value: T;
+  /** `undefined` for a session that holds only flash values. */
+  readonly value: T | undefined;
+  /** Its flash values that match their schemas. */
+  readonly flash: FlashValues;
   readonly envelope: Envelope;
   /** By id: the session id. */
   readonly id?: string;

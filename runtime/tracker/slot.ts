@@ -1,5 +1,6 @@
 import type { Envelope } from '../envelope.js';
 import type { RefreshReason, SessionEvent } from '../events.js';
+import { NO_FLASH, type FlashCodec, type FlashValues } from '../flash.js';
 import type { Lifetime } from '../lifetime.js';
 import type { ResponseHeaders } from '../transport/response-headers.js';
 import type { Transport } from '../transport/transport.js';
@@ -21,8 +22,15 @@ export interface SlotSession {
   readonly name: string;
   readonly transport: Transport;
   readonly lifetime: Lifetime;
-  /** `value` validated, serialized and staged by the tracker, as set at `now` for a session created at `createdAt`. */
-  pack(value: unknown, createdAt: number, now: number): string;
+  /** The session's flash keys and their checks. */
+  readonly flash: FlashCodec;
+  /** `value` validated and serialized: an envelope's payload. Throws `SessionValidationError`. */
+  serialize(value: unknown): string;
+  /**
+   * An envelope of `payload` and `flash`, for a session created at `createdAt` and set at `now`, staged by
+   * the tracker (by value sealed, by id as the storage entry). Throws `SessionTooLargeError`.
+   */
+  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): string;
   /** A loaded envelope with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string;
   emit(event: SessionEvent): void;
@@ -36,14 +44,20 @@ export interface SlotSession {
  */
 export abstract class SessionSlot {
   value: unknown = undefined;
+  /** `value` as serialized; `undefined` when the session has no payload (none yet, or flash values alone). */
+  payload: string | undefined = undefined;
   /** The incoming session, while it is still the current one (`clear` and `regenerate` forget it). */
   loaded: LoadedSession<unknown> | undefined = undefined;
   change: Change = 'none';
-  /** Set by `set`: what the tracker staged for commit. */
+  /** Set by `set` and by each flash change: what the tracker staged for commit. */
   staged = '';
   createdAt = 0;
   /** Set at commit when an unchanged session is re-sent. */
   refresh: RefreshReason | undefined = undefined;
+  /** Flash values for a later request: those that arrived and are not read yet, and those set now. */
+  #flash: FlashValues = NO_FLASH;
+  /** Flash values this request took, so that reading one again in the same request returns it again. */
+  #taken: Map<string, unknown> | undefined = undefined;
 
   constructor(protected readonly session: SlotSession) {}
 
@@ -54,23 +68,59 @@ export abstract class SessionSlot {
     }
     this.loaded = incoming;
     this.value = incoming.value;
+    this.payload = incoming.envelope.payload;
+    this.#flash = incoming.flash;
     this.createdAt = incoming.envelope.createdAt;
   }
 
   /** Throws `SessionValidationError` or `SessionTooLargeError`, leaving the slot as it was. */
   set(value: unknown, now: number): void {
-    // Updating a live session keeps its creation time: the absolute lifetime is never extended (security.md #39).
-    const createdAt = this.loaded?.envelope.createdAt ?? (this.change === 'write' ? this.createdAt : now);
-    this.staged = this.session.pack(value, createdAt, now);
-    this.createdAt = createdAt;
-    this.change = 'write';
+    const payload = this.session.serialize(value);
+    // Updating a live session keeps its creation time: the absolute lifetime is never extended (security.md
+    // #39). A session without a payload (new, cleared, or holding flash values alone) starts it now.
+    this.#stage(this.payload === undefined ? now : this.createdAt, now, payload, this.#flash);
     this.value = value;
   }
 
+  /** Sets flash value `key` for a later request; throws as `set` does, leaving the slot as it was. */
+  setFlash(key: string, value: unknown, now: number): void {
+    this.session.flash.check(key, value);
+    const holdsData = this.payload !== undefined || this.#flash.size > 0;
+    this.#stage(holdsData ? this.createdAt : now, now, this.payload, new Map(this.#flash).set(key, value));
+  }
+
+  /**
+   * Takes flash value `key` out of the session: staged without it now, and cleared once it holds nothing
+   * else. Throws `SessionUsageError` for a key the session does not declare.
+   */
+  takeFlash(key: string, now: number): unknown {
+    this.session.flash.requireKey(key);
+    if (!this.#flash.has(key)) return this.#taken?.get(key);
+    const value = this.#flash.get(key);
+    const rest = new Map(this.#flash);
+    rest.delete(key);
+    if (this.payload === undefined && rest.size === 0) this.clear();
+    else this.#stage(this.createdAt, now, this.payload, rest);
+    (this.#taken ??= new Map()).set(key, value);
+    return value;
+  }
+
+  /** Removes the payload and the flash values: a flash set afterwards starts a session of its own. */
   clear(): void {
     this.loaded = undefined;
     this.value = undefined;
+    this.payload = undefined;
+    this.#flash = NO_FLASH;
     this.change = 'clear';
+  }
+
+  /** Stages the envelope, then keeps what it holds: a throw leaves the slot as it was. */
+  #stage(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): void {
+    this.staged = this.session.pack(createdAt, now, payload, flash);
+    this.createdAt = createdAt;
+    this.payload = payload;
+    this.#flash = flash;
+    this.change = 'write';
   }
 
   /**

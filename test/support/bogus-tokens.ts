@@ -105,7 +105,7 @@ export function refusalCases(keys: Record<string, string> = refusalKeys()): Refu
     const pipeline = pipelines.get(session)!;
     const { ktor, transforms } = pipeline.definition;
     // A real token's version and key id, so a native bogus token gets as far as the MAC.
-    const header = ktor === undefined ? Buffer.from(pipeline.pack({}, now, now), 'base64url').subarray(0, 5) : Buffer.alloc(0);
+    const header = ktor === undefined ? Buffer.from(pipeline.pack(now, now, pipeline.serialize({}), new Map()), 'base64url').subarray(0, 5) : Buffer.alloc(0);
     return {
       format,
       cookie: session,
