@@ -32,6 +32,7 @@ export class UserSessionProvider extends SessionProvider {
       },
     },
     validate: validators.validateUserSession,
+    flash: { notice: validators.validateUserFlashNotice },
   };
 }
 /** `cart`: header X-Cart-Session, by id in storage `mem`. */

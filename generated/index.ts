@@ -32,6 +32,11 @@ export interface CartSession {
 
 export type KtorUserSession = User;
 
+/** The flash values of `user`, by key: `ctx.sessions.flash('user', key, value)` and `flashed('user', key)`. */
+export interface UserFlash {
+  readonly notice: string;
+}
+
 /** Every session in sessions.yaml, by accessor name. */
 export interface SessionMap {
   user: UserSession;
@@ -41,6 +46,11 @@ export interface SessionMap {
 
 /** Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts. */
 export type ByIdSessionName = 'cart';
+
+/** Sessions that declare flash values, by accessor name: the ones `ctx.sessions.flash()` and `flashed()` accept. */
+export interface FlashMap {
+  user: UserFlash;
+}
 
 /** `user`: cookie USER_SESSION, by value, encrypt(main), migrates from `ktor_user`. */
 export class UserSessionProvider extends SessionProvider<UserSession> {
@@ -71,6 +81,7 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
       },
     },
     validate: validators.validateUserSession,
+    flash: { notice: validators.validateUserFlashNotice },
   };
 }
 
@@ -158,6 +169,6 @@ export function installSessions(options?: InstallOptions): Middleware {
 
 declare module 'koa' {
   interface DefaultContext {
-    sessions: Sessions<SessionMap, ByIdSessionName>;
+    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap>;
   }
 }

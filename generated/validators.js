@@ -229,8 +229,46 @@ function validate10(
   validate10.errors = vErrors;
   return errors === 0;
 }
-export const validateCartSession = validate11;
-const schema13 = {
+export const validateUserFlashNotice = validate11;
+const schema13 = { type: 'string', maxLength: 200 };
+function validate11(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (typeof data === 'string') {
+      if (func2(data) > 200) {
+        validate11.errors = [
+          {
+            instancePath,
+            schemaPath: '#/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 200 },
+            message: 'must NOT have more than 200 characters',
+          },
+        ];
+        return false;
+      }
+    } else {
+      validate11.errors = [
+        {
+          instancePath,
+          schemaPath: '#/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        },
+      ];
+      return false;
+    }
+  }
+  validate11.errors = vErrors;
+  return errors === 0;
+}
+export const validateCartSession = validate12;
+const schema14 = {
   type: 'object',
   properties: { items: { type: 'array', items: { $ref: '#/$defs/CartItem' }, maxItems: 50 } },
   required: ['items'],
@@ -248,7 +286,7 @@ const schema13 = {
     },
   },
 };
-const schema14 = {
+const schema15 = {
   description: 'One line of the shopping cart.',
   type: 'object',
   properties: {
@@ -259,7 +297,7 @@ const schema14 = {
   additionalProperties: false,
 };
 const pattern0 = new RegExp('^[A-Za-z0-9-]+$', 'u');
-function validate11(
+function validate12(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -269,7 +307,7 @@ function validate11(
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       let missing0;
       if (data.items === undefined && (missing0 = 'items')) {
-        validate11.errors = [
+        validate12.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -283,7 +321,7 @@ function validate11(
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'items')) {
-            validate11.errors = [
+            validate12.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -303,7 +341,7 @@ function validate11(
             if (errors === _errs2) {
               if (Array.isArray(data0)) {
                 if (data0.length > 50) {
-                  validate11.errors = [
+                  validate12.errors = [
                     {
                       instancePath: instancePath + '/items',
                       schemaPath: '#/properties/items/maxItems',
@@ -327,7 +365,7 @@ function validate11(
                           (data1.sku === undefined && (missing1 = 'sku')) ||
                           (data1.qty === undefined && (missing1 = 'qty'))
                         ) {
-                          validate11.errors = [
+                          validate12.errors = [
                             {
                               instancePath: instancePath + '/items/' + i0,
                               schemaPath: '#/$defs/CartItem/required',
@@ -341,7 +379,7 @@ function validate11(
                           const _errs7 = errors;
                           for (const key1 in data1) {
                             if (!(key1 === 'sku' || key1 === 'qty')) {
-                              validate11.errors = [
+                              validate12.errors = [
                                 {
                                   instancePath: instancePath + '/items/' + i0,
                                   schemaPath: '#/$defs/CartItem/additionalProperties',
@@ -361,7 +399,7 @@ function validate11(
                               if (errors === _errs8) {
                                 if (typeof data2 === 'string') {
                                   if (func2(data2) > 64) {
-                                    validate11.errors = [
+                                    validate12.errors = [
                                       {
                                         instancePath: instancePath + '/items/' + i0 + '/sku',
                                         schemaPath: '#/$defs/CartItem/properties/sku/maxLength',
@@ -373,7 +411,7 @@ function validate11(
                                     return false;
                                   } else {
                                     if (func2(data2) < 1) {
-                                      validate11.errors = [
+                                      validate12.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/sku',
                                           schemaPath: '#/$defs/CartItem/properties/sku/minLength',
@@ -385,7 +423,7 @@ function validate11(
                                       return false;
                                     } else {
                                       if (!pattern0.test(data2)) {
-                                        validate11.errors = [
+                                        validate12.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/sku',
                                             schemaPath: '#/$defs/CartItem/properties/sku/pattern',
@@ -400,7 +438,7 @@ function validate11(
                                     }
                                   }
                                 } else {
-                                  validate11.errors = [
+                                  validate12.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/sku',
                                       schemaPath: '#/$defs/CartItem/properties/sku/type',
@@ -426,7 +464,7 @@ function validate11(
                                   !isNaN(data3) &&
                                   isFinite(data3)
                                 )) {
-                                  validate11.errors = [
+                                  validate12.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/qty',
                                       schemaPath: '#/$defs/CartItem/properties/qty/type',
@@ -440,7 +478,7 @@ function validate11(
                                 if (errors === _errs10) {
                                   if (typeof data3 == 'number' && isFinite(data3)) {
                                     if (data3 > 99 || isNaN(data3)) {
-                                      validate11.errors = [
+                                      validate12.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/qty',
                                           schemaPath: '#/$defs/CartItem/properties/qty/maximum',
@@ -452,7 +490,7 @@ function validate11(
                                       return false;
                                     } else {
                                       if (data3 < 1 || isNaN(data3)) {
-                                        validate11.errors = [
+                                        validate12.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/qty',
                                             schemaPath: '#/$defs/CartItem/properties/qty/minimum',
@@ -474,7 +512,7 @@ function validate11(
                           }
                         }
                       } else {
-                        validate11.errors = [
+                        validate12.errors = [
                           {
                             instancePath: instancePath + '/items/' + i0,
                             schemaPath: '#/$defs/CartItem/type',
@@ -493,7 +531,7 @@ function validate11(
                   }
                 }
               } else {
-                validate11.errors = [
+                validate12.errors = [
                   {
                     instancePath: instancePath + '/items',
                     schemaPath: '#/properties/items/type',
@@ -509,7 +547,7 @@ function validate11(
         }
       }
     } else {
-      validate11.errors = [
+      validate12.errors = [
         {
           instancePath,
           schemaPath: '#/type',
@@ -521,7 +559,7 @@ function validate11(
       return false;
     }
   }
-  validate11.errors = vErrors;
+  validate12.errors = vErrors;
   return errors === 0;
 }
 export const validateKtorUserSession = validateUserSession;

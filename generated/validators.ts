@@ -230,8 +230,46 @@ function validate10(
   validate10.errors = vErrors;
   return errors === 0;
 }
-export const validateCartSession: CompiledValidator = validate11;
-const schema13 = {
+export const validateUserFlashNotice: CompiledValidator = validate11;
+const schema13 = { type: 'string', maxLength: 200 };
+function validate11(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (typeof data === 'string') {
+      if (func2(data) > 200) {
+        validate11.errors = [
+          {
+            instancePath,
+            schemaPath: '#/maxLength',
+            keyword: 'maxLength',
+            params: { limit: 200 },
+            message: 'must NOT have more than 200 characters',
+          },
+        ];
+        return false;
+      }
+    } else {
+      validate11.errors = [
+        {
+          instancePath,
+          schemaPath: '#/type',
+          keyword: 'type',
+          params: { type: 'string' },
+          message: 'must be string',
+        },
+      ];
+      return false;
+    }
+  }
+  validate11.errors = vErrors;
+  return errors === 0;
+}
+export const validateCartSession: CompiledValidator = validate12;
+const schema14 = {
   type: 'object',
   properties: { items: { type: 'array', items: { $ref: '#/$defs/CartItem' }, maxItems: 50 } },
   required: ['items'],
@@ -249,7 +287,7 @@ const schema13 = {
     },
   },
 };
-const schema14 = {
+const schema15 = {
   description: 'One line of the shopping cart.',
   type: 'object',
   properties: {
@@ -260,7 +298,7 @@ const schema14 = {
   additionalProperties: false,
 };
 const pattern0 = new RegExp('^[A-Za-z0-9-]+$', 'u');
-function validate11(
+function validate12(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -270,7 +308,7 @@ function validate11(
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       let missing0;
       if (data.items === undefined && (missing0 = 'items')) {
-        validate11.errors = [
+        validate12.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -284,7 +322,7 @@ function validate11(
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'items')) {
-            validate11.errors = [
+            validate12.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -304,7 +342,7 @@ function validate11(
             if (errors === _errs2) {
               if (Array.isArray(data0)) {
                 if (data0.length > 50) {
-                  validate11.errors = [
+                  validate12.errors = [
                     {
                       instancePath: instancePath + '/items',
                       schemaPath: '#/properties/items/maxItems',
@@ -328,7 +366,7 @@ function validate11(
                           (data1.sku === undefined && (missing1 = 'sku')) ||
                           (data1.qty === undefined && (missing1 = 'qty'))
                         ) {
-                          validate11.errors = [
+                          validate12.errors = [
                             {
                               instancePath: instancePath + '/items/' + i0,
                               schemaPath: '#/$defs/CartItem/required',
@@ -342,7 +380,7 @@ function validate11(
                           const _errs7 = errors;
                           for (const key1 in data1) {
                             if (!(key1 === 'sku' || key1 === 'qty')) {
-                              validate11.errors = [
+                              validate12.errors = [
                                 {
                                   instancePath: instancePath + '/items/' + i0,
                                   schemaPath: '#/$defs/CartItem/additionalProperties',
@@ -362,7 +400,7 @@ function validate11(
                               if (errors === _errs8) {
                                 if (typeof data2 === 'string') {
                                   if (func2(data2) > 64) {
-                                    validate11.errors = [
+                                    validate12.errors = [
                                       {
                                         instancePath: instancePath + '/items/' + i0 + '/sku',
                                         schemaPath: '#/$defs/CartItem/properties/sku/maxLength',
@@ -374,7 +412,7 @@ function validate11(
                                     return false;
                                   } else {
                                     if (func2(data2) < 1) {
-                                      validate11.errors = [
+                                      validate12.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/sku',
                                           schemaPath: '#/$defs/CartItem/properties/sku/minLength',
@@ -386,7 +424,7 @@ function validate11(
                                       return false;
                                     } else {
                                       if (!pattern0.test(data2)) {
-                                        validate11.errors = [
+                                        validate12.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/sku',
                                             schemaPath: '#/$defs/CartItem/properties/sku/pattern',
@@ -401,7 +439,7 @@ function validate11(
                                     }
                                   }
                                 } else {
-                                  validate11.errors = [
+                                  validate12.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/sku',
                                       schemaPath: '#/$defs/CartItem/properties/sku/type',
@@ -427,7 +465,7 @@ function validate11(
                                   !isNaN(data3) &&
                                   isFinite(data3)
                                 )) {
-                                  validate11.errors = [
+                                  validate12.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/qty',
                                       schemaPath: '#/$defs/CartItem/properties/qty/type',
@@ -441,7 +479,7 @@ function validate11(
                                 if (errors === _errs10) {
                                   if (typeof data3 == 'number' && isFinite(data3)) {
                                     if (data3 > 99 || isNaN(data3)) {
-                                      validate11.errors = [
+                                      validate12.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/qty',
                                           schemaPath: '#/$defs/CartItem/properties/qty/maximum',
@@ -453,7 +491,7 @@ function validate11(
                                       return false;
                                     } else {
                                       if (data3 < 1 || isNaN(data3)) {
-                                        validate11.errors = [
+                                        validate12.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/qty',
                                             schemaPath: '#/$defs/CartItem/properties/qty/minimum',
@@ -475,7 +513,7 @@ function validate11(
                           }
                         }
                       } else {
-                        validate11.errors = [
+                        validate12.errors = [
                           {
                             instancePath: instancePath + '/items/' + i0,
                             schemaPath: '#/$defs/CartItem/type',
@@ -494,7 +532,7 @@ function validate11(
                   }
                 }
               } else {
-                validate11.errors = [
+                validate12.errors = [
                   {
                     instancePath: instancePath + '/items',
                     schemaPath: '#/properties/items/type',
@@ -510,7 +548,7 @@ function validate11(
         }
       }
     } else {
-      validate11.errors = [
+      validate12.errors = [
         {
           instancePath,
           schemaPath: '#/type',
@@ -522,7 +560,7 @@ function validate11(
       return false;
     }
   }
-  validate11.errors = vErrors;
+  validate12.errors = vErrors;
   return errors === 0;
 }
 export const validateKtorUserSession: CompiledValidator = validateUserSession;

@@ -28,6 +28,8 @@ export interface SessionNode extends SessionSettings {
   readonly schema: JsonSchema;
   /** Present: the codec the definition's `serializer` imports; absent: JSON, or Ktor's (`ktor`). */
   readonly serializer?: SerializerModule;
+  /** Flash values, each key's schema as written; absent when the session declares none. */
+  readonly flash?: Readonly<Record<string, JsonSchema>>;
 }
 
 export const SessionNode = {
@@ -38,7 +40,7 @@ export const SessionNode = {
    * @example
    * SessionNode.create({ name: 'user', transport, transforms: [], expiry }, { schema: { $ref: '#/types/User' } }).typeName; // 'UserSession'
    */
-  create(settings: SessionSettings, payload: Pick<SessionNode, 'schema' | 'serializer'>): SessionNode {
+  create(settings: SessionSettings, payload: Pick<SessionNode, 'schema' | 'serializer' | 'flash'>): SessionNode {
     return { ...settings, typeName: sessionTypeName(settings.name), providerName: providerName(settings.name), ...payload };
   },
 };

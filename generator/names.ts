@@ -28,6 +28,27 @@ export function sessionTypeName(sessionKey: string): string {
 }
 
 /**
+ * The flash value type of a session, key -> value type: `user` -> `UserFlash`.
+ *
+ * @example
+ * flashTypeName('shopping_cart'); // 'ShoppingCartFlash'
+ */
+export function flashTypeName(sessionKey: string): string {
+  return `${pascalCase(sessionKey)}Flash`;
+}
+
+/**
+ * The validator of one flash value, an export of the generated `validators.ts`. Flash keys are camelCase
+ * (spec-schema.json), so two keys never give one name.
+ *
+ * @example
+ * flashValidatorName('user', 'notice'); // 'validateUserFlashNotice'
+ */
+export function flashValidatorName(sessionKey: string, key: string): string {
+  return `validate${flashTypeName(sessionKey)}${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+}
+
+/**
  * The provider class of a session: `user` -> `UserSessionProvider`.
  *
  * @example
@@ -74,6 +95,7 @@ export const FIXED_NAMES: readonly string[] = [
   ...Object.values(LAYER_IMPORTS).map((layer) => layer.exportName),
   'SessionMap',
   'ByIdSessionName',
+  'FlashMap',
   'spec',
   'installSessions',
 ];

@@ -70,6 +70,7 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
     {
       schema: session.schema,
       ...(typeof serializer === 'object' ? { serializer: { module: serializer.module, export: serializer.export } } : {}),
+      ...(session.flash === undefined ? {} : { flash: session.flash }),
     },
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Semantic rules for payload schemas (`types:` entries and each session's `schema:`): what the spec's JSON
+ * Semantic rules for payload schemas (`types:` entries, each session's `schema:` and its `flash:` values): what the spec's JSON
  * Schema cannot say about the subset, such as closed objects, resolvable `$ref`s and compilable patterns.
  */
 import { POLLUTING_KEYS, findNestedQuantifier } from 'typed-sessions/rules';
@@ -161,11 +161,14 @@ export const PAYLOAD_RULES: readonly SpecRule[] = [
   nonFiniteValue,
 ];
 
-/** Every schema node of every payload schema, each before its subschemas, in spec order. */
+/** Every schema node of every payload schema and flash value schema, each before its subschemas, in spec order. */
 function payloadSchemas(spec: SpecView): SchemaAt[] {
   return [
     ...spec.types.flatMap(([name, schema]) => schemaTree(schema, ['types', name])),
-    ...spec.sessions.flatMap((session) => schemaTree(session.fields.schema, [...session.path, 'schema'])),
+    ...spec.sessions.flatMap((session) => [
+      ...schemaTree(session.fields.schema, [...session.path, 'schema']),
+      ...entriesOf(session.fields.flash).flatMap(([key, schema]) => schemaTree(schema, [...session.path, 'flash', key])),
+    ]),
   ];
 }
 

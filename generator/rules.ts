@@ -7,7 +7,7 @@ import { SPEC_DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
 import type { SpecError, SpecWarning } from './spec-error.js';
-import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
+import { RESERVED_TYPE_NAMES, flashTypeName, providerName, sessionTypeName } from './names.js';
 import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
 import { sessionFacts } from './session-facts.js';
 import { transformRingRefs } from './transform-steps.js';
@@ -89,7 +89,9 @@ const collidingTypeName: SpecRule = {
     };
     return [
       ...spec.types.flatMap(([name]) => claim(['types', name], [name])),
-      ...spec.sessions.flatMap((session) => claim(session.path, [sessionTypeName(session.key), providerName(session.key)])),
+      ...spec.sessions.flatMap((session) =>
+        claim(session.path, [sessionTypeName(session.key), providerName(session.key), ...(Object.hasOwn(session.fields, 'flash') ? [flashTypeName(session.key)] : [])]),
+      ),
     ];
   },
 };

@@ -38,6 +38,6 @@ export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module:
     ),
     emitSpecDefinition(model, layers),
     emitInstallSessions(model),
-    ...(model.augmentKoaContext === false ? [] : [emitKoaAugmentation()]),
+    ...(model.augmentKoaContext === false ? [] : [emitKoaAugmentation(model)]),
   ]);
 }

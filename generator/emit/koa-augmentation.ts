@@ -2,13 +2,15 @@
  * Gives `ctx.sessions` its type in every Koa handler of the app, through Koa's own extension point
  * (`DefaultContext`, @types/koa), so apps need no casts or wrapper types.
  */
+import type { SpecModel } from '../model.js';
 import { ModuleDeclarationKind, StructureKind, type ModuleDeclarationStructure } from './print.js';
+import { sessionsType } from './session-map.js';
 
 /**
  * @example
- * emitKoaAugmentation(); // declare module 'koa' { interface DefaultContext { sessions: Sessions<...> } }
+ * emitKoaAugmentation(model); // declare module 'koa' { interface DefaultContext { sessions: Sessions<...> } }
  */
-export function emitKoaAugmentation(): ModuleDeclarationStructure {
+export function emitKoaAugmentation(model: SpecModel): ModuleDeclarationStructure {
   return {
     kind: StructureKind.Module,
     name: "'koa'",
@@ -18,7 +20,7 @@ export function emitKoaAugmentation(): ModuleDeclarationStructure {
       {
         kind: StructureKind.Interface,
         name: 'DefaultContext',
-        properties: [{ name: 'sessions', type: 'Sessions<SessionMap, ByIdSessionName>' }],
+        properties: [{ name: 'sessions', type: sessionsType(model) }],
       },
     ],
   };

@@ -1,8 +1,10 @@
 /**
  * One exported type per `types:` entry and per session payload: an interface when the schema is an
- * object with named properties, a type alias for anything else (maps, unions, `$ref`s, primitives).
+ * object with named properties, a type alias for anything else (maps, unions, `$ref`s, primitives). A
+ * session that declares flash values also gets their interface, key -> value type (`UserFlash`).
  */
 import type { SpecModel } from '../model.js';
+import { flashTypeName } from '../names.js';
 import type { JsonSchema } from '../payload-schema.js';
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from './print.js';
 import { docsOf, interfaceMembers, schemaToType } from './schema-to-type.js';
@@ -18,7 +20,16 @@ export function emitPayloadTypes(
   return [
     ...model.types.map((type) => typeDeclaration(type.name, type.schema)),
     ...model.sessions.map((session) => typeDeclaration(session.typeName, session.schema)),
+    ...model.sessions.flatMap((session) =>
+      session.flash === undefined ? [] : [typeDeclaration(flashTypeName(session.name), flashSchema(session.name, session.flash))],
+    ),
   ];
+}
+
+/** The flash values as one closed object schema, every key present, so its type maps key -> value type. */
+function flashSchema(session: string, flash: Readonly<Record<string, JsonSchema>>): JsonSchema {
+  const description = `The flash values of \`${session}\`, by key: \`ctx.sessions.flash('${session}', key, value)\` and \`flashed('${session}', key)\`.`;
+  return { description, type: 'object', properties: flash, required: Object.keys(flash), additionalProperties: false };
 }
 
 function typeDeclaration(

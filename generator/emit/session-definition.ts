@@ -1,13 +1,14 @@
 /**
  * A session's `SessionDefinition` (runtime/definition.ts) as literal data: the session's settings from the
- * model as they are, then what is code or derived: the codec, the self-contained schema and the validator.
+ * model as they are, then what is code or derived: the codec, the self-contained schema, the validator and
+ * the flash values' validators.
  * The settings are picked by name in a fixed order rather than spread, so the top-level keys do not depend on
  * how the model was built and no field only the generator reads is printed; nested objects (transport,
  * cookie, expiry, transforms) keep the order normalize builds them in.
  */
 import type { SessionSettings } from 'typed-sessions/rules';
 import type { SessionNode } from '../model.js';
-import { validatorName, VALIDATORS_NAMESPACE } from '../names.js';
+import { flashValidatorName, validatorName, VALIDATORS_NAMESPACE } from '../names.js';
 import { runtimeSchema, type JsonSchema, type TypeNode } from '../payload-schema.js';
 import { CodeExpression } from './literal.js';
 
@@ -16,6 +17,7 @@ export interface DefinitionLiteral extends SessionSettings {
   readonly serializer?: CodeExpression;
   readonly schema: JsonSchema;
   readonly validate: CodeExpression;
+  readonly flash?: Readonly<Record<string, CodeExpression>>;
 }
 
 /**
@@ -41,5 +43,9 @@ export function definitionLiteral(
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     schema: runtimeSchema(session.schema, types),
     validate: new CodeExpression(`${VALIDATORS_NAMESPACE}.${validatorName(session.typeName)}`),
+    flash:
+      session.flash === undefined
+        ? undefined
+        : Object.fromEntries(Object.keys(session.flash).map((key) => [key, new CodeExpression(`${VALIDATORS_NAMESPACE}.${flashValidatorName(name, key)}`)])),
   };
 }

@@ -1,9 +1,10 @@
 /**
- * `SessionMap` (accessor name -> payload type) and `ByIdSessionName`, the two type arguments that give
- * `ctx.sessions` its types.
+ * `SessionMap` (accessor name -> payload type), `ByIdSessionName` and, when a session declares flash
+ * values, `FlashMap` (accessor name -> flash value type): the type arguments that give `ctx.sessions` its types.
  */
 import type { SpecModel } from '../model.js';
 import { specFileLabel } from '../generated-header.js';
+import { flashTypeName } from '../names.js';
 import {
   docText,
   StructureKind,
@@ -17,8 +18,9 @@ import { propertyName, stringLiteral } from './tokens.js';
  * emitSessionMap(model);
  * // interface SessionMap { user: UserSession; cart: CartSession }  type ByIdSessionName = 'cart'
  */
-export function emitSessionMap(model: SpecModel): [InterfaceDeclarationStructure, TypeAliasDeclarationStructure] {
+export function emitSessionMap(model: SpecModel): Array<InterfaceDeclarationStructure | TypeAliasDeclarationStructure> {
   const byId = model.sessions.filter((session) => session.storage !== undefined);
+  const flashed = model.sessions.filter((session) => session.flash !== undefined);
   return [
     {
       kind: StructureKind.Interface,
@@ -34,5 +36,22 @@ export function emitSessionMap(model: SpecModel): [InterfaceDeclarationStructure
       docs: ['Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts.'],
       type: byId.length === 0 ? 'never' : byId.map((session) => stringLiteral(session.name)).join(' | '),
     },
+    // Only when used, so a spec without flash values generates what it did before they existed.
+    ...(flashed.length === 0
+      ? []
+      : [
+          {
+            kind: StructureKind.Interface,
+            name: 'FlashMap',
+            isExported: true,
+            docs: ['Sessions that declare flash values, by accessor name: the ones `ctx.sessions.flash()` and `flashed()` accept.'],
+            properties: flashed.map((session) => ({ name: propertyName(session.name), type: flashTypeName(session.name) })),
+          } satisfies InterfaceDeclarationStructure,
+        ]),
   ];
+}
+
+/** The type of `ctx.sessions`. */
+export function sessionsType(model: SpecModel): string {
+  return model.sessions.some((session) => session.flash !== undefined) ? 'Sessions<SessionMap, ByIdSessionName, FlashMap>' : 'Sessions<SessionMap, ByIdSessionName>';
 }

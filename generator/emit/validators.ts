@@ -1,5 +1,5 @@
 /**
- * `<out>/validators.ts`: every session's payload validator, compiled here by ajv and written out as ajv's
+ * `<out>/validators.ts`: every session's payload validator and flash value validators, compiled here by ajv and written out as ajv's
  * standalone code (https://ajv.js.org/standalone.html), so the runtime compiles no schema and evaluates
  * no code. The code is ajv's JavaScript with its exports typed; `// @ts-nocheck` spares it a type-check
  * meant for code we print ourselves. A TypeScript file rather than `.js` beside a `.d.ts`, so that `tsc`
@@ -8,7 +8,7 @@
 import type { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { SessionNode, SpecModel } from '../model.js';
-import { validatorName } from '../names.js';
+import { flashValidatorName, validatorName } from '../names.js';
 import { generatedHeader } from '../generated-header.js';
 import { runtimeSchema } from '../payload-schema.js';
 import { createPayloadAjv } from './payload-ajv.js';
@@ -21,8 +21,8 @@ export const VALIDATORS_MODULE = 'validators.ts';
 export const VALIDATORS_SPECIFIER = './validators.js';
 
 /**
- * The validators' module, unformatted: one export per session, named by `validatorName`. Sessions with
- * the same schema share one compiled function.
+ * The validators' module, unformatted: one export per session, named by `validatorName`, and one per flash
+ * value, named by `flashValidatorName`. Schemas that are the same share one compiled function.
  *
  * @example
  * emitValidatorsModule(model);
@@ -34,17 +34,15 @@ export function emitValidatorsModule(model: SpecModel): string {
   const exportBySchema = new Map<string, string>();
   const compiled: Record<string, string> = {};
   const aliases: string[] = [];
-  for (const session of model.sessions) {
-    const schema = runtimeSchema(session.schema, model.types);
+  for (const { session, exportName, ajvKey, schema } of compiledSchemas(model)) {
     const identity = JSON.stringify(schema);
-    const name = exportName(session);
     const same = exportBySchema.get(identity);
     // ajv would write the shared function twice, which a module may not declare twice.
-    if (same !== undefined) aliases.push(`export const ${name}: CompiledValidator = ${same};`);
+    if (same !== undefined) aliases.push(`export const ${exportName}: CompiledValidator = ${same};`);
     else {
-      compile(ajv, session, schema);
-      exportBySchema.set(identity, name);
-      compiled[name] = session.name;
+      compile(ajv, session, ajvKey, schema);
+      exportBySchema.set(identity, exportName);
+      compiled[exportName] = ajvKey;
     }
   }
   const { code, helpers } = rewriteStandaloneCode(standaloneCode.default(ajv, compiled));
@@ -58,15 +56,32 @@ export function emitValidatorsModule(model: SpecModel): string {
   ].join('\n');
 }
 
-function exportName(session: SessionNode): string {
-  return identifier(validatorName(session.typeName), 'validator name');
+/** A schema to compile: the session it belongs to, its export, its key in the Ajv and the schema self-contained. */
+interface CompiledSchema {
+  readonly session: SessionNode;
+  readonly exportName: string;
+  readonly ajvKey: string;
+  readonly schema: object;
+}
+
+/** Each session's payload schema, then its flash values' schemas, in spec order. */
+function compiledSchemas(model: SpecModel): CompiledSchema[] {
+  return model.sessions.flatMap((session) => [
+    { session, exportName: identifier(validatorName(session.typeName), 'validator name'), ajvKey: session.name, schema: runtimeSchema(session.schema, model.types) },
+    ...Object.entries(session.flash ?? {}).map(([key, schema]) => ({
+      session,
+      exportName: identifier(flashValidatorName(session.name, key), 'validator name'),
+      ajvKey: `${session.name}.flash.${key}`,
+      schema: runtimeSchema(schema, model.types),
+    })),
+  ]);
 }
 
 /** Compiles now rather than when the code is written, so a refusal names its session. */
-function compile(ajv: Ajv, session: SessionNode, schema: object): void {
+function compile(ajv: Ajv, session: SessionNode, ajvKey: string, schema: object): void {
   try {
-    ajv.addSchema(schema, session.name);
-    ajv.getSchema(session.name);
+    ajv.addSchema(schema, ajvKey);
+    ajv.getSchema(ajvKey);
   } catch (error) {
     throw new SchemaCompileError(session.name, error as Error);
   }

@@ -54,6 +54,7 @@ export const demoModel: SpecModel = {
       expiry: { maxAge: 604800, idle: 1800, rolling: true },
       schema: { $ref: '#/types/User' },
       migrateFrom: { session: 'ktor_user', keepSource: false },
+      flash: { notice: { type: 'string', maxLength: 200 } },
     },
     {
       name: 'cart',

@@ -169,10 +169,19 @@ describe('generate', () => {
   });
 
   it("declares ctx.sessions on Koa's context unless the spec turns it off, and changes nothing else", async () => {
-    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName>;\n  }\n}\n";
+    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap>;\n  }\n}\n";
     const withIt = await entryFile(demoModel);
     expect(withIt.endsWith(`\n${augmentation}`)).toBe(true);
     expect(await entryFile({ ...demoModel, augmentKoaContext: true })).toBe(withIt);
     expect(await entryFile({ ...demoModel, augmentKoaContext: false })).toBe(withIt.slice(0, -augmentation.length - 1));
+  });
+
+  it('declares FlashMap and passes it to Sessions only when a session declares flash values', async () => {
+    const withFlash = await entryFile(demoModel);
+    expect(withFlash).toContain('export interface FlashMap {\n  user: UserFlash;\n}');
+    expect(withFlash).toContain('export interface UserFlash {\n  readonly notice: string;\n}');
+    const without = await entryFile({ ...demoModel, sessions: demoModel.sessions.map(({ flash: _flash, ...session }) => session) });
+    expect(without).not.toMatch(/Flash/);
+    expect(without).toContain('sessions: Sessions<SessionMap, ByIdSessionName>;');
   });
 });

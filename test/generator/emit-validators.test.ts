@@ -28,11 +28,12 @@ describe('generated validators', () => {
     expect(module).not.toMatch(/require\(|"use strict"/);
   });
 
-  it('export one validator per session; sessions with the same schema share one function', async () => {
+  it('export one validator per session and per flash value; sessions with the same schema share one function', async () => {
     const module = await validatorsOf(demoModel);
     expect(module.match(/^export .*$/gm)).toEqual([
       'export const validateUserSession: CompiledValidator = validate10;',
-      'export const validateCartSession: CompiledValidator = validate11;',
+      'export const validateUserFlashNotice: CompiledValidator = validate11;',
+      'export const validateCartSession: CompiledValidator = validate12;',
       // ktor_user has the schema of user (migrateFrom needs it): a second copy would declare validate10 twice.
       'export const validateKtorUserSession: CompiledValidator = validateUserSession;',
     ]);

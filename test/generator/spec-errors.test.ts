@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom, flash',
     ],
   },
   {
@@ -869,6 +869,92 @@ const severalAtOnce: Case[] = [
   },
 ];
 
+const flashBlock: Case[] = [
+  {
+    name: "flash: on a session in Ktor's wire format",
+    given: yaml`
+      version: 1
+      keys:
+        raw: { env: RAW, encoding: hex }
+      sessions:
+        legacy:
+          serializer: ktor-json
+          transform: [{ ktor-sign: raw }]
+          schema: { type: object, additionalProperties: false }
+          flash:
+            notice: { type: string }
+    `,
+    want: [
+      "9:5: sessions.legacy: flash: needs this library's envelope, and a session in Ktor's wire format has none (a Ktor service would misread it); declare the flash values on a native session (serializer: json or your codec)",
+    ],
+  },
+  {
+    name: 'flash value schemas outside the payload subset',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+          flash:
+            notice: { allOf: [{ type: string }] }
+            form: { type: object, properties: { email: { type: string } } }
+            item: { $ref: "#/types/Item" }
+            code: { type: string, pattern: "(a+)+" }
+    `,
+    want: [
+      '7:17: sessions.user.flash.notice uses "allOf", which payload schemas do not support; supported keywords: type, properties, required, additionalProperties, items, enum, const, oneOf, anyOf, $ref, description, title, minLength, maxLength, pattern, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minItems, maxItems, uniqueItems, format',
+      '8:13: sessions.user.flash.form is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
+      '9:21: sessions.user.flash.item.$ref names unknown type "Item" (no types are declared; add one under types:)',
+      '10:38: sessions.user.flash.code.pattern repeats (a+)+, a repetition inside a repetition, which can take exponential time on a hostile string (ReDoS); rewrite it so each repeated part must match a fixed separator (like ^[a-z]+(\\.[a-z]+)*$), and bound the string with maxLength',
+    ],
+  },
+  {
+    name: 'flash keys that are not camelCase, an empty flash: and one that is not a mapping',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+          flash:
+            Notice: { type: string }
+            constructor: { type: string }
+            last_error: { type: string }
+        cart:
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+          flash: {}
+        note:
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+          flash: [notice]
+    `,
+    want: [
+      '7:7: sessions.user.flash key "Notice" must be camelCase (a small letter, then letters and digits), like notice, and not constructor: it is the flash key and a property of the generated flash type',
+      '8:7: sessions.user.flash key "constructor" must be camelCase (a small letter, then letters and digits), like notice, and not constructor: it is the flash key and a property of the generated flash type',
+      '9:7: sessions.user.flash key "last_error" must be camelCase (a small letter, then letters and digits), like notice, and not constructor: it is the flash key and a property of the generated flash type',
+      '13:12: sessions.cart.flash must have at least 1 entry (got an empty mapping)',
+      '17:12: sessions.note.flash must be a mapping (got a list)',
+    ],
+  },
+  {
+    name: 'the generated flash type name taken by a shared type',
+    given: yaml`
+      version: 1
+      types:
+        UserFlash: { type: string }
+      sessions:
+        user:
+          insecure: true
+          schema: { type: object, additionalProperties: false }
+          flash:
+            notice: { $ref: "#/types/UserFlash" }
+    `,
+    want: ['5:3: sessions.user gives the TypeScript name UserFlash, already given by types.UserFlash; rename one of them'],
+  },
+];
+
 describe('loadSpecText refuses bad specs with every error at once', () => {
   describe.each([
     ['YAML syntax', yamlSyntax],
@@ -876,6 +962,7 @@ describe('loadSpecText refuses bad specs with every error at once', () => {
     ['payload schema subset', payloadSubset],
     ['semantic rules', semanticRules],
     ['several at once', severalAtOnce],
+    ['flash values', flashBlock],
   ] as const)('%s', (_, cases) => {
     it.each(cases)('$name', ({ given, want }) => {
       const result = loadSpecText(given, 'sessions.yaml');

@@ -46,9 +46,16 @@ app.use(async (ctx) => {
   if (cart) ctx.sessions.set('cart', { ...cart, items: [...items, item] });
   await ctx.sessions.regenerate('cart');
   await ctx.sessions.regenerate('api_token');
+  // Flash values: set for a later request, read once; the getter gives the declared type or undefined.
+  ctx.sessions.flash('user', 'notice', 'Saved');
+  ctx.sessions.flash('user', 'errors', ['name is taken']);
+  ctx.sessions.flash('cart', 'added', item);
+  const notice: string | undefined = ctx.sessions.flashed('user', 'notice');
+  const errors: readonly string[] | undefined = ctx.sessions.flashed('user', 'errors');
+  const added: CartItem | undefined = ctx.sessions.flashed('cart', 'added');
   const profile: Profile | undefined = user?.profile;
   const names: Array<keyof SessionMap> = ['user', 'cart', 'prefs', 'flash', 'api_token', 'uploads'];
-  ctx.body = { city, nickname, flags, theme, profile, names };
+  ctx.body = { city, nickname, flags, theme, profile, names, notice, errors, added };
 });
 `;
 
@@ -92,6 +99,12 @@ const FAILING_APPS: ReadonlyArray<{ name: string; body: string; want: number }> 
   },
   { name: 'a read-only array from get where a mutable one is wanted', body: "const items: Array<{ sku: string }> = ctx.sessions.get('cart')!.items;", want: 4104 },
   { name: 'assigning to a payload from get', body: "const user = ctx.sessions.get('user');\nif (user) user.userId = 'x';", want: 2540 },
+  { name: 'a flash key the spec does not declare', body: "ctx.sessions.flash('user', 'alert', 'x');", want: 2345 },
+  { name: 'a flash value of the wrong type', body: "ctx.sessions.flash('user', 'notice', 1);", want: 2345 },
+  { name: 'flash on a session that declares none', body: "ctx.sessions.flash('prefs', 'notice', 'x');", want: 2345 },
+  { name: 'reading a flash key the spec does not declare', body: "ctx.sessions.flashed('cart', 'notice');", want: 2345 },
+  { name: 'the flash getter may be undefined', body: "const notice: string = ctx.sessions.flashed('user', 'notice');", want: 2322 },
+  { name: 'changing a flash value in place', body: "ctx.sessions.flashed('user', 'errors')?.push('x');", want: 2339 },
   { name: 'a recipe returning the wrong shape', body: "ctx.sessions.update('prefs', () => ({ theme: 'blue' }));", want: 2322 },
 ];
 
@@ -146,7 +159,7 @@ describe('generated types', () => {
     expect(describeDiagnostics(diagnosticsOf(join(fixture, 'codec.ts')))).toEqual([]);
   });
 
-  it('an app using get, set, clear, getOrSet and regenerate compiles cleanly', () => {
+  it('an app using get, set, clear, getOrSet, regenerate, flash and flashed compiles cleanly', () => {
     expect(describeDiagnostics(diagnosticsOf(join(appDir, 'ok.ts')))).toEqual([]);
   });
 
