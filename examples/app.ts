@@ -1,6 +1,7 @@
 /**
  * The demo app: a `user` session in an encrypted cookie (log in and out through a form) and a shopping
- * `cart` carried by the X-Cart-Session header, by id in memory storage, as in Ktor's documentation.
+ * `cart` carried by the X-Cart-Session header, by id in memory storage, as in Ktor's documentation. Login
+ * and logout leave a flash notice that the page after the redirect shows once.
  *
  * It also shows a move off Ktor (docs/ktor.md): `ktor_user` is the `user_session` cookie a Ktor service
  * issues, in Ktor's own format. `POST /ktor/login` stands in for that service; on the next request the
@@ -33,7 +34,8 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function homePage(name: string | undefined): string {
+function homePage(name: string | undefined, notice: string | undefined): string {
+  const shown = notice === undefined ? '' : `<p id="notice">${escapeHtml(notice)}</p>`;
   const body = name
     ? `<p id="greeting">Signed in as <b>${escapeHtml(name)}</b>.</p>
        <form method="post" action="/logout"><button id="logout">Log out</button></form>`
@@ -43,7 +45,7 @@ function homePage(name: string | undefined): string {
          <button id="login">Log in</button>
        </form>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>typed-sessions demo</title></head>
-<body><h1>typed-sessions demo</h1>${body}
+<body><h1>typed-sessions demo</h1>${shown}${body}
 <p>The cart lives in the <code>X-Cart-Session</code> header: see the curl lines the server printed.</p></body></html>`;
 }
 
@@ -56,11 +58,13 @@ export function createApp(options?: InstallOptions): Koa {
     switch (route) {
       case 'GET /': {
         ctx.type = 'html';
-        ctx.body = homePage(ctx.sessions.get('user')?.name);
+        ctx.body = homePage(ctx.sessions.get('user')?.name, ctx.sessions.flashed('user', 'notice'));
         return;
       }
       case 'POST /login': {
-        ctx.sessions.set('user', await readSignIn(ctx));
+        const user = await readSignIn(ctx);
+        ctx.sessions.set('user', user);
+        ctx.sessions.flash('user', 'notice', `Welcome, ${user.name}.`);
         ctx.redirect('/');
         return;
       }
@@ -72,7 +76,9 @@ export function createApp(options?: InstallOptions): Koa {
         return;
       }
       case 'POST /logout': {
+        // Clear first, then flash: the notice starts a session of its own, which the next page's read clears.
         ctx.sessions.clear('user');
+        ctx.sessions.flash('user', 'notice', 'Signed out.');
         ctx.redirect('/');
         return;
       }

@@ -1,6 +1,7 @@
 /**
  * The demo app in a real browser: Debian's Chromium, driven by playwright-core. What the browser actually
- * stored is the proof: cookie flags, HttpOnly hiding the session from page scripts, and logout removing it.
+ * stored is the proof: cookie flags, HttpOnly hiding the session from page scripts, logout removing it, and
+ * a flash notice shown once across a redirect.
  * Without /usr/bin/chromium the test fails in CI (.ci/run installs it) and is skipped elsewhere.
  */
 import { randomBytes } from 'node:crypto';
@@ -82,5 +83,26 @@ describe.skipIf(!available && process.env.CI === undefined)('demo app in Chromiu
     await Promise.all([page.waitForURL(`${base}/`), page.click('#logout')]);
     expect(await page.textContent('#greeting')).toBe('Not signed in.');
     expect(await context.cookies(base)).toEqual([]);
+  }, 60_000);
+
+  it('shows a flash notice once across a redirect: the POST sets it and redirects, the GET shows it, a reload does not', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    expect(await page.locator('#notice').count()).toBe(0);
+
+    await page.fill('#name', 'Grace <b>');
+    await Promise.all([page.waitForURL(`${base}/`), page.click('#login')]);
+    expect(await page.textContent('#notice')).toBe('Welcome, Grace <b>.');
+    await page.reload();
+    expect(await page.locator('#notice').count()).toBe(0);
+    expect(await page.textContent('#greeting')).toBe('Signed in as Grace <b>.');
+
+    // Logout clears the user, then flashes: the notice travels alone and is gone with the page that shows it.
+    await Promise.all([page.waitForURL(`${base}/`), page.click('#logout')]);
+    expect(await page.textContent('#notice')).toBe('Signed out.');
+    expect(await page.textContent('#greeting')).toBe('Not signed in.');
+    expect(await context.cookies(base)).toEqual([]);
+    await page.reload();
+    expect(await page.locator('#notice').count()).toBe(0);
   }, 60_000);
 });

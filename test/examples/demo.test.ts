@@ -50,8 +50,14 @@ describe('demo: user session in an encrypted cookie', () => {
     expect(await me.json()).toEqual({ userId: 'ada', name: 'Ada', roles: ['member'] });
     expect(await (await fetch(`${base}/`, { headers: { cookie } })).text()).toContain('Signed in as <b>Ada</b>');
 
+    // Logout clears the user and leaves a "Signed out." notice: a session that holds only it, shown once.
     const logout = await fetch(`${base}/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
-    expect(logout.headers.get('set-cookie')).toMatch(/^USER_SESSION=; .*Max-Age=0/);
+    const signedOut = cookieOf(logout);
+    expect(signedOut).not.toBe(cookie);
+    expect((await fetch(`${base}/me`, { headers: { cookie: signedOut } })).status).toBe(401);
+    const page = await fetch(`${base}/`, { headers: { cookie: signedOut } });
+    expect(await page.text()).toContain('<p id="notice">Signed out.</p>');
+    expect(page.headers.get('set-cookie')).toMatch(/^USER_SESSION=; .*Max-Age=0/);
     expect((await fetch(`${base}/me`)).status).toBe(401);
   });
 
