@@ -48,13 +48,15 @@ export interface Sessions<M extends object, ById extends keyof M = never, F exte
    * redirect loop never piles values up. Checked and sealed now, like `set` (`SessionValidationError`,
    * `SessionTooLargeError`). A session without a payload carries flash values alone: after `clear` (logout,
    * then "Signed out"), a flash starts a session that holds only it. `clear` drops pending flash values, so
-   * clear first, then flash.
+   * clear first, then flash. Throws `SessionUsageError` for a key the session does not declare (past the
+   * types only) and `SessionStateError` once the response is committed.
    */
   flash<K extends keyof F & string, Key extends keyof F[K] & string>(name: K, key: Key, value: F[K][Key]): void;
   /**
    * Flash value `key` as a previous request left it (or this one set it), or `undefined`; taking it removes
    * it from the session, which the response writes without it (and clears once it holds nothing else).
-   * Reading it again in the same request returns it again. Read-only like `get`.
+   * Reading it again in the same request returns it again. Read-only like `get`. Since taking it changes
+   * the session, it throws `SessionStateError` once the response is committed.
    */
   flashed<K extends keyof F & string, Key extends keyof F[K] & string>(name: K, key: Key): F[K][Key] | undefined;
 }

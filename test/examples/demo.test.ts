@@ -95,6 +95,16 @@ describe('demo: moving users off a Ktor service', () => {
     expect(await again.json()).toEqual({ userId: 'grace', name: 'Grace' });
   });
 
+  it('a Ktor cookie beside a USER_SESSION that holds only a flash notice still migrates, keeping the notice', async () => {
+    const loggedOut = await fetch(`${base}/logout`, { method: 'POST', redirect: 'manual' });
+    const cookie = `${cookieOf(loggedOut)}; ${ktorIssuedCookie('{"userId":"grace","name":"Grace"}')}`;
+    const page = await fetch(`${base}/`, { headers: { cookie } });
+    const text = await page.text();
+    expect(text).toContain('Signed in as <b>Grace</b>');
+    expect(text).toContain('<p id="notice">Signed out.</p>');
+    expect(page.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
+  });
+
   it('POST /ktor/login issues user_session in Ktor format, which the next request migrates', async () => {
     const login = await fetch(`${base}/ktor/login`, { method: 'POST', body: new URLSearchParams({ name: 'Ada' }), redirect: 'manual' });
     const cookie = cookieOf(login);

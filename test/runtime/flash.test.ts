@@ -58,6 +58,15 @@ beforeAll(async () => {
             ctx.body = { notice: notice ?? null, again: sessions.flashed(name, 'notice') ?? null, user: sessions.get(name) ?? null };
             return;
           }
+          case '/save-form':
+            sessions.flash(name, 'form', { email: 'ada@example.test' });
+            ctx.status = 204;
+            return;
+          case '/show-form': {
+            const form = sessions.flashed(name, 'form');
+            ctx.body = { form, frozen: Object.isFrozen(form) };
+            return;
+          }
           case '/login':
             sessions.set(name, { userId: 'ada' });
             ctx.status = 204;
@@ -177,6 +186,11 @@ describe.each(['account', 'visit'] as const)('flash values, session %s', (name) 
       expect(await response.json()).toEqual({ name: errorName, message });
       expect(response.headers.getSetCookie()).toEqual([]);
     }
+  });
+
+  it('a flash value read back is read-only like a payload: frozen outside production', async () => {
+    const saved = cookieIn(await request(`/save-form?s=${name}`), cookieName)!;
+    expect(await (await request(`/show-form?s=${name}`, saved)).json()).toEqual({ form: { email: 'ada@example.test' }, frozen: true });
   });
 
   it('a flash too large for the token or the storage is a SessionTooLargeError at flash time', async () => {
