@@ -80,6 +80,7 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
     clock,
     warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING),
     migrations,
+    migrating: new Set(migrations.flatMap(({ target, source }) => [target, source])),
     freezePayloads: env.NODE_ENV !== 'production',
   };
 }

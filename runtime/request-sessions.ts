@@ -22,6 +22,8 @@ export interface InstalledSessions {
   readonly warnUntrustedHttps: (session: string) => void;
   /** `migrateFrom` pairs, checked at start-up (runtime/ktor/migration.ts). */
   readonly migrations: readonly Migration[];
+  /** Indexes of the sessions in a migration, as target or source: opened before the handler, since `#migrate` joins them. */
+  readonly migrating: ReadonlySet<number>;
   /** Outside production: payloads `get` returns and `set` keeps are frozen, so a change in place throws instead of being lost. */
   readonly freezePayloads: boolean;
 }
@@ -37,6 +39,10 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   readonly #ctx: Context;
   /** By session index; allocated on first use, so a request that touches no session allocates nothing more. */
   #slots: (SessionSlot | undefined)[] | undefined = undefined;
+  /** By session index: tokens of sessions that open on first access (`opensOnAccess`), not opened yet. */
+  #unopened: (readonly string[] | undefined)[] | undefined = undefined;
+  /** When the request's sessions were read: the `now` every session opened in this request is judged at. */
+  #loadedAt = -1;
   #committed = false;
 
   constructor(installed: InstalledSessions, ctx: Context) {
@@ -81,22 +87,28 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   /**
-   * Loads every session whose cookie or header is present; nothing else (security.md #1). Returns
-   * `undefined` when no storage was involved, so the common case costs no extra tick. Throws
-   * `SessionStorageError` when a storage fails.
+   * Reads the token of every session whose cookie or header is present; nothing else (security.md #1).
+   * By-id sessions are loaded from their storage now, by-value ones are opened when the handler first uses
+   * them (`opensOnAccess`), or now when a migration joins them to another. Returns `undefined` when no
+   * storage was involved, so the common case costs no extra tick. Throws `SessionStorageError` when a
+   * storage fails.
    */
   load(): Promise<void> | undefined {
-    const { pipelines, cookieNames, clock } = this.#installed;
+    const { pipelines, cookieNames, clock, migrating } = this.#installed;
     const header = cookieNames.size > 0 ? this.#ctx.req.headers.cookie : undefined;
     const cookies = header === undefined || header === '' ? NO_COOKIES : parseCookies(header, cookieNames);
-    let now = -1;
     let pending: Promise<void>[] | undefined;
     for (let index = 0; index < pipelines.length; index += 1) {
-      const tokens = pipelines[index]!.transport.read(this.#ctx.req.headers, cookies);
+      const pipeline = pipelines[index]!;
+      const tokens = pipeline.transport.read(this.#ctx.req.headers, cookies);
       if (tokens === undefined) continue;
-      if (now === -1) now = epochSeconds(clock);
+      if (this.#loadedAt === -1) this.#loadedAt = epochSeconds(clock);
+      if (pipeline.opensOnAccess && !migrating.has(index)) {
+        (this.#unopened ??= new Array<readonly string[] | undefined>(pipelines.length))[index] = tokens;
+        continue;
+      }
       const slot = this.#slotAt(index);
-      const incoming = pipelines[index]!.open(tokens, now);
+      const incoming = pipeline.open(tokens, this.#loadedAt);
       if (incoming instanceof Promise) (pending ??= []).push(incoming.then((settled) => slot.adopt(settled)));
       else slot.adopt(incoming);
     }
@@ -203,7 +215,18 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
 
   #slotAt(index: number): SessionSlot {
     const slots = (this.#slots ??= new Array<SessionSlot | undefined>(this.#installed.pipelines.length));
-    return (slots[index] ??= this.#installed.pipelines[index]!.createSlot());
+    const existing = slots[index];
+    if (existing !== undefined) return existing;
+    const pipeline = this.#installed.pipelines[index]!;
+    const slot = (slots[index] = pipeline.createSlot());
+    const tokens = this.#unopened?.[index];
+    if (tokens !== undefined) {
+      this.#unopened![index] = undefined;
+      // Only sessions that open on access wait here, and their opening never awaits a storage.
+      const incoming = pipeline.open(tokens, this.#loadedAt);
+      if (!(incoming instanceof Promise)) slot.adopt(incoming);
+    }
+    return slot;
   }
 
   #indexOf(name: string): number {

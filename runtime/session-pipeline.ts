@@ -107,6 +107,15 @@ export class SessionPipeline<T> implements SlotSession {
     this.#emit = context.emit;
   }
 
+  /**
+   * By value, opening a token is computation only (MAC or AEAD, JSON, the schema), so a request opens it
+   * when the handler first uses the session: a route that never does pays nothing for its cookie, and a
+   * stale one is not even looked at there. By id, opening reads the storage and happens before the handler.
+   */
+  get opensOnAccess(): boolean {
+    return this.#tracker instanceof ByValueTracker;
+  }
+
   /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
   get lifetime(): Lifetime {
     return this.#tracker.lifetime;
