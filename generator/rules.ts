@@ -2,7 +2,7 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { cookieProblems, expiryProblems, headerNameProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
+import { cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { SpecSource } from './load.js';
@@ -56,6 +56,16 @@ const unprotectedByValue: SpecRule = {
         const problem = protectionProblem(sessionFacts(session));
         return problem === undefined ? [] : [spec.source.errorAt(session.path, `${formatSpecPath(session.path)}: ${problem}`, 'key')];
       }),
+};
+
+const lazyByValue: SpecRule = {
+  refuses: 'load: lazy on a by-value session, which already opens only when the handler first uses it',
+  check: (spec) =>
+    spec.sessions.flatMap((session) => {
+      const problem = loadProblem(sessionFacts(session));
+      const path = [...session.path, 'load'];
+      return problem === undefined ? [] : [spec.source.errorAt(path, `${formatSpecPath(session.path)}: ${problem}`, 'key')];
+    }),
 };
 
 const duplicateWireName: SpecRule = {
@@ -177,6 +187,7 @@ export const SPEC_RULES: readonly SpecRule[] = [
   unknownKeyRing,
   unknownStorage,
   unprotectedByValue,
+  lazyByValue,
   duplicateWireName,
   collidingTypeName,
   cookieOnHeaderSession,

@@ -27,6 +27,7 @@ export interface SessionDocument {
   readonly transform?: readonly TransformDocument[];
   readonly storage?: string;
   readonly insecure?: boolean;
+  readonly load?: 'eager' | 'lazy';
   readonly cookie?: Partial<CookieSettings>;
   /** Durations as written (`7d`); spec-schema.json's pattern has checked that each is one. */
   readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };

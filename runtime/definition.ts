@@ -65,6 +65,11 @@ export interface SessionSettings {
    */
   readonly ktor?: { readonly serializer: 'json' | 'reflection' };
   readonly migrateFrom?: MigrationDefinition;
+  /**
+   * `lazy`: a by-id session loaded from its storage only when the handler asks, by
+   * `await ctx.sessions.load(name)`, instead of before every handler whose request carries its id.
+   */
+  readonly load?: 'lazy';
 }
 
 /**

@@ -26,6 +26,7 @@ export { headerNameProblem } from './transport/header-rules.js';
 export {
   expiryProblems,
   idleProblem,
+  loadProblem,
   protectionProblem,
   ringEncodingProblem,
   transformFormatProblem,

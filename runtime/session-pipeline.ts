@@ -8,7 +8,7 @@ import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { expiryProblems, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -114,6 +114,11 @@ export class SessionPipeline<T> implements SlotSession {
    */
   get opensOnAccess(): boolean {
     return this.#tracker instanceof ByValueTracker;
+  }
+
+  /** `load: lazy`: a by-id session the handler loads with `await ctx.sessions.load(name)`, not loaded before it. */
+  get loadsOnDemand(): boolean {
+    return this.definition.load === 'lazy';
   }
 
   /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
@@ -226,6 +231,7 @@ function checkSessionRules(definition: SessionDefinition<unknown>): void {
     expiryProblems(definition.expiry)[0]?.problem ??
     protectionProblem(facts) ??
     facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
-    idleProblem(facts);
+    idleProblem(facts) ??
+    loadProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

@@ -20,6 +20,8 @@ export interface SessionFacts {
   readonly transforms: readonly TransformKind[];
   readonly insecure: boolean;
   readonly hasIdle: boolean;
+  /** `load: lazy`: loaded when the handler asks, not before it. */
+  readonly loadsOnDemand: boolean;
 }
 
 export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
@@ -33,7 +35,14 @@ export function sessionFacts(definition: SessionDefinition<unknown>): SessionFac
     transforms: definition.transforms.map((transform) => transform.kind),
     insecure: definition.insecure === true,
     hasIdle: definition.expiry.idle !== undefined,
+    loadsOnDemand: definition.load === 'lazy',
   };
+}
+
+/** Only loading from a storage waits: a by-value session already opens when the handler first uses it. */
+export function loadProblem(session: SessionFacts): string | undefined {
+  if (!session.loadsOnDemand || session.byId) return undefined;
+  return 'load: lazy is for sessions tracked by id in a storage; a by-value session already opens only when the handler first uses it, so remove load:';
 }
 
 /** A by-value session must be sealed, unless the spec accepts in words that a client can read and forge it. */

@@ -34,6 +34,13 @@ export interface Sessions<M extends object, ById extends keyof M = never> {
   update<K extends keyof M & string>(name: K, recipe: (draft: Draft<M[K]>) => M[K] | void): void;
   /** Removes the session: by id, its entry is deleted at commit; the cookie or header is expired. Idempotent. */
   clear<K extends keyof M & string>(name: K): void;
+  /**
+   * The payload, as `get` returns it, once the session is loaded. Only a by-id session declared
+   * `load: lazy` waits for it: it is read from its storage here, once per request, and every other call on
+   * it throws `SessionUsageError` until then. Every other session is loaded already, so this resolves at
+   * once. Throws `SessionStorageError` (a 503) when the storage fails.
+   */
+  load<K extends keyof M & string>(name: K): Promise<M[K] | undefined>;
   /** The payload, or `create()`'s result, set. */
   getOrSet<K extends keyof M & string>(name: K, create: () => M[K]): M[K];
   /** By id: a new id for the same data (creation time kept); the old id's entry is deleted at commit. */

@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, load, cookie, expiry, schema, migrateFrom',
     ],
   },
   {
@@ -693,6 +693,27 @@ const semanticRules: Case[] = [
     want: [
       '3:3: sessions.prefs: a session that travels by value (no storage) needs a sign or encrypt transform, or a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
       '6:3: sessions.theme: a session that travels by value (no storage) needs a sign or encrypt transform, or a client could read and forge it; add transform: [{ encrypt: RING }] (or sign), or a storage, or write insecure: true to accept that',
+    ],
+  },
+  {
+    name: 'load: lazy on a by-value session, which opens on first use anyway; load: with a value it does not know',
+    given: yaml`
+      version: 1
+      keys: { main: { env: SESSION_KEYS } }
+      storages: { mem: { kind: memory } }
+      sessions:
+        prefs:
+          transform: [{ encrypt: main }]
+          load: lazy
+          schema: { type: object, additionalProperties: false }
+        cart:
+          storage: mem
+          load: later
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '7:5: sessions.prefs: load: lazy is for sessions tracked by id in a storage; a by-value session already opens only when the handler first uses it, so remove load:',
+      '11:11: sessions.cart.load must be "eager" or "lazy" (got "later")',
     ],
   },
   {

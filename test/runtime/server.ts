@@ -150,6 +150,8 @@ async function sessionRoutes(ctx: Koa.Context): Promise<void> {
   const name = match[1] as keyof import('./fixtures.js').SessionMap;
   const sessions = ctx.sessions as unknown as TestSessions;
   const route = `${ctx.method} ${match[2] ?? ''}`;
+  // A session with `load: lazy` is loaded when asked; every other resolves at once.
+  await sessions.load(name);
   switch (route) {
     case 'GET ':
       ctx.body = { value: sessions.get(name) ?? null };

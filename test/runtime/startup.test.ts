@@ -119,6 +119,13 @@ describe('startup errors', () => {
     expect(configError(install(specWith(forgeable)))).toMatch(/session "profile": a session that travels by value \(no storage\) needs a sign or encrypt transform/);
   });
 
+  it('load: lazy is refused on a by-value session, and taken on a by-id one', () => {
+    expect(configError(install(specWith({ ...NoteSessionProvider.definition, load: 'lazy' })))).toBe(
+      'session "note": load: lazy is for sessions tracked by id in a storage; a by-value session already opens only when the handler first uses it, so remove load:; fix it in sessions.yaml',
+    );
+    expect(() => install(specWith({ ...VisitSessionProvider.definition, load: 'lazy' }))).not.toThrow();
+  });
+
   it.each([
     ['#6 __Host- with a domain', cookieSession('__Host-sid', { domain: 'example.com' }), /a __Host- cookie cannot set a domain/],
     ['#6 __Host- with a path other than /', cookieSession('__Host-sid', { path: '/app' }), /a __Host- cookie must have path "\/"/],
