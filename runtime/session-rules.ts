@@ -141,8 +141,9 @@ export function wireNameClashes(names: readonly WireName[]): WireNameClash[] {
  *
  * @example
  * formatSeconds(7200); // '2h'
+ * formatSeconds(1_209_600); // '2w'
  */
 export function formatSeconds(seconds: number): string {
-  const [unit, size] = ([['d', 86_400], ['h', 3600], ['m', 60]] as const).find(([, length]) => seconds % length === 0) ?? ['s', 1];
+  const [unit, size] = ([['w', 604_800], ['d', 86_400], ['h', 3600], ['m', 60]] as const).find(([, length]) => seconds % length === 0) ?? ['s', 1];
   return `${seconds / size}${unit}`;
 }

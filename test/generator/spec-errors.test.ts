@@ -243,8 +243,8 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:23: sessions.user.expiry.maxAge must be a duration like 30s, 15m, 12h or 7d (got "7 days")',
-      '5:37: sessions.user.expiry.idle must be a duration like 30s, 15m, 12h or 7d (got 30)',
+      '5:23: sessions.user.expiry.maxAge must be a duration like 30s, 15m, 12h, 7d or 2w (got "7 days")',
+      '5:37: sessions.user.expiry.idle must be a duration like 30s, 15m, 12h, 7d or 2w (got 30)',
       '5:50: sessions.user.expiry.rolling must be true or false (got "sometimes")',
     ],
   },
@@ -826,7 +826,7 @@ const semanticRules: Case[] = [
     want: [
       '3:42: sessions.a: expiry.maxAge (401d) is over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
       '4:52: sessions.b: expiry.idle (1h) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
-      '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
+      '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (1w), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
     ],
   },
 ];
@@ -858,7 +858,7 @@ const severalAtOnce: Case[] = [
       '5:36: storages.mem.maxEntries must be at least 1 (got 0)',
       '8:16: sessions.user.transport must be "cookie" or "header" (got "cokie")',
       '9:28: sessions.user.transform[0].encrypt names unknown key ring "mian" (declared key rings: main); did you mean "main"?',
-      '10:33: sessions.user: expiry.idle (7d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge',
+      '10:33: sessions.user: expiry.idle (1w) must be less than maxAge (1w), or it can never fire; shorten idle or raise maxAge',
       '12:7: sessions.user.schema is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
       '14:18: sessions.user.schema.required[0] names "ids", which properties does not declare; declare it under properties: or remove it; did you mean "id"?',
       '16:14: sessions.cart.storage names unknown storage "mme" (declared storages: mem); did you mean "mem"?',

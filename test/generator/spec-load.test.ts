@@ -261,12 +261,13 @@ describe('durations', () => {
     ['15m', 900],
     ['12h', 43200],
     ['7d', 604800],
+    ['2w', 1209600],
     ['400d', 34560000],
   ])('%s is %i seconds', (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
 
-  it.each(['0s', '07d', '7', '7w', '1.5h', ' 7d', '7d ', '7D', '-1d', ''])('%j is not a duration', (text) => {
+  it.each(['0s', '07d', '7', '7y', '0w', '1.5h', ' 7d', '7d ', '7D', '-1d', ''])('%j is not a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 

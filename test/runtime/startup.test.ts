@@ -148,6 +148,7 @@ describe('startup errors', () => {
 
   it.each([
     ['idle not below maxAge', { maxAge: HOUR, idle: HOUR, rolling: false }, /expiry.idle \(1h\) must be less than maxAge \(1h\)/],
+    ['idle not below maxAge, in weeks', { maxAge: 1_209_600, idle: 1_814_400, rolling: false }, /expiry.idle \(3w\) must be less than maxAge \(2w\)/],
     ['a fractional maxAge', { maxAge: 1.5, rolling: false }, /expiry.maxAge must be a whole number of seconds above 0, not 1.5/],
     ['a zero maxAge', { maxAge: 0, rolling: false }, /expiry.maxAge must be a whole number of seconds above 0, not 0/],
   ])('expiry with %s', (_label, expiry, problem) => {
