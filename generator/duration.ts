@@ -21,3 +21,14 @@ export function parseDuration(text: unknown): number | undefined {
   const unit = text.slice(-1) as keyof typeof SECONDS_PER_UNIT;
   return Number(text.slice(0, -1)) * SECONDS_PER_UNIT[unit];
 }
+
+/**
+ * Seconds in an `expiry.touchAfter`: a duration, or `0` for every request; `undefined` when it is neither.
+ *
+ * @example
+ * parseTouchAfter('5m'); // 300
+ * parseTouchAfter(0); // 0
+ */
+export function parseTouchAfter(value: unknown): number | undefined {
+  return value === 0 ? 0 : parseDuration(value);
+}

@@ -249,6 +249,20 @@ const specSchema: Case[] = [
     ],
   },
   {
+    name: 'touchAfter: a duration or 0',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { insecure: true, expiry: { idle: 1h, touchAfter: 0s }, schema: { type: object, additionalProperties: false } }
+        b: { insecure: true, expiry: { idle: 1h, touchAfter: 5 }, schema: { type: object, additionalProperties: false } }
+        c: { insecure: true, expiry: { idle: 1h, touchAfter: 0 }, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:56: sessions.a.expiry.touchAfter must be a duration like 30s, 15m, 12h, 7d or 2w (got "0s")',
+      '4:56: sessions.b.expiry.touchAfter must be a duration like 30s, 15m, 12h, 7d or 2w, or 0 (got 5)',
+    ],
+  },
+  {
     name: 'transform steps: empty, two kinds at once, misspelt kind',
     given: yaml`
       version: 1
@@ -827,6 +841,24 @@ const semanticRules: Case[] = [
       '3:42: sessions.a: expiry.maxAge (401d) is over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
       '4:52: sessions.b: expiry.idle (1h) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
       '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (1w), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
+    ],
+  },
+  {
+    name: 'touchAfter not below idle, without idle, with rolling; not judged against a malformed idle',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { insecure: true, expiry: { idle: 30m, touchAfter: 30m }, schema: { type: object, additionalProperties: false } }
+        b: { insecure: true, expiry: { touchAfter: 1m }, schema: { type: object, additionalProperties: false } }
+        c: { insecure: true, expiry: { idle: 30m, touchAfter: 0, rolling: true }, schema: { type: object, additionalProperties: false } }
+        d: { insecure: true, expiry: { idle: 30 min, touchAfter: 1m }, schema: { type: object, additionalProperties: false } }
+        e: { insecure: true, expiry: { maxAge: 2w, idle: 1w, touchAfter: 1h }, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:57: sessions.a: expiry.touchAfter (30m) must be less than idle (30m), or no activity would ever slide the idle timeout; shorten touchAfter (leave it out for a tenth of idle, at most 1h)',
+      '4:46: sessions.b: expiry.touchAfter limits how often activity slides the idle timeout, and there is no expiry.idle; set idle, or remove touchAfter',
+      '5:57: sessions.c: expiry.touchAfter cannot be combined with rolling: true, which re-sends the session and records its activity on every request; remove one of them',
+      '6:40: sessions.d.expiry.idle must be a duration like 30s, 15m, 12h, 7d or 2w (got "30 min")',
     ],
   },
 ];

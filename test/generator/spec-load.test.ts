@@ -281,6 +281,18 @@ describe('durations', () => {
     );
     expect(model.sessions[0]?.expiry).toEqual({ maxAge: 5400, idle: 45, rolling: false });
   });
+
+  it.each([
+    ['5m', { touchAfter: 300 }],
+    ['0', { touchAfter: 0 }],
+  ])('touchAfter %s reaches the model in seconds, after idle', (written, want) => {
+    const model = modelOf(
+      `version: 1\nsessions:\n  s: { insecure: true, expiry: { maxAge: 2w, idle: 1h, touchAfter: ${written} }, schema: { type: object, additionalProperties: false } }\n`,
+    );
+    const expiry = model.sessions[0]?.expiry;
+    expect(expiry).toEqual({ maxAge: 1_209_600, idle: 3600, ...want, rolling: false });
+    expect(Object.keys(expiry!)).toEqual(['maxAge', 'idle', 'touchAfter', 'rolling']);
+  });
 });
 
 describe('loadSpecFile', () => {
