@@ -60,15 +60,25 @@ export class Lifetime {
   }
 
   /**
-   * Whether a session stamped with `envelope` is dead at `now`: past `maxAge`, stamped in the future, or,
-   * with a sealed idle clock, idle too long. A stored idle clock is the storage's to enforce: an entry
-   * idle too long is gone before it is read.
+   * Whether `envelope` is stamped further in the future than the clock skew allows at `now`: no
+   * well-behaved server of this app wrote it (security.md #22), so it is refused, not expired.
+   *
+   * @example
+   * new Lifetime({ maxAge: 3600, rolling: false }, 'sealed').isStampedAhead({ createdAt: 0, lastSeenAt: 61, payload: '' }, 0); // true
+   */
+  isStampedAhead(envelope: Envelope, now: number): boolean {
+    return envelope.createdAt > now + CLOCK_SKEW_SECONDS || envelope.lastSeenAt > now + CLOCK_SKEW_SECONDS;
+  }
+
+  /**
+   * Whether a session stamped with `envelope` is dead at `now`: past `maxAge`, or, with a sealed idle
+   * clock, idle too long. A stored idle clock is the storage's to enforce: an entry idle too long is gone
+   * before it is read.
    *
    * @example
    * new Lifetime({ maxAge: 3600, rolling: false }, 'sealed').isExpired({ createdAt: 0, lastSeenAt: 0, payload: '' }, 3600); // true
    */
   isExpired(envelope: Envelope, now: number): boolean {
-    if (envelope.createdAt > now + CLOCK_SKEW_SECONDS || envelope.lastSeenAt > now + CLOCK_SKEW_SECONDS) return true;
     if (now - envelope.createdAt >= this.expiry.maxAge) return true;
     return this.#sealedIdle !== undefined && now - envelope.lastSeenAt >= this.#sealedIdle;
   }

@@ -151,6 +151,7 @@ class ByIdSlot extends SessionSlot {
     if (this.change !== 'write') this.set(this.value, now);
     this.#retire(true);
     this.loaded = undefined;
+    this.regenerated = true;
   }
 
   /**
@@ -166,7 +167,7 @@ class ByIdSlot extends SessionSlot {
     const lifetime = this.session.lifetime;
     const ttl = lifetime.storageTtl(this.createdAt, now);
     if (this.change === 'write' && ttl <= 0) {
-      this.change = 'clear';
+      this.outlive();
       this.#retire(false);
     }
     let written: string | undefined;

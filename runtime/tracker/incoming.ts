@@ -4,6 +4,9 @@
 import type { Envelope } from '../envelope.js';
 import type { RejectionReason, RejectionSource } from '../events.js';
 
+/** Why an incoming session is not used: refused (a `rejected` event), or past its time (an `expired` one). */
+export type RefusalReason = RejectionReason | 'expired';
+
 /** Decodes envelope text a tracker opened, from the client's token or from the storage. */
 export type OpenText<T> = (opened: Opened, source: RejectionSource) => IncomingSession<T>;
 
@@ -20,7 +23,7 @@ export interface Opened {
 
 export interface Refused {
   readonly ok: false;
-  readonly reason: RejectionReason;
+  readonly reason: RefusalReason;
   readonly source: RejectionSource;
 }
 
