@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { epochSeconds, type Clock } from './clock.js';
+import { deepFreeze } from './read-only.js';
 import { SessionStateError, SessionUsageError } from './errors.js';
 import type { Migration } from './ktor/migration.js';
 import type { SessionPipeline } from './session-pipeline.js';
@@ -21,6 +22,8 @@ export interface InstalledSessions {
   readonly warnUntrustedHttps: (session: string) => void;
   /** `migrateFrom` pairs, checked at start-up (runtime/ktor/migration.ts). */
   readonly migrations: readonly Migration[];
+  /** Outside production: payloads `get` returns and `set` keeps are frozen, so a change in place throws instead of being lost. */
+  readonly freezePayloads: boolean;
 }
 
 const NO_COOKIES: CookieJar = new Map();
@@ -42,11 +45,24 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   get(name: string): unknown {
-    return this.#slotAt(this.#indexOf(name)).value;
+    const { value } = this.#slotAt(this.#indexOf(name));
+    return this.#installed.freezePayloads ? deepFreeze(value) : value;
   }
 
   set(name: string, value: unknown): void {
     this.#open(name).set(value, epochSeconds(this.#installed.clock));
+    // Sealed already: a change the handler made to `value` afterwards would be lost, so it throws instead.
+    if (this.#installed.freezePayloads) deepFreeze(value);
+  }
+
+  update(name: string, recipe: (draft: unknown) => unknown): void {
+    const current = this.get(name);
+    if (current === undefined) {
+      throw new SessionUsageError(`session "${name}" has no payload to update in this request; create it with set() or getOrSet()`);
+    }
+    const draft = structuredClone(current);
+    const made = recipe(draft);
+    this.set(name, made === undefined ? draft : made);
   }
 
   clear(name: string): void {
@@ -56,9 +72,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   getOrSet(name: string, create: () => unknown): unknown {
     const value = this.get(name);
     if (value !== undefined) return value;
-    const created = create();
-    this.set(name, created);
-    return created;
+    this.set(name, create());
+    return this.get(name);
   }
 
   regenerate(name: string): void {

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
-import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
+import { checkMaxEntries } from './option-checks.js';
+import { SegmentedLru } from './segmented-lru.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';

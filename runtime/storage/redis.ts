@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { RedisOptions } from 'ioredis';
 import type { RedisStorageDefinition } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
+import { checkMilliseconds } from './option-checks.js';
 import type { RedisClient } from './redis-client.js';
 import { invalidateVersionScript, readScript, writeScript } from './redis-scripts.js';
 import type { StorageBuilder } from './storage-builder.js';
@@ -201,15 +202,8 @@ function failFastOptions(options: RedisStorageOptions): RedisOptions {
     // flight when a connection drops fail at once. With more, ioredis leaves them pending until the timeout.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    commandTimeout: positiveMilliseconds('commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
-    connectTimeout: positiveMilliseconds('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    commandTimeout: checkMilliseconds('RedisStorage', 'commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
+    connectTimeout: checkMilliseconds('RedisStorage', 'connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   };
-}
-
-function positiveMilliseconds(option: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new SessionConfigError(`RedisStorage: ${option} must be a positive number of milliseconds, not ${value}`);
-  }
-  return value;
 }

@@ -131,7 +131,7 @@ sessions:
 });
 
 describe('everything written out', () => {
-  const model = modelOf(`
+  const spec = `
 version: 1
 keys:
   main: { env: SESSION_KEYS }
@@ -162,7 +162,8 @@ sessions:
     insecure: true
     cookie: { domain: example.com, path: /app, secure: false }
     schema: { $ref: "#/types/Address" }
-`);
+`;
+  const model = modelOf(spec);
 
   it('keeps every setting', () => {
     expect(model.sessions[0]).toMatchObject({
@@ -187,17 +188,8 @@ sessions:
   });
 
   it('keeps payload schemas exactly as written, $ref included', () => {
-    const written = parse(`
-type: object
-properties:
-  "2fa": { type: boolean }
-  address: { $ref: "#/types/Address" }
-  tags: { type: object, additionalProperties: { type: string, maxLength: 20 } }
-  code: { type: string, pattern: "^[a-z]+$", format: uuid }
-required: [address]
-additionalProperties: false
-`) as unknown;
-    expect(model.sessions[0]?.schema).toEqual(written);
+    const written = parse(spec) as { sessions: { zeta: { schema: unknown } } };
+    expect(model.sessions[0]?.schema).toEqual(written.sessions.zeta.schema);
     expect(model.sessions[1]?.schema).toEqual({ $ref: '#/types/Address' });
     expect(model.types[1]?.schema).toEqual({
       type: 'object',

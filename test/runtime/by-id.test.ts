@@ -2,17 +2,16 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
-import type { TestSessions } from './fixtures.js';
 import { cookieValue, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
-    routes: async (ctx, next) => {
+    routes: async (ctx, next, sessions) => {
       if (ctx.path !== '/visit/set-after-lifetime') return next();
       // The session expires while the handler runs: commit must delete it, not write it.
       server.clock.advance(3600);
-      (ctx.sessions as unknown as TestSessions).set('visit', { count: 99 });
+      sessions.set('visit', { count: 99 });
       ctx.status = 204;
     },
   });

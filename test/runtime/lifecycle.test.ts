@@ -12,7 +12,7 @@ import { deriveSubkey } from '../../runtime/keys/key-derivation.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../../runtime/transform/sign.js';
-import { HOUR, NoteSessionProvider, UserSessionProvider, VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
+import { HOUR, NoteSessionProvider, UserSessionProvider, VisitSessionProvider, specWith } from './fixtures.js';
 import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
 import { frameOf, tokenOf } from './token-frames.js';
 
@@ -22,8 +22,7 @@ const DAY = 24 * HOUR;
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
-    routes: async (ctx, next) => {
-      const sessions = ctx.sessions as unknown as TestSessions;
+    routes: async (ctx, next, sessions) => {
       switch (ctx.path) {
         case '/visit/login':
           // Login: a new session (new id, new creation time) whatever the request carried.

@@ -80,12 +80,15 @@ export interface ServerOptions {
   /** `app.proxy`: trust X-Forwarded-Proto. */
   readonly proxy?: boolean;
   /** Runs before the default routes; return without calling next to answer yourself. */
-  readonly routes?: Koa.Middleware;
+  readonly routes?: TestRoutes;
   /** Runs before the sessions middleware: an app's own error handling, for example. */
   readonly outer?: Koa.Middleware;
   /** Node's limit for all request headers together, in bytes; default Node's (16 KiB). */
   readonly maxHeaderSize?: number;
 }
+
+/** Test routes: Koa middleware that also gets `ctx.sessions` typed for the test spec (fixtures.ts). */
+export type TestRoutes = (ctx: Koa.Context, next: Koa.Next, sessions: TestSessions) => unknown;
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const clock = new FakeClock();
@@ -113,7 +116,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     seen.push(ctx.sessions as unknown as TestSessions);
     await next();
   });
-  if (options.routes) app.use(options.routes);
+  const routes = options.routes;
+  if (routes) app.use((ctx, next) => routes(ctx, next, ctx.sessions as unknown as TestSessions));
   app.use(sessionRoutes);
   // A backlog past Node's default 511: a burst of new connections (the load test's 1,000 clients) is
   // accepted at once instead of waiting out SYN retransmissions.

@@ -7,7 +7,6 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { RedisStorage } from '../../runtime/storage/redis.js';
-import type { TestSessions } from '../runtime/fixtures.js';
 import { describeRaces } from '../runtime/races.js';
 import { cookieValue, putJson, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 import { FaultProxy } from '../support/fault-proxy.js';
@@ -139,9 +138,8 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       storage = new RedisStorage(`redis://${REDIS_HOST}:${proxy.port}`);
       await storage.ready();
       server = await startWith(storage, {
-        routes: async (ctx, next) => {
+        routes: async (ctx, next, sessions) => {
           if (ctx.path !== '/fault/increment' && ctx.path !== '/fault/regenerate') return next();
-          const sessions = ctx.sessions as unknown as TestSessions;
           const count = sessions.get('visit')?.count ?? 0;
           // Redis goes away after the read, before the write.
           proxy.refuse();
