@@ -10,15 +10,17 @@
  * response for all of them (security.md #24).
  */
 export type RejectionReason =
-  /**
-   * Not a token this session could have issued: bad alphabet, bad envelope, bad JSON, or times no server of
-   * this app writes (stamped further in the future than the clock skew allows, security.md #22).
-   */
+  /** Not a token this session could have issued: bad alphabet, bad envelope, bad JSON. */
   | 'malformed'
   /** The signature or authentication tag did not verify. */
   | 'tampered'
   /** Sealed under a key that is not in the ring (any more). */
   | 'unknown_key'
+  /**
+   * Past its absolute lifetime or idle timeout (then also a lifecycle `expired` event), or stamped further
+   * in the future than the clock skew allows (security.md #22).
+   */
+  | 'expired'
   /** Decoded, but the payload fails the session's schema. */
   | 'schema'
   /** Longer than any token or stored value this session writes; refused before any decoding. */
@@ -65,9 +67,10 @@ export interface SessionDestroyedEvent {
 
 /**
  * A session past its absolute lifetime or idle timeout was noticed: its token or stored entry came in after
- * its time, or its absolute lifetime ran out while a request was writing it. A by-id entry the storage
- * already dropped at its TTL cannot be told from one never issued: that is a `rejected` `unknown_id`.
- * Not a warning: sessions end this way every day.
+ * its time (right after the `rejected` event with reason `expired` that refuses it), or its absolute
+ * lifetime ran out while a request was writing it. A by-id entry the storage already dropped at its TTL
+ * cannot be told from one never issued: that is a `rejected` `unknown_id` only. Not a warning of its own:
+ * the refusal is the log line.
  */
 export interface SessionExpiredEvent {
   readonly type: 'expired';

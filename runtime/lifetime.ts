@@ -60,8 +60,9 @@ export class Lifetime {
   }
 
   /**
-   * Whether `envelope` is stamped further in the future than the clock skew allows at `now`: no
-   * well-behaved server of this app wrote it (security.md #22), so it is refused, not expired.
+   * Whether `envelope` is stamped further in the future than the clock skew allows at `now`: refused with
+   * reason `expired` (security.md #22), but kept apart from `isExpired` because no well-behaved server of
+   * this app wrote it, so it was never a live session whose end the lifecycle `expired` event reports.
    *
    * @example
    * new Lifetime({ maxAge: 3600, rolling: false }, 'sealed').isStampedAhead({ createdAt: 0, lastSeenAt: 61, payload: '' }, 0); // true

@@ -4,9 +4,6 @@
 import type { Envelope } from '../envelope.js';
 import type { RejectionReason, RejectionSource } from '../events.js';
 
-/** Why an incoming session is not used: refused (a `rejected` event), or past its time (an `expired` one). */
-export type RefusalReason = RejectionReason | 'expired';
-
 /** Decodes envelope text a tracker opened, from the client's token or from the storage. */
 export type OpenText<T> = (opened: Opened, source: RejectionSource) => IncomingSession<T>;
 
@@ -23,8 +20,13 @@ export interface Opened {
 
 export interface Refused {
   readonly ok: false;
-  readonly reason: RefusalReason;
+  readonly reason: RejectionReason;
   readonly source: RejectionSource;
+  /**
+   * A session that was live once and is past its `maxAge` or `idle` now: reported as the lifecycle `expired`
+   * event too. Not set for a stamp from the future, which no live session ever had (security.md #22).
+   */
+  readonly outlived?: true;
 }
 
 /** An incoming session that opened, verified, is alive and matches its schema. */

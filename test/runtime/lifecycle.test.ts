@@ -214,7 +214,10 @@ describe('#23 replay after logout', () => {
       server.clock.now = START + 7 * DAY * 1000;
       const events = server.events.length;
       expect(await (await readUser(token)).json()).toEqual({ value: null });
-      expect(server.events.slice(events)).toEqual([{ type: 'expired', session: 'user' }]);
+      expect(server.events.slice(events)).toEqual([
+        { type: 'rejected', session: 'user', reason: 'expired', source: 'token' },
+        { type: 'expired', session: 'user' },
+      ]);
     } finally {
       server.clock.now = START;
     }
@@ -366,9 +369,10 @@ describe('lifecycle events, each once the response carries what it reports', () 
     expect(server.warnings.slice(warnings)).toEqual([]);
   });
 
-  it('an expired token followed by a set: expired, then created', async () => {
+  it('an expired token followed by a set: rejected and expired, then created', async () => {
     const expired = `profile=${forgeProfileToken(NOW - 7200, NOW - 7200, '{"userId":"ada"}')}`;
     expect(await eventsOf(putJson(`${server.url}/s/profile`, { userId: 'ada' }, { cookie: expired }))).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
       { type: 'expired', session: 'profile' },
       { type: 'created', session: 'profile' },
     ]);
@@ -396,13 +400,19 @@ describe('lifecycle events, each once the response carries what it reports', () 
     expect(await eventsOf(fetch(`${server.url}/visit/elevate`, { method: 'POST' }))).toEqual([{ type: 'created', session: 'visit' }]);
   });
 
-  it('expired when noticed: a token past idle, a stored envelope past maxAge, and a lifetime that runs out during the request', async () => {
+  it('expired when noticed: a token past idle, a stored envelope past maxAge (each after its refusal), and a lifetime that runs out during the request', async () => {
     const stale = `profile=${forgeProfileToken(NOW - 700, NOW - 700, '{"userId":"ada"}')}`;
-    expect(await eventsOf(send('/s/profile', stale))).toEqual([{ type: 'expired', session: 'profile' }]);
+    expect(await eventsOf(send('/s/profile', stale))).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'profile' },
+    ]);
 
     const kept = await newSession('visit', { count: 1 });
     await server.storage.inner.write(storageKeyForId('visit', kept), `${NOW - HOUR}.${NOW - HOUR}.{"count":1}`, 60);
-    expect(await eventsOf(send('/s/visit', `vid=${kept}`))).toEqual([{ type: 'expired', session: 'visit' }]);
+    expect(await eventsOf(send('/s/visit', `vid=${kept}`))).toEqual([
+      { type: 'rejected', session: 'visit', reason: 'expired', source: 'storage' },
+      { type: 'expired', session: 'visit' },
+    ]);
 
     const outlived = await newSession('visit', { count: 1 });
     try {
