@@ -14,7 +14,7 @@ import type {
   TransportDefinition,
 } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
-import { parseDuration } from './duration.js';
+import { parseDuration, parseTouchAfter } from './duration.js';
 import { SessionNode, type SpecModel } from './model.js';
 import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
 
@@ -115,9 +115,12 @@ function normalizeCookie(cookie: Partial<CookieSettings>): CookieSettings {
 
 function normalizeExpiry(expiry: NonNullable<SessionDocument['expiry']>): ExpiryDefinition {
   const idle = parseDuration(expiry.idle);
+  // Only when written: its default depends on idle, and the runtime's Lifetime computes it (so specs without it generate as before).
+  const touchAfter = parseTouchAfter(expiry.touchAfter);
   return {
     maxAge: seconds(expiry.maxAge ?? SPEC_DEFAULTS.maxAge),
     ...(idle === undefined ? {} : { idle }),
+    ...(touchAfter === undefined ? {} : { touchAfter }),
     rolling: expiry.rolling ?? SPEC_DEFAULTS.rolling,
   };
 }

@@ -134,7 +134,8 @@ export class SessionPipeline<T> implements SlotSession {
   /**
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
    * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
-   * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
+   * refusal is reported as one `rejected` event, and a session past its time then as one `expired` event.
+   * Storage faults throw `SessionStorageError`.
    */
   open(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
@@ -188,7 +189,8 @@ export class SessionPipeline<T> implements SlotSession {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
     const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
     if (envelope === undefined) return refused('malformed', source);
-    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
+    if (this.#enveloped && this.lifetime.isStampedAhead(envelope, now)) return refused('expired', source);
+    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return { ok: false, reason: 'expired', source, outlived: true };
     let value: unknown;
     try {
       value = this.#serializer.decode(envelope.payload);
@@ -200,7 +202,10 @@ export class SessionPipeline<T> implements SlotSession {
   }
 
   #report(result: IncomingSession<T>): IncomingSession<T> {
-    if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    if (result.ok) return result;
+    this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    // The refusal keeps its reason code (README "Errors you can meet"); an audit log also learns the session ended.
+    if (result.outlived) this.#emit({ type: 'expired', session: this.name });
     return result;
   }
 }

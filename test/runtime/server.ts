@@ -44,8 +44,8 @@ export class SpyStorage implements Storage {
     this.inner = new MemoryStorage({ maxEntries: 1000, clock: clock.read });
   }
 
-  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
-    return this.#run(['read', key, slideSeconds], () => this.inner.read(key, slideSeconds));
+  read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
+    return this.#run(['read', key, slideSeconds, touchAfterSeconds], () => this.inner.read(key, slideSeconds, touchAfterSeconds));
   }
   write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
     return this.#run(['write', key, value, ttlSeconds, options], () => this.inner.write(key, value, ttlSeconds, options));
