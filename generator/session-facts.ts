@@ -25,5 +25,6 @@ export function sessionFacts(session: SessionView): SessionFacts {
     insecure: session.fields.insecure === true,
     hasIdle: session.expiry.idle !== undefined,
     hasFlash: Object.hasOwn(session.fields, 'flash'),
+    loadsOnDemand: session.fields.load === 'lazy',
   };
 }

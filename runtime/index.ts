@@ -24,18 +24,23 @@ export type { RedisClient } from './storage/redis-client.js';
 // Keys: a fresh key for a key ring (what `typed-sessions keygen` prints).
 export { generateKey } from './keygen.js';
 
-// Events and logging: what `onEvent` and `logger` receive.
+// Events and logging: what `onEvent`, `onLifecycle` and `logger` receive.
 export type {
   FlashDroppedEvent,
+  LifecycleEvent,
   RefreshReason,
   RejectionReason,
   RejectionSource,
   SessionConflictEvent,
+  SessionCreatedEvent,
+  SessionDestroyedEvent,
   SessionEvent,
+  SessionExpiredEvent,
   SessionLogger,
   SessionMigratedEvent,
   SessionMigrationFailedEvent,
   SessionRefreshedEvent,
+  SessionRegeneratedEvent,
   SessionRejectedEvent,
   StorageEvictedEvent,
   StorageOperation,

@@ -32,7 +32,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
     ctx.sessions = requestSessions as Sessions<any, any>;
     try {
       // Only a storage makes loading asynchronous; skipping `await` spares every other request a tick.
-      const loading = requestSessions.load();
+      const loading = requestSessions.loadIncoming();
       if (loading !== undefined) await loading;
     } catch (error) {
       requestSessions.close();
@@ -41,6 +41,11 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
     try {
       await next();
     } catch (error) {
+      // A storage fault in the handler's own `ctx.sessions.load(name)` is answered as one before it.
+      if (error instanceof SessionStorageError) {
+        requestSessions.close();
+        throw withoutResponse(ctx, error);
+      }
       requestSessions.abort(error);
       throw error;
     }

@@ -27,6 +27,7 @@ export {
   expiryProblems,
   flashProblem,
   idleProblem,
+  loadProblem,
   protectionProblem,
   ringEncodingProblem,
   transformFormatProblem,

@@ -2,14 +2,14 @@ import type { Clock } from './clock.js';
 import type { SessionDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
-import type { RejectionSource, SessionEvent } from './events.js';
+import type { RejectionSource, RuntimeEvent } from './events.js';
 import { FlashCodec, NO_FLASH, type FlashValues } from './flash.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { expiryProblems, flashProblem, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { expiryProblems, flashProblem, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import type { Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -31,7 +31,7 @@ export interface PipelineContext {
   readonly keyRings: ReadonlyMap<string, KeyRing>;
   readonly storages: ReadonlyMap<string, Storage>;
   readonly clock: Clock;
-  readonly emit: (event: SessionEvent) => void;
+  readonly emit: (event: RuntimeEvent) => void;
   /** Milliseconds a storage call may take before the request gets a 503. */
   readonly storageTimeout: number;
   /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
@@ -78,7 +78,7 @@ export class SessionPipeline<T> implements SlotSession {
   readonly #validate: PayloadValidator;
   /** The session's flash keys (`flash:` in the spec), checked on write and on read like the payload. */
   readonly flash: FlashCodec;
-  readonly #emit: (event: SessionEvent) => void;
+  readonly #emit: (event: RuntimeEvent) => void;
 
   /** Throws `SessionConfigError` for a definition that cannot be served safely. */
   constructor(
@@ -111,6 +111,20 @@ export class SessionPipeline<T> implements SlotSession {
     this.#emit = context.emit;
   }
 
+  /**
+   * By value, opening a token is computation only (MAC or AEAD, JSON, the schema), so a request opens it
+   * when the handler first uses the session: a route that never does pays nothing for its cookie, and a
+   * stale one is not even looked at there. By id, opening reads the storage and happens before the handler.
+   */
+  get opensOnAccess(): boolean {
+    return this.#tracker instanceof ByValueTracker;
+  }
+
+  /** `load: lazy`: a by-id session the handler loads with `await ctx.sessions.load(name)`, not loaded before it. */
+  get loadsOnDemand(): boolean {
+    return this.definition.load === 'lazy';
+  }
+
   /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
   get lifetime(): Lifetime {
     return this.#tracker.lifetime;
@@ -124,7 +138,8 @@ export class SessionPipeline<T> implements SlotSession {
   /**
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
    * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
-   * refusal is reported as one `rejected` event. Storage faults throw `SessionStorageError`.
+   * refusal is reported as one `rejected` event, and a session past its time then as one `expired` event.
+   * Storage faults throw `SessionStorageError`.
    */
   open(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
@@ -162,7 +177,7 @@ export class SessionPipeline<T> implements SlotSession {
     return this.#enveloped ? formatEnvelope(envelope) : envelope.payload!;
   }
 
-  emit(event: SessionEvent): void {
+  emit(event: RuntimeEvent): void {
     this.#emit(event);
   }
 
@@ -184,7 +199,8 @@ export class SessionPipeline<T> implements SlotSession {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
     const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
     if (envelope === undefined) return refused('malformed', source);
-    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
+    if (this.#enveloped && this.lifetime.isStampedAhead(envelope, now)) return refused('expired', source);
+    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return { ok: false, reason: 'expired', source, outlived: true };
     let value: unknown;
     if (envelope.payload !== undefined) {
       try {
@@ -205,7 +221,10 @@ export class SessionPipeline<T> implements SlotSession {
   }
 
   #report(result: IncomingSession<T>): IncomingSession<T> {
-    if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    if (result.ok) return result;
+    this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    // The refusal keeps its reason code (README "Errors you can meet"); an audit log also learns the session ended.
+    if (result.outlived) this.#emit({ type: 'expired', session: this.name });
     return result;
   }
 }
@@ -237,6 +256,7 @@ function checkSessionRules(definition: SessionDefinition<unknown>): void {
     protectionProblem(facts) ??
     facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
     idleProblem(facts) ??
+    loadProblem(facts) ??
     flashProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

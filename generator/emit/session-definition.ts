@@ -30,7 +30,7 @@ export function definitionLiteral(
   types: readonly TypeNode[],
   serializerLocalName: string | undefined,
 ): DefinitionLiteral {
-  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, expiry } = session;
+  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, expiry } = session;
   return {
     name,
     transport,
@@ -39,6 +39,7 @@ export function definitionLiteral(
     insecure,
     ktor,
     migrateFrom,
+    load,
     expiry,
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     schema: runtimeSchema(session.schema, types),

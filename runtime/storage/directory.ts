@@ -20,7 +20,7 @@ import {
 } from './session-files.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { openTrustedFolder } from './trusted-folder.js';
-import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface DirectoryStorageOptions {
@@ -100,8 +100,9 @@ export class DirectoryStorage implements Storage {
     }
   }
 
-  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+  async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     const slideMs = slideSeconds === undefined ? undefined : ttlMilliseconds(slideSeconds);
+    const touchAfterMs = touchAfterMilliseconds(touchAfterSeconds);
     const name = nameFor(key);
     const file = join(this.#path, name);
     let content: string;
@@ -118,7 +119,7 @@ export class DirectoryStorage implements Storage {
       return undefined;
     }
     if (slideMs === undefined) this.#used(name, header.expiresAt);
-    else await this.#slide(name, slideMs);
+    else await this.#slide(name, slideMs, touchAfterMs);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
@@ -169,9 +170,9 @@ export class DirectoryStorage implements Storage {
   }
 
   /** A sliding read's slide of the file `name`, through `slideExpiry`. */
-  async #slide(name: string, ttlMs: number): Promise<void> {
+  async #slide(name: string, ttlMs: number, touchAfterMs: number): Promise<void> {
     const now = this.#clock();
-    const expiresAt = await slideExpiry(join(this.#path, name), ttlMs, now);
+    const expiresAt = await slideExpiry(join(this.#path, name), ttlMs, touchAfterMs, now);
     if (expiresAt === 'missing') this.#recency.delete(name);
     else if (expiresAt === undefined) return;
     else if (expiresAt > now) this.#used(name, expiresAt);

@@ -8,7 +8,7 @@ import type { RedisClient } from './redis-client.js';
 import { invalidateVersionScript, readScript, writeScript } from './redis-scripts.js';
 import type { StorageBuilder } from './storage-builder.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
-import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { writeCondition } from './write-condition.js';
 
 export interface RedisStorageOptions {
@@ -36,8 +36,9 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * - the hash and its TTL are set by the same script, so no key is ever seen without a TTL (#52);
  * - creation checks the key is absent (`SET NX` semantics) and an update that its version is the one
  *   read, so a collision never overwrites and a cleared session is never brought back (#44, #49, #50);
- * - a sliding read is `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
- *   a slide that would leave no time deletes the key.
+ * - a sliding read is `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51), and none at
+ *   all when it would move the expiry by less than `touchAfterSeconds`; a slide that would leave no time
+ *   deletes the key.
  *
  * Given a URL, the storage builds a client that fails fast rather than queueing (security.md #45, #47,
  * #48): no offline queue, no retries, a command timeout, and no resending of commands that were in
@@ -68,9 +69,10 @@ export class RedisStorage implements Storage {
     }
   }
 
-  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+  async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     const slide = slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds);
-    const entry = (await this.#bounded(readScript.run(this.#client, this.#prefix + key, [slide]))) as [string, string] | null;
+    const args = [slide, touchAfterMilliseconds(touchAfterSeconds)];
+    const entry = (await this.#bounded(readScript.run(this.#client, this.#prefix + key, args))) as [string, string] | null;
     return entry === null ? undefined : { value: entry[0], version: entry[1] };
   }
 

@@ -1,5 +1,5 @@
 import type { Envelope } from '../envelope.js';
-import type { RefreshReason, SessionEvent } from '../events.js';
+import type { RefreshReason, RuntimeEvent } from '../events.js';
 import { NO_FLASH, type FlashCodec, type FlashValues } from '../flash.js';
 import type { Lifetime } from '../lifetime.js';
 import type { ResponseHeaders } from '../transport/response-headers.js';
@@ -33,14 +33,14 @@ export interface SlotSession {
   pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): string;
   /** A loaded envelope with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string;
-  emit(event: SessionEvent): void;
+  emit(event: RuntimeEvent): void;
 }
 
 /**
  * One session's state during one request, created only for sessions the request carries or the handler
- * uses. What every tracker shares lives here: the value, the session loaded, what commit does, and how it
- * is delivered. Each tracker's slot adds `regenerate`, what commit stores before any header is written,
- * and the token it delivers.
+ * uses. What every tracker shares lives here: the value, the session loaded, what commit does, how it
+ * is delivered, and which lifecycle events that is. Each tracker's slot adds `regenerate`, what commit
+ * stores before any header is written, and the token it delivers.
  */
 export abstract class SessionSlot {
   value: unknown = undefined;
@@ -58,6 +58,17 @@ export abstract class SessionSlot {
   #flash: FlashValues = NO_FLASH;
   /** Flash values this request took, so that reading one again in the same request returns it again. */
   #taken: Map<string, unknown> | undefined = undefined;
+  /** Set by a tracker's `regenerate` of a session that has a value: it goes on under a new id. */
+  protected regenerated = false;
+  /**
+   * Whether the request carried a live session with a payload: commit reports its end when the app clears or
+   * replaces it. One holding flash values alone is no sign-in to report.
+   */
+  #arrived = false;
+  /** Whether what `set` staged starts a session (it had no payload): commit reports it created. */
+  #fresh = false;
+  /** Whether the session outlived its absolute lifetime during this request (`outlive`). */
+  #outlived = false;
 
   constructor(protected readonly session: SlotSession) {}
 
@@ -71,6 +82,7 @@ export abstract class SessionSlot {
     this.payload = incoming.envelope.payload;
     this.#flash = incoming.flash;
     this.createdAt = incoming.envelope.createdAt;
+    this.#arrived = incoming.value !== undefined;
   }
 
   /** Throws `SessionValidationError` or `SessionTooLargeError`, leaving the slot as it was. */
@@ -78,7 +90,10 @@ export abstract class SessionSlot {
     const payload = this.session.serialize(value);
     // Updating a live session keeps its creation time: the absolute lifetime is never extended (security.md
     // #39). A session without a payload (new, cleared, or holding flash values alone) starts it now.
-    this.#stage(this.payload === undefined ? now : this.createdAt, now, payload, this.#flash);
+    const fresh = this.payload === undefined;
+    this.#stage(fresh ? now : this.createdAt, now, payload, this.#flash);
+    // A second `set` of a session started in this request still starts it.
+    this.#fresh ||= fresh;
     this.value = value;
   }
 
@@ -111,6 +126,7 @@ export abstract class SessionSlot {
     this.value = undefined;
     this.payload = undefined;
     this.#flash = NO_FLASH;
+    this.#fresh = false;
     this.change = 'clear';
   }
 
@@ -134,6 +150,12 @@ export abstract class SessionSlot {
     return this.change === 'write' || this.change === 'clear';
   }
 
+  /** Commit found the session past its absolute lifetime: it is deleted instead of written, and reported expired. */
+  protected outlive(): void {
+    this.change = 'clear';
+    this.#outlived = true;
+  }
+
   /** The handler threw: nothing the app asked for is written, but a refused token is still expired. */
   abandon(): void {
     if (this.change !== 'reject') this.change = 'none';
@@ -151,7 +173,7 @@ export abstract class SessionSlot {
 
   /**
    * Commit's second step: the token written or refreshed, or the expiry of a cleared or refused one, and
-   * `Vary`. Returns whether a header about the session went out.
+   * `Vary`, then the events saying so. Returns whether a header about the session went out.
    */
   deliver(response: ResponseHeaders, now: number, nowMs: number): boolean {
     const { transport } = this.session;
@@ -162,7 +184,28 @@ export abstract class SessionSlot {
     else if (this.change === 'write' || this.refresh !== undefined) transport.send(response, this.token(), this.session.lifetime.cookieMaxAge(this.createdAt, now), nowMs);
     else sent = false;
     if (this.refresh !== undefined) this.session.emit({ type: 'refreshed', session: this.session.name, reason: this.refresh });
+    this.#reportLifecycle();
     return sent;
+  }
+
+  /** What this commit did to the session's life, as events naming the session only, never a token or an id. */
+  #reportLifecycle(): void {
+    const session = this.session.name;
+    if (this.change === 'clear') {
+      if (this.#outlived) this.session.emit({ type: 'expired', session });
+      else if (this.#arrived) this.session.emit({ type: 'destroyed', session });
+    } else if (this.change === 'write') {
+      if (this.#fresh) {
+        // `clear()` then `set()`, as a login does: the session the request carried ends, a new one begins.
+        if (this.#arrived) this.session.emit({ type: 'destroyed', session });
+        this.session.emit({ type: 'created', session });
+      } else if (this.payload === undefined) {
+        // `clear()` then `flash()`, as a logout with a notice does: the session ends; the notice is no sign-in.
+        if (this.#arrived) this.session.emit({ type: 'destroyed', session });
+      } else if (this.regenerated) {
+        this.session.emit({ type: 'regenerated', session });
+      }
+    }
   }
 
   /** What the tracker does at commit before delivery, with `refresh` decided. */

@@ -162,6 +162,17 @@ describe.each(['account', 'visit'] as const)('flash values, session %s', (name) 
     if (name === 'visit') expect(await (await request(`/show?s=${name}`, login)).json()).toEqual({ notice: null, again: null, user: null });
   });
 
+  it('lifecycle events: a logout with a notice is destroyed, the notice alone is no session, a login over it is created', async () => {
+    const login = cookieIn(await request(`/login?s=${name}`), cookieName)!;
+    server.lifecycle.length = 0;
+    const flashOnly = cookieIn(await request(`/logout?s=${name}`, login), cookieName)!;
+    expect(server.lifecycle).toEqual([{ type: 'destroyed', session: name }]);
+    server.lifecycle.length = 0;
+    await request(`/show?s=${name}`, flashOnly);
+    await request(`/login?s=${name}`, flashOnly);
+    expect(server.lifecycle).toEqual([{ type: 'created', session: name }]);
+  });
+
   it('a redirect loop that sets the flash on every request and never reads it replaces the value: the session does not grow', async () => {
     let current = '';
     const lengths = new Set<number>();

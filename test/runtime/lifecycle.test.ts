@@ -1,11 +1,12 @@
 /**
  * Session lifecycle over HTTP, on the fake clock: cookie lifetimes (#8), caching of refresh-only responses
  * (#12), format downgrades (#20), replay after logout by value (#23), schema evolution between deploys
- * (#33), id rotation on a privilege change (#36) and ids as issued (#40).
+ * (#33), id rotation on a privilege change (#36), ids as issued (#40), and the lifecycle events (`created`,
+ * `destroyed`, `expired`, `regenerated`; README "Events"), never holding a token or an id (#42).
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey } from 'typed-sessions';
+import { generateKey, type LifecycleEvent, type SessionEvent } from 'typed-sessions';
 import { createSessionsMiddleware, type SessionDefinition } from 'typed-sessions/core';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { deriveSubkey } from '../../runtime/keys/key-derivation.js';
@@ -13,7 +14,7 @@ import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../../runtime/transform/sign.js';
 import { HOUR, NoteSessionProvider, UserSessionProvider, VisitSessionProvider, specWith } from './fixtures.js';
-import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
+import { cookiePairs, cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
 import { frameOf, tokenOf } from './token-frames.js';
 
 const NOW = START / 1000;
@@ -33,6 +34,15 @@ beforeAll(async () => {
           // Step-up inside a live session: new data, new id, creation time kept.
           sessions.set('visit', { count: 200 });
           sessions.regenerate('visit');
+          break;
+        case '/visit/set-after-lifetime':
+          // The session's absolute lifetime runs out while the handler runs.
+          server.clock.advance(HOUR);
+          sessions.set('visit', { count: 99 });
+          break;
+        case '/note/set-then-throw':
+          sessions.set('note', { text: 'never written' });
+          ctx.throw(400, 'bad request');
           break;
         case '/public-write':
           // An app that marks its page cacheable, then signs someone in on it.
@@ -202,9 +212,10 @@ describe('#23 replay after logout', () => {
       }
       // ...but the creation time inside the seal does not move: at createdAt + maxAge it is dead.
       server.clock.now = START + 7 * DAY * 1000;
-      const events = server.events.length;
+      const [events, ended] = [server.events.length, server.lifecycle.length];
       expect(await (await readUser(token)).json()).toEqual({ value: null });
       expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason: 'expired', source: 'token' }]);
+      expect(server.lifecycle.slice(ended)).toEqual([{ type: 'expired', session: 'user' }]);
     } finally {
       server.clock.now = START;
     }
@@ -317,6 +328,140 @@ describe('#40 ids as issued over HTTP', () => {
       expect(random).not.toHaveBeenCalled();
     } finally {
       random.mockRestore();
+    }
+  });
+});
+
+describe('lifecycle events, each once the response carries what it reports', () => {
+  /** Every token or id the server handed out here: no event may hold one. */
+  const handedOut: string[] = [];
+
+  /**
+   * Sends the request and returns what it reported: its `onEvent` events, then its `onLifecycle` events
+   * (reported once the response is written). Checks first that none of them holds a token or an id handed
+   * out so far, this response's included, whole or a 16-character part (#42).
+   */
+  async function eventsOf(request: Promise<Response>): Promise<(SessionEvent | LifecycleEvent)[]> {
+    const [events, lifecycle, warnings] = [server.events.length, server.lifecycle.length, server.warnings.length];
+    const response = await request;
+    await response.arrayBuffer();
+    for (const pair of cookiePairs(response)) handedOut.push(pair.slice(pair.indexOf('=') + 1));
+    const cart = response.headers.get('x-cart');
+    if (cart !== null) handedOut.push(cart);
+    const reported = [...server.events.slice(events), ...server.lifecycle.slice(lifecycle)];
+    const logged = JSON.stringify([reported, server.warnings.slice(warnings)]);
+    for (const token of handedOut.filter((value) => value.length >= 16)) {
+      expect(logged).not.toContain(token.slice(0, 16));
+      expect(logged).not.toContain(token.slice(-16));
+    }
+    return reported;
+  }
+
+  async function newSession(name: 'note' | 'visit', body: object): Promise<string> {
+    const token = cookieValue(await putJson(`${server.url}/s/${name}`, body), name === 'note' ? 'note' : 'vid');
+    handedOut.push(token);
+    return token;
+  }
+
+  const send = (path: string, cookie: string, method = 'GET') => fetch(`${server.url}${path}`, { method, headers: { cookie } });
+
+  it('created on a first set, by value and by id (cookie and header); an update of a carried session is none; no log line', async () => {
+    const warnings = server.warnings.length;
+    expect(await eventsOf(putJson(`${server.url}/s/note`, { text: 'hi' }))).toEqual([{ type: 'created', session: 'note' }]);
+    expect(await eventsOf(putJson(`${server.url}/s/visit`, { count: 1 }))).toEqual([{ type: 'created', session: 'visit' }]);
+    expect(await eventsOf(putJson(`${server.url}/s/cart`, { items: [] }))).toEqual([{ type: 'created', session: 'cart' }]);
+    const note = await newSession('note', { text: 'a' });
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(putJson(`${server.url}/s/note`, { text: 'b' }, { cookie: `note=${note}` }))).toEqual([]);
+    expect(await eventsOf(putJson(`${server.url}/s/visit`, { count: 2 }, { cookie: `vid=${id}` }))).toEqual([]);
+    expect(server.warnings.slice(warnings)).toEqual([]);
+  });
+
+  it('an expired token followed by a set: rejected and expired, then created', async () => {
+    const expired = `profile=${forgeProfileToken(NOW - 7200, NOW - 7200, '{"userId":"ada"}')}`;
+    expect(await eventsOf(putJson(`${server.url}/s/profile`, { userId: 'ada' }, { cookie: expired }))).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'profile' },
+      { type: 'created', session: 'profile' },
+    ]);
+  });
+
+  it('destroyed on clear of a carried session, by value and by id; a clear with no session ends nothing', async () => {
+    const note = await newSession('note', { text: 'a' });
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(send('/s/note', `note=${note}`, 'DELETE'))).toEqual([{ type: 'destroyed', session: 'note' }]);
+    expect(await eventsOf(send('/s/visit', `vid=${id}`, 'DELETE'))).toEqual([{ type: 'destroyed', session: 'visit' }]);
+    expect(await eventsOf(fetch(`${server.url}/s/visit`, { method: 'DELETE' }))).toEqual([]);
+  });
+
+  it('a login (clear, then set) over a carried session: destroyed, then created', async () => {
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(send('/visit/login', `vid=${id}`, 'POST'))).toEqual([
+      { type: 'destroyed', session: 'visit' },
+      { type: 'created', session: 'visit' },
+    ]);
+  });
+
+  it('regenerated on regenerate of a carried session; a session set and regenerated in one request is only created', async () => {
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(send('/s/visit/regenerate', `vid=${id}`, 'POST'))).toEqual([{ type: 'regenerated', session: 'visit' }]);
+    expect(await eventsOf(fetch(`${server.url}/visit/elevate`, { method: 'POST' }))).toEqual([{ type: 'created', session: 'visit' }]);
+  });
+
+  it('expired when noticed: a token past idle, a stored envelope past maxAge (each after its refusal), and a lifetime that runs out during the request', async () => {
+    const stale = `profile=${forgeProfileToken(NOW - 700, NOW - 700, '{"userId":"ada"}')}`;
+    expect(await eventsOf(send('/s/profile', stale))).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'profile' },
+    ]);
+
+    const kept = await newSession('visit', { count: 1 });
+    await server.storage.inner.write(storageKeyForId('visit', kept), `${NOW - HOUR}.${NOW - HOUR}.{"count":1}`, 60);
+    expect(await eventsOf(send('/s/visit', `vid=${kept}`))).toEqual([
+      { type: 'rejected', session: 'visit', reason: 'expired', source: 'storage' },
+      { type: 'expired', session: 'visit' },
+    ]);
+
+    const outlived = await newSession('visit', { count: 1 });
+    try {
+      expect(await eventsOf(send('/visit/set-after-lifetime', `vid=${outlived}`))).toEqual([{ type: 'expired', session: 'visit' }]);
+    } finally {
+      server.clock.now = START;
+    }
+  });
+
+  it('none when the commit fails: the handler threw, or the storage refused the write (503)', async () => {
+    expect(await eventsOf(fetch(`${server.url}/note/set-then-throw`))).toEqual([]);
+    server.storage.mode = 'reject';
+    server.storage.faultOn = new Set(['write']);
+    try {
+      const events = await eventsOf(putJson(`${server.url}/s/visit`, { count: 1 }));
+      expect(events.map((event) => event.type)).toEqual(['store_unavailable']);
+    } finally {
+      server.storage.mode = 'ok';
+      server.storage.faultOn = undefined;
+    }
+  });
+
+  it('go to onLifecycle only: onEvent and the logger get none; an onLifecycle hook that throws is a warning, not a 500', async () => {
+    const [events, warnings] = [server.events.length, server.warnings.length];
+    await putJson(`${server.url}/s/note`, { text: 'hi' });
+    expect(server.lifecycle.at(-1)).toEqual({ type: 'created', session: 'note' });
+    expect(server.events.slice(events)).toEqual([]);
+    expect(server.warnings.slice(warnings)).toEqual([]);
+
+    const throwing = await startServer({
+      install: {
+        onLifecycle: () => {
+          throw new Error('audit log down');
+        },
+      },
+    });
+    try {
+      expect((await putJson(`${throwing.url}/s/note`, { text: 'hi' })).status).toBe(204);
+      expect(throwing.warnings).toEqual([{ message: 'onLifecycle hook threw', fields: { event: 'created', error: 'Error: audit log down' } }]);
+    } finally {
+      await throwing.close();
     }
   });
 });

@@ -11,6 +11,7 @@ import { describeRaces } from '../runtime/races.js';
 import { cookieValue, putJson, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { advanceRedisTime } from '../support/redis-time.js';
 
 vi.mock('../../runtime/ids.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../runtime/ids.js')>();
@@ -100,6 +101,30 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       } finally {
         await server.close();
         counted.disconnect();
+      }
+    });
+
+    it('#51 reads within touchAfter (the default, a tenth of the 600 s idle) of the last slide write nothing to Redis; the first read past it slides once', async () => {
+      const server = await startWith(storage());
+      /** Redis's count of writes since it started (its dirty counter): a PEXPIRE counts, a PTTL does not. */
+      const writes = async () => Number(/rdb_changes_since_last_save:(\d+)/.exec(await client.info('persistence'))![1]);
+      try {
+        const id = await newVisit(server);
+        const key = `sess:${storageKeyForId('visit', id)}`;
+        for (const seconds of [30, 29]) {
+          await advanceRedisTime([client], seconds * 1000);
+          const before = await writes();
+          expect(await countOf(server, id)).toBe(1);
+          expect(await writes()).toBe(before);
+        }
+        expect(await client.pttl(key)).toBeLessThan(541_000);
+        await advanceRedisTime([client], 2000);
+        const before = await writes();
+        expect(await countOf(server, id)).toBe(1);
+        expect(await writes()).toBe(before + 1);
+        expect(await client.pttl(key)).toBeGreaterThan(599_000);
+      } finally {
+        await server.close();
       }
     });
   });

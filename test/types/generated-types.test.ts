@@ -34,6 +34,8 @@ app.use(async (ctx) => {
   const theme: 'light' | 'dark' | null = prefs.theme;
   ctx.sessions.set('flash', { messages: ['saved', { kind: 'notice', text: 'hi', level: 3 }] });
   ctx.sessions.set('api_token', { scopes: ['read'], client: null });
+  // uploads is load: lazy: loaded when asked, typed like get.
+  const uploads: { readonly pending?: number } | undefined = await ctx.sessions.load('uploads');
   ctx.sessions.clear('uploads');
   // Read-only payloads: changed through update (on a mutable copy), or set from a spread of what get returned.
   ctx.sessions.update('cart', (cart) => {
@@ -55,7 +57,7 @@ app.use(async (ctx) => {
   const added: CartItem | undefined = ctx.sessions.flashed('cart', 'added');
   const profile: Profile | undefined = user?.profile;
   const names: Array<keyof SessionMap> = ['user', 'cart', 'prefs', 'flash', 'api_token', 'uploads'];
-  ctx.body = { city, nickname, flags, theme, profile, names, notice, errors, added };
+  ctx.body = { city, nickname, flags, theme, profile, names, uploads, notice, errors, added };
 });
 `;
 
