@@ -65,6 +65,11 @@ export interface SessionSettings {
    */
   readonly ktor?: { readonly serializer: 'json' | 'reflection' };
   readonly migrateFrom?: MigrationDefinition;
+  /**
+   * By id, requests on one id always take turns in each process; `serialize` makes them take turns across
+   * every process too, through a lock in the storage (Redis). Written only when set.
+   */
+  readonly concurrency?: 'serialize';
 }
 
 /**

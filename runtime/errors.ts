@@ -93,6 +93,34 @@ export class SessionConflictError extends Error {
   }
 }
 
+/**
+ * A request on a session tracked by id could not have its turn (docs/storage.md#concurrency-requests-take-turns):
+ * another request held the session past `queueTimeout` (`reason: 'queue'`), or this request held it past
+ * `holdTimeout`, so its turn, or its Redis lock, passed to the next request and its changes were not
+ * written (`reason: 'hold'`). Thrown from the middleware as a Koa HTTP error, 503 with `Retry-After` and a
+ * message safe to show (it names only the session), and no `Set-Cookie`; the client may retry.
+ */
+export class SessionBusyError extends Error {
+  override readonly name = 'SessionBusyError';
+  readonly code = 'SESSION_BUSY';
+  readonly status = 503;
+  readonly statusCode = 503;
+  readonly expose = true;
+  readonly headers: Readonly<Record<string, string>> = { 'Retry-After': '1', 'Cache-Control': 'no-store' };
+  constructor(
+    readonly session: string,
+    readonly reason: 'queue' | 'hold',
+    /** The bound that passed, in milliseconds. */
+    readonly timeout: number,
+  ) {
+    super(
+      reason === 'queue'
+        ? `session "${session}" is in use by another request, and this one's turn did not come within ${timeout} ms; nothing was read or written, retry the request`
+        : `session "${session}" was held by this request for more than ${timeout} ms, so its turn passed to the next request; nothing was written, retry the request`,
+    );
+  }
+}
+
 /** `ctx.sessions` was called with a name sessions.yaml does not declare, or a call the session does not support. */
 export class SessionUsageError extends Error {
   override readonly name = 'SessionUsageError';

@@ -41,7 +41,8 @@ export type RefreshReason =
   /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
   | 'key_rotated';
 
-export type StorageOperation = 'read' | 'write' | 'invalidate';
+/** `lock` takes or renews the lock of `concurrency: serialize`, `unlock` releases it. */
+export type StorageOperation = 'read' | 'write' | 'invalidate' | 'lock' | 'unlock';
 
 export interface SessionRejectedEvent {
   readonly type: 'rejected';
@@ -73,6 +74,17 @@ export interface SessionConflictEvent {
   readonly type: 'conflict';
   readonly session: string;
   readonly storage: string;
+}
+
+/**
+ * A request on a session tracked by id got a 503 (`SessionBusyError`): its turn did not come within
+ * `queueTimeout` (`reason: 'queue'`), or it held the session past `holdTimeout` and its changes were not
+ * written (`reason: 'hold'`). A steady rate means requests on one session outlast the bounds.
+ */
+export interface SessionBusyEvent {
+  readonly type: 'busy';
+  readonly session: string;
+  readonly reason: 'queue' | 'hold';
 }
 
 /**
@@ -110,6 +122,7 @@ export type SessionEvent =
   | SessionRefreshedEvent
   | StoreUnavailableEvent
   | SessionConflictEvent
+  | SessionBusyEvent
   | SessionMigratedEvent
   | SessionMigrationFailedEvent
   | StorageEvictedEvent;
@@ -136,6 +149,7 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   rejected: 'session rejected',
   store_unavailable: 'session storage unavailable',
   conflict: 'session changed by a concurrent request',
+  busy: 'session busy with another request',
   refreshed: undefined,
   migrated: undefined,
   migration_failed: 'session migration failed',

@@ -24,12 +24,14 @@ export { headerNameProblem } from './transport/header-rules.js';
 
 // A session's settings as a whole: sealing, expiry, formats and key rings, wire names.
 export {
+  concurrencyProblem,
   expiryProblems,
   idleProblem,
   protectionProblem,
   ringEncodingProblem,
   transformFormatProblem,
   wireNameClashes,
+  type ConcurrencyFacts,
   type SessionFacts,
   type TransformKind,
 } from './session-rules.js';
