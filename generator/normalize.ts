@@ -1,7 +1,7 @@
 /**
  * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
  * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
- * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`) is in the
+ * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `concurrency`) is in the
  * model only when set, so specs without it generate what they did before it existed.
  */
 import type {
@@ -65,6 +65,7 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
       ...((session.insecure ?? SPEC_DEFAULTS.insecure) ? { insecure: true } : {}),
       ...(ktor === undefined ? {} : { ktor: { serializer: ktor } }),
       ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
+      ...(session.concurrency === undefined ? {} : { concurrency: session.concurrency }),
       expiry: normalizeExpiry(session.expiry ?? {}),
     },
     {

@@ -32,6 +32,7 @@ export interface SessionDocument {
   readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
   readonly schema: JsonSchema;
   readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean; readonly trustUnauthenticatedIv?: boolean };
+  readonly concurrency?: 'serialize';
 }
 
 /** One `transform:` step; the spec schema allows exactly one of the kinds per step. */

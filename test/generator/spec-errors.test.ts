@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom, concurrency',
     ],
   },
   {
@@ -827,6 +827,28 @@ const semanticRules: Case[] = [
       '3:42: sessions.a: expiry.maxAge (401d) is over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
       '4:52: sessions.b: expiry.idle (1h) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
       '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
+    ],
+  },
+  {
+    name: 'concurrency: serialize needs a storage every process shares a lock in (redis), and is refused by value',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+        files: { kind: directory, path: .sessions }
+        redis: { kind: redis, url: { env: REDIS_URL } }
+      sessions:
+        a: { storage: mem, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        b: { storage: files, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        c: { storage: redis, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        d: { insecure: true, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        e: { storage: redis, concurrency: always, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '7:35: sessions.a: concurrency: serialize needs a lock shared by every process, which a memory storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage',
+      '8:37: sessions.b: concurrency: serialize needs a lock shared by every process, which a directory storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage',
+      '10:37: sessions.d: concurrency: serialize is for sessions tracked by id (storage:); by value each request carries its own copy and nothing is shared to lock; remove concurrency',
+      '11:37: sessions.e.concurrency must be "serialize" (got "always")',
     ],
   },
 ];
