@@ -96,7 +96,7 @@ export class SessionConflictError extends Error {
 /**
  * A request on a session tracked by id could not have its turn (docs/storage.md#concurrency-requests-take-turns):
  * another request held the session past `queueTimeout` (`reason: 'queue'`), or this request held it past
- * `holdTimeout`, so its turn, or its Redis lock, passed to the next request and its changes were not
+ * `holdTimeout` or lost its Redis lock, so the next request went ahead and this one's changes were not
  * written (`reason: 'hold'`). Thrown from the middleware as a Koa HTTP error, 503 with `Retry-After` and a
  * message safe to show (it names only the session), and no `Set-Cookie`; the client may retry.
  */
@@ -116,7 +116,7 @@ export class SessionBusyError extends Error {
     super(
       reason === 'queue'
         ? `session "${session}" is in use by another request, and this one's turn did not come within ${timeout} ms; nothing was read or written, retry the request`
-        : `session "${session}" was held by this request for more than ${timeout} ms, so its turn passed to the next request; nothing was written, retry the request`,
+        : `session "${session}" was no longer this request's to change at commit: it held it past ${timeout} ms, or lost its lock, and the next request went ahead; nothing was written, retry the request`,
     );
   }
 }

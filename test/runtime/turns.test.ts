@@ -65,7 +65,7 @@ describe('the bounds', () => {
     gates.open('slow');
     await expectBusy(
       await slow,
-      'session "visit" was held by this request for more than 50 ms, so its turn passed to the next request; nothing was written, retry the request',
+      'session "visit" was no longer this request\'s to change at commit: it held it past 50 ms, or lost its lock, and the next request went ahead; nothing was written, retry the request',
     );
     expect(server.events).toContainEqual({ type: 'busy', session: 'visit', reason: 'hold' });
     expect(await countOf(server, id)).toBe(2);

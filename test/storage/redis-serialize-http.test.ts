@@ -1,0 +1,198 @@
+/**
+ * `concurrency: serialize` against a real Redis over HTTP: requests on one session take turns across two
+ * servers on one Redis (two processes) through the storage's lock, which is released on every way a
+ * request ends; a lock lost under a slow request makes it a 503, and the version check still guards
+ * every write, so no update is ever lost.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SessionProvider, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
+import { storageKeyForId } from '../../runtime/ids.js';
+import { RedisStorage } from '../../runtime/storage/redis.js';
+import type { StoredEntry, WriteOptions } from '../../runtime/storage/storage.js';
+import { spec, VisitSessionProvider, type VisitSession } from '../runtime/fixtures.js';
+import { countOf, describeTurns, Gates, increment, newVisit, raceRoutes } from '../runtime/races.js';
+import { startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
+import { describeRedis, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+
+class SerializedVisitProvider extends SessionProvider<VisitSession> {
+  static readonly definition: SessionDefinition<VisitSession> = { ...VisitSessionProvider.definition, concurrency: 'serialize' };
+}
+
+/** The fixture spec with `visit` serialized, its storage declared redis; the tests pass the instance. */
+const serialized: SpecDefinition = {
+  ...spec,
+  storages: { mem: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' } },
+  providers: spec.providers.map((provider) => (provider === VisitSessionProvider ? SerializedVisitProvider : provider)),
+};
+
+/** Where the lock of the `visit` session `id` lives (docs/storage.md, Redis key layout). */
+function lockKeyOf(id: string): string {
+  return `{sess:${storageKeyForId('visit', id)}}:lock`;
+}
+
+/** A RedisStorage that can be told to fail a read or a write, or to run `beforeWrite` first, once. */
+class HookedStorage extends RedisStorage {
+  failing: 'read' | 'write' | undefined = undefined;
+  beforeWrite: (() => Promise<void>) | undefined = undefined;
+
+  override read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+    return this.failing === 'read' ? Promise.reject(new Error('connection refused')) : super.read(key, slideSeconds);
+  }
+
+  override async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    if (this.failing === 'write') throw new Error('connection refused');
+    const hook = this.beforeWrite;
+    this.beforeWrite = undefined;
+    await hook?.();
+    return super.write(key, value, ttlSeconds, options);
+  }
+}
+
+describeRedis('concurrency: serialize over HTTP against Redis', () => {
+  let redis: RedisServer;
+  let client: Redis;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    client = new Redis(redis.port, REDIS_HOST);
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await redis?.stop();
+  });
+
+  function startWith(storage: RedisStorage, options: ServerOptions = {}): Promise<TestServer> {
+    return startServer({ ...options, spec: serialized, install: { storages: { mem: storage }, clock: Date.now, storageTimeout: 1000, ...options.install } });
+  }
+
+  describeTurns('redis, one process', (options) => startWith(new RedisStorage(client), options));
+
+  describe('two processes on one Redis', () => {
+    const gates = new Gates();
+    let one: TestServer;
+    let other: TestServer;
+    let oneStorage: HookedStorage;
+    beforeAll(async () => {
+      oneStorage = new HookedStorage(client);
+      // A leaked lock (held 10 s) would make the next request wait past 2 s: a 503, not a slow pass.
+      const options = { routes: raceRoutes(gates), outer: gates.counter, install: { queueTimeout: 2000 } };
+      [one, other] = [await startWith(oneStorage, options), await startWith(new RedisStorage(client), options)];
+    });
+    afterAll(() => Promise.all([one.close(), other.close()]));
+    afterEach(() => {
+      oneStorage.failing = undefined;
+    });
+
+    it('20 concurrent increments over both, all in at once: 20 x 200, each saw the one before, the count ends at 20: the lock keeps the other process out', async () => {
+      const id = await newVisit(one, 0);
+      const base = gates.arrivals;
+      // The first holds the session until all 20 are in: without the lock the other process's would load count 0.
+      const first = increment(one, id, 'first');
+      await gates.arrived('first');
+      const rest = Array.from({ length: 19 }, (_, index) => increment(index % 2 === 0 ? other : one, id));
+      await gates.reached(base + 20);
+      gates.open('first');
+      const responses = await Promise.all([first, ...rest]);
+      expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+      const counts = await Promise.all(responses.map(async (response) => ((await response.json()) as { count: number }).count));
+      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+      expect(await countOf(one, id)).toBe(20);
+      expect(await client.exists(lockKeyOf(id))).toBe(0);
+    });
+
+    it('a request holds the lock from before its load until after its commit, with the expiry of holdTimeout', async () => {
+      const id = await newVisit(one);
+      const slow = increment(one, id, 'slow');
+      await gates.arrived('slow');
+      const ttl = await client.pttl(lockKeyOf(id));
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(10_000);
+      gates.open('slow');
+      expect((await slow).status).toBe(200);
+      expect(await client.exists(lockKeyOf(id))).toBe(0);
+    });
+
+    it('a lock lost under a slow request (deleted here, as a failover to a replica without it would) makes its commit a 503; what the other process wrote meanwhile stays', async () => {
+      const id = await newVisit(one);
+      const slow = increment(one, id, 'slow');
+      await gates.arrived('slow');
+      await client.del(lockKeyOf(id));
+      const meanwhile = await increment(other, id);
+      expect(await meanwhile.json()).toEqual({ count: 2 });
+      gates.open('slow');
+      const response = await slow;
+      expect(response.status).toBe(503);
+      expect(await response.text()).toBe(
+        'session "visit" was no longer this request\'s to change at commit: it held it past 10000 ms, or lost its lock, and the next request went ahead; nothing was written, retry the request',
+      );
+      expect(one.events).toContainEqual({ type: 'busy', session: 'visit', reason: 'hold' });
+      expect(await countOf(one, id)).toBe(2);
+    });
+
+    it('a lock lost after commit renewed it, before the write: the version check refuses the write (409), and what the other process wrote stays', async () => {
+      const id = await newVisit(one);
+      oneStorage.beforeWrite = async () => {
+        await client.del(lockKeyOf(id));
+        expect(await (await increment(other, id)).json()).toEqual({ count: 2 });
+      };
+      const response = await increment(one, id);
+      expect(response.status).toBe(409);
+      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(await countOf(one, id)).toBe(2);
+    });
+
+    it.each([
+      ['the handler throws', (id: string) => fetch(`${one.url}/s/visit/then-throw`, { headers: { cookie: `vid=${id}` } }).then((r) => r.status), 401],
+      [
+        'the storage fails at the load',
+        (id: string) => {
+          oneStorage.failing = 'read';
+          return increment(one, id).then((r) => r.status);
+        },
+        503,
+      ],
+      [
+        'the storage fails at the commit',
+        (id: string) => {
+          oneStorage.failing = 'write';
+          return increment(one, id).then((r) => r.status);
+        },
+        503,
+      ],
+    ] as const)('%s: the lock is released, and the other process goes ahead', async (_label, end, status) => {
+      const id = await newVisit(one);
+      expect(await end(id)).toBe(status);
+      expect(await client.exists(lockKeyOf(id))).toBe(0);
+      const next = await increment(other, id);
+      expect(await next.json()).toEqual({ count: 2 });
+    });
+
+    it('a client that disconnects while its request holds the lock: released once the handler ends, and the other process builds on its write', async () => {
+      const id = await newVisit(one);
+      const abort = new AbortController();
+      const gone = fetch(`${one.url}/race/increment`, { method: 'POST', headers: { cookie: `vid=${id}`, 'x-gate': 'gone' }, signal: abort.signal });
+      await gates.arrived('gone');
+      abort.abort();
+      await expect(gone).rejects.toThrow();
+      gates.open('gone');
+      await vi.waitFor(async () => expect(await client.exists(lockKeyOf(id))).toBe(0), { timeout: 5000, interval: 5 });
+      expect(await (await increment(other, id)).json()).toEqual({ count: 3 });
+    });
+  });
+
+  it('#54 a read-only request on a serialized session costs three Redis commands: lock, read and slide, release', async () => {
+    const counted = new Redis(redis.port, REDIS_HOST);
+    const server = await startWith(new RedisStorage(counted));
+    try {
+      const id = await newVisit(server);
+      // Once first, so each script is known to the server and runs by its SHA.
+      await countOf(server, id);
+      const send = vi.spyOn(counted, 'sendCommand');
+      expect(await countOf(server, id)).toBe(1);
+      expect(send.mock.calls.map(([command]) => command.name)).toEqual(['evalsha', 'evalsha', 'evalsha']);
+    } finally {
+      await server.close();
+      counted.disconnect();
+    }
+  });
+});
