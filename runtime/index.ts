@@ -13,8 +13,8 @@ export type { Sessions } from './sessions.js';
 // Serializers: the interface an app's codec module implements (JSON is the default).
 export type { Serializer } from './serializer/serializer.js';
 
-// Storages for sessions tracked by id: the interface, and the built-in memory, directory and Redis storages.
-export type { Storage, StoredEntry, WriteOptions } from './storage/storage.js';
+// Storages for sessions tracked by id: the interface (and the lock of `concurrency: serialize`), and the built-in memory, directory and Redis storages.
+export type { Storage, StorageLocks, StoredEntry, WriteOptions } from './storage/storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
 export { DirectoryStorage, type DirectoryStorageOptions } from './storage/directory.js';
 export { RedisStorage, type RedisStorageOptions } from './storage/redis.js';
@@ -28,6 +28,7 @@ export type {
   RefreshReason,
   RejectionReason,
   RejectionSource,
+  SessionBusyEvent,
   SessionConflictEvent,
   SessionEvent,
   SessionLogger,
@@ -42,6 +43,7 @@ export type {
 
 // Errors, each with a stable `name` and `code`.
 export {
+  SessionBusyError,
   SessionConfigError,
   SessionConflictError,
   SessionStateError,

@@ -13,6 +13,7 @@ describe('package entries', () => {
       'DirectoryStorage',
       'MemoryStorage',
       'RedisStorage',
+      'SessionBusyError',
       'SessionConfigError',
       'SessionConflictError',
       'SessionStateError',
