@@ -149,7 +149,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     if (slots === undefined) return undefined;
     if (this.#ctx.headerSent) return this.#refuseLateChanges(slots);
     // Throws `SessionBusyError` for a turn that passed on; renews the locks of `concurrency: serialize`.
-    const confirming = slots.some((slot) => slot?.changed) ? whenAll(this.#turns?.map(({ turn }) => turn.confirm())) : undefined;
+    const turns = this.#turns;
+    const confirming = turns !== undefined && slots.some((slot) => slot?.changed) ? whenAll(turns.map(({ turn }) => turn.confirm())) : undefined;
     return confirming === undefined ? this.#persist(slots) : confirming.then(() => this.#persist(slots));
   }
 

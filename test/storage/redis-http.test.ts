@@ -11,7 +11,7 @@ import type { TestSessions } from '../runtime/fixtures.js';
 import { describeRaces } from '../runtime/races.js';
 import { cookieValue, putJson, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, redisForSuite, startRedisServer } from '../support/redis-server.js';
 
 vi.mock('../../runtime/ids.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../runtime/ids.js')>();
@@ -55,19 +55,10 @@ async function expectUnavailable(server: TestServer, response: Response, warning
 }
 
 describeRedis('RedisStorage through the middleware over HTTP', () => {
-  let redis: RedisServer;
-  let client: Redis;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    client = new Redis(redis.port, REDIS_HOST);
-  });
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  const redis = redisForSuite();
 
   describe('on a healthy server', () => {
-    const storage = () => new RedisStorage(client);
+    const storage = () => new RedisStorage(redis.client);
 
     describeRaces('redis', async (options) => [await startWith(storage(), options), await startWith(storage(), options)], (_server, key) => storage().read(key));
 
@@ -85,19 +76,19 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
     });
 
     it('#54 #51 a read-only request costs one Redis command, and slides the TTL without rewriting the value', async () => {
-      const counted = new Redis(redis.port, REDIS_HOST);
+      const counted = new Redis(redis.server.port, REDIS_HOST);
       const server = await startWith(new RedisStorage(counted));
       try {
         const id = await newVisit(server);
         const key = `sess:${storageKeyForId('visit', id)}`;
-        await client.pexpire(key, 5000);
-        const before = await client.hget(key, 'version');
+        await redis.client.pexpire(key, 5000);
+        const before = await redis.client.hget(key, 'version');
         await countOf(server, id);
         const send = vi.spyOn(counted, 'sendCommand');
         expect(await countOf(server, id)).toBe(1);
         expect(send.mock.calls.map(([command]) => command.name)).toEqual(['evalsha']);
-        expect(await client.pttl(key)).toBeGreaterThan(590_000);
-        expect(await client.hget(key, 'version')).toBe(before);
+        expect(await redis.client.pttl(key)).toBeGreaterThan(590_000);
+        expect(await redis.client.hget(key, 'version')).toBe(before);
       } finally {
         await server.close();
         counted.disconnect();
@@ -110,7 +101,7 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
     let storage: RedisStorage;
     let server: TestServer;
     beforeEach(async () => {
-      proxy = await FaultProxy.start(redis.port);
+      proxy = await FaultProxy.start(redis.server.port);
       storage = new RedisStorage(`redis://${REDIS_HOST}:${proxy.port}`);
       await storage.ready();
       server = await startWith(storage, {

@@ -13,7 +13,7 @@ import type { StoredEntry, WriteOptions } from '../../runtime/storage/storage.js
 import { spec, VisitSessionProvider, type VisitSession } from '../runtime/fixtures.js';
 import { countOf, describeTurns, Gates, increment, newVisit, raceRoutes } from '../runtime/races.js';
 import { startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
-import { describeRedis, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { describeRedis, REDIS_HOST, redisForSuite } from '../support/redis-server.js';
 
 class SerializedVisitProvider extends SessionProvider<VisitSession> {
   static readonly definition: SessionDefinition<VisitSession> = { ...VisitSessionProvider.definition, concurrency: 'serialize' };
@@ -50,22 +50,13 @@ class HookedStorage extends RedisStorage {
 }
 
 describeRedis('concurrency: serialize over HTTP against Redis', () => {
-  let redis: RedisServer;
-  let client: Redis;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    client = new Redis(redis.port, REDIS_HOST);
-  });
-  afterAll(async () => {
-    await client?.quit();
-    await redis?.stop();
-  });
+  const redis = redisForSuite();
 
   function startWith(storage: RedisStorage, options: ServerOptions = {}): Promise<TestServer> {
     return startServer({ ...options, spec: serialized, install: { storages: { mem: storage }, clock: Date.now, storageTimeout: 1000, ...options.install } });
   }
 
-  describeTurns('redis, one process', (options) => startWith(new RedisStorage(client), options));
+  describeTurns('redis, one process', (options) => startWith(new RedisStorage(redis.client), options));
 
   describe('two processes on one Redis', () => {
     const gates = new Gates();
@@ -73,10 +64,10 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
     let other: TestServer;
     let oneStorage: HookedStorage;
     beforeAll(async () => {
-      oneStorage = new HookedStorage(client);
+      oneStorage = new HookedStorage(redis.client);
       // A leaked lock (held 10 s) would make the next request wait past 2 s: a 503, not a slow pass.
       const options = { routes: raceRoutes(gates), outer: gates.counter, install: { queueTimeout: 2000 } };
-      [one, other] = [await startWith(oneStorage, options), await startWith(new RedisStorage(client), options)];
+      [one, other] = [await startWith(oneStorage, options), await startWith(new RedisStorage(redis.client), options)];
     });
     afterAll(() => Promise.all([one.close(), other.close()]));
     afterEach(() => {
@@ -97,26 +88,26 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
       const counts = await Promise.all(responses.map(async (response) => ((await response.json()) as { count: number }).count));
       expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
       expect(await countOf(one, id)).toBe(20);
-      expect(await client.exists(lockKeyOf(id))).toBe(0);
+      expect(await redis.client.exists(lockKeyOf(id))).toBe(0);
     });
 
     it('a request holds the lock from before its load until after its commit, with the expiry of holdTimeout', async () => {
       const id = await newVisit(one);
       const slow = increment(one, id, 'slow');
       await gates.arrived('slow');
-      const ttl = await client.pttl(lockKeyOf(id));
+      const ttl = await redis.client.pttl(lockKeyOf(id));
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(10_000);
       gates.open('slow');
       expect((await slow).status).toBe(200);
-      expect(await client.exists(lockKeyOf(id))).toBe(0);
+      expect(await redis.client.exists(lockKeyOf(id))).toBe(0);
     });
 
     it('a lock lost under a slow request (deleted here, as a failover to a replica without it would) makes its commit a 503; what the other process wrote meanwhile stays', async () => {
       const id = await newVisit(one);
       const slow = increment(one, id, 'slow');
       await gates.arrived('slow');
-      await client.del(lockKeyOf(id));
+      await redis.client.del(lockKeyOf(id));
       const meanwhile = await increment(other, id);
       expect(await meanwhile.json()).toEqual({ count: 2 });
       gates.open('slow');
@@ -132,7 +123,7 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
     it('a lock lost after commit renewed it, before the write: the version check refuses the write (409), and what the other process wrote stays', async () => {
       const id = await newVisit(one);
       oneStorage.beforeWrite = async () => {
-        await client.del(lockKeyOf(id));
+        await redis.client.del(lockKeyOf(id));
         expect(await (await increment(other, id)).json()).toEqual({ count: 2 });
       };
       const response = await increment(one, id);
@@ -162,7 +153,7 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
     ] as const)('%s: the lock is released, and the other process goes ahead', async (_label, end, status) => {
       const id = await newVisit(one);
       expect(await end(id)).toBe(status);
-      expect(await client.exists(lockKeyOf(id))).toBe(0);
+      expect(await redis.client.exists(lockKeyOf(id))).toBe(0);
       const next = await increment(other, id);
       expect(await next.json()).toEqual({ count: 2 });
     });
@@ -175,13 +166,13 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
       abort.abort();
       await expect(gone).rejects.toThrow();
       gates.open('gone');
-      await vi.waitFor(async () => expect(await client.exists(lockKeyOf(id))).toBe(0), { timeout: 5000, interval: 5 });
+      await vi.waitFor(async () => expect(await redis.client.exists(lockKeyOf(id))).toBe(0), { timeout: 5000, interval: 5 });
       expect(await (await increment(other, id)).json()).toEqual({ count: 3 });
     });
   });
 
   it('#54 a read-only request on a serialized session costs three Redis commands: lock, read and slide, release', async () => {
-    const counted = new Redis(redis.port, REDIS_HOST);
+    const counted = new Redis(redis.server.port, REDIS_HOST);
     const server = await startWith(new RedisStorage(counted));
     try {
       const id = await newVisit(server);
