@@ -5,6 +5,8 @@
  *   GET  /counter  -> { count }: read the session, add one, write it back (`writes: false`: read only)
  *
  * Bare Koa answers the same JSON with no session at all: the limit every other variant is measured against.
+ * The `untouched` pair measures a route that uses no session: ours with an encrypted session's cookie in
+ * every request, against bare Koa with a cookie of the same size.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -41,8 +43,12 @@ const ONE_DAY_MS = 86_400_000;
 
 type BenchContext = { sessions: Sessions<SessionMap, ByIdSessionName> };
 
+/** What GET /counter does with the session. */
+type Use = 'read+write' | 'read' | 'nothing';
+
 /** typed-sessions with the bench spec: every variant of ours installs the whole spec and uses one session. */
-function ours(name: string, label: string, sessionName: keyof SessionMap, writes: boolean): Variant {
+function ours(name: string, label: string, sessionName: keyof SessionMap, use: Use): Variant {
+  const writes = use === 'read+write';
   return {
     name,
     label,
@@ -59,6 +65,7 @@ function ours(name: string, label: string, sessionName: keyof SessionMap, writes
           ctx.status = 204;
           return;
         }
+        if (use === 'nothing') return void (ctx.body = { count: 1 });
         const current = ctx.sessions.get(sessionName);
         if (current === undefined) return void (ctx.status = 401);
         const count = writes ? current.count + 1 : current.count;
@@ -122,19 +129,30 @@ function redisStore(client: Redis) {
   };
 }
 
-const bareKoa: Variant = {
-  name: 'koa',
-  label: 'bare Koa 3 (no sessions)',
-  writes: false,
-  async build() {
-    const app = new Koa();
-    app.use(async function counter(ctx) {
-      if (ctx.method === 'POST' && ctx.path === '/login') return void (ctx.status = 204);
-      ctx.body = { count: 1 };
-    });
-    return { app, close: async () => undefined };
-  },
-};
+/** Bare Koa: the same answers with no session at all; `loginCookie`, a Set-Cookie line /login sends (and nothing reads). */
+function bare(name: string, label: string, loginCookie?: string): Variant {
+  return {
+    name,
+    label,
+    writes: false,
+    async build() {
+      const app = new Koa();
+      app.use(async function counter(ctx) {
+        if (ctx.method === 'POST' && ctx.path === '/login') {
+          if (loginCookie !== undefined) ctx.append('Set-Cookie', loginCookie);
+          return void (ctx.status = 204);
+        }
+        ctx.body = { count: 1 };
+      });
+      return { app, close: async () => undefined };
+    },
+  };
+}
+
+const bareKoa = bare('koa', 'bare Koa 3 (no sessions)');
+
+// Every request after /login carries a cookie the size of an encrypted session's (base64url of header, nonce, envelope and tag).
+const cookieKoa = bare('koa-cookie', 'bare Koa 3, requests carrying a session-sized cookie', `bench_enc=${randomBytes(109).toString('base64url')}; Path=/; HttpOnly; SameSite=Lax`);
 
 /**
  * Bare Koa carrying what a by-value session puts on the wire, and nothing else: a cookie of the encrypted
@@ -164,11 +182,13 @@ const headerFloor: Variant = {
 export const VARIANTS: readonly Variant[] = [
   bareKoa,
   headerFloor,
-  ours('encrypted', 'ours: encrypted cookie, read+write', 'encrypted', true),
-  ours('encrypted-read', 'ours: encrypted cookie, read only', 'encrypted', false),
-  ours('signed', 'ours: signed cookie, read+write', 'signed', true),
-  ours('by-id-memory', 'ours: by id in memory, read+write', 'in_memory', true),
-  ours('by-id-redis', 'ours: by id in Redis, read+write', 'in_redis', true),
+  ours('encrypted', 'ours: encrypted cookie, read+write', 'encrypted', 'read+write'),
+  ours('encrypted-read', 'ours: encrypted cookie, read only', 'encrypted', 'read'),
+  cookieKoa,
+  ours('untouched', 'ours: encrypted cookie, a route that uses no session', 'encrypted', 'nothing'),
+  ours('signed', 'ours: signed cookie, read+write', 'signed', 'read+write'),
+  ours('by-id-memory', 'ours: by id in memory, read+write', 'in_memory', 'read+write'),
+  ours('by-id-redis', 'ours: by id in Redis, read+write', 'in_redis', 'read+write'),
   koaSession('koa-session', 'koa-session: signed cookie, read+write', 'cookie'),
   koaSession('koa-session-redis', 'koa-session: ioredis store, read+write', 'redis'),
 ];

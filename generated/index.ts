@@ -13,21 +13,21 @@ import * as validators from './validators.js';
 
 /** The signed-in user. */
 export interface User {
-  userId: string;
-  name?: string;
-  roles?: Array<'admin' | 'member'>;
+  readonly userId: string;
+  readonly name?: string;
+  readonly roles?: ReadonlyArray<'admin' | 'member'>;
 }
 
 /** One line of the shopping cart. */
 export interface CartItem {
-  sku: string;
-  qty: number;
+  readonly sku: string;
+  readonly qty: number;
 }
 
 export type UserSession = User;
 
 export interface CartSession {
-  items: CartItem[];
+  readonly items: readonly CartItem[];
 }
 
 export type KtorUserSession = User;

@@ -1,7 +1,7 @@
 /**
  * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
  * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
- * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `concurrency`) is in the
+ * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`, `concurrency`) is in the
  * model only when set, so specs without it generate what they did before it existed.
  */
 import type {
@@ -14,7 +14,7 @@ import type {
   TransportDefinition,
 } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
-import { parseDuration } from './duration.js';
+import { parseDuration, parseTouchAfter } from './duration.js';
 import { SessionNode, type SpecModel } from './model.js';
 import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
 
@@ -65,6 +65,7 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
       ...((session.insecure ?? SPEC_DEFAULTS.insecure) ? { insecure: true } : {}),
       ...(ktor === undefined ? {} : { ktor: { serializer: ktor } }),
       ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
+      ...(session.load === 'lazy' ? { load: 'lazy' as const } : {}),
       ...(session.concurrency === undefined ? {} : { concurrency: session.concurrency }),
       expiry: normalizeExpiry(session.expiry ?? {}),
     },
@@ -115,9 +116,12 @@ function normalizeCookie(cookie: Partial<CookieSettings>): CookieSettings {
 
 function normalizeExpiry(expiry: NonNullable<SessionDocument['expiry']>): ExpiryDefinition {
   const idle = parseDuration(expiry.idle);
+  // Only when written: its default depends on idle, and the runtime's Lifetime computes it (so specs without it generate as before).
+  const touchAfter = parseTouchAfter(expiry.touchAfter);
   return {
     maxAge: seconds(expiry.maxAge ?? SPEC_DEFAULTS.maxAge),
     ...(idle === undefined ? {} : { idle }),
+    ...(touchAfter === undefined ? {} : { touchAfter }),
     rolling: expiry.rolling ?? SPEC_DEFAULTS.rolling,
   };
 }

@@ -2,9 +2,9 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { concurrencyProblem, cookieProblems, expiryProblems, headerNameProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
+import { concurrencyProblem, cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
-import { parseDuration } from './duration.js';
+import { parseDuration, parseTouchAfter } from './duration.js';
 import type { SpecSource } from './load.js';
 import type { SpecError, SpecWarning } from './spec-error.js';
 import { RESERVED_TYPE_NAMES, providerName, sessionTypeName } from './names.js';
@@ -56,6 +56,16 @@ const unprotectedByValue: SpecRule = {
         const problem = protectionProblem(sessionFacts(session));
         return problem === undefined ? [] : [spec.source.errorAt(session.path, `${formatSpecPath(session.path)}: ${problem}`, 'key')];
       }),
+};
+
+const lazyByValue: SpecRule = {
+  refuses: 'load: lazy on a by-value session, which already opens only when the handler first uses it',
+  check: (spec) =>
+    spec.sessions.flatMap((session) => {
+      const problem = loadProblem(sessionFacts(session));
+      const path = [...session.path, 'load'];
+      return problem === undefined ? [] : [spec.source.errorAt(path, `${formatSpecPath(session.path)}: ${problem}`, 'key')];
+    }),
 };
 
 const duplicateWireName: SpecRule = {
@@ -146,15 +156,18 @@ const forbiddenHeaderName: SpecRule = {
 };
 
 const badExpiry: SpecRule = {
-  refuses: 'expiry.maxAge over 400 days, and expiry.idle not less than expiry.maxAge',
+  refuses: 'expiry.maxAge over 400 days, expiry.idle not less than expiry.maxAge, and expiry.touchAfter without idle, not less than it, or with rolling',
   check: (spec) =>
     spec.sessions.flatMap((session) => {
       // A malformed duration is ajv's to report; an unset maxAge is the default.
       const maxAge = parseDuration(session.expiry.maxAge ?? SPEC_DEFAULTS.maxAge);
       if (maxAge === undefined) return [];
+      const idle = parseDuration(session.expiry.idle);
+      // Against a malformed idle, touchAfter cannot be judged: "there is no idle" would mislead.
+      const touchAfter = idle === undefined && session.expiry.idle !== undefined ? undefined : parseTouchAfter(session.expiry.touchAfter);
       const defaulted = session.expiry.maxAge === undefined ? ` (maxAge is not set, so it is the default ${SPEC_DEFAULTS.maxAge})` : '';
-      return expiryProblems({ maxAge, idle: parseDuration(session.expiry.idle) }).map(({ setting, problem }) =>
-        spec.source.errorAt([...session.path, 'expiry', setting], `${formatSpecPath(session.path)}: ${problem}${defaulted}`),
+      return expiryProblems({ maxAge, idle, touchAfter, rolling: session.expiry.rolling === true }).map(({ setting, problem }) =>
+        spec.source.errorAt([...session.path, 'expiry', setting], `${formatSpecPath(session.path)}: ${problem}${setting === 'touchAfter' ? '' : defaulted}`),
       );
     }),
 };
@@ -190,6 +203,7 @@ export const SPEC_RULES: readonly SpecRule[] = [
   unknownKeyRing,
   unknownStorage,
   unprotectedByValue,
+  lazyByValue,
   duplicateWireName,
   collidingTypeName,
   cookieOnHeaderSession,

@@ -24,5 +24,6 @@ export function sessionFacts(session: SessionView): SessionFacts {
     transforms: transformSteps(session).flatMap(([step]) => TRANSFORM_KINDS.filter((kind) => Object.hasOwn(step, kind))),
     insecure: session.fields.insecure === true,
     hasIdle: session.expiry.idle !== undefined,
+    loadsOnDemand: session.fields.load === 'lazy',
   };
 }

@@ -27,9 +27,10 @@ export interface SessionDocument {
   readonly transform?: readonly TransformDocument[];
   readonly storage?: string;
   readonly insecure?: boolean;
+  readonly load?: 'eager' | 'lazy';
   readonly cookie?: Partial<CookieSettings>;
-  /** Durations as written (`7d`); spec-schema.json's pattern has checked that each is one. */
-  readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly rolling?: boolean };
+  /** Durations as written (`7d`); spec-schema.json's pattern has checked that each is one (`touchAfter` may be 0). */
+  readonly expiry?: { readonly maxAge?: string; readonly idle?: string; readonly touchAfter?: string | 0; readonly rolling?: boolean };
   readonly schema: JsonSchema;
   readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean; readonly trustUnauthenticatedIv?: boolean };
   readonly concurrency?: 'serialize';

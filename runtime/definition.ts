@@ -40,6 +40,11 @@ export interface ExpiryDefinition {
   readonly maxAge: number;
   /** Sliding idle timeout in seconds. */
   readonly idle?: number;
+  /**
+   * Seconds after the last recorded activity before a request records it again (slides `idle`); 0 for
+   * every request. Only with `idle`, below it, and not with `rolling`. Absent: a tenth of `idle`, at most 1h.
+   */
+  readonly touchAfter?: number;
   /** Re-send the cookie on every request that reads the session. */
   readonly rolling: boolean;
 }
@@ -65,6 +70,11 @@ export interface SessionSettings {
    */
   readonly ktor?: { readonly serializer: 'json' | 'reflection' };
   readonly migrateFrom?: MigrationDefinition;
+  /**
+   * `lazy`: a by-id session loaded from its storage only when the handler asks, by
+   * `await ctx.sessions.load(name)`, instead of before every handler whose request carries its id.
+   */
+  readonly load?: 'lazy';
   /**
    * By id, requests on one id always take turns in each process; `serialize` makes them take turns across
    * every process too, through a lock in the storage (Redis). Written only when set.

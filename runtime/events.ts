@@ -1,7 +1,8 @@
 /**
- * What the runtime reports through `installSessions({ onEvent, logger })`: every rejected incoming
- * session, every refresh, every storage fault and every eviction from a bounded storage. Events carry reason codes and names, never a token,
- * an id or a payload, so they are safe to ship to any log.
+ * What the runtime reports through `installSessions({ onEvent, logger })`: each session's life (created,
+ * regenerated, destroyed, expired), every rejected incoming session, every refresh, every storage fault and
+ * every eviction from a bounded storage. Events carry reason codes and names, never a token, an id or a
+ * payload, so they are safe to ship to any log, an audit log of sign-ins included.
  */
 
 /**
@@ -15,7 +16,10 @@ export type RejectionReason =
   | 'tampered'
   /** Sealed under a key that is not in the ring (any more). */
   | 'unknown_key'
-  /** Past its absolute lifetime or idle timeout, or stamped in the future. */
+  /**
+   * Past its absolute lifetime or idle timeout (then also a lifecycle `expired` event), or stamped further
+   * in the future than the clock skew allows (security.md #22).
+   */
   | 'expired'
   /** Decoded, but the payload fails the session's schema. */
   | 'schema'
@@ -43,6 +47,42 @@ export type RefreshReason =
 
 /** `lock` takes or renews the lock of `concurrency: serialize`, `unlock` releases it. */
 export type StorageOperation = 'read' | 'write' | 'invalidate' | 'lock' | 'unlock';
+
+/**
+ * A new session was written: the first `set` of a session the request did not carry (a sign-in, for a
+ * session that holds a user), including one set after `clear()` or after its token was refused.
+ */
+export interface SessionCreatedEvent {
+  readonly type: 'created';
+  readonly session: string;
+}
+
+/**
+ * The session the request carried was ended by the app: `clear()`, or `clear()` then `set()` (a login),
+ * which is this event and then `created`.
+ */
+export interface SessionDestroyedEvent {
+  readonly type: 'destroyed';
+  readonly session: string;
+}
+
+/**
+ * A session past its absolute lifetime or idle timeout was noticed: its token or stored entry came in after
+ * its time (right after the `rejected` event with reason `expired` that refuses it), or its absolute
+ * lifetime ran out while a request was writing it. A by-id entry the storage already dropped at its TTL
+ * cannot be told from one never issued: that is a `rejected` `unknown_id` only. Not a warning of its own:
+ * the refusal is the log line.
+ */
+export interface SessionExpiredEvent {
+  readonly type: 'expired';
+  readonly session: string;
+}
+
+/** A by-id session went on under a new id (`regenerate()`), its old id dead (security.md #35, #36). */
+export interface SessionRegeneratedEvent {
+  readonly type: 'regenerated';
+  readonly session: string;
+}
 
 export interface SessionRejectedEvent {
   readonly type: 'rejected';
@@ -118,6 +158,10 @@ export interface StorageEvictedEvent {
 }
 
 export type SessionEvent =
+  | SessionCreatedEvent
+  | SessionDestroyedEvent
+  | SessionExpiredEvent
+  | SessionRegeneratedEvent
   | SessionRejectedEvent
   | SessionRefreshedEvent
   | StoreUnavailableEvent
@@ -146,6 +190,11 @@ export const stderrLogger: SessionLogger = {
 };
 
 const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
+  // A session's life is the app's business, not a fault: `onEvent` only.
+  created: undefined,
+  destroyed: undefined,
+  expired: undefined,
+  regenerated: undefined,
   rejected: 'session rejected',
   store_unavailable: 'session storage unavailable',
   conflict: 'session changed by a concurrent request',

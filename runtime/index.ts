@@ -9,6 +9,7 @@
 // The options of the generated `installSessions()`, and the type of `ctx.sessions`.
 export type { InstallOptions } from './install.js';
 export type { Sessions } from './sessions.js';
+export type { Draft } from './read-only.js';
 
 // Serializers: the interface an app's codec module implements (JSON is the default).
 export type { Serializer } from './serializer/serializer.js';
@@ -30,21 +31,26 @@ export type {
   RejectionSource,
   SessionBusyEvent,
   SessionConflictEvent,
+  SessionCreatedEvent,
+  SessionDestroyedEvent,
   SessionEvent,
+  SessionExpiredEvent,
   SessionLogger,
   SessionMigratedEvent,
   SessionMigrationFailedEvent,
   SessionRefreshedEvent,
+  SessionRegeneratedEvent,
   SessionRejectedEvent,
   StorageEvictedEvent,
   StorageOperation,
   StoreUnavailableEvent,
 } from './events.js';
 
-// Errors, each with a stable `name` and `code`.
+// Errors, each with a stable `name` and `code`; `SessionError` is the base of them all.
 export {
   SessionBusyError,
   SessionConfigError,
+  SessionError,
   SessionConflictError,
   SessionStateError,
   SessionStorageError,

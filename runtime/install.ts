@@ -89,7 +89,16 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
   if (clash !== undefined) throw new SessionConfigError(`session "${clash.session}": ${clash.problem} in sessions.yaml`);
   const cookieNames = new Set(pipelines.flatMap((pipeline) => (pipeline.transport.kind === 'cookie' ? [pipeline.transport.name] : [])));
   const migrations = ktor?.planMigrations(definitions) ?? [];
-  return { pipelines, indexByName, cookieNames, clock, warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING), migrations };
+  return {
+    pipelines,
+    indexByName,
+    cookieNames,
+    clock,
+    warnUntrustedHttps: warnOnce(logger, UNTRUSTED_HTTPS_WARNING),
+    migrations,
+    migrating: new Set(migrations.flatMap(({ target, source }) => [target, source])),
+    freezePayloads: env.NODE_ENV !== 'production',
+  };
 }
 
 /**

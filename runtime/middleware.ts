@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
-import { SessionBusyError, SessionConflictError, SessionStorageError } from './errors.js';
+import { SessionBusyError, SessionHttpError, SessionStorageError } from './errors.js';
 import { install, type InstallOptions } from './install.js';
 import { RequestSessions } from './request-sessions.js';
 import type { Sessions } from './sessions.js';
@@ -34,7 +34,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
     try {
       try {
         // Only a storage makes loading asynchronous; skipping `await` spares every other request a tick.
-        const loading = requestSessions.load();
+        const loading = requestSessions.loadIncoming();
         if (loading !== undefined) await loading;
       } catch (error) {
         requestSessions.close();
@@ -43,6 +43,12 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       try {
         await next();
       } catch (error) {
+        // A 503 from the handler's own `ctx.sessions.load(name)` (a storage fault, a turn that did not come)
+        // is answered as one before it.
+        if (error instanceof SessionStorageError || error instanceof SessionBusyError) {
+          requestSessions.close();
+          throw withoutResponse(ctx, error);
+        }
         requestSessions.abort(error);
         throw error;
       }
@@ -63,15 +69,14 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
 
 /**
  * A storage fault (503, security.md #45), a turn that did not come (503) or a change another request beat
- * (409, #49, #50) leaves the middleware as the error it is: `SessionStorageError`, `SessionBusyError` and
- * `SessionConflictError` carry `status`, `expose` and `headers` as http-errors does, so Koa's `ctx.onerror`
- * or the app's own error middleware renders it (security.md #66). Nothing the handler put in the response
- * leaves with it: a streamed body is destroyed, and no `Set-Cookie` of any kind goes out (Koa's own error
- * response drops every header; an app's error middleware keeps the others). Any other error passes through
- * untouched.
+ * (409, #49, #50) leaves the middleware as the error it is, a `SessionHttpError` that carries `status`,
+ * `expose` and `headers` as http-errors does, so Koa's `ctx.onerror` or the app's own error middleware
+ * renders it (security.md #66). Nothing the handler put in the response leaves with it: a streamed body is
+ * destroyed, and no `Set-Cookie` of any kind goes out (Koa's own error response drops every header; an
+ * app's error middleware keeps the others). Any other error passes through untouched.
  */
 function withoutResponse(ctx: Context, error: unknown): unknown {
-  if (error instanceof SessionStorageError || error instanceof SessionBusyError || error instanceof SessionConflictError) {
+  if (error instanceof SessionHttpError) {
     if (ctx.body instanceof Readable) ctx.body.destroy();
     ctx.remove('Set-Cookie');
   }

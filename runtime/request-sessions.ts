@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { epochSeconds, type Clock } from './clock.js';
+import { deepFreeze } from './read-only.js';
 import { SessionStateError, SessionUsageError } from './errors.js';
 import type { Migration } from './ktor/migration.js';
 import type { SessionPipeline } from './session-pipeline.js';
@@ -22,6 +23,10 @@ export interface InstalledSessions {
   readonly warnUntrustedHttps: (session: string) => void;
   /** `migrateFrom` pairs, checked at start-up (runtime/ktor/migration.ts). */
   readonly migrations: readonly Migration[];
+  /** Indexes of the sessions in a migration, as target or source: opened before the handler, since `#migrate` joins them. */
+  readonly migrating: ReadonlySet<number>;
+  /** Outside production: payloads `get` returns and `set` keeps are frozen, so a change in place throws instead of being lost. */
+  readonly freezePayloads: boolean;
 }
 
 const NO_COOKIES: CookieJar = new Map();
@@ -43,6 +48,12 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   readonly #ctx: Context;
   /** By session index; allocated on first use, so a request that touches no session allocates nothing more. */
   #slots: (SessionSlot | undefined)[] | undefined = undefined;
+  /** By session index: tokens of sessions that open on first use or load on demand, not opened yet. */
+  #unopened: (readonly string[] | undefined)[] | undefined = undefined;
+  /** By session index: a `load(name)` under way, so a second call waits for the same storage read. */
+  #loading: (Promise<void> | undefined)[] | undefined = undefined;
+  /** When the request's sessions were read: the `now` every session opened in this request is judged at. */
+  #loadedAt = -1;
   /** Allocated on the first by-id token. */
   #turns: HeldTurn[] | undefined = undefined;
   #committed = false;
@@ -53,11 +64,24 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   get(name: string): unknown {
-    return this.#slotAt(this.#indexOf(name)).value;
+    const { value } = this.#slotAt(this.#indexOf(name));
+    return this.#installed.freezePayloads ? deepFreeze(value) : value;
   }
 
   set(name: string, value: unknown): void {
     this.#open(name).set(value, epochSeconds(this.#installed.clock));
+    // Sealed already: a change the handler made to `value` afterwards would be lost, so it throws instead.
+    if (this.#installed.freezePayloads) deepFreeze(value);
+  }
+
+  update(name: string, recipe: (draft: unknown) => unknown): void {
+    const current = this.get(name);
+    if (current === undefined) {
+      throw new SessionUsageError(`session "${name}" has no payload to update in this request; create it with set() or getOrSet()`);
+    }
+    const draft = structuredClone(current);
+    const made = recipe(draft);
+    this.set(name, made === undefined ? draft : made);
   }
 
   clear(name: string): void {
@@ -67,9 +91,29 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   getOrSet(name: string, create: () => unknown): unknown {
     const value = this.get(name);
     if (value !== undefined) return value;
-    const created = create();
-    this.set(name, created);
-    return created;
+    this.set(name, create());
+    return this.get(name);
+  }
+
+  /**
+   * The payload once loaded: at once for every session but a by-id one with `load: lazy`, which this
+   * loads from its storage (once per request). Throws `SessionStorageError` when the storage fails.
+   */
+  async load(name: string): Promise<unknown> {
+    const index = this.#indexOf(name);
+    const pipeline = this.#installed.pipelines[index]!;
+    if (!pipeline.loadsOnDemand || this.#slots?.[index] !== undefined) return this.get(name);
+    const loading = (this.#loading ??= new Array<Promise<void> | undefined>(this.#installed.pipelines.length));
+    await (loading[index] ??= this.#loadNow(index));
+    return this.get(name);
+  }
+
+  async #loadNow(index: number): Promise<void> {
+    const tokens = this.#unopened?.[index];
+    const incoming = tokens === undefined ? undefined : await this.#installed.pipelines[index]!.open(tokens, this.#loadedAt, this);
+    // The slot exists only once loaded: until then every other call on the session refuses (`#slotAt`).
+    const slot = this.#newSlot(index);
+    if (incoming !== undefined) slot.adopt(incoming);
   }
 
   regenerate(name: string): void {
@@ -77,22 +121,28 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   /**
-   * Loads every session whose cookie or header is present; nothing else (security.md #1). Returns
-   * `undefined` when no storage was involved, so the common case costs no extra tick. Throws
-   * `SessionStorageError` when a storage fails.
+   * Reads the token of every session whose cookie or header is present; nothing else (security.md #1).
+   * By-id sessions are loaded from their storage now, by-value ones are opened when the handler first uses
+   * them (`opensOnAccess`), or now when a migration joins them to another. Returns `undefined` when no
+   * storage was involved, so the common case costs no extra tick. Throws `SessionStorageError` when a
+   * storage fails.
    */
-  load(): Promise<void> | undefined {
-    const { pipelines, cookieNames, clock } = this.#installed;
+  loadIncoming(): Promise<void> | undefined {
+    const { pipelines, cookieNames, clock, migrating } = this.#installed;
     const header = cookieNames.size > 0 ? this.#ctx.req.headers.cookie : undefined;
     const cookies = header === undefined || header === '' ? NO_COOKIES : parseCookies(header, cookieNames);
-    let now = -1;
     let pending: Promise<void>[] | undefined;
     for (let index = 0; index < pipelines.length; index += 1) {
-      const tokens = pipelines[index]!.transport.read(this.#ctx.req.headers, cookies);
+      const pipeline = pipelines[index]!;
+      const tokens = pipeline.transport.read(this.#ctx.req.headers, cookies);
       if (tokens === undefined) continue;
-      if (now === -1) now = epochSeconds(clock);
-      const slot = this.#slotAt(index);
-      const incoming = pipelines[index]!.open(tokens, now, this);
+      if (this.#loadedAt === -1) this.#loadedAt = epochSeconds(clock);
+      if ((pipeline.opensOnAccess || pipeline.loadsOnDemand) && !migrating.has(index)) {
+        (this.#unopened ??= new Array<readonly string[] | undefined>(pipelines.length))[index] = tokens;
+        continue;
+      }
+      const slot = this.#newSlot(index);
+      const incoming = pipeline.open(tokens, this.#loadedAt, this);
       if (incoming instanceof Promise) (pending ??= []).push(incoming.then((settled) => slot.adopt(settled)));
       else slot.adopt(incoming);
     }
@@ -226,9 +276,29 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     }
   }
 
+  /** The slot of session `index` for the handler's calls, its token opened now if it waited for first use. */
   #slotAt(index: number): SessionSlot {
+    const existing = this.#slots?.[index];
+    if (existing !== undefined) return existing;
+    const pipeline = this.#installed.pipelines[index]!;
+    if (pipeline.loadsOnDemand) {
+      throw new SessionUsageError(
+        `session "${pipeline.name}" loads on demand (load: lazy in sessions.yaml): await ctx.sessions.load('${pipeline.name}') before using it in this request`,
+      );
+    }
+    const slot = this.#newSlot(index);
+    const tokens = this.#unopened?.[index];
+    if (tokens !== undefined) {
+      // By value (`opensOnAccess`): opening is computation only, never a storage read, so never a promise.
+      const incoming = pipeline.open(tokens, this.#loadedAt, this);
+      if (!(incoming instanceof Promise)) slot.adopt(incoming);
+    }
+    return slot;
+  }
+
+  #newSlot(index: number): SessionSlot {
     const slots = (this.#slots ??= new Array<SessionSlot | undefined>(this.#installed.pipelines.length));
-    return (slots[index] ??= this.#installed.pipelines[index]!.createSlot());
+    return (slots[index] = this.#installed.pipelines[index]!.createSlot());
   }
 
   #indexOf(name: string): number {

@@ -27,6 +27,7 @@ export {
   concurrencyProblem,
   expiryProblems,
   idleProblem,
+  loadProblem,
   protectionProblem,
   ringEncodingProblem,
   transformFormatProblem,

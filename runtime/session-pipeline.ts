@@ -9,7 +9,7 @@ import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { expiryProblems, idleProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { expiryProblems, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import { hasLocks, type Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -113,6 +113,20 @@ export class SessionPipeline<T> implements SlotSession {
     this.#emit = context.emit;
   }
 
+  /**
+   * By value, opening a token is computation only (MAC or AEAD, JSON, the schema), so a request opens it
+   * when the handler first uses the session: a route that never does pays nothing for its cookie, and a
+   * stale one is not even looked at there. By id, opening reads the storage and happens before the handler.
+   */
+  get opensOnAccess(): boolean {
+    return this.#tracker instanceof ByValueTracker;
+  }
+
+  /** `load: lazy`: a by-id session the handler loads with `await ctx.sessions.load(name)`, not loaded before it. */
+  get loadsOnDemand(): boolean {
+    return this.definition.load === 'lazy';
+  }
+
   /** Every expiry and refresh decision of the session; where the idle clock runs is the tracker's. */
   get lifetime(): Lifetime {
     return this.#tracker.lifetime;
@@ -126,8 +140,9 @@ export class SessionPipeline<T> implements SlotSession {
   /**
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
    * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
-   * refusal is reported as one `rejected` event. By id, `holder` keeps the turn on each id until the request
-   * ends. Storage faults throw `SessionStorageError`, a turn that does not come `SessionBusyError`.
+   * refusal is reported as one `rejected` event, and a session past its time then as one `expired` event.
+   * By id, `holder` keeps the turn on each id until the request ends. Storage faults throw
+   * `SessionStorageError`, a turn that does not come `SessionBusyError`.
    */
   open(tokens: readonly string[], now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
@@ -181,7 +196,8 @@ export class SessionPipeline<T> implements SlotSession {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
     const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
     if (envelope === undefined) return refused('malformed', source);
-    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return refused('expired', source);
+    if (this.#enveloped && this.lifetime.isStampedAhead(envelope, now)) return refused('expired', source);
+    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return { ok: false, reason: 'expired', source, outlived: true };
     let value: unknown;
     try {
       value = this.#serializer.decode(envelope.payload);
@@ -193,7 +209,10 @@ export class SessionPipeline<T> implements SlotSession {
   }
 
   #report(result: IncomingSession<T>): IncomingSession<T> {
-    if (!result.ok) this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    if (result.ok) return result;
+    this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    // The refusal keeps its reason code (README "Errors you can meet"); an audit log also learns the session ended.
+    if (result.outlived) this.#emit({ type: 'expired', session: this.name });
     return result;
   }
 }
@@ -248,6 +267,7 @@ function checkSessionRules(definition: SessionDefinition<unknown>): void {
     expiryProblems(definition.expiry)[0]?.problem ??
     protectionProblem(facts) ??
     facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
-    idleProblem(facts);
+    idleProblem(facts) ??
+    loadProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

@@ -20,6 +20,8 @@ export interface SessionFacts {
   readonly transforms: readonly TransformKind[];
   readonly insecure: boolean;
   readonly hasIdle: boolean;
+  /** `load: lazy`: loaded when the handler asks, not before it. */
+  readonly loadsOnDemand: boolean;
 }
 
 export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
@@ -33,7 +35,14 @@ export function sessionFacts(definition: SessionDefinition<unknown>): SessionFac
     transforms: definition.transforms.map((transform) => transform.kind),
     insecure: definition.insecure === true,
     hasIdle: definition.expiry.idle !== undefined,
+    loadsOnDemand: definition.load === 'lazy',
   };
+}
+
+/** Only loading from a storage waits: a by-value session already opens when the handler first uses it. */
+export function loadProblem(session: SessionFacts): string | undefined {
+  if (!session.loadsOnDemand || session.byId) return undefined;
+  return 'load: lazy is for sessions tracked by id in a storage; a by-value session already opens only when the handler first uses it, so remove load:';
 }
 
 /** A by-value session must be sealed, unless the spec accepts in words that a client can read and forge it. */
@@ -93,18 +102,27 @@ export function concurrencyProblem(session: ConcurrencyFacts): string | undefine
 
 /** A problem with one expiry setting. */
 export interface ExpiryProblem {
-  readonly setting: 'maxAge' | 'idle';
+  readonly setting: 'maxAge' | 'idle' | 'touchAfter';
   readonly problem: string;
+}
+
+/** The expiry settings the rules judge, as seconds. */
+export interface ExpiryFacts {
+  readonly maxAge: number;
+  readonly idle?: number | undefined;
+  readonly touchAfter?: number | undefined;
+  readonly rolling?: boolean | undefined;
 }
 
 /**
  * `maxAge` at most the 400 days browsers keep a cookie, and `idle` (when set) below it, or it never fires;
- * both whole seconds above 0 (the generator's durations always are).
+ * both whole seconds above 0 (the generator's durations always are). `touchAfter`, whole seconds from 0,
+ * only where it means something: with an `idle` to slide, below it, and without `rolling`.
  *
  * @example
  * expiryProblems({ maxAge: 3600, idle: 7200 }); // [{ setting: 'idle', problem: 'expiry.idle (2h) must be less than ...' }]
  */
-export function expiryProblems(expiry: { readonly maxAge: number; readonly idle?: number | undefined }): ExpiryProblem[] {
+export function expiryProblems(expiry: ExpiryFacts): ExpiryProblem[] {
   const { maxAge, idle } = expiry;
   const problems: ExpiryProblem[] = [];
   for (const [setting, seconds] of [['maxAge', maxAge], ['idle', idle]] as const) {
@@ -125,7 +143,20 @@ export function expiryProblems(expiry: { readonly maxAge: number; readonly idle?
       problem: `expiry.idle (${formatSeconds(idle)}) must be less than maxAge (${formatSeconds(maxAge)}), or it can never fire; shorten idle or raise maxAge`,
     });
   }
+  const touchAfter = touchAfterProblem(expiry);
+  if (touchAfter !== undefined) problems.push({ setting: 'touchAfter', problem: touchAfter });
   return problems;
+}
+
+function touchAfterProblem({ idle, touchAfter, rolling }: ExpiryFacts): string | undefined {
+  if (touchAfter === undefined) return undefined;
+  if (!(Number.isSafeInteger(touchAfter) && touchAfter >= 0)) return `expiry.touchAfter must be a whole number of seconds, 0 or more, not ${touchAfter}`;
+  if (rolling === true) {
+    return 'expiry.touchAfter cannot be combined with rolling: true, which re-sends the session and records its activity on every request; remove one of them';
+  }
+  if (idle === undefined) return 'expiry.touchAfter limits how often activity slides the idle timeout, and there is no expiry.idle; set idle, or remove touchAfter';
+  if (touchAfter < idle) return undefined;
+  return `expiry.touchAfter (${formatSeconds(touchAfter)}) must be less than idle (${formatSeconds(idle)}), or no activity would ever slide the idle timeout; shorten touchAfter (leave it out for a tenth of idle, at most 1h)`;
 }
 
 /** Where a session's token travels, for the clash rule. */
@@ -168,8 +199,9 @@ export function wireNameClashes(names: readonly WireName[]): WireNameClash[] {
  *
  * @example
  * formatSeconds(7200); // '2h'
+ * formatSeconds(1_209_600); // '2w'
  */
 export function formatSeconds(seconds: number): string {
-  const [unit, size] = ([['d', 86_400], ['h', 3600], ['m', 60]] as const).find(([, length]) => seconds % length === 0) ?? ['s', 1];
+  const [unit, size] = ([['w', 604_800], ['d', 86_400], ['h', 3600], ['m', 60]] as const).find(([, length]) => seconds % length === 0) ?? ['s', 1];
   return `${seconds / size}${unit}`;
 }

@@ -13,8 +13,8 @@ import * as validators from './validators.js';
 
 /** What every benchmark session holds, in every variant. */
 export interface Counter {
-  userId: string;
-  count: number;
+  readonly userId: string;
+  readonly count: number;
 }
 
 export type EncryptedSession = Counter;

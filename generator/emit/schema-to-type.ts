@@ -1,6 +1,8 @@
 /**
  * The payload schema subset (docs/spec.md) -> TypeScript type text. Value keywords (`minLength`,
  * `pattern`, `format`, ...) narrow values, not types, so they do not show here; ajv checks them at runtime.
+ * Every type is read-only at every depth: a payload read from `ctx.sessions` is the session's state, and a
+ * change made in place would never be written (the app changes it with `set` or `update`).
  */
 import { TYPE_REF_PREFIX, type JsonSchema } from '../payload-schema.js';
 import { literal } from './literal.js';
@@ -13,7 +15,7 @@ import { UnsupportedSchemaError } from './unsupported-schema-error.js';
  *
  * @example
  * schemaToType({ type: ['string', 'null'] });                 // 'string | null'
- * schemaToType({ type: 'array', items: { enum: ['a', 'b'] } }); // "Array<'a' | 'b'>"
+ * schemaToType({ type: 'array', items: { enum: ['a', 'b'] } }); // "ReadonlyArray<'a' | 'b'>"
  */
 export function schemaToType(schema: JsonSchema): string {
   return typeOf(schema).text;
@@ -25,7 +27,7 @@ export function schemaToType(schema: JsonSchema): string {
  *
  * @example
  * interfaceMembers({ type: 'object', properties: { id: { type: 'string' } }, required: ['id'] });
- * // [{ kind: PropertySignature, name: 'id', type: 'string', hasQuestionToken: false, docs: [] }]
+ * // [{ kind: PropertySignature, name: 'id', type: 'string', isReadonly: true, hasQuestionToken: false, docs: [] }]
  */
 export function interfaceMembers(schema: JsonSchema): TypeMember[] | undefined {
   const isPlainObject =
@@ -80,14 +82,16 @@ function singleTypeOf(schema: JsonSchema, type: unknown): TypeText {
 
 function arrayOf(items: unknown): TypeText {
   const element = items === undefined ? UNKNOWN : typeOf(asSchema(items, 'items'));
-  return single(element.kind === 'single' ? `${element.text}[]` : `Array<${element.text}>`);
+  // `readonly T[]` reads best, but neither nests (`readonly readonly T[][]`) nor takes a union unbracketed.
+  const plain = element.kind === 'single' && !element.text.startsWith('readonly ');
+  return single(plain ? `readonly ${element.text}[]` : `ReadonlyArray<${element.text}>`);
 }
 
 function objectTypeOf(schema: JsonSchema): TypeText {
   const extra = schema['additionalProperties'];
   if (Object.keys(properties(schema)).length > 0) return single(printObjectType(objectMembers(schema)));
   if (extra === false) return single('Record<string, never>');
-  return single(`Record<string, ${additionalType(extra).text}>`);
+  return single(`Readonly<Record<string, ${additionalType(extra).text}>>`);
 }
 
 function objectMembers(schema: JsonSchema): TypeMember[] {
@@ -100,6 +104,7 @@ function objectMembers(schema: JsonSchema): TypeMember[] {
     kind: StructureKind.PropertySignature,
     name: propertyName(property.name),
     type: property.type.text,
+    isReadonly: true,
     hasQuestionToken: !required.has(property.name),
     docs: docsOf(property.schema),
   }));
@@ -110,7 +115,7 @@ function objectMembers(schema: JsonSchema): TypeMember[] {
   const optional = named.some((property) => !required.has(property.name)) ? [single('undefined')] : [];
   const indexType = union([additionalType(extra), ...named.map((property) => property.type), ...optional]);
   return [
-    { kind: StructureKind.IndexSignature, keyName: 'key', keyType: 'string', returnType: indexType.text },
+    { kind: StructureKind.IndexSignature, keyName: 'key', keyType: 'string', returnType: indexType.text, isReadonly: true },
     ...members,
   ];
 }

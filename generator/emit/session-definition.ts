@@ -28,7 +28,7 @@ export function definitionLiteral(
   types: readonly TypeNode[],
   serializerLocalName: string | undefined,
 ): DefinitionLiteral {
-  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, concurrency, expiry } = session;
+  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, concurrency, expiry } = session;
   return {
     name,
     transport,
@@ -37,6 +37,7 @@ export function definitionLiteral(
     insecure,
     ktor,
     migrateFrom,
+    load,
     concurrency,
     expiry,
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),

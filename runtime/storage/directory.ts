@@ -1,10 +1,10 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
-import type { DirectoryStorageDefinition } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
 import { FileLocks } from './file-lock.js';
-import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
+import { checkMaxEntries, checkMilliseconds } from './option-checks.js';
+import { SegmentedLru } from './segmented-lru.js';
 import {
   HEADER_LENGTH,
   SESSION_FILE,
@@ -18,10 +18,9 @@ import {
   sessionFileContent,
   slideExpiry,
 } from './session-files.js';
-import type { StorageBuilder } from './storage-builder.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 import { openTrustedFolder } from './trusted-folder.js';
-import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface DirectoryStorageOptions {
@@ -48,34 +47,25 @@ export interface DirectoryStorageOptions {
 
 const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
 /**
- * Evictions a write tries at most. One keeps the bound; the second drains a folder found over it at
- * startup, or a file that another process kept alive and that goes back to the end.
+ * Evictions a write tries at most: one keeps the bound; a second drains a folder found over it at startup,
+ * or takes the next file when the first was kept alive by another process.
  */
 const EVICTIONS_PER_WRITE = 2;
 
 /**
  * Sessions as files in one folder: `kind: directory` in sessions.yaml (Ktor's `directorySessionStorage`).
- * Survives restarts and is shared by processes on one machine.
+ * Survives restarts and is shared by processes on one machine; docs/storage.md ("Memory and directory
+ * notes") says what it promises. How, in short:
  *
- * - A file's name is the SHA-256 (hex) of its key, so any key string, `../../etc/passwd` included, maps
- *   to a fixed-length name inside the folder.
- * - Writes go to a temporary file in the same folder, then `rename` over the old one: a reader sees the
- *   old value or the new one, never a torn file (rename is atomic within one file system, POSIX).
+ * - A file's name is the SHA-256 (hex) of its key: any key, `../../etc/passwd` included, stays inside the folder.
+ * - Writes go to a temporary file renamed over the old one (atomic within a file system): a reader sees
+ *   the old value or the new one, never a torn file; a file without a valid header reads as missing.
  * - Writes and deletes hold a lock file per key around the version check and the rename, so conditional
  *   writes are atomic for every process sharing the folder (security.md #44, #49, #50).
- * - The expiry lives in the file and is enforced on every read, so a stale file is never served; an
- *   expired file is removed when read and by `sweep()`, which a write also starts in the background
- *   once `sweepIntervalMs` has passed since the last one.
- * - Files are written without fsync: after a power loss a session may be lost, never served corrupt
- *   (a file without a valid header reads as missing).
- * - At startup the folder is created (mode 0700) or checked: one that another user owns or may write
- *   to, or a session file of someone else's, is refused (security.md #62).
- * - It holds at most `maxEntries` files, in the eviction order of the memory storage (`SegmentedLru`,
- *   security.md #64) kept in this process's memory: the files found at startup (on probation, oldest
- *   modification first), then those written, and read again, since. Past the bound a write removes
- *   the file longest on probation, so a write costs O(1) however full the folder is: one eviction is
- *   a lock, one header read and one unlink. A file whose expiry another process sharing the folder has
- *   moved since is in use there, and is promoted instead.
+ * - The expiry lives in the file, enforced on every read; expired files go when read and by `sweep()`.
+ * - At most `maxEntries` files, evicted in the memory storage's order (`SegmentedLru`, security.md #64)
+ *   kept in this process: O(1) per write however full the folder is. A file another process has used
+ *   since (its expiry moved) is promoted, not evicted.
  *
  * @example
  * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions', maxEntries: 10_000 }) } }));
@@ -97,10 +87,7 @@ export class DirectoryStorage implements Storage {
     if (typeof options.path !== 'string' || options.path === '') {
       throw new SessionConfigError('DirectoryStorage: path must name a folder, for example ".sessions"');
     }
-    const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
-    if (!Number.isFinite(interval) || interval <= 0) {
-      throw new SessionConfigError(`DirectoryStorage: sweepIntervalMs must be a positive number of milliseconds, not ${interval}`);
-    }
+    const interval = checkMilliseconds('DirectoryStorage', 'sweepIntervalMs', options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
     this.#recency = new SegmentedLru(checkMaxEntries('DirectoryStorage', options.maxEntries));
     this.#path = options.path;
     this.#clock = options.clock ?? systemClock;
@@ -113,8 +100,9 @@ export class DirectoryStorage implements Storage {
     }
   }
 
-  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+  async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     const slideMs = slideSeconds === undefined ? undefined : ttlMilliseconds(slideSeconds);
+    const touchAfterMs = touchAfterMilliseconds(touchAfterSeconds);
     const name = nameFor(key);
     const file = join(this.#path, name);
     let content: string;
@@ -131,7 +119,7 @@ export class DirectoryStorage implements Storage {
       return undefined;
     }
     if (slideMs === undefined) this.#used(name, header.expiresAt);
-    else await this.#slide(name, slideMs);
+    else await this.#slide(name, slideMs, touchAfterMs);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
@@ -182,9 +170,9 @@ export class DirectoryStorage implements Storage {
   }
 
   /** A sliding read's slide of the file `name`, through `slideExpiry`. */
-  async #slide(name: string, ttlMs: number): Promise<void> {
+  async #slide(name: string, ttlMs: number, touchAfterMs: number): Promise<void> {
     const now = this.#clock();
-    const expiresAt = await slideExpiry(join(this.#path, name), ttlMs, now);
+    const expiresAt = await slideExpiry(join(this.#path, name), ttlMs, touchAfterMs, now);
     if (expiresAt === 'missing') this.#recency.delete(name);
     else if (expiresAt === undefined) return;
     else if (expiresAt > now) this.#used(name, expiresAt);
@@ -250,14 +238,3 @@ export class DirectoryStorage implements Storage {
     this.#recency.delete(name);
   }
 }
-
-/**
- * `kind: directory` in sessions.yaml, its evictions reported to the middleware. Generated code passes it as
- * `layers.directory`.
- *
- * @example
- * buildDirectoryStorage('files', { kind: 'directory', path: '.sessions', maxEntries: 10_000 }, setup);
- */
-export const buildDirectoryStorage: StorageBuilder<DirectoryStorageDefinition> = (_name, { path, maxEntries }, { clock, onEvict }) =>
-  new DirectoryStorage({ path, maxEntries, clock, onEvict });
-

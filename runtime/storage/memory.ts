@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from '../clock.js';
-import { checkMaxEntries, SegmentedLru } from './segmented-lru.js';
+import { checkMaxEntries } from './option-checks.js';
+import { SegmentedLru } from './segmented-lru.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
-import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
 export interface MemoryStorageOptions {
@@ -65,10 +66,11 @@ export class MemoryStorage implements Storage {
     return this.#entries.size;
   }
 
-  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+  async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     const entry = this.#use(key);
-    if (entry !== undefined && slideSeconds !== undefined) this.#slide(key, entry, slideSeconds);
-    return entry === undefined || entry.expiresAt <= this.#clock() ? undefined : { value: entry.value, version: entry.version };
+    if (entry === undefined) return undefined;
+    if (slideSeconds !== undefined && !this.#slide(key, entry, slideSeconds, touchAfterSeconds)) return undefined;
+    return { value: entry.value, version: entry.version };
   }
 
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
@@ -92,11 +94,19 @@ export class MemoryStorage implements Storage {
     return true;
   }
 
-  /** Moves the expiry to `ttlSeconds` from now, capped at the deadline; past the deadline, the entry goes. */
-  #slide(key: string, entry: MemoryEntry, ttlSeconds: number): void {
+  /**
+   * Moves the expiry to `ttlSeconds` from now, capped at the deadline, when that moves it by `touchAfterSeconds`
+   * or more. Past the deadline, the entry goes, and the result is `false`.
+   */
+  #slide(key: string, entry: MemoryEntry, ttlSeconds: number, touchAfterSeconds: number | undefined): boolean {
     const now = this.#clock();
-    entry.expiresAt = Math.min(now + ttlMilliseconds(ttlSeconds), entry.notAfter);
-    if (entry.expiresAt <= now) this.#entries.delete(key);
+    const expiresAt = Math.min(now + ttlMilliseconds(ttlSeconds), entry.notAfter);
+    if (expiresAt <= now) {
+      this.#entries.delete(key);
+      return false;
+    }
+    if (expiresAt - entry.expiresAt >= touchAfterMilliseconds(touchAfterSeconds)) entry.expiresAt = expiresAt;
+    return true;
   }
 
   /** The live entry under `key`, used again: promoted to the protected segment. */

@@ -18,9 +18,13 @@ local function now_ms()
 end
 `;
 
-/** Sets the key's TTL to `ttl` ms, never past `deadline`; deletes the key when no time is left. */
+/**
+ * Sets the key's TTL to `ttl` ms, never past `deadline`, when that moves the expiry later by `touch_after` ms
+ * or more (the TTL is where the last slide is recorded: closer slides write nothing, no `PEXPIRE` to
+ * replicate); deletes the key when no time is left.
+ */
 const SLIDE = `${NOW_MS}
-local function slide(key, ttl, deadline)
+local function slide(key, ttl, deadline, touch_after)
   if deadline then
     local left = tonumber(deadline) - now_ms()
     if left < ttl then ttl = left end
@@ -29,16 +33,16 @@ local function slide(key, ttl, deadline)
     redis.call('DEL', key)
     return false
   end
-  redis.call('PEXPIRE', key, ttl)
+  if ttl - redis.call('PTTL', key) >= touch_after then redis.call('PEXPIRE', key, ttl) end
   return true
 end
 `;
 
-/** ARGV: slide ms, or '' to read only. Returns { value, version } or nil. */
+/** ARGV: slide ms, or '' to read only; touch-after ms. Returns { value, version } or nil. */
 const READ = `${SLIDE}
 local entry = redis.call('HMGET', KEYS[1], 'value', 'version', 'deadline')
 if not entry[1] then return false end
-if ARGV[1] ~= '' and not slide(KEYS[1], tonumber(ARGV[1]), entry[3]) then return false end
+if ARGV[1] ~= '' and not slide(KEYS[1], tonumber(ARGV[1]), entry[3], tonumber(ARGV[2])) then return false end
 return { entry[1], entry[2] }
 `;
 

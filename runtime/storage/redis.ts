@@ -3,11 +3,12 @@ import { createRequire } from 'node:module';
 import type { RedisOptions } from 'ioredis';
 import type { RedisStorageDefinition } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
+import { checkMilliseconds } from './option-checks.js';
 import type { RedisClient } from './redis-client.js';
 import { invalidateVersionScript, lockScript, readScript, renewLockScript, unlockScript, writeScript } from './redis-scripts.js';
 import type { StorageBuilder } from './storage-builder.js';
 import type { Storage, StorageLocks, StoredEntry, WriteOptions } from './storage.js';
-import { entryLifetime, ttlMilliseconds } from './ttl.js';
+import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { writeCondition } from './write-condition.js';
 
 export interface RedisStorageOptions {
@@ -35,8 +36,9 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * - the hash and its TTL are set by the same script, so no key is ever seen without a TTL (#52);
  * - creation checks the key is absent (`SET NX` semantics) and an update that its version is the one
  *   read, so a collision never overwrites and a cleared session is never brought back (#44, #49, #50);
- * - a sliding read is `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51);
- *   a slide that would leave no time deletes the key.
+ * - a sliding read is `PEXPIRE`, capped at the deadline, never a rewrite of the value (#51), and none at
+ *   all when it would move the expiry by less than `touchAfterSeconds`; a slide that would leave no time
+ *   deletes the key.
  *
  * Given a URL, the storage builds a client that fails fast rather than queueing (security.md #45, #47,
  * #48): no offline queue, no retries, a command timeout, and no resending of commands that were in
@@ -67,9 +69,10 @@ export class RedisStorage implements Storage, StorageLocks {
     }
   }
 
-  async read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
+  async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     const slide = slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds);
-    const entry = (await this.#bounded(readScript.run(this.#client, this.#prefix + key, [slide]))) as [string, string] | null;
+    const args = [slide, touchAfterMilliseconds(touchAfterSeconds)];
+    const entry = (await this.#bounded(readScript.run(this.#client, this.#prefix + key, args))) as [string, string] | null;
     return entry === null ? undefined : { value: entry[0], version: entry[1] };
   }
 
@@ -229,15 +232,8 @@ function failFastOptions(options: RedisStorageOptions): RedisOptions {
     // flight when a connection drops fail at once. With more, ioredis leaves them pending until the timeout.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    commandTimeout: positiveMilliseconds('commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
-    connectTimeout: positiveMilliseconds('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    commandTimeout: checkMilliseconds('RedisStorage', 'commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
+    connectTimeout: checkMilliseconds('RedisStorage', 'connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS),
   };
-}
-
-function positiveMilliseconds(option: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new SessionConfigError(`RedisStorage: ${option} must be a positive number of milliseconds, not ${value}`);
-  }
-  return value;
 }

@@ -1,4 +1,3 @@
-import { SessionConfigError } from '../errors.js';
 import { RecencyList } from './recency-list.js';
 
 /**
@@ -82,17 +81,4 @@ export class SegmentedLru<V> {
     yield* this.#probation.entries();
     yield* this.#protected.entries();
   }
-}
-
-/**
- * `maxEntries` of the storage `owner`, checked: a whole number of at least 1.
- *
- * @example
- * this.#maxEntries = checkMaxEntries('MemoryStorage', options.maxEntries);
- */
-export function checkMaxEntries(owner: string, maxEntries: number): number {
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new SessionConfigError(`${owner}: maxEntries must be a whole number of at least 1, not ${maxEntries}`);
-  }
-  return maxEntries;
 }

@@ -148,18 +148,21 @@ export function isMissing(error: unknown): boolean {
 
 /**
  * Moves the expiry of `file` to `ttlMs` from `now`, never past its deadline, rewriting only the stamp in
- * place through an open handle. Unlike reading the value and writing it back, this cannot bring back a
- * session that was removed meanwhile: the handle then points at the unlinked file (security.md #50).
- * Resolves to the new expiry (at or before `now` when the deadline has passed: the file is to be removed,
- * and is left unchanged), `undefined` when the file holds no live session (an expired session stays dead:
- * sliding it must not revive it), or `'missing'` when there is no file.
+ * place through an open handle, and only when that moves it later by `touchAfterMs` or more. Unlike reading
+ * the value and writing it back, this cannot bring back a session that was removed meanwhile: the handle
+ * then points at the unlinked file (security.md #50). Resolves to the expiry the file now has (at or before
+ * `now` when the deadline has passed: the file is to be removed, and is left unchanged), `undefined` when
+ * the file holds no live session (an expired session stays dead: sliding it must not revive it), or
+ * `'missing'` when there is no file.
  */
-export function slideExpiry(file: string, ttlMs: number, now: number): Promise<number | undefined | 'missing'> {
+export function slideExpiry(file: string, ttlMs: number, touchAfterMs: number, now: number): Promise<number | undefined | 'missing'> {
   return withFile(file, 'r+', async (handle) => {
     const header = await readHeader(handle);
     if (header === undefined || header.expiresAt <= now) return undefined;
     const expiresAt = Math.min(now + ttlMs, header.notAfter);
-    if (expiresAt > now) await handle.write(formatStamp(expiresAt), 0, 'latin1');
+    if (expiresAt <= now) return expiresAt;
+    if (expiresAt - header.expiresAt < touchAfterMs) return header.expiresAt;
+    await handle.write(formatStamp(expiresAt), 0, 'latin1');
     return expiresAt;
   });
 }

@@ -26,8 +26,14 @@ export interface Storage {
    * deadline (an entry whose deadline has passed is deleted), without rewriting its value or version: a
    * read-only request slides its idle timeout in one call (one Redis round trip, security.md #51, #54).
    * A missing entry stays missing, so a sliding read cannot bring back a cleared session (security.md #50).
+   *
+   * With `touchAfterSeconds` too, it slides only when that moves the expiry later by at least that many
+   * seconds, and otherwise writes nothing. The expiry is where the last slide is recorded (`slideSeconds`
+   * after it), so reads within `touchAfterSeconds` of the last slide or write cost no write, and the entry
+   * still dies exactly `slideSeconds` after the last slide. A storage that ignores it slides on every read:
+   * correct, with more writes.
    */
-  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined>;
+  read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined>;
   /**
    * Stores `value` under `key` for `ttlSeconds` (always above 0) with a fresh version, and resolves to
    * whether it did: with `ifAbsent`, only when no live entry has the key; with `ifVersion`, only while

@@ -17,8 +17,8 @@ export class TimedStorage {
     readonly emit: (event: SessionEvent) => void,
   ) {}
 
-  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
-    return this.bound('read', () => this.storage.read(key, slideSeconds));
+  read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
+    return this.bound('read', () => this.storage.read(key, slideSeconds, touchAfterSeconds));
   }
 
   write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {

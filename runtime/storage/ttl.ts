@@ -13,6 +13,21 @@ export function ttlMilliseconds(ttlSeconds: number): number {
   return Math.ceil(ttlSeconds * 1000);
 }
 
+/**
+ * A sliding read's `touchAfterSeconds` in whole milliseconds: how much later the slide must move the expiry
+ * for the read to write it. Absent is 0: every slide that moves the expiry later is written.
+ *
+ * @example
+ * touchAfterMilliseconds(60); // 60000
+ */
+export function touchAfterMilliseconds(touchAfterSeconds: number | undefined): number {
+  if (touchAfterSeconds === undefined) return 0;
+  if (!Number.isFinite(touchAfterSeconds) || touchAfterSeconds < 0) {
+    throw new RangeError(`touchAfter must be 0 or a positive number of seconds, not ${touchAfterSeconds}`);
+  }
+  return Math.ceil(touchAfterSeconds * 1000);
+}
+
 /** What a write gives an entry, in milliseconds from now. */
 export interface EntryLifetime {
   /** Until expiry, unless slid; never past `maxMs`. */

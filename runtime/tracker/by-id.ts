@@ -29,7 +29,7 @@ const MAX_ID_ATTEMPTS = 3;
  * The token is a session id (sealed by the session's transformers, if any); the envelope lives in a
  * storage under `storageKeyForId(session, id)`, never under the id itself (Ktor's `SessionTrackerById`;
  * security.md #42), unless the session is in Ktor's format, whose ids are Ktor's. Its idle clock is the
- * entry's TTL, slid by every read.
+ * entry's TTL, slid by reads at most once per `touchAfter`.
  */
 export class ByIdTracker implements Tracker {
   readonly lifetime: Lifetime;
@@ -49,9 +49,9 @@ export class ByIdTracker implements Tracker {
 
   /**
    * Waits for the id's turn (runtime/tracker/turns.ts), which `holder` keeps until the request ends, then
-   * reads the entry and, in the same storage call, slides its idle timeout: a read-only request costs one
-   * round trip and never rewrites the data (security.md #51, #54). Data the storage returned that cannot be
-   * used is deleted, not left to fail again (security.md #43).
+   * reads the entry and, in the same storage call, slides its idle timeout once `touchAfter` has passed
+   * since it last slid: a read-only request costs one round trip and never rewrites the data (security.md
+   * #51, #54). Data the storage returned that cannot be used is deleted, not left to fail again (#43).
    */
   async load<T>(token: string, open: OpenText<T>, holder: TurnHolder): Promise<IncomingSession<T>> {
     const opened = this.#chain.unseal(token);
@@ -61,7 +61,7 @@ export class ByIdTracker implements Tracker {
     if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
     const key = this.#key(id);
     await holder.takeTurn(this.turns, key);
-    const entry = await this.storage.read(key, this.lifetime.slideSeconds);
+    const entry = await this.storage.read(key, this.lifetime.slideSeconds, this.lifetime.touchAfter);
     // Never issued, expired or cleared: not adopted (security.md #35); a later `set` mints a new id.
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;
@@ -156,6 +156,7 @@ class ByIdSlot extends SessionSlot {
     if (this.change !== 'write') this.set(this.value, now);
     this.#retire(true);
     this.loaded = undefined;
+    this.regenerated = true;
   }
 
   /**
@@ -171,7 +172,7 @@ class ByIdSlot extends SessionSlot {
     const lifetime = this.session.lifetime;
     const ttl = lifetime.storageTtl(this.createdAt, now);
     if (this.change === 'write' && ttl <= 0) {
-      this.change = 'clear';
+      this.outlive();
       this.#retire(false);
     }
     let written: string | undefined;

@@ -22,6 +22,11 @@ export interface Refused {
   readonly ok: false;
   readonly reason: RejectionReason;
   readonly source: RejectionSource;
+  /**
+   * A session that was live once and is past its `maxAge` or `idle` now: reported as the lifecycle `expired`
+   * event too. Not set for a stamp from the future, which no live session ever had (security.md #22).
+   */
+  readonly outlived?: true;
 }
 
 /** An incoming session that opened, verified, is alive and matches its schema. */

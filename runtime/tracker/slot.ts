@@ -30,9 +30,9 @@ export interface SlotSession {
 
 /**
  * One session's state during one request, created only for sessions the request carries or the handler
- * uses. What every tracker shares lives here: the value, the session loaded, what commit does, and how it
- * is delivered. Each tracker's slot adds `regenerate`, what commit stores before any header is written,
- * and the token it delivers.
+ * uses. What every tracker shares lives here: the value, the session loaded, what commit does, how it
+ * is delivered, and which lifecycle events that is. Each tracker's slot adds `regenerate`, what commit
+ * stores before any header is written, and the token it delivers.
  */
 export abstract class SessionSlot {
   value: unknown = undefined;
@@ -44,6 +44,14 @@ export abstract class SessionSlot {
   createdAt = 0;
   /** Set at commit when an unchanged session is re-sent. */
   refresh: RefreshReason | undefined = undefined;
+  /** Set by a tracker's `regenerate` of a session that has a value: it goes on under a new id. */
+  protected regenerated = false;
+  /** Whether the request carried a live session: commit reports its end when the app clears or replaces it. */
+  #arrived = false;
+  /** Whether what `set` staged starts a session (none was loaded): commit reports it created. */
+  #fresh = false;
+  /** Whether the session outlived its absolute lifetime during this request (`outlive`). */
+  #outlived = false;
 
   constructor(protected readonly session: SlotSession) {}
 
@@ -55,6 +63,7 @@ export abstract class SessionSlot {
     this.loaded = incoming;
     this.value = incoming.value;
     this.createdAt = incoming.envelope.createdAt;
+    this.#arrived = true;
   }
 
   /** Throws `SessionValidationError` or `SessionTooLargeError`, leaving the slot as it was. */
@@ -62,6 +71,8 @@ export abstract class SessionSlot {
     // Updating a live session keeps its creation time: the absolute lifetime is never extended (security.md #39).
     const createdAt = this.loaded?.envelope.createdAt ?? (this.change === 'write' ? this.createdAt : now);
     this.staged = this.session.pack(value, createdAt, now);
+    // A second `set` of a session started in this request still starts it.
+    this.#fresh = this.loaded === undefined && (this.change !== 'write' || this.#fresh);
     this.createdAt = createdAt;
     this.change = 'write';
     this.value = value;
@@ -84,6 +95,12 @@ export abstract class SessionSlot {
     return this.change === 'write' || this.change === 'clear';
   }
 
+  /** Commit found the session past its absolute lifetime: it is deleted instead of written, and reported expired. */
+  protected outlive(): void {
+    this.change = 'clear';
+    this.#outlived = true;
+  }
+
   /** The handler threw: nothing the app asked for is written, but a refused token is still expired. */
   abandon(): void {
     if (this.change !== 'reject') this.change = 'none';
@@ -101,7 +118,7 @@ export abstract class SessionSlot {
 
   /**
    * Commit's second step: the token written or refreshed, or the expiry of a cleared or refused one, and
-   * `Vary`. Returns whether a header about the session went out.
+   * `Vary`, then the events saying so. Returns whether a header about the session went out.
    */
   deliver(response: ResponseHeaders, now: number, nowMs: number): boolean {
     const { transport } = this.session;
@@ -112,7 +129,25 @@ export abstract class SessionSlot {
     else if (this.change === 'write' || this.refresh !== undefined) transport.send(response, this.token(), this.session.lifetime.cookieMaxAge(this.createdAt, now), nowMs);
     else sent = false;
     if (this.refresh !== undefined) this.session.emit({ type: 'refreshed', session: this.session.name, reason: this.refresh });
+    this.#reportLifecycle();
     return sent;
+  }
+
+  /** What this commit did to the session's life, as events naming the session only, never a token or an id. */
+  #reportLifecycle(): void {
+    const session = this.session.name;
+    if (this.change === 'clear') {
+      if (this.#outlived) this.session.emit({ type: 'expired', session });
+      else if (this.#arrived) this.session.emit({ type: 'destroyed', session });
+    } else if (this.change === 'write') {
+      if (this.#fresh) {
+        // `clear()` then `set()`, as a login does: the session the request carried ends, a new one begins.
+        if (this.#arrived) this.session.emit({ type: 'destroyed', session });
+        this.session.emit({ type: 'created', session });
+      } else if (this.regenerated) {
+        this.session.emit({ type: 'regenerated', session });
+      }
+    }
   }
 
   /** What the tracker does at commit before delivery, with `refresh` decided. */

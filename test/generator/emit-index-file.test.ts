@@ -34,12 +34,12 @@ describe('generate', () => {
       want: ['/** Just items. */\nexport type CartSession = CartItem;'],
     },
     {
-      name: 'a map payload becomes a Record alias',
+      name: 'a map payload becomes a read-only Record alias',
       model: {
         ...demoModel,
         sessions: [{ ...cart, schema: { type: 'object', additionalProperties: { type: 'integer' } } }],
       },
-      want: ['export type CartSession = Record<string, number>;'],
+      want: ['export type CartSession = Readonly<Record<string, number>>;'],
     },
     {
       name: 'a session key that is not an identifier is quoted in SessionMap and ByIdSessionName',

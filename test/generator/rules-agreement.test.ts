@@ -1,7 +1,7 @@
 /**
  * security.md #65: every rule `validate` checks is the rule `installSessions()` and the request path
  * check. Over generated specs (transport, cookie and header names, path, domain, the Secure-demanding
- * settings, expiry, by id or by value, a payload property's name), `validate` accepts a spec exactly when
+ * settings, expiry with touchAfter and rolling, by id or by value, a payload property's name), `validate` accepts a spec exactly when
  * the runtime installs the same session and a `set` of a valid payload is read back over HTTP.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions';
 import { createSessionsMiddleware } from 'typed-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDuration } from '../../generator/duration.js';
+import { parseDuration, parseTouchAfter } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
 import { loadSpecText } from '../../generator/spec.js';
 import { CodeExpression } from '../../generator/emit/literal.js';
@@ -33,6 +33,8 @@ interface Variant {
   readonly property: string;
   readonly maxAge: string;
   readonly idle: string | undefined;
+  readonly touchAfter: string | 0 | undefined;
+  readonly rolling: boolean | undefined;
 }
 
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
@@ -52,6 +54,8 @@ const variants: fc.Arbitrary<Variant> = fc.record({
   property: fc.oneof(fc.constantFrom('userId', 'constructor', '__proto__', 'toString', 'a"constructor', 'hasOwnProperty'), fc.string({ maxLength: 6 })),
   maxAge: fc.constantFrom('1h', '7d', '400d', '401d'),
   idle: optional(fc.constantFrom('30m', '2h', '7d', '400d')),
+  touchAfter: optional(fc.constantFrom<string | 0>(0, '1m', '30m', '2h', '2w')),
+  rolling: optional(fc.boolean()),
 });
 
 function schemaOf(variant: Variant): object {
@@ -70,7 +74,7 @@ function specText(variant: Variant): string {
     name: variant.name,
     ...(variant.transport === 'cookie' && Object.keys(cookie).length > 0 ? { cookie } : {}),
     ...(variant.byId ? { storage: 'mem' } : { transform: [{ encrypt: 'main' }] }),
-    expiry: variant.idle === undefined ? { maxAge: variant.maxAge } : { maxAge: variant.maxAge, idle: variant.idle },
+    expiry: withoutUndefined({ maxAge: variant.maxAge, idle: variant.idle, touchAfter: variant.touchAfter, rolling: variant.rolling }),
     schema: schemaOf(variant),
   };
   return JSON.stringify({ version: 1, keys: { main: { env: 'SESSION_KEYS' } }, storages: { mem: { kind: 'memory' } }, sessions: { prop: session } });
@@ -97,7 +101,12 @@ function definitionOf(variant: Variant): DefinitionData {
           },
     ...(variant.byId ? { storage: 'mem' } : {}),
     transforms: variant.byId ? [] : [{ kind: 'encrypt', keys: 'main' }],
-    expiry: { maxAge: parseDuration(variant.maxAge)!, ...(variant.idle === undefined ? {} : { idle: parseDuration(variant.idle)! }), rolling: false },
+    expiry: {
+      maxAge: parseDuration(variant.maxAge)!,
+      ...(variant.idle === undefined ? {} : { idle: parseDuration(variant.idle)! }),
+      ...(variant.touchAfter === undefined ? {} : { touchAfter: parseTouchAfter(variant.touchAfter)! }),
+      rolling: variant.rolling ?? false,
+    },
     schema: schemaOf(variant),
   };
 }
@@ -145,6 +154,8 @@ describe('#65 validate and the runtime apply one set of rules', () => {
       property: 'userId',
       maxAge: '7d',
       idle: undefined,
+      touchAfter: undefined,
+      rolling: undefined,
     };
     for (const variant of [{ ...base, path: '/a=b' }, { ...base, property: 'constructor' }]) {
       expect(loadSpecText(specText(variant), 'sessions.yaml').ok).toBe(false);

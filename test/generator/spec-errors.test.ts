@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, cookie, expiry, schema, migrateFrom, concurrency',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, load, cookie, expiry, schema, migrateFrom, concurrency',
     ],
   },
   {
@@ -243,9 +243,23 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:23: sessions.user.expiry.maxAge must be a duration like 30s, 15m, 12h or 7d (got "7 days")',
-      '5:37: sessions.user.expiry.idle must be a duration like 30s, 15m, 12h or 7d (got 30)',
+      '5:23: sessions.user.expiry.maxAge must be a duration like 30s, 15m, 12h, 7d or 2w (got "7 days")',
+      '5:37: sessions.user.expiry.idle must be a duration like 30s, 15m, 12h, 7d or 2w (got 30)',
       '5:50: sessions.user.expiry.rolling must be true or false (got "sometimes")',
+    ],
+  },
+  {
+    name: 'touchAfter: a duration or 0',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { insecure: true, expiry: { idle: 1h, touchAfter: 0s }, schema: { type: object, additionalProperties: false } }
+        b: { insecure: true, expiry: { idle: 1h, touchAfter: 5 }, schema: { type: object, additionalProperties: false } }
+        c: { insecure: true, expiry: { idle: 1h, touchAfter: 0 }, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:56: sessions.a.expiry.touchAfter must be a duration like 30s, 15m, 12h, 7d or 2w (got "0s")',
+      '4:56: sessions.b.expiry.touchAfter must be a duration like 30s, 15m, 12h, 7d or 2w, or 0 (got 5)',
     ],
   },
   {
@@ -696,6 +710,27 @@ const semanticRules: Case[] = [
     ],
   },
   {
+    name: 'load: lazy on a by-value session, which opens on first use anyway; load: with a value it does not know',
+    given: yaml`
+      version: 1
+      keys: { main: { env: SESSION_KEYS } }
+      storages: { mem: { kind: memory } }
+      sessions:
+        prefs:
+          transform: [{ encrypt: main }]
+          load: lazy
+          schema: { type: object, additionalProperties: false }
+        cart:
+          storage: mem
+          load: later
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '7:5: sessions.prefs: load: lazy is for sessions tracked by id in a storage; a by-value session already opens only when the handler first uses it, so remove load:',
+      '11:11: sessions.cart.load must be "eager" or "lazy" (got "later")',
+    ],
+  },
+  {
     name: 'duplicate cookie names, including a default name (the key)',
     given: yaml`
       version: 1
@@ -826,7 +861,25 @@ const semanticRules: Case[] = [
     want: [
       '3:42: sessions.a: expiry.maxAge (401d) is over the 400 days browsers allow a cookie to live (RFC 6265bis section 5.5); use 400d or less',
       '4:52: sessions.b: expiry.idle (1h) must be less than maxAge (1h), or it can never fire; shorten idle or raise maxAge',
-      '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
+      '5:40: sessions.c: expiry.idle (8d) must be less than maxAge (1w), or it can never fire; shorten idle or raise maxAge (maxAge is not set, so it is the default 7d)',
+    ],
+  },
+  {
+    name: 'touchAfter not below idle, without idle, with rolling; not judged against a malformed idle',
+    given: yaml`
+      version: 1
+      sessions:
+        a: { insecure: true, expiry: { idle: 30m, touchAfter: 30m }, schema: { type: object, additionalProperties: false } }
+        b: { insecure: true, expiry: { touchAfter: 1m }, schema: { type: object, additionalProperties: false } }
+        c: { insecure: true, expiry: { idle: 30m, touchAfter: 0, rolling: true }, schema: { type: object, additionalProperties: false } }
+        d: { insecure: true, expiry: { idle: 30 min, touchAfter: 1m }, schema: { type: object, additionalProperties: false } }
+        e: { insecure: true, expiry: { maxAge: 2w, idle: 1w, touchAfter: 1h }, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '3:57: sessions.a: expiry.touchAfter (30m) must be less than idle (30m), or no activity would ever slide the idle timeout; shorten touchAfter (leave it out for a tenth of idle, at most 1h)',
+      '4:46: sessions.b: expiry.touchAfter limits how often activity slides the idle timeout, and there is no expiry.idle; set idle, or remove touchAfter',
+      '5:57: sessions.c: expiry.touchAfter cannot be combined with rolling: true, which re-sends the session and records its activity on every request; remove one of them',
+      '6:40: sessions.d.expiry.idle must be a duration like 30s, 15m, 12h, 7d or 2w (got "30 min")',
     ],
   },
   {
@@ -880,7 +933,7 @@ const severalAtOnce: Case[] = [
       '5:36: storages.mem.maxEntries must be at least 1 (got 0)',
       '8:16: sessions.user.transport must be "cookie" or "header" (got "cokie")',
       '9:28: sessions.user.transform[0].encrypt names unknown key ring "mian" (declared key rings: main); did you mean "main"?',
-      '10:33: sessions.user: expiry.idle (7d) must be less than maxAge (7d), or it can never fire; shorten idle or raise maxAge',
+      '10:33: sessions.user: expiry.idle (1w) must be less than maxAge (1w), or it can never fire; shorten idle or raise maxAge',
       '12:7: sessions.user.schema is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
       '14:18: sessions.user.schema.required[0] names "ids", which properties does not declare; declare it under properties: or remove it; did you mean "id"?',
       '16:14: sessions.cart.storage names unknown storage "mme" (declared storages: mem); did you mean "mem"?',

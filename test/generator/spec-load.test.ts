@@ -131,7 +131,7 @@ sessions:
 });
 
 describe('everything written out', () => {
-  const model = modelOf(`
+  const spec = `
 version: 1
 keys:
   main: { env: SESSION_KEYS }
@@ -162,7 +162,8 @@ sessions:
     insecure: true
     cookie: { domain: example.com, path: /app, secure: false }
     schema: { $ref: "#/types/Address" }
-`);
+`;
+  const model = modelOf(spec);
 
   it('keeps every setting', () => {
     expect(model.sessions[0]).toMatchObject({
@@ -187,17 +188,8 @@ sessions:
   });
 
   it('keeps payload schemas exactly as written, $ref included', () => {
-    const written = parse(`
-type: object
-properties:
-  "2fa": { type: boolean }
-  address: { $ref: "#/types/Address" }
-  tags: { type: object, additionalProperties: { type: string, maxLength: 20 } }
-  code: { type: string, pattern: "^[a-z]+$", format: uuid }
-required: [address]
-additionalProperties: false
-`) as unknown;
-    expect(model.sessions[0]?.schema).toEqual(written);
+    const written = parse(spec) as { sessions: { zeta: { schema: unknown } } };
+    expect(model.sessions[0]?.schema).toEqual(written.sessions.zeta.schema);
     expect(model.sessions[1]?.schema).toEqual({ $ref: '#/types/Address' });
     expect(model.types[1]?.schema).toEqual({
       type: 'object',
@@ -261,12 +253,13 @@ describe('durations', () => {
     ['15m', 900],
     ['12h', 43200],
     ['7d', 604800],
+    ['2w', 1209600],
     ['400d', 34560000],
   ])('%s is %i seconds', (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
 
-  it.each(['0s', '07d', '7', '7w', '1.5h', ' 7d', '7d ', '7D', '-1d', ''])('%j is not a duration', (text) => {
+  it.each(['0s', '07d', '7', '7y', '0w', '1.5h', ' 7d', '7d ', '7D', '-1d', ''])('%j is not a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 
@@ -279,6 +272,18 @@ describe('durations', () => {
       'version: 1\nsessions:\n  s: { insecure: true, expiry: { maxAge: 90m, idle: 45s }, schema: { type: object, additionalProperties: false } }\n',
     );
     expect(model.sessions[0]?.expiry).toEqual({ maxAge: 5400, idle: 45, rolling: false });
+  });
+
+  it.each([
+    ['5m', { touchAfter: 300 }],
+    ['0', { touchAfter: 0 }],
+  ])('touchAfter %s reaches the model in seconds, after idle', (written, want) => {
+    const model = modelOf(
+      `version: 1\nsessions:\n  s: { insecure: true, expiry: { maxAge: 2w, idle: 1h, touchAfter: ${written} }, schema: { type: object, additionalProperties: false } }\n`,
+    );
+    const expiry = model.sessions[0]?.expiry;
+    expect(expiry).toEqual({ maxAge: 1_209_600, idle: 3600, ...want, rolling: false });
+    expect(Object.keys(expiry!)).toEqual(['maxAge', 'idle', 'touchAfter', 'rolling']);
   });
 });
 

@@ -16,6 +16,7 @@ describe('package entries', () => {
       'SessionBusyError',
       'SessionConfigError',
       'SessionConflictError',
+      'SessionError',
       'SessionStateError',
       'SessionStorageError',
       'SessionTooLargeError',
@@ -23,6 +24,26 @@ describe('package entries', () => {
       'SessionValidationError',
       'generateKey',
     ]);
+  });
+
+  it('every error it exports is a SessionError whose name is its class name', () => {
+    const errors = Object.entries(app).filter(([name]) => name.endsWith('Error') && name !== 'SessionError');
+    expect(errors).toHaveLength(8);
+    for (const [name, ErrorClass] of errors) {
+      const error: unknown = Reflect.construct(ErrorClass as new (...args: unknown[]) => unknown, ['s', 'fault']);
+      expect(error).toBeInstanceOf(app.SessionError);
+      expect(error).toMatchObject({ name, code: expect.stringMatching(/^SESSION_[A-Z_]+$/) });
+    }
+  });
+
+  it('the errors the middleware throws carry their HTTP response, as Koa reads it', () => {
+    expect({ ...new app.SessionStorageError('redis', 'timed out') }).toMatchObject({
+      status: 503,
+      statusCode: 503,
+      expose: false,
+      headers: { 'Retry-After': '1', 'Cache-Control': 'no-store' },
+    });
+    expect({ ...new app.SessionConflictError('cart', 'redis') }).toMatchObject({ status: 409, statusCode: 409, expose: true, headers: { 'Cache-Control': 'no-store' } });
   });
 
   it('typed-sessions/core exports what generated code needs: the middleware factory, the provider base class, the format', () => {

@@ -1,19 +1,20 @@
 /**
  * Session lifecycle over HTTP, on the fake clock: cookie lifetimes (#8), caching of refresh-only responses
  * (#12), format downgrades (#20), replay after logout by value (#23), schema evolution between deploys
- * (#33), id rotation on a privilege change (#36) and ids as issued (#40).
+ * (#33), id rotation on a privilege change (#36), ids as issued (#40), and the lifecycle events (`created`,
+ * `destroyed`, `expired`, `regenerated`; README "Events"), never holding a token or an id (#42).
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey } from 'typed-sessions';
+import { generateKey, type SessionEvent } from 'typed-sessions';
 import { createSessionsMiddleware, type SessionDefinition } from 'typed-sessions/core';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { deriveSubkey } from '../../runtime/keys/key-derivation.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
 import { createSignTransformer } from '../../runtime/transform/sign.js';
-import { HOUR, NoteSessionProvider, UserSessionProvider, VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
-import { cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
+import { HOUR, NoteSessionProvider, UserSessionProvider, VisitSessionProvider, specWith } from './fixtures.js';
+import { cookiePairs, cookieValue, forgeProfileToken, putJson, sendRaw, startServer, START, type TestServer } from './server.js';
 import { frameOf, tokenOf } from './token-frames.js';
 
 const NOW = START / 1000;
@@ -22,8 +23,7 @@ const DAY = 24 * HOUR;
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
-    routes: async (ctx, next) => {
-      const sessions = ctx.sessions as unknown as TestSessions;
+    routes: async (ctx, next, sessions) => {
       switch (ctx.path) {
         case '/visit/login':
           // Login: a new session (new id, new creation time) whatever the request carried.
@@ -34,6 +34,15 @@ beforeAll(async () => {
           // Step-up inside a live session: new data, new id, creation time kept.
           sessions.set('visit', { count: 200 });
           sessions.regenerate('visit');
+          break;
+        case '/visit/set-after-lifetime':
+          // The session's absolute lifetime runs out while the handler runs.
+          server.clock.advance(HOUR);
+          sessions.set('visit', { count: 99 });
+          break;
+        case '/note/set-then-throw':
+          sessions.set('note', { text: 'never written' });
+          ctx.throw(400, 'bad request');
           break;
         case '/public-write':
           // An app that marks its page cacheable, then signs someone in on it.
@@ -205,7 +214,10 @@ describe('#23 replay after logout', () => {
       server.clock.now = START + 7 * DAY * 1000;
       const events = server.events.length;
       expect(await (await readUser(token)).json()).toEqual({ value: null });
-      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason: 'expired', source: 'token' }]);
+      expect(server.events.slice(events)).toEqual([
+        { type: 'rejected', session: 'user', reason: 'expired', source: 'token' },
+        { type: 'expired', session: 'user' },
+      ]);
     } finally {
       server.clock.now = START;
     }
@@ -318,6 +330,118 @@ describe('#40 ids as issued over HTTP', () => {
       expect(random).not.toHaveBeenCalled();
     } finally {
       random.mockRestore();
+    }
+  });
+});
+
+describe('lifecycle events, each once the response carries what it reports', () => {
+  /** Every token or id the server handed out here: no event may hold one. */
+  const handedOut: string[] = [];
+
+  /** Sends the request and returns the events it caused; remembers each token or id the response set. */
+  async function eventsOf(request: Promise<Response>): Promise<SessionEvent[]> {
+    const mark = server.events.length;
+    const response = await request;
+    await response.arrayBuffer();
+    for (const pair of cookiePairs(response)) handedOut.push(pair.slice(pair.indexOf('=') + 1));
+    const cart = response.headers.get('x-cart');
+    if (cart !== null) handedOut.push(cart);
+    return server.events.slice(mark);
+  }
+
+  async function newSession(name: 'note' | 'visit', body: object): Promise<string> {
+    const token = cookieValue(await putJson(`${server.url}/s/${name}`, body), name === 'note' ? 'note' : 'vid');
+    handedOut.push(token);
+    return token;
+  }
+
+  const send = (path: string, cookie: string, method = 'GET') => fetch(`${server.url}${path}`, { method, headers: { cookie } });
+
+  it('created on a first set, by value and by id (cookie and header); an update of a carried session is none; no log line', async () => {
+    const warnings = server.warnings.length;
+    expect(await eventsOf(putJson(`${server.url}/s/note`, { text: 'hi' }))).toEqual([{ type: 'created', session: 'note' }]);
+    expect(await eventsOf(putJson(`${server.url}/s/visit`, { count: 1 }))).toEqual([{ type: 'created', session: 'visit' }]);
+    expect(await eventsOf(putJson(`${server.url}/s/cart`, { items: [] }))).toEqual([{ type: 'created', session: 'cart' }]);
+    const note = await newSession('note', { text: 'a' });
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(putJson(`${server.url}/s/note`, { text: 'b' }, { cookie: `note=${note}` }))).toEqual([]);
+    expect(await eventsOf(putJson(`${server.url}/s/visit`, { count: 2 }, { cookie: `vid=${id}` }))).toEqual([]);
+    expect(server.warnings.slice(warnings)).toEqual([]);
+  });
+
+  it('an expired token followed by a set: rejected and expired, then created', async () => {
+    const expired = `profile=${forgeProfileToken(NOW - 7200, NOW - 7200, '{"userId":"ada"}')}`;
+    expect(await eventsOf(putJson(`${server.url}/s/profile`, { userId: 'ada' }, { cookie: expired }))).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'profile' },
+      { type: 'created', session: 'profile' },
+    ]);
+  });
+
+  it('destroyed on clear of a carried session, by value and by id; a clear with no session ends nothing', async () => {
+    const note = await newSession('note', { text: 'a' });
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(send('/s/note', `note=${note}`, 'DELETE'))).toEqual([{ type: 'destroyed', session: 'note' }]);
+    expect(await eventsOf(send('/s/visit', `vid=${id}`, 'DELETE'))).toEqual([{ type: 'destroyed', session: 'visit' }]);
+    expect(await eventsOf(fetch(`${server.url}/s/visit`, { method: 'DELETE' }))).toEqual([]);
+  });
+
+  it('a login (clear, then set) over a carried session: destroyed, then created', async () => {
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(send('/visit/login', `vid=${id}`, 'POST'))).toEqual([
+      { type: 'destroyed', session: 'visit' },
+      { type: 'created', session: 'visit' },
+    ]);
+  });
+
+  it('regenerated on regenerate of a carried session; a session set and regenerated in one request is only created', async () => {
+    const id = await newSession('visit', { count: 1 });
+    expect(await eventsOf(send('/s/visit/regenerate', `vid=${id}`, 'POST'))).toEqual([{ type: 'regenerated', session: 'visit' }]);
+    expect(await eventsOf(fetch(`${server.url}/visit/elevate`, { method: 'POST' }))).toEqual([{ type: 'created', session: 'visit' }]);
+  });
+
+  it('expired when noticed: a token past idle, a stored envelope past maxAge (each after its refusal), and a lifetime that runs out during the request', async () => {
+    const stale = `profile=${forgeProfileToken(NOW - 700, NOW - 700, '{"userId":"ada"}')}`;
+    expect(await eventsOf(send('/s/profile', stale))).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'profile' },
+    ]);
+
+    const kept = await newSession('visit', { count: 1 });
+    await server.storage.inner.write(storageKeyForId('visit', kept), `${NOW - HOUR}.${NOW - HOUR}.{"count":1}`, 60);
+    expect(await eventsOf(send('/s/visit', `vid=${kept}`))).toEqual([
+      { type: 'rejected', session: 'visit', reason: 'expired', source: 'storage' },
+      { type: 'expired', session: 'visit' },
+    ]);
+
+    const outlived = await newSession('visit', { count: 1 });
+    try {
+      expect(await eventsOf(send('/visit/set-after-lifetime', `vid=${outlived}`))).toEqual([{ type: 'expired', session: 'visit' }]);
+    } finally {
+      server.clock.now = START;
+    }
+  });
+
+  it('none when the commit fails: the handler threw, or the storage refused the write (503)', async () => {
+    expect(await eventsOf(fetch(`${server.url}/note/set-then-throw`))).toEqual([]);
+    server.storage.mode = 'reject';
+    server.storage.faultOn = new Set(['write']);
+    try {
+      const events = await eventsOf(putJson(`${server.url}/s/visit`, { count: 1 }));
+      expect(events.map((event) => event.type)).toEqual(['store_unavailable']);
+    } finally {
+      server.storage.mode = 'ok';
+      server.storage.faultOn = undefined;
+    }
+  });
+
+  // Last in this block: it scans what every case above handed out, against every event this server emitted.
+  it('#42 no event holds a token or an id the server handed out, whole or a 16-character part', () => {
+    const logged = JSON.stringify(server.events);
+    expect(handedOut.length).toBeGreaterThan(10);
+    for (const token of handedOut.filter((value) => value !== '')) {
+      expect(logged).not.toContain(token.slice(0, 16));
+      expect(logged).not.toContain(token.slice(-16));
     }
   });
 });

@@ -1,12 +1,12 @@
 /**
  * Observability of refusals (issue 3; security.md #24 and #42): every refused session, whatever the reason and
  * wherever the bad data came from, gives exactly one `rejected` event and one warning line carrying the
- * reason code, and no event or log line, from the app's logger or the default stderr one, ever holds a
- * token, an id or a payload. And a `refreshed` event says a session was re-sent: it comes with a token
- * in the response, never without one.
+ * reason code (a session past its time then its lifecycle `expired` event, with no line of its own), and no
+ * event or log line, from the app's logger or the default stderr one, ever holds a token, an id or a payload.
+ * And a `refreshed` event says a session was re-sent: it comes with a token in the response, never without one.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey, type RejectionReason, type RejectionSource } from 'typed-sessions';
+import { generateKey, type RejectionReason, type RejectionSource, type SessionEvent } from 'typed-sessions';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
@@ -45,13 +45,23 @@ interface Case {
   readonly source: RejectionSource;
   readonly path: string;
   readonly cookie: () => Promise<string>;
+  /** The events after the `rejected` one: a session past its time also ends. */
+  readonly after?: readonly SessionEvent[];
 }
 
 const cases: Case[] = [
   { reason: 'malformed', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(`${MARKER}!not-base64url`)}` },
   { reason: 'tampered', source: 'token', path: '/s/user', cookie: async () => `__Host-user=${keep(flipBit(sealUser(server.key, `{"userId":"${MARKER}"}`), 200))}` },
   { reason: 'unknown_key', source: 'token', path: '/s/user', cookie: async () => `__Host-user=${keep(sealUser(generateKey(), `{"userId":"${MARKER}"}`))}` },
-  { reason: 'expired', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(forgeProfileToken(NOW - 7200, NOW - 7200, `{"userId":"${MARKER}"}`))}` },
+  {
+    reason: 'expired',
+    source: 'token',
+    path: '/s/profile',
+    cookie: async () => `profile=${keep(forgeProfileToken(NOW - 7200, NOW - 7200, `{"userId":"${MARKER}"}`))}`,
+    after: [{ type: 'expired', session: 'profile' }],
+  },
+  // #22: stamped beyond the clock skew, never a live session: refused as expired, and no lifecycle event.
+  { reason: 'expired', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(forgeProfileToken(NOW, NOW + 61, `{"userId":"${MARKER}"}`))}` },
   { reason: 'schema', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}","admin":true}`))}` },
   { reason: 'too_large', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep('S3CRET'.repeat(800))}` },
   { reason: 'unknown_id', source: 'token', path: '/s/visit', cookie: async () => `vid=${keep(generateSessionId())}` },
@@ -63,7 +73,14 @@ const cases: Case[] = [
       `profile=${keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}"}`))}; profile=${keep(forgeProfileToken(NOW, NOW, `{"userId":"${MARKER}2"}`))}`,
   },
   { reason: 'malformed', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":"${MARKER}`) },
-  { reason: 'expired', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW - 7200}.${NOW - 7200}.{"count":1,"m":"${MARKER}"}`) },
+  {
+    reason: 'expired',
+    source: 'storage',
+    path: '/s/visit',
+    cookie: () => storedVisit(`${NOW - 7200}.${NOW - 7200}.{"count":1,"m":"${MARKER}"}`),
+    after: [{ type: 'expired', session: 'visit' }],
+  },
+  { reason: 'expired', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW + 61}.${NOW + 61}.{"count":1,"m":"${MARKER}"}`) },
   { reason: 'schema', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":"${MARKER}"}`) },
   { reason: 'too_large', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":1,"m":"${MARKER.repeat(20_000)}"}`) },
 ];
@@ -82,13 +99,13 @@ function expectNoSecrets(logged: string): void {
 }
 
 describe('observability of refused sessions', () => {
-  it.each(cases)('$reason from the $source: exactly one event and one warning line with the code, and no secret', async ({ reason, source, path, cookie }) => {
+  it.each(cases)('$reason from the $source: exactly one rejected event and one warning line with the code, and no secret', async ({ reason, source, path, cookie, after = [] }) => {
     const header = await cookie();
     const [events, warnings] = [server.events.length, server.warnings.length];
     const response = await sendRaw(server.port, path, [`Cookie: ${header}`]);
     expect(response.status).toBe(200);
     const session = path.slice(3);
-    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session, reason, source }]);
+    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session, reason, source }, ...after]);
     expect(server.warnings.slice(warnings)).toEqual([{ message: 'session rejected', fields: { session, reason, source } }]);
     expectNoSecrets(everythingLogged());
   });

@@ -6,7 +6,7 @@ import { CartSessionProvider } from '../../generated/index.js';
 import { storageKeyForId } from '../../runtime/ids.js';
 import { MAX_PAYLOAD_DEPTH } from '../../runtime/serializer/json.js';
 import { payloadValidator } from '../../runtime/validation.js';
-import { VisitSessionProvider, specWith, type TestSessions } from './fixtures.js';
+import { VisitSessionProvider, specWith } from './fixtures.js';
 import { cookieValue, forgeProfileToken, putJson, startServer, START, type TestServer } from './server.js';
 
 /** Values the handler at `/unsafe/:case` sets as `scratch.data`: things JSON cannot hold faithfully. */
@@ -42,11 +42,11 @@ function nestedArrays(depth: number): unknown {
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
-    routes: async (ctx, next) => {
+    routes: async (ctx, next, sessions) => {
       const match = /^\/unsafe\/(.+)$/.exec(ctx.path);
       if (!match) return next();
       try {
-        (ctx.sessions as unknown as TestSessions).set('scratch', { data: UNSAFE[decodeURIComponent(match[1]!)]![0]() });
+        sessions.set('scratch', { data: UNSAFE[decodeURIComponent(match[1]!)]![0]() });
         ctx.status = 204;
       } catch (error) {
         const { name, path, message } = error as { name: string; path: string; message: string };

@@ -14,8 +14,7 @@ import fc from 'fast-check';
 import type Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { storageKeyForId } from '../../runtime/ids.js';
-import type { TestSessions } from './fixtures.js';
-import { cookieValue, putJson, type ServerOptions, type TestServer } from './server.js';
+import { cookieValue, putJson, type ServerOptions, type TestRoutes, type TestServer } from './server.js';
 
 /**
  * Where each request waits: by the name in its `x-gate` header; no header, no wait. Installed as the
@@ -56,11 +55,10 @@ export class Gates {
   }
 }
 
-export function raceRoutes(gates: Gates): Koa.Middleware {
-  return async (ctx, next) => {
+export function raceRoutes(gates: Gates): TestRoutes {
+  return async (ctx, next, sessions) => {
     const action = /^\/race\/(increment|regenerate)$/.exec(ctx.path)?.[1];
     if (action === undefined) return next();
-    const sessions = ctx.sessions as unknown as TestSessions;
     const count = sessions.get('visit')?.count ?? 0;
     await gates.wait(ctx.get('x-gate') || undefined);
     sessions.set('visit', { count: count + 1 });

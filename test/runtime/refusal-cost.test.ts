@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_COOKIE_TOKEN_LENGTH, PATHOLOGICAL_COOKIES, REFUSAL_SPEC, refusalCases, refusalKeys } from '../support/bogus-tokens.js';
 import { parseCookies } from '../../runtime/transport/cookie.js';
-import { cookiePairs, startServer, type TestServer } from './server.js';
+import { cookiePairs, startServer, type TestRoutes, type TestServer } from './server.js';
 
 /** MAC and cipher contexts made, and the bytes fed to them, since the last reset. */
 const crypto = vi.hoisted(() => ({ contexts: 0, bytes: 0 }));
@@ -109,11 +109,18 @@ describe('#56 #59 over HTTP: hostile cookies are no session', () => {
 
   beforeAll(async () => {
     // Room for a 64 KB Cookie header; Node's default limit (16 KiB) would answer 431 before any session code.
-    server = await startServer({ spec: REFUSAL_SPEC, install: { keys, storages: {} }, maxHeaderSize: 80 * 1024 });
+    // A route that uses every session, since each opens when the handler first uses it.
+    const everySession: TestRoutes = async (ctx, next, sessions) => {
+      if (ctx.path !== '/every') return next();
+      const values = [...names].map((name) => (sessions as unknown as { get(name: string): unknown }).get(name));
+      ctx.body = { value: values.find((value) => value !== undefined) ?? null };
+    };
+    server = await startServer({ spec: REFUSAL_SPEC, install: { keys, storages: {} }, maxHeaderSize: 80 * 1024, routes: everySession });
   });
   afterAll(() => server.close());
 
-  const get = (headers: Record<string, string>) => fetch(`${server.url}/s/ksig`, { headers });
+  const names = new Set(REFUSAL_SPEC.providers.map(({ definition }) => definition.name));
+  const get = (headers: Record<string, string>) => fetch(`${server.url}/every`, { headers });
 
   it('#56 three bogus 4 KB Ktor cookies: 200, no session, one rejected event each, and each cookie expired', async () => {
     const ktor = cases.filter(({ format }) => ['ktor-sign, JSON', 'ktor-encrypt', 'ktor-encrypt, legacyMac'].includes(format));

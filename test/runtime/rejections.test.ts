@@ -30,13 +30,16 @@ function observable(response: RawResponse): unknown {
 }
 
 describe('#24 every refusal looks the same from outside', () => {
-  const cases: [reason: string, token: () => string][] = [
+  // After the reason and the token, the events that follow the `rejected` one: a session past its time also ends.
+  const cases: [reason: string, token: () => string, ...after: object[]][] = [
     ['malformed', () => 'not-a-token!'],
     ['malformed', () => sealUser.seal('no envelope here')],
     ['malformed', () => sealUser.seal(`${NOW}.${NOW}.{"userId":`)],
     ['tampered', () => flipBit(sealUser.seal(`${NOW}.${NOW}.{"userId":"ada"}`), 200)],
     ['unknown_key', () => createEncryptTransformer(parseKeyRing('main', generateKey(), 'other'), 'user').seal(`${NOW}.${NOW}.{"userId":"ada"}`)],
-    ['expired', () => sealUser.seal(`${NOW - 8 * 86400}.${NOW - 60}.{"userId":"ada"}`)],
+    ['expired', () => sealUser.seal(`${NOW - 8 * 86400}.${NOW - 60}.{"userId":"ada"}`), { type: 'expired', session: 'user' }],
+    // #22: stamped beyond the clock skew is refused as expired, but was never a live session that ended.
+    ['expired', () => sealUser.seal(`${NOW + 61}.${NOW + 61}.{"userId":"ada"}`)],
     ['schema', () => sealUser.seal(`${NOW}.${NOW}.{"userId":1}`)],
     ['too_large', () => 'A'.repeat(4097)],
   ];
@@ -46,11 +49,11 @@ describe('#24 every refusal looks the same from outside', () => {
     expect(JSON.parse(valid.body)).toEqual({ value: { userId: 'ada' } });
 
     const seen: unknown[] = [];
-    for (const [reason, token] of cases) {
+    for (const [reason, token, ...after] of cases) {
       const events = server.events.length;
       const response = await readUser(`__Host-user=${token()}`);
       seen.push(observable(response));
-      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason, source: 'token' }]);
+      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason, source: 'token' }, ...after]);
     }
     expect(seen[0]).toMatchObject({ status: 200, body: '{"value":null}' });
     expect((seen[0] as { headers: [string, string][] }).headers).toContainEqual([
@@ -183,7 +186,10 @@ describe('expiry by value, on a fake clock', () => {
     clock.now = START + (60 + 600) * 1000;
     const events = server.events.length;
     expect(await (await read(token)).json()).toEqual({ value: null });
-    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'profile', reason: 'expired', source: 'token' }]);
+    expect(server.events.slice(events)).toEqual([
+      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'profile' },
+    ]);
     clock.now = START;
   });
 

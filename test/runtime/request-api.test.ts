@@ -1,14 +1,12 @@
 /** The request API on ctx.sessions: getOrSet, the commit boundary, misuse, and what a failed handler leaves behind. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionStateError, SessionUsageError } from 'typed-sessions';
-import type { TestSessions } from './fixtures.js';
 import { cookieValue, putJson, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
-    routes: async (ctx, next) => {
-      const sessions = ctx.sessions as unknown as TestSessions;
+    routes: async (ctx, next, sessions) => {
       switch (ctx.path) {
         case '/set-then-fail':
           sessions.set('visit', { count: 1 });

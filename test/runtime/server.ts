@@ -44,8 +44,8 @@ export class SpyStorage implements Storage {
     this.inner = new MemoryStorage({ maxEntries: 1000, clock: clock.read });
   }
 
-  read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
-    return this.#run(['read', key, slideSeconds], () => this.inner.read(key, slideSeconds));
+  read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
+    return this.#run(['read', key, slideSeconds, touchAfterSeconds], () => this.inner.read(key, slideSeconds, touchAfterSeconds));
   }
   write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
     return this.#run(['write', key, value, ttlSeconds, options], () => this.inner.write(key, value, ttlSeconds, options));
@@ -80,12 +80,15 @@ export interface ServerOptions {
   /** `app.proxy`: trust X-Forwarded-Proto. */
   readonly proxy?: boolean;
   /** Runs before the default routes; return without calling next to answer yourself. */
-  readonly routes?: Koa.Middleware;
+  readonly routes?: TestRoutes;
   /** Runs before the sessions middleware: an app's own error handling, for example. */
   readonly outer?: Koa.Middleware;
   /** Node's limit for all request headers together, in bytes; default Node's (16 KiB). */
   readonly maxHeaderSize?: number;
 }
+
+/** Test routes: Koa middleware that also gets `ctx.sessions` typed for the test spec (fixtures.ts). */
+export type TestRoutes = (ctx: Koa.Context, next: Koa.Next, sessions: TestSessions) => unknown;
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const clock = new FakeClock();
@@ -113,7 +116,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     seen.push(ctx.sessions as unknown as TestSessions);
     await next();
   });
-  if (options.routes) app.use(options.routes);
+  const routes = options.routes;
+  if (routes) app.use((ctx, next) => routes(ctx, next, ctx.sessions as unknown as TestSessions));
   app.use(sessionRoutes);
   // A backlog past Node's default 511: a burst of new connections (the load test's 1,000 clients) is
   // accepted at once instead of waiting out SYN retransmissions.
@@ -146,6 +150,8 @@ async function sessionRoutes(ctx: Koa.Context): Promise<void> {
   const name = match[1] as keyof import('./fixtures.js').SessionMap;
   const sessions = ctx.sessions as unknown as TestSessions;
   const route = `${ctx.method} ${match[2] ?? ''}`;
+  // A session with `load: lazy` is loaded when asked; every other resolves at once.
+  await sessions.load(name);
   switch (route) {
     case 'GET ':
       ctx.body = { value: sessions.get(name) ?? null };

@@ -119,6 +119,13 @@ describe('startup errors', () => {
     expect(configError(install(specWith(forgeable)))).toMatch(/session "profile": a session that travels by value \(no storage\) needs a sign or encrypt transform/);
   });
 
+  it('load: lazy is refused on a by-value session, and taken on a by-id one', () => {
+    expect(configError(install(specWith({ ...NoteSessionProvider.definition, load: 'lazy' })))).toBe(
+      'session "note": load: lazy is for sessions tracked by id in a storage; a by-value session already opens only when the handler first uses it, so remove load:; fix it in sessions.yaml',
+    );
+    expect(() => install(specWith({ ...VisitSessionProvider.definition, load: 'lazy' }))).not.toThrow();
+  });
+
   it.each([
     ['#6 __Host- with a domain', cookieSession('__Host-sid', { domain: 'example.com' }), /a __Host- cookie cannot set a domain/],
     ['#6 __Host- with a path other than /', cookieSession('__Host-sid', { path: '/app' }), /a __Host- cookie must have path "\/"/],
@@ -148,8 +155,14 @@ describe('startup errors', () => {
 
   it.each([
     ['idle not below maxAge', { maxAge: HOUR, idle: HOUR, rolling: false }, /expiry.idle \(1h\) must be less than maxAge \(1h\)/],
+    ['idle not below maxAge, in weeks', { maxAge: 1_209_600, idle: 1_814_400, rolling: false }, /expiry.idle \(3w\) must be less than maxAge \(2w\)/],
     ['a fractional maxAge', { maxAge: 1.5, rolling: false }, /expiry.maxAge must be a whole number of seconds above 0, not 1.5/],
     ['a zero maxAge', { maxAge: 0, rolling: false }, /expiry.maxAge must be a whole number of seconds above 0, not 0/],
+    ['touchAfter not below idle', { maxAge: HOUR, idle: 600, touchAfter: 600, rolling: false }, /expiry.touchAfter \(10m\) must be less than idle \(10m\)/],
+    ['touchAfter without idle', { maxAge: HOUR, touchAfter: 60, rolling: false }, /expiry.touchAfter limits how often activity slides the idle timeout, and there is no expiry.idle/],
+    ['touchAfter with rolling', { maxAge: HOUR, idle: 600, touchAfter: 0, rolling: true }, /expiry.touchAfter cannot be combined with rolling: true/],
+    ['a negative touchAfter', { maxAge: HOUR, idle: 600, touchAfter: -1, rolling: false }, /expiry.touchAfter must be a whole number of seconds, 0 or more, not -1/],
+    ['a fractional touchAfter', { maxAge: HOUR, idle: 600, touchAfter: 0.5, rolling: false }, /expiry.touchAfter must be a whole number of seconds, 0 or more, not 0.5/],
   ])('expiry with %s', (_label, expiry, problem) => {
     expect(configError(install(specWith({ ...NoteSessionProvider.definition, expiry })))).toMatch(problem);
   });

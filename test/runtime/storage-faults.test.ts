@@ -5,7 +5,6 @@
 import type Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeyForId } from '../../runtime/ids.js';
-import type { TestSessions } from './fixtures.js';
 import { cookieValue, putJson, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
@@ -124,13 +123,13 @@ describe('#66 storage faults and conflicts reach the app\'s own error middleware
   beforeAll(async () => {
     app = await startServer({
       outer: jsonErrors,
-      routes: async (ctx, next) => {
+      routes: async (ctx, next, sessions) => {
         ctx.append('Set-Cookie', 'theme=dark; Path=/');
         // Another request's logout lands between this request's load and its commit.
         if (ctx.path === '/race/logout-meanwhile') {
           const id = ctx.cookies.get('vid')!;
           await app.storage.inner.invalidate(storageKeyForId('visit', id));
-          (ctx.sessions as unknown as TestSessions).set('visit', { count: 2 });
+          sessions.set('visit', { count: 2 });
           ctx.body = 'written';
           return;
         }

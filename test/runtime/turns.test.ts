@@ -4,28 +4,27 @@
  * a turn is per id. Small bounds instead of a clock: a test asserts which answer came, never how soon.
  */
 import { connect } from 'node:net';
-import type Koa from 'koa';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstallOptions } from 'typed-sessions';
-import type { TestSessions } from './fixtures.js';
+import { VisitSessionProvider, specWith } from './fixtures.js';
 import { countOf, Gates, increment, newVisit, raceRoutes } from './races.js';
-import { putJson, startServer, type TestServer } from './server.js';
+import { putJson, startServer, type TestRoutes, type TestServer } from './server.js';
 
 let server: TestServer;
 const gates = new Gates();
 afterEach(() => server.close());
 
 /** `GET /slow-read` reads the `visit` session, waits at its gate and answers it, changing nothing. */
-const slowRead: Koa.Middleware = async (ctx, next) => {
+const slowRead: TestRoutes = async (ctx, next, sessions) => {
   if (ctx.path !== '/slow-read') return next();
-  const visit = (ctx.sessions as unknown as TestSessions).get('visit');
+  const visit = sessions.get('visit');
   await gates.wait(ctx.get('x-gate') || undefined);
   ctx.body = { value: visit ?? null };
 };
 
 async function start(install: Partial<InstallOptions>): Promise<TestServer> {
   const race = raceRoutes(gates);
-  server = await startServer({ install, outer: gates.counter, routes: (ctx, next) => slowRead(ctx, () => race(ctx, next)) });
+  server = await startServer({ install, outer: gates.counter, routes: (ctx, next, sessions) => slowRead(ctx, async () => race(ctx, next, sessions), sessions) });
   return server;
 }
 
@@ -149,6 +148,32 @@ describe('every way a request ends gives its turn up', () => {
     gates.open('gone');
     expect(await (await next).json()).toEqual({ count: 3 });
     expect(await countOf(server, id)).toBe(3);
+  });
+});
+
+describe('load: lazy', () => {
+  it('a session loaded on demand takes its turn when the handler loads it: a route that never loads it does not wait, one that does gets the 503', async () => {
+    server = await startServer({
+      spec: specWith({ ...VisitSessionProvider.definition, load: 'lazy' }),
+      install: { queueTimeout: 50 },
+      routes: async (ctx, next, sessions) => {
+        if (ctx.path !== '/lazy-hold') return next();
+        const visit = (await sessions.load('visit')) as { count: number };
+        await gates.wait('lazy');
+        sessions.set('visit', { count: visit.count + 1 });
+        ctx.status = 204;
+      },
+    });
+    const id = await newVisit(server);
+    const holder = fetch(`${server.url}/lazy-hold`, { headers: { cookie: `vid=${id}` } });
+    await gates.arrived('lazy');
+    expect(await (await fetch(`${server.url}/plain`, { headers: { cookie: `vid=${id}` } })).text()).toBe('plain');
+    await expectBusy(
+      await fetch(`${server.url}/s/visit`, { headers: { cookie: `vid=${id}` } }),
+      'session "visit" is in use by another request, and this one\'s turn did not come within 50 ms; nothing was read or written, retry the request',
+    );
+    gates.open('lazy');
+    expect((await holder).status).toBe(204);
   });
 });
 

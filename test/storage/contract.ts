@@ -7,7 +7,8 @@ import type { Storage } from '../../runtime/storage/storage.js';
  * and a cluster) run these same cases, so the runtime can treat them alike. Besides reading and writing,
  * it holds every storage to the promises the runtime's safety rests on: creation never overwrites
  * (security.md #44), an update only lands over the version it read and a cleared entry stays cleared
- * (#49, #50), a slide never rewrites the value (#51) and never passes the deadline (#52).
+ * (#49, #50), a slide never rewrites the value (#51), writes nothing inside `touchAfter` of the last one,
+ * and never passes the deadline (#52).
  */
 
 export interface StorageContractOptions {
@@ -268,6 +269,25 @@ export function storageContract(name: string, makeStorage: () => Storage | Promi
         expect(await storage.read('k')).toEqual({ value: 'value', version });
         await advanceClock(3 * MARGIN_MS);
         expect(await storage.read('k')).toBeUndefined();
+      });
+
+      it('#51 with touchAfter, a sliding read that would move the expiry by less slides nothing; one that moves it by more slides', async () => {
+        await storage.write('short', 'value', TTL_SECONDS);
+        await advanceClock(3000);
+        // 3 s after the write: the slide would gain 3 s, under touchAfter, so the write's expiry stands.
+        await storage.read('short', TTL_SECONDS, 5);
+        await advanceClock(TTL_MS - 3000 + MARGIN_MS);
+        expect(await storage.read('short')).toBeUndefined();
+
+        await storage.write('long', 'value', TTL_SECONDS);
+        const version = await versionOf('long');
+        await advanceClock(6000);
+        // 6 s after the write: a gain of 6 s, so the entry now lives TTL_SECONDS from here, value and version kept.
+        expect(await storage.read('long', TTL_SECONDS, 5)).toEqual({ value: 'value', version });
+        await advanceClock(TTL_MS - 2 * MARGIN_MS);
+        expect(await valueOf('long')).toBe('value');
+        await advanceClock(3 * MARGIN_MS);
+        expect(await storage.read('long')).toBeUndefined();
       });
 
       it('#51 a sliding read returns the entry as it is', async () => {

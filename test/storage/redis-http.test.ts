@@ -7,11 +7,11 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { RedisStorage } from '../../runtime/storage/redis.js';
-import type { TestSessions } from '../runtime/fixtures.js';
 import { describeRaces } from '../runtime/races.js';
 import { cookieValue, putJson, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, redisForSuite, startRedisServer } from '../support/redis-server.js';
+import { advanceRedisTime } from '../support/redis-time.js';
 
 vi.mock('../../runtime/ids.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../runtime/ids.js')>();
@@ -94,6 +94,30 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
         counted.disconnect();
       }
     });
+
+    it('#51 reads within touchAfter (the default, a tenth of the 600 s idle) of the last slide write nothing to Redis; the first read past it slides once', async () => {
+      const server = await startWith(storage());
+      /** Redis's count of writes since it started (its dirty counter): a PEXPIRE counts, a PTTL does not. */
+      const writes = async () => Number(/rdb_changes_since_last_save:(\d+)/.exec(await redis.client.info('persistence'))![1]);
+      try {
+        const id = await newVisit(server);
+        const key = `sess:${storageKeyForId('visit', id)}`;
+        for (const seconds of [30, 29]) {
+          await advanceRedisTime([redis.client], seconds * 1000);
+          const before = await writes();
+          expect(await countOf(server, id)).toBe(1);
+          expect(await writes()).toBe(before);
+        }
+        expect(await redis.client.pttl(key)).toBeLessThan(541_000);
+        await advanceRedisTime([redis.client], 2000);
+        const before = await writes();
+        expect(await countOf(server, id)).toBe(1);
+        expect(await writes()).toBe(before + 1);
+        expect(await redis.client.pttl(key)).toBeGreaterThan(599_000);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   describe('faults between the app and Redis, through a loopback proxy', () => {
@@ -105,9 +129,8 @@ describeRedis('RedisStorage through the middleware over HTTP', () => {
       storage = new RedisStorage(`redis://${REDIS_HOST}:${proxy.port}`);
       await storage.ready();
       server = await startWith(storage, {
-        routes: async (ctx, next) => {
+        routes: async (ctx, next, sessions) => {
           if (ctx.path !== '/fault/increment' && ctx.path !== '/fault/regenerate') return next();
-          const sessions = ctx.sessions as unknown as TestSessions;
           const count = sessions.get('visit')?.count ?? 0;
           // Redis goes away after the read, before the write.
           proxy.refuse();

@@ -21,7 +21,7 @@ app.use(installSessions());
 /** An app file whose middleware body is `body`. */
 const handler = (body: string): string => `${PRELUDE}app.use(async (ctx) => {\n${body}\n});\n`;
 
-const OK_APP = `${PRELUDE}import type { CartItem, Profile, SessionMap, UserSession } from '../expected/index.js';
+const OK_APP = `${PRELUDE}import type { CartItem, CartSession, Profile, SessionMap, UserSession } from '../expected/index.js';
 
 app.use(async (ctx) => {
   const user: UserSession | undefined = ctx.sessions.get('user');
@@ -34,12 +34,23 @@ app.use(async (ctx) => {
   const theme: 'light' | 'dark' | null = prefs.theme;
   ctx.sessions.set('flash', { messages: ['saved', { kind: 'notice', text: 'hi', level: 3 }] });
   ctx.sessions.set('api_token', { scopes: ['read'], client: null });
+  // uploads is load: lazy: loaded when asked, typed like get.
+  const uploads: { readonly pending?: number } | undefined = await ctx.sessions.load('uploads');
   ctx.sessions.clear('uploads');
+  // Read-only payloads: changed through update (on a mutable copy), or set from a spread of what get returned.
+  ctx.sessions.update('cart', (cart) => {
+    cart.items.push(item);
+  });
+  if (user) ctx.sessions.set('user', { ...user, userId: 'u2' });
+  // The generated types are read-only themselves, so a variable of one takes what get returns, arrays included.
+  const cart: CartSession | undefined = ctx.sessions.get('cart');
+  const items: readonly CartItem[] = cart?.items ?? [];
+  if (cart) ctx.sessions.set('cart', { ...cart, items: [...items, item] });
   await ctx.sessions.regenerate('cart');
   await ctx.sessions.regenerate('api_token');
   const profile: Profile | undefined = user?.profile;
   const names: Array<keyof SessionMap> = ['user', 'cart', 'prefs', 'flash', 'api_token', 'uploads'];
-  ctx.body = { city, nickname, flags, theme, profile, names };
+  ctx.body = { city, nickname, flags, theme, profile, names, uploads };
 });
 `;
 
@@ -76,6 +87,14 @@ const FAILING_APPS: ReadonlyArray<{ name: string; body: string; want: number }> 
   },
   { name: 'get may be undefined', body: "ctx.body = ctx.sessions.get('user').userId;", want: 2532 },
   { name: 'regenerate on a by-value session', body: "await ctx.sessions.regenerate('user');", want: 2345 },
+  {
+    name: 'changing an array of a payload from get in place',
+    body: "ctx.sessions.get('cart')?.items.push({ sku: 'a-1', qty: 1, price: { cents: 1, currency: 'EUR' } });",
+    want: 2339,
+  },
+  { name: 'a read-only array from get where a mutable one is wanted', body: "const items: Array<{ sku: string }> = ctx.sessions.get('cart')!.items;", want: 4104 },
+  { name: 'assigning to a payload from get', body: "const user = ctx.sessions.get('user');\nif (user) user.userId = 'x';", want: 2540 },
+  { name: 'a recipe returning the wrong shape', body: "ctx.sessions.update('prefs', () => ({ theme: 'blue' }));", want: 2322 },
 ];
 
 const appFiles = new Map<string, string>([
