@@ -177,12 +177,15 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     }
   }
 
-  /** The turn on `key` of `source`, taken once per request: a second token for the same id shares it. */
+  /**
+   * The turn on `key` of `source`, taken once per request: a second token for the same id shares it. Locks
+   * across processes are taken one after another, in the order the turns are (runtime/tracker/turns.ts).
+   */
   takeTurn(source: TurnSource, key: string): Promise<void> {
     const turns = (this.#turns ??= []);
     const held = turns.find((entry) => entry.source === source && entry.key === key);
     if (held !== undefined) return held.turn.ready;
-    const turn = source.take(key);
+    const turn = source.take(key, turns.at(-1)?.turn.ready);
     turns.push({ source, key, turn });
     return turn.ready;
   }

@@ -26,8 +26,8 @@ export class LockedTurns implements TurnSource {
     readonly locks: StorageLocks,
   ) {}
 
-  take(key: string): Turn {
-    return new LockedTurn(this, key, this.queue.take(key));
+  take(key: string, after: Promise<void> | undefined): Turn {
+    return new LockedTurn(this, key, this.queue.take(key), after);
   }
 }
 
@@ -41,12 +41,14 @@ class LockedTurn implements Turn {
     readonly turns: LockedTurns,
     readonly key: string,
     readonly local: Turn,
+    after: Promise<void> | undefined,
   ) {
-    this.ready = this.#lock(performance.now() + turns.queue.timeouts.queue);
+    this.ready = this.#lock(performance.now() + turns.queue.timeouts.queue, after);
   }
 
-  async #lock(deadline: number): Promise<void> {
+  async #lock(deadline: number, after: Promise<void> | undefined): Promise<void> {
     await this.local.ready;
+    await after;
     const { storage, locks, queue } = this.turns;
     const token = randomBytes(16).toString('base64url');
     for (let delay = FIRST_RETRY_MS; !this.#released; delay = Math.min(delay * 2, LAST_RETRY_MS)) {

@@ -21,7 +21,12 @@ export interface Turn {
 
 /** Where a by-id session's turns come from: this process's queue, and with `concurrency: serialize` a lock in the storage too. */
 export interface TurnSource {
-  take(key: string): Turn;
+  /**
+   * The turn on `key`. A lock across processes is asked for only once `after`, the request's previous
+   * turn, is ready: every request takes its locks one by one in the same order (spec order), so two
+   * requests carrying the same two serialized sessions never wait for each other in a circle.
+   */
+  take(key: string, after: Promise<void> | undefined): Turn;
 }
 
 /**
@@ -57,6 +62,7 @@ export class TurnQueue implements TurnSource {
     readonly emit: (event: SessionEvent) => void,
   ) {}
 
+  /** Taken at once, whatever `after`: in one process the turns of a request are taken in one synchronous step. */
   take(key: string): Turn {
     const turn = new QueuedTurn(this, key);
     const line = this.#lines.get(key);

@@ -6,38 +6,58 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SessionProvider, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
+import { SessionProvider, type ProviderClass, type SessionDefinition, type SpecDefinition } from 'typed-sessions/core';
 import { storageKeyForId } from '../../runtime/ids.js';
 import { RedisStorage } from '../../runtime/storage/redis.js';
 import type { StoredEntry, WriteOptions } from '../../runtime/storage/storage.js';
-import { spec, VisitSessionProvider, type VisitSession } from '../runtime/fixtures.js';
+import { CartSessionProvider, spec, VisitSessionProvider, type CartSession, type VisitSession } from '../runtime/fixtures.js';
 import { countOf, describeTurns, Gates, increment, newVisit, raceRoutes } from '../runtime/races.js';
-import { startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
+import { cookieValue, putJson, startServer, type ServerOptions, type TestRoutes, type TestServer } from '../runtime/server.js';
 import { describeRedis, REDIS_HOST, redisForSuite } from '../support/redis-server.js';
 
 class SerializedVisitProvider extends SessionProvider<VisitSession> {
   static readonly definition: SessionDefinition<VisitSession> = { ...VisitSessionProvider.definition, concurrency: 'serialize' };
 }
 
-/** The fixture spec with `visit` serialized, its storage declared redis; the tests pass the instance. */
-const serialized: SpecDefinition = {
-  ...spec,
-  storages: { mem: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' } },
-  providers: spec.providers.map((provider) => (provider === VisitSessionProvider ? SerializedVisitProvider : provider)),
-};
+class SerializedCartProvider extends SessionProvider<CartSession> {
+  static readonly definition: SessionDefinition<CartSession> = { ...CartSessionProvider.definition, concurrency: 'serialize' };
+}
+
+/** The fixture spec with `serialize` on the sessions `serialized` maps, their storage declared redis; the tests pass the instance. */
+function serializing(serialized: ReadonlyMap<ProviderClass, ProviderClass>): SpecDefinition {
+  return {
+    ...spec,
+    storages: { mem: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' } },
+    providers: spec.providers.map((provider) => serialized.get(provider) ?? provider),
+  };
+}
+
+const serialized = serializing(new Map([[VisitSessionProvider, SerializedVisitProvider]]));
 
 /** Where the lock of the `visit` session `id` lives (docs/storage.md, Redis key layout). */
 function lockKeyOf(id: string): string {
   return `{sess:${storageKeyForId('visit', id)}}:lock`;
 }
 
-/** A RedisStorage that can be told to fail a read or a write, or to run `beforeWrite` first, once. */
+/**
+ * A RedisStorage that can be told to fail a read or a write, to run `beforeWrite` first (once) or
+ * `beforeLock` before each lock request, and that records the keys whose lock it was refused.
+ */
 class HookedStorage extends RedisStorage {
   failing: 'read' | 'write' | undefined = undefined;
   beforeWrite: (() => Promise<void>) | undefined = undefined;
+  beforeLock: ((key: string) => Promise<void>) | undefined = undefined;
+  readonly refused: string[] = [];
 
-  override read(key: string, slideSeconds?: number): Promise<StoredEntry | undefined> {
-    return this.failing === 'read' ? Promise.reject(new Error('connection refused')) : super.read(key, slideSeconds);
+  override read(...args: Parameters<RedisStorage['read']>): Promise<StoredEntry | undefined> {
+    return this.failing === 'read' ? Promise.reject(new Error('connection refused')) : super.read(...args);
+  }
+
+  override async lock(key: string, token: string, holdMs: number): Promise<boolean> {
+    await this.beforeLock?.(key);
+    const taken = await super.lock(key, token, holdMs);
+    if (!taken) this.refused.push(key);
+    return taken;
   }
 
   override async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
@@ -53,7 +73,7 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
   const redis = redisForSuite();
 
   function startWith(storage: RedisStorage, options: ServerOptions = {}): Promise<TestServer> {
-    return startServer({ ...options, spec: serialized, install: { storages: { mem: storage }, clock: Date.now, storageTimeout: 1000, ...options.install } });
+    return startServer({ spec: serialized, ...options, install: { storages: { mem: storage }, clock: Date.now, storageTimeout: 1000, ...options.install } });
   }
 
   describeTurns('redis, one process', (options) => startWith(new RedisStorage(redis.client), options));
@@ -168,6 +188,44 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
       gates.open('gone');
       await vi.waitFor(async () => expect(await redis.client.exists(lockKeyOf(id))).toBe(0), { timeout: 5000, interval: 5 });
       expect(await (await increment(other, id)).json()).toEqual({ count: 3 });
+    });
+  });
+
+  describe('two serialized sessions in one request', () => {
+    /** `POST /both` adds one to the visit's count and one item to the cart. */
+    const both: TestRoutes = (ctx, next, sessions) => {
+      if (ctx.path !== '/both') return next();
+      sessions.set('visit', { count: (sessions.get('visit')?.count ?? 0) + 1 });
+      sessions.set('cart', { items: [...(sessions.get('cart')?.items ?? []), { sku: 'a', qty: 1 }] });
+      ctx.status = 204;
+      return undefined;
+    };
+
+    it('two requests carrying them in two processes take the locks in one order: both succeed, and neither waits for the other in a circle', async () => {
+      const spec = serializing(new Map<ProviderClass, ProviderClass>([[VisitSessionProvider, SerializedVisitProvider], [CartSessionProvider, SerializedCartProvider]]));
+      const [oneStorage, otherStorage] = [new HookedStorage(redis.client), new HookedStorage(redis.client)];
+      const options = { spec, routes: both, install: { queueTimeout: 2000 } };
+      const [one, other] = [await startWith(oneStorage, options), await startWith(otherStorage, options)];
+      try {
+        const vid = cookieValue(await putJson(`${one.url}/s/visit`, { count: 0 }), 'vid');
+        const cart = (await putJson(`${one.url}/s/cart`, { items: [] })).headers.get('x-cart')!;
+        const headers = { cookie: `vid=${vid}`, 'x-cart': cart };
+        const [visitKey, cartKey] = [storageKeyForId('visit', vid), storageKeyForId('cart', cart)];
+        let second: Promise<Response> | undefined;
+        // When the first request asks for the cart's lock, the other process's request starts: it must
+        // wait for the visit's lock, which the first holds, and not take the cart's meanwhile.
+        oneStorage.beforeLock = async (key) => {
+          if (key !== cartKey || second !== undefined) return;
+          second = fetch(`${other.url}/both`, { method: 'POST', headers });
+          await vi.waitFor(() => expect(otherStorage.refused).toContain(visitKey), { timeout: 5000, interval: 5 });
+        };
+        expect((await fetch(`${one.url}/both`, { method: 'POST', headers })).status).toBe(204);
+        expect((await second!).status).toBe(204);
+        expect(await countOf(one, vid)).toBe(2);
+        expect(await (await fetch(`${one.url}/s/cart`, { headers: { 'x-cart': cart } })).json()).toEqual({ value: { items: [{ sku: 'a', qty: 1 }, { sku: 'a', qty: 1 }] } });
+      } finally {
+        await Promise.all([one.close(), other.close()]);
+      }
     });
   });
 
