@@ -86,6 +86,29 @@ export async function countOf(server: TestServer, id: string): Promise<number | 
 }
 
 /**
+ * 20 concurrent increments of one new session (count 0), sent in turn to `servers`, all in at once: the
+ * first holds the session until the 19 others have reached their server, where without turns they would
+ * load count 0 too. Expects 20 answers of 200, each having seen the one before (counts 1 to 20), and a
+ * count of 20; resolves to the session's id.
+ */
+export async function expectTwentyIncrements(gates: Gates, servers: readonly TestServer[]): Promise<string> {
+  const serverOf = (index: number) => servers[index % servers.length]!;
+  const id = await newVisit(serverOf(0), 0);
+  const base = gates.arrivals;
+  const first = increment(serverOf(0), id, 'first');
+  await gates.arrived('first');
+  const rest = Array.from({ length: 19 }, (_, index) => increment(serverOf(index + 1), id));
+  await gates.reached(base + 20);
+  gates.open('first');
+  const responses = await Promise.all([first, ...rest]);
+  expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+  const counts = await Promise.all(responses.map(async (response) => ((await response.json()) as { count: number }).count));
+  expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+  expect(await countOf(serverOf(0), id)).toBe(20);
+  return id;
+}
+
+/**
  * @example
  * describeTurns('memory', startServer);
  */
@@ -99,19 +122,7 @@ export function describeTurns(name: string, start: StartRaceServer): void {
     afterAll(() => server.close());
 
     it('20 concurrent increments on one session, all in the server at once: 20 x 200, each saw the one before it, and the count ends at 20', async () => {
-      const id = await newVisit(server, 0);
-      const base = gates.arrivals;
-      // The first holds the session until all 20 are in: without turns the 19 others would load count 0 too.
-      const first = increment(server, id, 'first');
-      await gates.arrived('first');
-      const rest = Array.from({ length: 19 }, () => increment(server, id));
-      await gates.reached(base + 20);
-      gates.open('first');
-      const responses = await Promise.all([first, ...rest]);
-      expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
-      const counts = await Promise.all(responses.map(async (response) => ((await response.json()) as { count: number }).count));
-      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
-      expect(await countOf(server, id)).toBe(20);
+      await expectTwentyIncrements(gates, [server]);
     });
 
     it('under every ordering the scheduler picks for three concurrent increments, all three answer 200 and the count ends at 1 + 3', async () => {

@@ -11,7 +11,7 @@ import { storageKeyForId } from '../../runtime/ids.js';
 import { RedisStorage } from '../../runtime/storage/redis.js';
 import type { StoredEntry, WriteOptions } from '../../runtime/storage/storage.js';
 import { CartSessionProvider, spec, VisitSessionProvider, type CartSession, type VisitSession } from '../runtime/fixtures.js';
-import { countOf, describeTurns, Gates, increment, newVisit, raceRoutes } from '../runtime/races.js';
+import { countOf, describeTurns, expectTwentyIncrements, Gates, increment, newVisit, raceRoutes } from '../runtime/races.js';
 import { cookieValue, putJson, startServer, type ServerOptions, type TestRoutes, type TestServer } from '../runtime/server.js';
 import { describeRedis, REDIS_HOST, redisForSuite } from '../support/redis-server.js';
 
@@ -95,19 +95,8 @@ describeRedis('concurrency: serialize over HTTP against Redis', () => {
     });
 
     it('20 concurrent increments over both, all in at once: 20 x 200, each saw the one before, the count ends at 20: the lock keeps the other process out', async () => {
-      const id = await newVisit(one, 0);
-      const base = gates.arrivals;
-      // The first holds the session until all 20 are in: without the lock the other process's would load count 0.
-      const first = increment(one, id, 'first');
-      await gates.arrived('first');
-      const rest = Array.from({ length: 19 }, (_, index) => increment(index % 2 === 0 ? other : one, id));
-      await gates.reached(base + 20);
-      gates.open('first');
-      const responses = await Promise.all([first, ...rest]);
-      expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
-      const counts = await Promise.all(responses.map(async (response) => ((await response.json()) as { count: number }).count));
-      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
-      expect(await countOf(one, id)).toBe(20);
+      // Without the lock, the other process's requests would load count 0 while the first holds the session.
+      const id = await expectTwentyIncrements(gates, [one, other]);
       expect(await redis.client.exists(lockKeyOf(id))).toBe(0);
     });
 
