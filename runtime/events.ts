@@ -1,8 +1,9 @@
 /**
- * What the runtime reports through `installSessions({ onEvent, logger })`: each session's life (created,
- * regenerated, destroyed, expired), every rejected incoming session, every refresh, every storage fault and
- * every eviction from a bounded storage. Events carry reason codes and names, never a token, an id or a
- * payload, so they are safe to ship to any log, an audit log of sign-ins included.
+ * What the runtime reports through `installSessions({ onEvent, onLifecycle, logger })`: to `onEvent` every
+ * rejected incoming session, every refresh, every storage fault and every eviction from a bounded storage;
+ * to `onLifecycle` each session's life (created, destroyed, expired, regenerated). Events carry reason codes
+ * and names, never a token, an id or a payload, so they are safe to ship to any log, an audit log of
+ * sign-ins included.
  */
 
 /**
@@ -17,7 +18,7 @@ export type RejectionReason =
   /** Sealed under a key that is not in the ring (any more). */
   | 'unknown_key'
   /**
-   * Past its absolute lifetime or idle timeout (then also a lifecycle `expired` event), or stamped further
+   * Past its absolute lifetime or idle timeout (then also an `expired` event to `onLifecycle`), or stamped further
    * in the future than the clock skew allows (security.md #22).
    */
   | 'expired'
@@ -68,7 +69,7 @@ export interface SessionDestroyedEvent {
 
 /**
  * A session past its absolute lifetime or idle timeout was noticed: its token or stored entry came in after
- * its time (right after the `rejected` event with reason `expired` that refuses it), or its absolute
+ * its time (refused as well: a `rejected` event with reason `expired` to `onEvent`), or its absolute
  * lifetime ran out while a request was writing it. A by-id entry the storage already dropped at its TTL
  * cannot be told from one never issued: that is a `rejected` `unknown_id` only. Not a warning of its own:
  * the refusal is the log line.
@@ -157,11 +158,8 @@ export interface StorageEvictedEvent {
   readonly storage: string;
 }
 
+/** What `installSessions({ onEvent })` gets: refusals, refreshes, storage faults, migrations, evictions. */
 export type SessionEvent =
-  | SessionCreatedEvent
-  | SessionDestroyedEvent
-  | SessionExpiredEvent
-  | SessionRegeneratedEvent
   | SessionRejectedEvent
   | SessionRefreshedEvent
   | StoreUnavailableEvent
@@ -170,6 +168,14 @@ export type SessionEvent =
   | SessionMigratedEvent
   | SessionMigrationFailedEvent
   | StorageEvictedEvent;
+
+/** What `installSessions({ onLifecycle })` gets: each session's life, for an audit log of sign-ins. */
+export type LifecycleEvent = SessionCreatedEvent | SessionDestroyedEvent | SessionExpiredEvent | SessionRegeneratedEvent;
+
+/** What the runtime's parts report, each to its hook. */
+export type RuntimeEvent = SessionEvent | LifecycleEvent;
+
+const LIFECYCLE: ReadonlySet<RuntimeEvent['type']> = new Set<LifecycleEvent['type']>(['created', 'destroyed', 'expired', 'regenerated']);
 
 /** Where warnings go: rejections and storage faults. */
 export interface SessionLogger {
@@ -190,11 +196,6 @@ export const stderrLogger: SessionLogger = {
 };
 
 const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
-  // A session's life is the app's business, not a fault: `onEvent` only.
-  created: undefined,
-  destroyed: undefined,
-  expired: undefined,
-  regenerated: undefined,
   rejected: 'session rejected',
   store_unavailable: 'session storage unavailable',
   conflict: 'session changed by a concurrent request',
@@ -207,30 +208,39 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
 };
 
 /**
- * The single `emit` every session pipeline calls: the app's `onEvent` sees everything, the logger sees warnings.
- * A throwing hook or logger is the app's bug, but must not turn a refused cookie into a 500, so it is
- * caught and reported to the logger.
+ * The single `emit` every session pipeline calls: the app's `onEvent` sees every `SessionEvent` and the
+ * logger its warnings; `onLifecycle` sees the lifecycle events, which are no warnings. A throwing hook or
+ * logger is the app's bug, but must not turn a refused cookie into a 500, so it is caught and reported to
+ * the logger.
  *
  * @example
- * const emit = createEmitter((event) => metrics.count(event.type), stderrLogger);
+ * const emit = createEmitter({ onEvent: (event) => metrics.count(event.type) }, stderrLogger);
  */
 export function createEmitter(
-  onEvent: ((event: SessionEvent) => void) | undefined,
+  hooks: { readonly onEvent?: (event: SessionEvent) => void; readonly onLifecycle?: (event: LifecycleEvent) => void },
   logger: SessionLogger,
-): (event: SessionEvent) => void {
+): (event: RuntimeEvent) => void {
+  const call = <E extends RuntimeEvent>(hook: ((event: E) => void) | undefined, name: string, event: E): void => {
+    if (hook === undefined) return;
+    try {
+      hook(event);
+    } catch (error) {
+      warnSafely(logger, `${name} hook threw`, { event: event.type, error: String(error) });
+    }
+  };
   return function emit(event) {
+    if (isLifecycle(event)) return call(hooks.onLifecycle, 'onLifecycle', event);
     const warning = WARNINGS[event.type];
     if (warning !== undefined) {
       const { type: _type, ...fields } = event;
       warnSafely(logger, warning, fields);
     }
-    if (onEvent === undefined) return;
-    try {
-      onEvent(event);
-    } catch (error) {
-      warnSafely(logger, 'onEvent hook threw', { event: event.type, error: String(error) });
-    }
+    call(hooks.onEvent, 'onEvent', event);
   };
+}
+
+function isLifecycle(event: RuntimeEvent): event is LifecycleEvent {
+  return LIFECYCLE.has(event.type);
 }
 
 /** `logger.warn`, except that a throwing logger is swallowed: a warning must never fail the response. */

@@ -24,8 +24,9 @@ export type { RedisClient } from './storage/redis-client.js';
 // Keys: a fresh key for a key ring (what `typed-sessions keygen` prints).
 export { generateKey } from './keygen.js';
 
-// Events and logging: what `onEvent` and `logger` receive.
+// Events and logging: what `onEvent`, `onLifecycle` and `logger` receive.
 export type {
+  LifecycleEvent,
   RefreshReason,
   RejectionReason,
   RejectionSource,

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { StorageDefinition, TransformDefinition } from './definition.js';
 import { SessionConfigError } from './errors.js';
-import { createEmitter, stderrLogger, warnSafely, type SessionEvent, type SessionLogger } from './events.js';
+import { createEmitter, stderrLogger, warnSafely, type LifecycleEvent, type RuntimeEvent, type SessionEvent, type SessionLogger } from './events.js';
 import { GENERATED_FORMAT } from './generated-format.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { requireLayer, type KtorLayer } from './layers.js';
@@ -23,6 +23,11 @@ export interface InstallOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Every rejection, refresh, storage fault and eviction from a storage built from the spec. */
   onEvent?: (event: SessionEvent) => void;
+  /**
+   * Each session's life, for an audit log of sign-ins: `created`, `destroyed`, `expired` (when noticed),
+   * `regenerated`, naming the session and never a token or an id. Reported once the response is written.
+   */
+  onLifecycle?: (event: LifecycleEvent) => void;
   /** Receives warnings (rejections, storage faults, short Ktor HMAC keys at start-up); default one JSON line on stderr. Never gets tokens, payloads or keys. */
   logger?: SessionLogger;
   /** Epoch milliseconds; tests inject it to move time. */
@@ -69,7 +74,7 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
   const definitions = spec.providers.map((provider) => provider.definition);
   // Before any storage is built: a refusal must not leave a Redis connection open.
   ktor?.check({ definitions, storages: spec.storages, given: options.storages ?? {}, keyRings, logger });
-  const emit = createEmitter(options.onEvent, logger);
+  const emit = createEmitter(options, logger);
   const context: PipelineContext = {
     keyRings,
     storages: resolveStorages(spec, options, { clock, env, logger, emit }),
@@ -183,7 +188,7 @@ interface StorageContext {
   readonly clock: Clock;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly logger: SessionLogger;
-  readonly emit: (event: SessionEvent) => void;
+  readonly emit: (event: RuntimeEvent) => void;
 }
 
 /**

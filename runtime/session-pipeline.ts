@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import type { SessionDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
 import { SessionConfigError, SessionValidationError } from './errors.js';
-import type { RejectionSource, SessionEvent } from './events.js';
+import type { RejectionSource, RuntimeEvent } from './events.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { SessionIdScheme } from './ids.js';
 import { requireLayer, type SpecLayers } from './layers.js';
@@ -34,7 +34,7 @@ export interface PipelineContext {
   readonly keyRings: ReadonlyMap<string, KeyRing>;
   readonly storages: ReadonlyMap<string, Storage>;
   readonly clock: Clock;
-  readonly emit: (event: SessionEvent) => void;
+  readonly emit: (event: RuntimeEvent) => void;
   /** Milliseconds a storage call may take before the request gets a 503. */
   readonly storageTimeout: number;
   /** Milliseconds a request may wait for its turn on a by-id session, and hold it. */
@@ -81,7 +81,7 @@ export class SessionPipeline<T> implements SlotSession {
    */
   readonly #enveloped: boolean;
   readonly #validate: PayloadValidator;
-  readonly #emit: (event: SessionEvent) => void;
+  readonly #emit: (event: RuntimeEvent) => void;
 
   /** Throws `SessionConfigError` for a definition that cannot be served safely. */
   constructor(
@@ -174,7 +174,7 @@ export class SessionPipeline<T> implements SlotSession {
     return this.#enveloped ? formatEnvelope(envelope) : envelope.payload;
   }
 
-  emit(event: SessionEvent): void {
+  emit(event: RuntimeEvent): void {
     this.#emit(event);
   }
 

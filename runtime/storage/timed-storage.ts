@@ -1,4 +1,4 @@
-import type { SessionEvent, StorageOperation } from '../events.js';
+import type { RuntimeEvent, StorageOperation } from '../events.js';
 import { SessionStorageError } from '../errors.js';
 import type { Storage, StoredEntry, WriteOptions } from './storage.js';
 
@@ -14,7 +14,7 @@ export class TimedStorage {
     readonly storageName: string,
     readonly storage: Storage,
     readonly timeout: number,
-    readonly emit: (event: SessionEvent) => void,
+    readonly emit: (event: RuntimeEvent) => void,
   ) {}
 
   read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {

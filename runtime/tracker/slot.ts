@@ -1,5 +1,5 @@
 import type { Envelope } from '../envelope.js';
-import type { RefreshReason, SessionEvent } from '../events.js';
+import type { RefreshReason, RuntimeEvent } from '../events.js';
 import type { Lifetime } from '../lifetime.js';
 import type { ResponseHeaders } from '../transport/response-headers.js';
 import type { Transport } from '../transport/transport.js';
@@ -25,7 +25,7 @@ export interface SlotSession {
   pack(value: unknown, createdAt: number, now: number): string;
   /** A loaded envelope with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string;
-  emit(event: SessionEvent): void;
+  emit(event: RuntimeEvent): void;
 }
 
 /**

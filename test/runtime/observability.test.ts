@@ -6,7 +6,7 @@
  * And a `refreshed` event says a session was re-sent: it comes with a token in the response, never without one.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateKey, type RejectionReason, type RejectionSource, type SessionEvent } from 'typed-sessions';
+import { generateKey, type RejectionReason, type RejectionSource, type LifecycleEvent } from 'typed-sessions';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { parseKeyRing } from '../../runtime/keys/key-ring.js';
 import { createEncryptTransformer } from '../../runtime/transform/encrypt.js';
@@ -45,8 +45,8 @@ interface Case {
   readonly source: RejectionSource;
   readonly path: string;
   readonly cookie: () => Promise<string>;
-  /** The events after the `rejected` one: a session past its time also ends. */
-  readonly after?: readonly SessionEvent[];
+  /** What `onLifecycle` gets besides: a session past its time ends. */
+  readonly lifecycle?: readonly LifecycleEvent[];
 }
 
 const cases: Case[] = [
@@ -58,7 +58,7 @@ const cases: Case[] = [
     source: 'token',
     path: '/s/profile',
     cookie: async () => `profile=${keep(forgeProfileToken(NOW - 7200, NOW - 7200, `{"userId":"${MARKER}"}`))}`,
-    after: [{ type: 'expired', session: 'profile' }],
+    lifecycle: [{ type: 'expired', session: 'profile' }],
   },
   // #22: stamped beyond the clock skew, never a live session: refused as expired, and no lifecycle event.
   { reason: 'expired', source: 'token', path: '/s/profile', cookie: async () => `profile=${keep(forgeProfileToken(NOW, NOW + 61, `{"userId":"${MARKER}"}`))}` },
@@ -78,7 +78,7 @@ const cases: Case[] = [
     source: 'storage',
     path: '/s/visit',
     cookie: () => storedVisit(`${NOW - 7200}.${NOW - 7200}.{"count":1,"m":"${MARKER}"}`),
-    after: [{ type: 'expired', session: 'visit' }],
+    lifecycle: [{ type: 'expired', session: 'visit' }],
   },
   { reason: 'expired', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW + 61}.${NOW + 61}.{"count":1,"m":"${MARKER}"}`) },
   { reason: 'schema', source: 'storage', path: '/s/visit', cookie: () => storedVisit(`${NOW}.${NOW}.{"count":"${MARKER}"}`) },
@@ -87,7 +87,7 @@ const cases: Case[] = [
 
 /** Every line a logger or hook received so far, as text to search. */
 function everythingLogged(lines: readonly string[] = []): string {
-  return JSON.stringify([server.warnings, server.events, lines]);
+  return JSON.stringify([server.warnings, server.events, server.lifecycle, lines]);
 }
 
 function expectNoSecrets(logged: string): void {
@@ -99,13 +99,14 @@ function expectNoSecrets(logged: string): void {
 }
 
 describe('observability of refused sessions', () => {
-  it.each(cases)('$reason from the $source: exactly one rejected event and one warning line with the code, and no secret', async ({ reason, source, path, cookie, after = [] }) => {
+  it.each(cases)('$reason from the $source: exactly one rejected event and one warning line with the code, and no secret', async ({ reason, source, path, cookie, lifecycle = [] }) => {
     const header = await cookie();
-    const [events, warnings] = [server.events.length, server.warnings.length];
+    const [events, warnings, ended] = [server.events.length, server.warnings.length, server.lifecycle.length];
     const response = await sendRaw(server.port, path, [`Cookie: ${header}`]);
     expect(response.status).toBe(200);
     const session = path.slice(3);
-    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session, reason, source }, ...after]);
+    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session, reason, source }]);
+    expect(server.lifecycle.slice(ended)).toEqual(lifecycle);
     expect(server.warnings.slice(warnings)).toEqual([{ message: 'session rejected', fields: { session, reason, source } }]);
     expectNoSecrets(everythingLogged());
   });

@@ -30,8 +30,8 @@ function observable(response: RawResponse): unknown {
 }
 
 describe('#24 every refusal looks the same from outside', () => {
-  // After the reason and the token, the events that follow the `rejected` one: a session past its time also ends.
-  const cases: [reason: string, token: () => string, ...after: object[]][] = [
+  // After the reason and the token, what `onLifecycle` gets besides: a session past its time also ends.
+  const cases: [reason: string, token: () => string, ...lifecycle: object[]][] = [
     ['malformed', () => 'not-a-token!'],
     ['malformed', () => sealUser.seal('no envelope here')],
     ['malformed', () => sealUser.seal(`${NOW}.${NOW}.{"userId":`)],
@@ -49,11 +49,12 @@ describe('#24 every refusal looks the same from outside', () => {
     expect(JSON.parse(valid.body)).toEqual({ value: { userId: 'ada' } });
 
     const seen: unknown[] = [];
-    for (const [reason, token, ...after] of cases) {
-      const events = server.events.length;
+    for (const [reason, token, ...lifecycle] of cases) {
+      const [events, ended] = [server.events.length, server.lifecycle.length];
       const response = await readUser(`__Host-user=${token()}`);
       seen.push(observable(response));
-      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason, source: 'token' }, ...after]);
+      expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'user', reason, source: 'token' }]);
+      expect(server.lifecycle.slice(ended)).toEqual(lifecycle);
     }
     expect(seen[0]).toMatchObject({ status: 200, body: '{"value":null}' });
     expect((seen[0] as { headers: [string, string][] }).headers).toContainEqual([
@@ -184,12 +185,10 @@ describe('expiry by value, on a fake clock', () => {
     clock.advance(599);
     expect(await (await read(token)).json()).toEqual({ value: { userId: 'ada' } });
     clock.now = START + (60 + 600) * 1000;
-    const events = server.events.length;
+    const [events, ended] = [server.events.length, server.lifecycle.length];
     expect(await (await read(token)).json()).toEqual({ value: null });
-    expect(server.events.slice(events)).toEqual([
-      { type: 'rejected', session: 'profile', reason: 'expired', source: 'token' },
-      { type: 'expired', session: 'profile' },
-    ]);
+    expect(server.events.slice(events)).toEqual([{ type: 'rejected', session: 'profile', reason: 'expired', source: 'token' }]);
+    expect(server.lifecycle.slice(ended)).toEqual([{ type: 'expired', session: 'profile' }]);
     clock.now = START;
   });
 

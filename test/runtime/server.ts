@@ -13,7 +13,7 @@
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { MemoryStorage, generateKey, type InstallOptions, type SessionEvent, type Storage, type StoredEntry, type WriteOptions } from 'typed-sessions';
+import { MemoryStorage, generateKey, type InstallOptions, type LifecycleEvent, type SessionEvent, type Storage, type StoredEntry, type WriteOptions } from 'typed-sessions';
 import { createSessionsMiddleware, type SpecDefinition } from 'typed-sessions/core';
 import { spec as defaultSpec, type TestSessions } from './fixtures.js';
 
@@ -67,6 +67,8 @@ export interface TestServer {
   readonly clock: FakeClock;
   readonly storage: SpyStorage;
   readonly events: SessionEvent[];
+  /** What `onLifecycle` got, in order. */
+  readonly lifecycle: LifecycleEvent[];
   readonly warnings: { message: string; fields: Record<string, unknown> }[];
   readonly key: string;
   /** Every `ctx.sessions` the routes saw, in order. */
@@ -94,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const clock = new FakeClock();
   const storage = new SpyStorage(clock);
   const events: SessionEvent[] = [];
+  const lifecycle: LifecycleEvent[] = [];
   const warnings: TestServer['warnings'] = [];
   const seen: TestSessions[] = [];
   const key = generateKey();
@@ -107,6 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       env: {},
       clock: clock.read,
       onEvent: (event) => events.push(event),
+      onLifecycle: (event) => lifecycle.push(event),
       logger: { warn: (message, fields) => warnings.push({ message, fields }) },
       storageTimeout: 200,
       ...options.install,
@@ -130,6 +134,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     clock,
     storage,
     events,
+    lifecycle,
     warnings,
     key,
     seen,
