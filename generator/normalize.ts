@@ -1,7 +1,7 @@
 /**
  * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
  * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
- * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`) is in the
+ * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`, `concurrency`) is in the
  * model only when set, so specs without it generate what they did before it existed.
  */
 import type {
@@ -66,6 +66,7 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
       ...(ktor === undefined ? {} : { ktor: { serializer: ktor } }),
       ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
       ...(session.load === 'lazy' ? { load: 'lazy' as const } : {}),
+      ...(session.concurrency === undefined ? {} : { concurrency: session.concurrency }),
       expiry: normalizeExpiry(session.expiry ?? {}),
     },
     {

@@ -2,7 +2,7 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
+import { concurrencyProblem, cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
 import { parseDuration, parseTouchAfter } from './duration.js';
 import type { SpecSource } from './load.js';
@@ -187,6 +187,19 @@ const reservedSerializerExport: SpecRule = {
     }),
 };
 
+const concurrencyWithoutLock: SpecRule = {
+  refuses: 'concurrency: serialize on a by-value session, or on one whose storage is memory or directory (no lock every process shares)',
+  check: (spec) =>
+    spec.sessions.flatMap((session) => {
+      const { storage, concurrency } = session.fields;
+      const storageKind = typeof storage === 'string' ? spec.storages.get(storage)?.kind : undefined;
+      // A kind that is not one of the three is ajv's to report.
+      const kind = storageKind === 'memory' || storageKind === 'directory' || storageKind === 'redis' ? storageKind : undefined;
+      const problem = concurrencyProblem({ byId: storage !== undefined, concurrency, storageKind: kind });
+      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'concurrency'], `${formatSpecPath(session.path)}: ${problem}`)];
+    }),
+};
+
 /** Every semantic rule, in the order their errors are produced (the final list is sorted by position). */
 export const SPEC_RULES: readonly SpecRule[] = [
   unknownKeyRing,
@@ -200,6 +213,7 @@ export const SPEC_RULES: readonly SpecRule[] = [
   forbiddenHeaderName,
   badExpiry,
   reservedSerializerExport,
+  concurrencyWithoutLock,
   ...PAYLOAD_RULES,
   ...KTOR_RULES,
 ];

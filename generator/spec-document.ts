@@ -35,6 +35,7 @@ export interface SessionDocument {
   readonly migrateFrom?: string | { readonly session: string; readonly keepSource?: boolean; readonly trustUnauthenticatedIv?: boolean };
   /** Flash values: each key's payload schema. */
   readonly flash?: Readonly<Record<string, JsonSchema>>;
+  readonly concurrency?: 'serialize';
 }
 
 /** One `transform:` step; the spec schema allows exactly one of the kinds per step. */

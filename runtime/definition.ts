@@ -75,6 +75,11 @@ export interface SessionSettings {
    * `await ctx.sessions.load(name)`, instead of before every handler whose request carries its id.
    */
   readonly load?: 'lazy';
+  /**
+   * By id, requests on one id always take turns in each process; `serialize` makes them take turns across
+   * every process too, through a lock in the storage (Redis). Written only when set.
+   */
+  readonly concurrency?: 'serialize';
 }
 
 /**

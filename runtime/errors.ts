@@ -12,7 +12,7 @@ export abstract class SessionError extends Error {
  * An error the middleware throws as a Koa HTTP error (the shape of `ctx.throw` and http-errors), so
  * `ctx.onerror` or the app's own error middleware renders it with its status and headers (security.md #66).
  */
-abstract class SessionHttpError extends SessionError {
+export abstract class SessionHttpError extends SessionError {
   readonly status: number;
   readonly statusCode: number;
   constructor(
@@ -94,6 +94,32 @@ export class SessionConflictError extends SessionHttpError {
     super(409, true, { 'Cache-Control': 'no-store' }, message);
     this.session = session;
     this.storage = storage;
+  }
+}
+
+/**
+ * A request on a session tracked by id could not have its turn (docs/storage.md#concurrency-requests-take-turns):
+ * another request held the session past `queueTimeout` (`reason: 'queue'`), or this request held it past
+ * `holdTimeout` or lost its Redis lock, so the next request went ahead and this one's changes were not
+ * written (`reason: 'hold'`): a 503 with `Retry-After` and a message safe to show (it names only the
+ * session), and no `Set-Cookie`; the client may retry.
+ */
+export class SessionBusyError extends SessionHttpError {
+  override readonly name = 'SessionBusyError';
+  readonly code = 'SESSION_BUSY';
+  readonly session: string;
+  readonly reason: 'queue' | 'hold';
+  /** The bound that passed, in milliseconds. */
+  readonly timeout: number;
+  constructor(session: string, reason: 'queue' | 'hold', timeout: number) {
+    const message =
+      reason === 'queue'
+        ? `session "${session}" is in use by another request, and this one's turn did not come within ${timeout} ms; nothing was read or written, retry the request`
+        : `session "${session}" was no longer this request's to change at commit: it held it past ${timeout} ms, or lost its lock, and the next request went ahead; nothing was written, retry the request`;
+    super(503, true, { 'Retry-After': '1', 'Cache-Control': 'no-store' }, message);
+    this.session = session;
+    this.reason = reason;
+    this.timeout = timeout;
   }
 }
 

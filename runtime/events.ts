@@ -46,7 +46,8 @@ export type RefreshReason =
   /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
   | 'key_rotated';
 
-export type StorageOperation = 'read' | 'write' | 'invalidate';
+/** `lock` takes or renews the lock of `concurrency: serialize`, `unlock` releases it. */
+export type StorageOperation = 'read' | 'write' | 'invalidate' | 'lock' | 'unlock';
 
 /**
  * A new session was written: the first `set` of a session the request did not carry (a sign-in, for a
@@ -117,6 +118,17 @@ export interface SessionConflictEvent {
 }
 
 /**
+ * A request on a session tracked by id got a 503 (`SessionBusyError`): its turn did not come within
+ * `queueTimeout` (`reason: 'queue'`), or it held the session past `holdTimeout` and its changes were not
+ * written (`reason: 'hold'`). A steady rate means requests on one session outlast the bounds.
+ */
+export interface SessionBusyEvent {
+  readonly type: 'busy';
+  readonly session: string;
+  readonly reason: 'queue' | 'hold';
+}
+
+/**
  * A valid Ktor-format session arrived without one of the native session migrating from it (`migrateFrom`):
  * its payload was re-issued as `session`, and the Ktor cookie expired unless `keptSource` (docs/ktor.md).
  */
@@ -161,6 +173,7 @@ export type SessionEvent =
   | SessionRefreshedEvent
   | StoreUnavailableEvent
   | SessionConflictEvent
+  | SessionBusyEvent
   | SessionMigratedEvent
   | SessionMigrationFailedEvent
   | StorageEvictedEvent
@@ -196,6 +209,7 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   rejected: 'session rejected',
   store_unavailable: 'session storage unavailable',
   conflict: 'session changed by a concurrent request',
+  busy: 'session busy with another request',
   refreshed: undefined,
   migrated: undefined,
   migration_failed: 'session migration failed',

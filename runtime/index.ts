@@ -14,8 +14,8 @@ export type { Draft } from './read-only.js';
 // Serializers: the interface an app's codec module implements (JSON is the default).
 export type { Serializer } from './serializer/serializer.js';
 
-// Storages for sessions tracked by id: the interface, and the built-in memory, directory and Redis storages.
-export type { Storage, StoredEntry, WriteOptions } from './storage/storage.js';
+// Storages for sessions tracked by id: the interface (and the lock of `concurrency: serialize`), and the built-in memory, directory and Redis storages.
+export type { Storage, StorageLocks, StoredEntry, WriteOptions } from './storage/storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
 export { DirectoryStorage, type DirectoryStorageOptions } from './storage/directory.js';
 export { RedisStorage, type RedisStorageOptions } from './storage/redis.js';
@@ -31,6 +31,7 @@ export type {
   RefreshReason,
   RejectionReason,
   RejectionSource,
+  SessionBusyEvent,
   SessionConflictEvent,
   SessionCreatedEvent,
   SessionDestroyedEvent,
@@ -49,6 +50,7 @@ export type {
 
 // Errors, each with a stable `name` and `code`; `SessionError` is the base of them all.
 export {
+  SessionBusyError,
   SessionConfigError,
   SessionError,
   SessionConflictError,

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
-import { SessionConflictError, SessionStorageError } from './errors.js';
+import { SessionBusyError, SessionHttpError, SessionStorageError } from './errors.js';
 import { install, type InstallOptions } from './install.js';
 import { RequestSessions } from './request-sessions.js';
 import type { Sessions } from './sessions.js';
@@ -15,9 +15,10 @@ import type { SpecDefinition } from './spec-definition.js';
  *
  * Per request it loads the sessions whose cookie or header is present, runs the rest of the chain with
  * `ctx.sessions`, then writes what changed. Koa sends the response only after the chain resolves, so the
- * write lands before the response leaves. A storage that fails or times out throws a Koa HTTP error, 503
- * with `Retry-After`, and a change lost to a concurrent request a 409, for the app's error handling to
- * render; either way no `Set-Cookie`.
+ * write lands before the response leaves. Requests on one by-id session take turns, from before the load
+ * until after the commit (runtime/tracker/turns.ts). A storage that fails or times out throws a Koa HTTP
+ * error, 503 with `Retry-After`, as does a turn that does not come in time; a change lost to a request in
+ * another process is a 409; all for the app's error handling to render, and none with a `Set-Cookie`.
  *
  * @example
  * export function installSessions(options?: InstallOptions): Middleware {
@@ -31,43 +32,51 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
     const requestSessions = new RequestSessions(installed, ctx);
     ctx.sessions = requestSessions as Sessions<any, any>;
     try {
-      // Only a storage makes loading asynchronous; skipping `await` spares every other request a tick.
-      const loading = requestSessions.loadIncoming();
-      if (loading !== undefined) await loading;
-    } catch (error) {
-      requestSessions.close();
-      throw withoutResponse(ctx, error);
-    }
-    try {
-      await next();
-    } catch (error) {
-      // A storage fault in the handler's own `ctx.sessions.load(name)` is answered as one before it.
-      if (error instanceof SessionStorageError) {
+      try {
+        // Only a storage makes loading asynchronous; skipping `await` spares every other request a tick.
+        const loading = requestSessions.loadIncoming();
+        if (loading !== undefined) await loading;
+      } catch (error) {
         requestSessions.close();
         throw withoutResponse(ctx, error);
       }
-      requestSessions.abort(error);
-      throw error;
-    }
-    try {
-      const committing = requestSessions.commit();
-      if (committing !== undefined) await committing;
-    } catch (error) {
-      throw withoutResponse(ctx, error);
+      try {
+        await next();
+      } catch (error) {
+        // A 503 from the handler's own `ctx.sessions.load(name)` (a storage fault, a turn that did not come)
+        // is answered as one before it.
+        if (error instanceof SessionStorageError || error instanceof SessionBusyError) {
+          requestSessions.close();
+          throw withoutResponse(ctx, error);
+        }
+        requestSessions.abort(error);
+        throw error;
+      }
+      try {
+        const committing = requestSessions.commit();
+        if (committing !== undefined) await committing;
+      } catch (error) {
+        throw withoutResponse(ctx, error);
+      }
+    } finally {
+      // Every way out, a throwing handler and a client gone included, gives the turns up before the
+      // response leaves, so the next request on the session goes ahead.
+      const releasing = requestSessions.release();
+      if (releasing !== undefined) await releasing;
     }
   };
 }
 
 /**
- * A storage fault (503, security.md #45) or a change another request beat (409, #49,
- * #50) leaves the middleware as the error it is: `SessionStorageError` and `SessionConflictError` carry
- * `status`, `expose` and `headers` as http-errors does, so Koa's `ctx.onerror` or the app's own error
- * middleware renders it (security.md #66). Nothing the handler put in the response leaves with it: a
- * streamed body is destroyed, and no `Set-Cookie` of any kind goes out (Koa's own error response drops
- * every header; an app's error middleware keeps the others). Any other error passes through untouched.
+ * A storage fault (503, security.md #45), a turn that did not come (503) or a change another request beat
+ * (409, #49, #50) leaves the middleware as the error it is, a `SessionHttpError` that carries `status`,
+ * `expose` and `headers` as http-errors does, so Koa's `ctx.onerror` or the app's own error middleware
+ * renders it (security.md #66). Nothing the handler put in the response leaves with it: a streamed body is
+ * destroyed, and no `Set-Cookie` of any kind goes out (Koa's own error response drops every header; an
+ * app's error middleware keeps the others). Any other error passes through untouched.
  */
 function withoutResponse(ctx: Context, error: unknown): unknown {
-  if (error instanceof SessionStorageError || error instanceof SessionConflictError) {
+  if (error instanceof SessionHttpError) {
     if (ctx.body instanceof Readable) ctx.body.destroy();
     ctx.remove('Set-Cookie');
   }

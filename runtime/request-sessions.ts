@@ -6,6 +6,7 @@ import type { Migration } from './ktor/migration.js';
 import type { SessionPipeline } from './session-pipeline.js';
 import type { Sessions } from './sessions.js';
 import type { SessionSlot } from './tracker/slot.js';
+import type { Turn, TurnHolder, TurnSource } from './tracker/turns.js';
 import { parseCookies } from './transport/cookie.js';
 import { KoaResponse } from './transport/koa-response.js';
 import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
@@ -30,11 +31,19 @@ export interface InstalledSessions {
 
 const NO_COOKIES: CookieJar = new Map();
 
+/** A turn a request took, on `key` of `source`. */
+interface HeldTurn {
+  readonly source: TurnSource;
+  readonly key: string;
+  readonly turn: Turn;
+}
+
 /**
  * The per-request `Sessions`; `createSessionsMiddleware` makes one per request. It only orchestrates: each
  * session's slot (runtime/tracker/slot.ts), made by its tracker, knows how it loads, persists and delivers.
+ * It also keeps the turns its by-id sessions took (runtime/tracker/turns.ts) until `release`.
  */
-export class RequestSessions implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>> {
+export class RequestSessions implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>>, TurnHolder {
   readonly #installed: InstalledSessions;
   readonly #ctx: Context;
   /** By session index; allocated on first use, so a request that touches no session allocates nothing more. */
@@ -45,6 +54,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   #loading: (Promise<void> | undefined)[] | undefined = undefined;
   /** When the request's sessions were read: the `now` every session opened in this request is judged at. */
   #loadedAt = -1;
+  /** Allocated on the first by-id token. */
+  #turns: HeldTurn[] | undefined = undefined;
   #committed = false;
 
   constructor(installed: InstalledSessions, ctx: Context) {
@@ -99,7 +110,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
 
   async #loadNow(index: number): Promise<void> {
     const tokens = this.#unopened?.[index];
-    const incoming = tokens === undefined ? undefined : await this.#installed.pipelines[index]!.open(tokens, this.#loadedAt);
+    const incoming = tokens === undefined ? undefined : await this.#installed.pipelines[index]!.open(tokens, this.#loadedAt, this);
     // The slot exists only once loaded: until then every other call on the session refuses (`#slotAt`).
     const slot = this.#newSlot(index);
     if (incoming !== undefined) slot.adopt(incoming);
@@ -141,7 +152,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
         continue;
       }
       const slot = this.#newSlot(index);
-      const incoming = pipeline.open(tokens, this.#loadedAt);
+      const incoming = pipeline.open(tokens, this.#loadedAt, this);
       if (incoming instanceof Promise) (pending ??= []).push(incoming.then((settled) => slot.adopt(settled)));
       else slot.adopt(incoming);
     }
@@ -178,16 +189,38 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
   }
 
   /**
+   * The turn on `key` of `source`, taken once per request: a second token for the same id shares it. Locks
+   * across processes are taken one after another, in the order the turns are (runtime/tracker/turns.ts).
+   */
+  takeTurn(source: TurnSource, key: string): Promise<void> {
+    const turns = (this.#turns ??= []);
+    const held = turns.find((entry) => entry.source === source && entry.key === key);
+    if (held !== undefined) return held.turn.ready;
+    const turn = source.take(key, turns.at(-1)?.turn.ready);
+    turns.push({ source, key, turn });
+    return turn.ready;
+  }
+
+  /**
    * Writes what changed: storage first, then headers, so a storage fault (`SessionStorageError`, a 503)
-   * leaves no `Set-Cookie` pointing at unsaved data (security.md #46). Afterwards changes throw.
+   * leaves no `Set-Cookie` pointing at unsaved data (security.md #46). A request that held a session past
+   * `holdTimeout` writes nothing (`SessionBusyError`, a 503), since the next request may have changed it
+   * meanwhile. Afterwards changes throw.
    */
   commit(): Promise<void> | undefined {
     this.#committed = true;
     const slots = this.#slots;
     if (slots === undefined) return undefined;
+    if (this.#ctx.headerSent) return this.#refuseLateChanges(slots);
+    // Throws `SessionBusyError` for a turn that passed on; renews the locks of `concurrency: serialize`.
+    const turns = this.#turns;
+    const confirming = turns !== undefined && slots.some((slot) => slot?.changed) ? whenAll(turns.map(({ turn }) => turn.confirm())) : undefined;
+    return confirming === undefined ? this.#persist(slots) : confirming.then(() => this.#persist(slots));
+  }
+
+  #persist(slots: readonly (SessionSlot | undefined)[]): Promise<void> | undefined {
     const nowMs = this.#installed.clock();
     const now = Math.floor(nowMs / 1000);
-    if (this.#ctx.headerSent) return this.#refuseLateChanges(slots);
     let pending: Promise<void>[] | undefined;
     for (const slot of slots) {
       const persisting = slot?.persist(now);
@@ -199,6 +232,16 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       return undefined;
     }
     return Promise.all(pending).then(() => deliver(response, slots, now, nowMs));
+  }
+
+  /**
+   * The request has ended, whichever way: every turn it took is given up, waiting or held, so the next
+   * request on each id goes ahead. Resolves once the locks of `concurrency: serialize` are released.
+   */
+  release(): Promise<void> | undefined {
+    const releasing = whenAll(this.#turns?.map(({ turn }) => turn.release()));
+    this.#turns = undefined;
+    return releasing;
   }
 
   /** Loading failed: nothing is written, and changes throw. */
@@ -261,7 +304,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     const tokens = this.#unopened?.[index];
     if (tokens !== undefined) {
       // By value (`opensOnAccess`): opening is computation only, never a storage read, so never a promise.
-      const incoming = pipeline.open(tokens, this.#loadedAt);
+      const incoming = pipeline.open(tokens, this.#loadedAt, this);
       if (!(incoming instanceof Promise)) slot.adopt(incoming);
     }
     return slot;
@@ -279,6 +322,12 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     }
     return index;
   }
+}
+
+/** One promise for the calls that are asynchronous, or `undefined` when none is: the common case costs no tick. */
+function whenAll(calls: readonly (Promise<void> | undefined)[] | undefined): Promise<void> | undefined {
+  const pending = calls?.filter((call) => call !== undefined);
+  return pending === undefined || pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
 }
 
 /** Headers for every session used: expiries, tokens written or refreshed, `Vary` and `Cache-Control`. */

@@ -24,6 +24,7 @@ export { headerNameProblem } from './transport/header-rules.js';
 
 // A session's settings as a whole: sealing, expiry, formats and key rings, wire names.
 export {
+  concurrencyProblem,
   expiryProblems,
   flashProblem,
   idleProblem,
@@ -32,6 +33,7 @@ export {
   ringEncodingProblem,
   transformFormatProblem,
   wireNameClashes,
+  type ConcurrencyFacts,
   type SessionFacts,
   type TransformKind,
 } from './session-rules.js';

@@ -5,19 +5,23 @@ import { SessionConfigError, SessionValidationError } from './errors.js';
 import type { RejectionSource, RuntimeEvent } from './events.js';
 import { FlashCodec, NO_FLASH, type FlashValues } from './flash.js';
 import type { KeyRing } from './keys/key-ring.js';
+import type { SessionIdScheme } from './ids.js';
 import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
 import { expiryProblems, flashProblem, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
-import type { Storage } from './storage/storage.js';
+import { hasLocks, type Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { ByValueTracker } from './tracker/by-value.js';
 import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
+import { LockedTurns } from './tracker/locked-turns.js';
 import type { SessionSlot, SlotSession } from './tracker/slot.js';
 import type { Tracker } from './tracker/tracker.js';
+import { TurnQueue, type TurnHolder, type TurnSource, type TurnTimeouts } from './tracker/turns.js';
 import { createTransformer } from './transform/create-transformer.js';
+import type { Transformer } from './transform/transformer.js';
 import { CookieTransport } from './transport/cookie.js';
 import { HeaderTransport } from './transport/header.js';
 import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
@@ -34,6 +38,8 @@ export interface PipelineContext {
   readonly emit: (event: RuntimeEvent) => void;
   /** Milliseconds a storage call may take before the request gets a 503. */
   readonly storageTimeout: number;
+  /** Milliseconds a request may wait for its turn on a by-id session, and hold it. */
+  readonly turnTimeouts: TurnTimeouts;
   /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
   readonly layers: SpecLayers;
 }
@@ -62,7 +68,7 @@ const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
  *
  * @example
  * const pipeline = new SessionPipeline(UserSessionProvider.definition, context);
- * const incoming = pipeline.open([token], now);
+ * const incoming = pipeline.open([token], now, requestSessions);
  */
 export class SessionPipeline<T> implements SlotSession {
   readonly name: string;
@@ -104,7 +110,7 @@ export class SessionPipeline<T> implements SlotSession {
     this.#tracker =
       definition.storage === undefined
         ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
-        : new ByIdTracker(name, transformers, timedStorage(name, definition.storage, context), definition.expiry, ktor?.ids);
+        : byIdTracker(definition, transformers, timedStorage(name, definition.storage, context), context, ktor?.ids);
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
@@ -139,15 +145,16 @@ export class SessionPipeline<T> implements SlotSession {
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
    * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
    * refusal is reported as one `rejected` event, and a session past its time then as one `expired` event.
-   * Storage faults throw `SessionStorageError`.
+   * By id, `holder` keeps the turn on each id until the request ends. Storage faults throw
+   * `SessionStorageError`, a turn that does not come `SessionBusyError`.
    */
-  open(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+  open(tokens: readonly string[], now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
       tokens.length === 1
-        ? this.#openToken(tokens[0]!, now)
+        ? this.#openToken(tokens[0]!, now, holder)
         : tokens.length > MAX_DUPLICATE_TOKENS
           ? AMBIGUOUS
-          : this.#openEach(tokens, now);
+          : this.#openEach(tokens, now, holder);
     return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
   }
 
@@ -181,18 +188,18 @@ export class SessionPipeline<T> implements SlotSession {
     this.#emit(event);
   }
 
-  #openEach(tokens: readonly string[], now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
-    const results = tokens.map((token) => this.#openToken(token, now));
+  #openEach(tokens: readonly string[], now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
+    const results = tokens.map((token) => this.#openToken(token, now, holder));
     return results.some((result) => result instanceof Promise)
       ? Promise.all(results).then(pickOne)
       : pickOne(results as IncomingSession<T>[]);
   }
 
-  #openToken(token: string, now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+  #openToken(token: string, now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
     // O(1) and before any decoding: oversized input costs nothing (security.md #3).
     if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
     if (!this.#tokenAlphabet.test(token)) return MALFORMED;
-    return this.#tracker.load(token, (opened, source) => this.#decode(opened, now, source));
+    return this.#tracker.load(token, (opened, source) => this.#decode(opened, now, source), holder);
   }
 
   #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
@@ -246,6 +253,30 @@ function timedStorage(session: string, storageName: string, context: PipelineCon
     throw new SessionConfigError(`session "${session}" uses storage "${storageName}", which was not resolved; declare it under storages: in sessions.yaml`);
   }
   return new TimedStorage(session, storageName, storage, context.storageTimeout, context.emit);
+}
+
+/**
+ * By id, requests on one id take turns in this process (runtime/tracker/turns.ts); with `concurrency:
+ * serialize`, across processes too, through the storage's lock, which the instance must have.
+ */
+function byIdTracker(
+  definition: SessionDefinition<unknown>,
+  transformers: readonly Transformer[],
+  storage: TimedStorage,
+  context: PipelineContext,
+  ids: SessionIdScheme | undefined,
+): ByIdTracker {
+  const queue = new TurnQueue(definition.name, context.turnTimeouts, context.emit);
+  let turns: TurnSource = queue;
+  if (definition.concurrency === 'serialize') {
+    if (!hasLocks(storage.storage)) {
+      throw new SessionConfigError(
+        `session "${definition.name}" has concurrency: serialize, but the instance passed for storage "${storage.storageName}" has no lock shared by processes (lock, renewLock and unlock, which RedisStorage has); pass a RedisStorage, or remove concurrency from the session in sessions.yaml`,
+      );
+    }
+    turns = new LockedTurns(queue, storage, storage.storage);
+  }
+  return new ByIdTracker(definition.name, transformers, storage, definition.expiry, turns, ids);
 }
 
 /** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */

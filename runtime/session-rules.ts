@@ -5,7 +5,7 @@
  * says what is wrong and how to fix it, in words that follow "<where>: " on either side: the generator
  * puts the spec path there, the runtime the session's name.
  */
-import type { SessionDefinition, TransformDefinition } from './definition.js';
+import type { SessionDefinition, StorageDefinition, TransformDefinition } from './definition.js';
 import { MAX_COOKIE_AGE_SECONDS } from './lifetime.js';
 
 export type TransformKind = TransformDefinition['kind'];
@@ -80,6 +80,33 @@ export function idleProblem(session: SessionFacts): string | undefined {
 export function flashProblem(session: SessionFacts): string | undefined {
   if (!session.ktorFormat || !session.hasFlash) return undefined;
   return "flash: needs this library's envelope, and a session in Ktor's wire format has none (a Ktor service would misread it); declare the flash values on a native session (serializer: json or your codec)";
+}
+
+/** What the concurrency rule needs to know of a session: by id or not, its `concurrency`, and its storage's declared kind. */
+export interface ConcurrencyFacts {
+  readonly byId: boolean;
+  readonly concurrency: unknown;
+  /** `undefined` when the storage is not declared: another rule's to report. */
+  readonly storageKind: StorageDefinition['kind'] | undefined;
+}
+
+/**
+ * `concurrency: serialize` makes requests on one id take turns across processes through a lock in the
+ * storage: by value there is no storage, and memory and directory storages have no lock every process
+ * shares (in one process requests take turns anyway).
+ *
+ * @example
+ * concurrencyProblem({ byId: true, concurrency: 'serialize', storageKind: 'memory' }); // 'concurrency: serialize needs ...'
+ */
+export function concurrencyProblem(session: ConcurrencyFacts): string | undefined {
+  if (session.concurrency !== 'serialize') return undefined;
+  if (!session.byId) {
+    return 'concurrency: serialize is for sessions tracked by id (storage:); by value each request carries its own copy and nothing is shared to lock; remove concurrency';
+  }
+  if (session.storageKind === 'memory' || session.storageKind === 'directory') {
+    return `concurrency: serialize needs a lock shared by every process, which a ${session.storageKind} storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage`;
+  }
+  return undefined;
 }
 
 /** A problem with one expiry setting. */

@@ -30,7 +30,7 @@ export function definitionLiteral(
   types: readonly TypeNode[],
   serializerLocalName: string | undefined,
 ): DefinitionLiteral {
-  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, expiry } = session;
+  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, concurrency, expiry } = session;
   return {
     name,
     transport,
@@ -40,6 +40,7 @@ export function definitionLiteral(
     ktor,
     migrateFrom,
     load,
+    concurrency,
     expiry,
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     schema: runtimeSchema(session.schema, types),

@@ -76,6 +76,29 @@ return 1
 `;
 
 /**
+ * The lock of `concurrency: serialize`, a string key holding the token of the request that took it.
+ * LOCK: ARGV token, ms. Returns 1 when taken, 0 when someone holds it.
+ */
+const LOCK = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+`;
+
+/** ARGV: token, ms. Moves the expiry only while the token holds the lock. Returns 1 when it does. */
+const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** ARGV: token. Compare and delete: a lock that expired and was taken by another request stays. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/**
  * A script run by its SHA (`EVALSHA`), sent whole (`EVAL`) only when the server does not know it yet,
  * after a restart or on a node seen for the first time. It leaves the app's client as it was: no
  * `defineCommand` on a client the storage does not own.
@@ -102,3 +125,6 @@ export class RedisScript {
 export const readScript = new RedisScript(READ);
 export const writeScript = new RedisScript(WRITE);
 export const invalidateVersionScript = new RedisScript(INVALIDATE_VERSION);
+export const lockScript = new RedisScript(LOCK);
+export const renewLockScript = new RedisScript(RENEW_LOCK);
+export const unlockScript = new RedisScript(UNLOCK);

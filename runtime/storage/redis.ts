@@ -5,9 +5,9 @@ import type { RedisStorageDefinition } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
 import { checkMilliseconds } from './option-checks.js';
 import type { RedisClient } from './redis-client.js';
-import { invalidateVersionScript, readScript, writeScript } from './redis-scripts.js';
+import { invalidateVersionScript, lockScript, readScript, renewLockScript, unlockScript, writeScript } from './redis-scripts.js';
 import type { StorageBuilder } from './storage-builder.js';
-import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import type { Storage, StorageLocks, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { writeCondition } from './write-condition.js';
 
@@ -51,7 +51,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * await storage.ready();
  * app.use(installSessions({ storages: { redis: storage } }));
  */
-export class RedisStorage implements Storage {
+export class RedisStorage implements Storage, StorageLocks {
   readonly #client: RedisClient;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
@@ -91,6 +91,18 @@ export class RedisStorage implements Storage {
       return true;
     }
     return (await this.#bounded(invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion]))) === 1;
+  }
+
+  async lock(key: string, token: string, holdMs: number): Promise<boolean> {
+    return (await this.#bounded(lockScript.run(this.#client, lockKeyOf(this.#prefix + key), [token, Math.ceil(holdMs)]))) === 1;
+  }
+
+  async renewLock(key: string, token: string, holdMs: number): Promise<boolean> {
+    return (await this.#bounded(renewLockScript.run(this.#client, lockKeyOf(this.#prefix + key), [token, Math.ceil(holdMs)]))) === 1;
+  }
+
+  async unlock(key: string, token: string): Promise<void> {
+    await this.#bounded(unlockScript.run(this.#client, lockKeyOf(this.#prefix + key), [token]));
   }
 
   /**
@@ -156,6 +168,24 @@ export class RedisStorage implements Storage {
     const client = this.#client;
     await client.quit().catch(() => client.disconnect());
   }
+}
+
+/**
+ * The key of the lock on the entry under `entryKey`, in the entry's Redis Cluster hash slot, so a session
+ * depends on one node, not two. The slot comes from the key's hash tag, the text between its first `{`
+ * and the next `}` when that is not empty, else from the whole key (Redis Cluster specification, "Hash
+ * tags"): a key with a tag keeps it when `:lock` is appended, one without is wrapped whole in braces. A key
+ * with a `}` but no tag (only a prefix can hold one) cannot be wrapped, and its lock may live on another
+ * node; nothing depends on the two sharing a node, since no script touches both.
+ *
+ * @example
+ * lockKeyOf('sess:abc'); // '{sess:abc}:lock'
+ * lockKeyOf('{app}:sess:abc'); // '{app}:sess:abc:lock'
+ */
+function lockKeyOf(entryKey: string): string {
+  const open = entryKey.indexOf('{');
+  const tagged = open !== -1 && entryKey.indexOf('}', open + 1) > open + 1;
+  return tagged || entryKey.includes('}') ? `${entryKey}:lock` : `{${entryKey}}:lock`;
 }
 
 /**

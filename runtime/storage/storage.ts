@@ -65,3 +65,29 @@ export interface WriteOptions {
    */
   readonly maxSeconds?: number;
 }
+
+/**
+ * A lock per key that holds across every process sharing the storage, for sessions with `concurrency:
+ * serialize` (docs/storage.md): `RedisStorage` has one; memory and directory storage do not. The runtime
+ * takes it with a random `token` for one request, so only that request renews or releases it, and for at
+ * most `holdMs`, so a crashed process never holds a session longer. Each call is one atomic step.
+ *
+ * @example
+ * if (await storage.lock(key, token, 10_000)) {
+ *   try { ... } finally { await storage.unlock(key, token); }
+ * }
+ */
+export interface StorageLocks {
+  /** Takes the lock on `key` for `holdMs` milliseconds if no one holds it, and resolves to whether it did (Redis `SET NX PX`). */
+  lock(key: string, token: string, holdMs: number): Promise<boolean>;
+  /** Moves the lock's expiry to `holdMs` from now if `token` still holds it, and resolves to whether it does. */
+  renewLock(key: string, token: string, holdMs: number): Promise<boolean>;
+  /** Releases the lock if `token` still holds it; a lock taken since by another request stays. */
+  unlock(key: string, token: string): Promise<void>;
+}
+
+/** Whether `storage` has the locks `concurrency: serialize` takes. */
+export function hasLocks(storage: Storage): storage is Storage & StorageLocks {
+  const locks = storage as Partial<StorageLocks>;
+  return typeof locks.lock === 'function' && typeof locks.renewLock === 'function' && typeof locks.unlock === 'function';
+}

@@ -18,18 +18,19 @@ export class TimedStorage {
   ) {}
 
   read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
-    return this.#call('read', () => this.storage.read(key, slideSeconds, touchAfterSeconds));
+    return this.bound('read', () => this.storage.read(key, slideSeconds, touchAfterSeconds));
   }
 
   write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
-    return this.#call('write', () => this.storage.write(key, value, ttlSeconds, options));
+    return this.bound('write', () => this.storage.write(key, value, ttlSeconds, options));
   }
 
   invalidate(key: string, ifVersion?: string): Promise<boolean> {
-    return this.#call('invalidate', () => this.storage.invalidate(key, ifVersion));
+    return this.bound('invalidate', () => this.storage.invalidate(key, ifVersion));
   }
 
-  async #call<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
+  /** `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize` use it too. */
+  async bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${this.timeout} ms`)), this.timeout);

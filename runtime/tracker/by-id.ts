@@ -8,6 +8,7 @@ import type { Transformer } from '../transform/transformer.js';
 import type { IncomingSession, OpenText } from './incoming.js';
 import { SessionSlot, type SlotSession } from './slot.js';
 import type { Tracker } from './tracker.js';
+import type { TurnHolder, TurnSource } from './turns.js';
 
 /**
  * Longest stored value accepted or written, in characters. A longer entry is refused before parsing, so
@@ -39,6 +40,7 @@ export class ByIdTracker implements Tracker {
     transformers: readonly Transformer[],
     readonly storage: TimedStorage,
     expiry: ExpiryDefinition,
+    readonly turns: TurnSource,
     readonly ids: SessionIdScheme = NATIVE_IDS,
   ) {
     this.lifetime = new Lifetime(expiry, 'stored');
@@ -46,17 +48,20 @@ export class ByIdTracker implements Tracker {
   }
 
   /**
-   * Reads the entry and, in the same storage call, slides its idle timeout once `touchAfter` has passed
+   * Waits for the id's turn (runtime/tracker/turns.ts), which `holder` keeps until the request ends, then
+   * reads the entry and, in the same storage call, slides its idle timeout once `touchAfter` has passed
    * since it last slid: a read-only request costs one round trip and never rewrites the data (security.md
    * #51, #54). Data the storage returned that cannot be used is deleted, not left to fail again (#43).
    */
-  async load<T>(token: string, open: OpenText<T>): Promise<IncomingSession<T>> {
+  async load<T>(token: string, open: OpenText<T>, holder: TurnHolder): Promise<IncomingSession<T>> {
     const opened = this.#chain.unseal(token);
     if (!opened.ok) return { ok: false, reason: opened.reason, source: 'token' };
     const id = opened.text;
     // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (security.md #41).
     if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
-    const entry = await this.storage.read(this.#key(id), this.lifetime.slideSeconds, this.lifetime.touchAfter);
+    const key = this.#key(id);
+    await holder.takeTurn(this.turns, key);
+    const entry = await this.storage.read(key, this.lifetime.slideSeconds, this.lifetime.touchAfter);
     // Never issued, expired or cleared: not adopted (security.md #35); a later `set` mints a new id.
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;

@@ -1,6 +1,7 @@
 import type { Lifetime } from '../lifetime.js';
 import type { IncomingSession, OpenText } from './incoming.js';
 import type { SessionSlot, SlotSession } from './slot.js';
+import type { TurnHolder } from './turns.js';
 
 /**
  * What a session's token means (Ktor's `SessionTracker`): the sealed data itself (by value), or an id
@@ -13,10 +14,10 @@ export interface Tracker {
   readonly lifetime: Lifetime;
   /**
    * Opens `token`, already checked for length and alphabet, and hands the envelope text to `open`, which
-   * decodes it. Asynchronous only when a storage is read. Never throws for bad input; storage faults throw
-   * `SessionStorageError`.
+   * decodes it. Asynchronous only when a storage is read, after the id's turn (taken through `holder`).
+   * Never throws for bad input; storage faults throw `SessionStorageError`, a turn that does not come `SessionBusyError`.
    */
-  load<T>(token: string, open: OpenText<T>): IncomingSession<T> | Promise<IncomingSession<T>>;
+  load<T>(token: string, open: OpenText<T>, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>>;
   /**
    * What `set` keeps until commit for envelope `text`: by value the sealed token, by id the text the
    * storage will get. Throws `SessionTooLargeError` when it cannot be delivered.

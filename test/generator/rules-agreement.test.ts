@@ -5,10 +5,14 @@
  * the runtime installs the same session and a `set` of a valid payload is read back over HTTP.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { SessionConfigError, generateKey } from 'typed-sessions';
+import { Redis } from 'ioredis';
+import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions';
 import { createSessionsMiddleware } from 'typed-sessions/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration, parseTouchAfter } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
 import { loadSpecText } from '../../generator/spec.js';
@@ -318,5 +322,70 @@ describe('#65 the rules relating settings to each other agree too', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+type StorageKind = 'memory' | 'directory' | 'redis';
+
+/** By value (`storage` undefined) or by id in a storage of each kind, with or without `concurrency: serialize`. */
+const concurrencyVariants = ([undefined, 'memory', 'directory', 'redis'] as const).flatMap((storage) =>
+  [false, true].map((serialize) => ({ storage: storage as StorageKind | undefined, serialize })),
+);
+
+describe('#65 concurrency: serialize is judged alike by validate and installSessions()', () => {
+  let folder: string;
+  // Never connects: the storage is only built, as installSessions() builds it.
+  const client = new Redis({ lazyConnect: true });
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'typed-sessions-agreement-'));
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it.each(concurrencyVariants)('storage $storage, serialize $serialize: validate accepts exactly what the runtime installs, and gen emits what was written by hand', ({ storage, serialize }) => {
+    const declared = { memory: { kind: 'memory' }, directory: { kind: 'directory', path: folder }, redis: { kind: 'redis', url: { env: 'REDIS_URL' } } } as const;
+    const defined = {
+      memory: { kind: 'memory', maxEntries: 100_000 },
+      directory: { kind: 'directory', path: folder, maxEntries: 10_000 },
+      redis: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' },
+    } as const;
+    const schema = schemaOf({ property: 'userId' } as Variant);
+    const text = JSON.stringify({
+      version: 1,
+      keys: { main: { env: 'SESSION_KEYS' } },
+      storages: storage === undefined ? {} : { s: declared[storage] },
+      sessions: {
+        prop: { ...(storage === undefined ? { transform: [{ encrypt: 'main' }] } : { storage: 's' }), ...(serialize ? { concurrency: 'serialize' } : {}), schema },
+      },
+    });
+    const definition: DefinitionData = {
+      name: 'prop',
+      transport: { kind: 'cookie', name: 'prop', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
+      ...(storage === undefined ? {} : { storage: 's' }),
+      transforms: storage === undefined ? [{ kind: 'encrypt', keys: 'main' }] : [],
+      ...(serialize ? { concurrency: 'serialize' } : {}),
+      expiry: { maxAge: parseDuration('7d')!, rolling: false },
+      schema,
+    };
+    const loaded = loadSpecText(text, 'sessions.yaml');
+    if (loaded.ok) {
+      const { validate: _validate, ...data } = definitionLiteral(loaded.model.sessions[0]!, loaded.model.types, undefined);
+      expect(withoutUndefined(data)).toEqual(withoutUndefined(definition));
+    }
+    const spec = specOf([definition], storage === undefined ? {} : { s: defined[storage] });
+    const installs = (() => {
+      try {
+        createSessionsMiddleware(spec, { keys: { main: generateKey() }, env: {}, logger: { warn() {} }, storages: storage === 'redis' ? { s: new RedisStorage(client) } : {} });
+        return true;
+      } catch (error) {
+        if (error instanceof SessionConfigError) return false;
+        throw error;
+      }
+    })();
+    expect(installs).toBe(loaded.ok);
+    // What the rule is about: serialize only where the storage has a lock every process shares.
+    expect(loaded.ok).toBe(!serialize || storage === 'redis');
   });
 });

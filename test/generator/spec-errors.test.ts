@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, load, cookie, expiry, schema, migrateFrom, flash',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, load, cookie, expiry, schema, migrateFrom, flash, concurrency',
     ],
   },
   {
@@ -880,6 +880,28 @@ const semanticRules: Case[] = [
       '4:46: sessions.b: expiry.touchAfter limits how often activity slides the idle timeout, and there is no expiry.idle; set idle, or remove touchAfter',
       '5:57: sessions.c: expiry.touchAfter cannot be combined with rolling: true, which re-sends the session and records its activity on every request; remove one of them',
       '6:40: sessions.d.expiry.idle must be a duration like 30s, 15m, 12h, 7d or 2w (got "30 min")',
+    ],
+  },
+  {
+    name: 'concurrency: serialize needs a storage every process shares a lock in (redis), and is refused by value',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+        files: { kind: directory, path: .sessions }
+        redis: { kind: redis, url: { env: REDIS_URL } }
+      sessions:
+        a: { storage: mem, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        b: { storage: files, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        c: { storage: redis, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        d: { insecure: true, concurrency: serialize, schema: { type: object, additionalProperties: false } }
+        e: { storage: redis, concurrency: always, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '7:35: sessions.a: concurrency: serialize needs a lock shared by every process, which a memory storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage',
+      '8:37: sessions.b: concurrency: serialize needs a lock shared by every process, which a directory storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage',
+      '10:37: sessions.d: concurrency: serialize is for sessions tracked by id (storage:); by value each request carries its own copy and nothing is shared to lock; remove concurrency',
+      '11:37: sessions.e.concurrency must be "serialize" (got "always")',
     ],
   },
 ];

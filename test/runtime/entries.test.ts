@@ -13,6 +13,7 @@ describe('package entries', () => {
       'DirectoryStorage',
       'MemoryStorage',
       'RedisStorage',
+      'SessionBusyError',
       'SessionConfigError',
       'SessionConflictError',
       'SessionError',
@@ -27,7 +28,7 @@ describe('package entries', () => {
 
   it('every error it exports is a SessionError whose name is its class name', () => {
     const errors = Object.entries(app).filter(([name]) => name.endsWith('Error') && name !== 'SessionError');
-    expect(errors).toHaveLength(7);
+    expect(errors).toHaveLength(8);
     for (const [name, ErrorClass] of errors) {
       const error: unknown = Reflect.construct(ErrorClass as new (...args: unknown[]) => unknown, ['s', 'fault']);
       expect(error).toBeInstanceOf(app.SessionError);

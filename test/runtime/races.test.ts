@@ -1,7 +1,7 @@
-/** Races on one session by id in memory storage, through real HTTP (security.md #44, #49, #50). */
+/** Concurrent requests on one session by id in memory storage, through real HTTP (security.md #44, #49, #50). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
-import { describeRaces } from './races.js';
+import { describeRaces, describeTurns } from './races.js';
 import { cookieValue, putJson, startServer, type TestServer } from './server.js';
 
 vi.mock('../../runtime/ids.js', async (importOriginal) => {
@@ -21,7 +21,16 @@ async function start(): Promise<TestServer> {
   return server;
 }
 
-describeRaces('memory', startServer, (server, key) => server.storage.inner.read(key));
+describeTurns('memory', startServer);
+
+describeRaces(
+  'memory',
+  async (options) => {
+    const one = await startServer(options);
+    return [one, await startServer({ ...options, install: { storages: { mem: one.storage } } })];
+  },
+  (server, key) => server.storage.inner.read(key),
+);
 
 describe('#44 id collision, with the id generator stubbed to repeat', () => {
   it('a new session never overwrites the one holding a repeated id: creation finds it taken and mints another', async () => {

@@ -182,6 +182,29 @@ describe('startup errors', () => {
     expect(configError(install(spec, { storageTimeout }))).toMatch(/storageTimeout/);
   });
 
+  it.each([
+    ['queueTimeout', 0],
+    ['holdTimeout', -1],
+    ['holdTimeout', Number.POSITIVE_INFINITY],
+  ] as const)('%s %s', (option, value) => {
+    expect(configError(install(spec, { [option]: value }))).toBe(`installSessions({ ${option} }) must be a number of milliseconds above 0, not ${value}`);
+  });
+
+  it('concurrency: serialize on a storage declared memory is refused, as validate refuses it', () => {
+    const definition = { ...VisitSessionProvider.definition, concurrency: 'serialize' } as const;
+    expect(configError(install(specWith(definition)))).toBe(
+      'session "visit": concurrency: serialize needs a lock shared by every process, which a memory storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage in sessions.yaml',
+    );
+  });
+
+  it('concurrency: serialize on a storage declared redis, given an instance without locks, is refused naming the storage', () => {
+    const definition = { ...VisitSessionProvider.definition, concurrency: 'serialize' } as const;
+    const redisSpec = specWith(definition, { mem: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' } });
+    expect(configError(install(redisSpec, { storages: { mem: new MemoryStorage({ maxEntries: 10 }) } }))).toBe(
+      'session "visit" has concurrency: serialize, but the instance passed for storage "mem" has no lock shared by processes (lock, renewLock and unlock, which RedisStorage has); pass a RedisStorage, or remove concurrency from the session in sessions.yaml',
+    );
+  });
+
   it('warns once about memory storage in production', () => {
     const warnings: string[] = [];
     createSessionsMiddleware(spec, { keys: { main: generateKey() }, env: { NODE_ENV: 'production' }, logger: { warn: (message) => warnings.push(message) } });

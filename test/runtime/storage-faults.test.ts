@@ -133,8 +133,15 @@ describe('#66 storage faults and conflicts reach the app\'s own error middleware
           ctx.body = 'written';
           return;
         }
+        // A handler that calls its own server with the session it holds: the inner request waits its turn.
+        if (ctx.path === '/race/call-self') {
+          const inner = await fetch(`${app.url}/s/visit`, { headers: { cookie: ctx.get('cookie') } });
+          ctx.body = { status: inner.status, retryAfter: inner.headers.get('retry-after'), cookies: inner.headers.getSetCookie(), body: await inner.json() };
+          return;
+        }
         await next();
       },
+      install: { queueTimeout: 100 },
     });
   });
   afterAll(() => app.close());
@@ -171,6 +178,21 @@ describe('#66 storage faults and conflicts reach the app\'s own error middleware
     expect(await response.json()).toEqual({
       error: 'SESSION_CONFLICT',
       message: 'session "visit" was changed or cleared by another request since this one loaded it; nothing was written, retry the request',
+    });
+  });
+
+  it('#66 a request whose turn does not come: the app renders the 503 with Retry-After and its message, and no Set-Cookie leaves', async () => {
+    const id = await visitOf();
+    const response = await fetch(`${app.url}/race/call-self`, { headers: { cookie: `vid=${id}` } });
+    expect(seen).toEqual([{ name: 'SessionBusyError', status: 503, expose: true, headers: { 'Retry-After': '1', 'Cache-Control': 'no-store' } }]);
+    expect(await response.json()).toEqual({
+      status: 503,
+      retryAfter: '1',
+      cookies: [],
+      body: {
+        error: 'SESSION_BUSY',
+        message: 'session "visit" is in use by another request, and this one\'s turn did not come within 100 ms; nothing was read or written, retry the request',
+      },
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * security.md #62 through installSessions and HTTP: a directory storage built from the spec trusts
  * neither a folder nor a session file that another user could have written, and is bounded like the
- * memory storage. The tests run as root, so "another user" is uid 65534 (nobody).
+ * memory storage. The tests run as root, so "another user" is uid 65534 (nobody). Requests on one session
+ * take turns on it as on any storage.
  */
 import { chmod, chown, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStorage, SessionConfigError } from 'typed-sessions';
 import { generateSessionId, storageKeyForId } from '../../runtime/ids.js';
 import { spec } from '../runtime/fixtures.js';
+import { describeTurns } from '../runtime/races.js';
 import { createVisit, readVisit, START, startServer, type ServerOptions, type TestServer } from '../runtime/server.js';
 
 const NOBODY = 65534;
@@ -127,3 +129,5 @@ describe('#62 directory storage: bounded like memory', () => {
     expect(server.events.filter((event) => event.type === 'evicted')).toEqual(Array.from({ length: 4 }, () => ({ type: 'evicted', storage: 'mem' })));
   });
 });
+
+describeTurns('directory', (options) => startServer({ ...onFolder(join(root, 'turns')), ...options }));

@@ -8,6 +8,7 @@ import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.j
 import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { advanceRedisTime } from '../support/redis-time.js';
 import { storageContract } from './contract.js';
+import { lockContract } from './lock-contract.js';
 
 /** Shorter than the production default (1000 ms), so fault cases stay fast. */
 const COMMAND_TIMEOUT_MS = 500;
@@ -34,6 +35,15 @@ describeRedis('RedisStorage', () => {
 
   describe('on one server', () => {
     storageContract(
+      'RedisStorage',
+      async () => {
+        await client.flushall();
+        return new RedisStorage(client);
+      },
+      { advanceClock: (ms) => advanceRedisTime([client], ms) },
+    );
+
+    lockContract(
       'RedisStorage',
       async () => {
         await client.flushall();
@@ -123,6 +133,35 @@ describeRedis('RedisStorage', () => {
       },
       { advanceClock: (ms) => advanceRedisTime(masters(), ms) },
     );
+
+    lockContract(
+      'RedisStorage on a cluster',
+      async () => {
+        await Promise.all(masters().map((node) => node.flushall()));
+        return new RedisStorage(clusterClient);
+      },
+      { advanceClock: (ms) => advanceRedisTime(masters(), ms) },
+    );
+
+    it.each(['sess:', '{app}:sess:'])('keeps each session\'s lock on the master holding its entry (prefix %s): a session depends on one node', async (prefix) => {
+      await Promise.all(masters().map((node) => node.flushall()));
+      const storage = new RedisStorage(clusterClient, { prefix });
+      for (let i = 0; i < 30; i++) {
+        const key = storageKeyForId('cart', generateSessionId());
+        await storage.write(key, 'value', 60);
+        expect(await storage.lock(key, 'token', 10_000)).toBe(true);
+      }
+      let locks = 0;
+      for (const node of masters()) {
+        const keys = await node.keys('*');
+        const entries = keys.filter((key) => !key.endsWith(':lock')).sort();
+        // docs/storage.md: `{entry}:lock`, or `entry:lock` when the entry's key has a hash tag of its own.
+        const lockedEntries = keys.filter((key) => key.endsWith(':lock')).map((key) => key.replace(/^\{(.*)\}:lock$|^(.*):lock$/, '$1$2')).sort();
+        expect(lockedEntries).toEqual(entries);
+        locks += lockedEntries.length;
+      }
+      expect(locks).toBe(30);
+    });
 
     it('spreads sessions over every master', async () => {
       const storage = new RedisStorage(clusterClient);

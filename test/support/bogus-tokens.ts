@@ -13,6 +13,7 @@ import { generateKey } from 'typed-sessions';
 import { GENERATED_FORMAT, type SpecDefinition } from 'typed-sessions/core';
 import { install } from '../../runtime/install.js';
 import type { SessionPipeline } from '../../runtime/session-pipeline.js';
+import type { TurnHolder } from '../../runtime/tracker/turns.js';
 import type { DefinitionData } from './compiled-validator.js';
 import { provider } from '../runtime/ktor/ktor-fixtures.js';
 
@@ -110,11 +111,18 @@ export function refusalCases(keys: Record<string, string> = refusalKeys()): Refu
       format,
       cookie: session,
       reason: transforms.length > 0 ? 'tampered' : 'malformed',
-      refuse: (token) => pipeline.open([token], now) as { ok: boolean; reason?: string },
+      refuse: (token) => pipeline.open([token], now, BY_VALUE) as { ok: boolean; reason?: string },
       bogus: (length) => bogus(length, header),
     };
   });
 }
+
+/** Every session of `REFUSAL_SPEC` travels by value, so none takes a turn. */
+const BY_VALUE: TurnHolder = {
+  takeTurn: () => {
+    throw new Error('a by-value session took a turn');
+  },
+};
 
 /** The pipelines `createSessionsMiddleware` builds for `spec`, one per session in spec order. */
 function installedPipelines(spec: SpecDefinition, keys: Record<string, string>): readonly SessionPipeline<unknown>[] {

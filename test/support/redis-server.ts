@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { describe, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 /**
  * Real Redis servers for tests: Debian's `redis-server`, started on a free loopback port with nothing
@@ -105,6 +106,32 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (options.port !== undefined || attempt === START_ATTEMPTS) throw error;
     }
   }
+}
+
+/** A server and a client on it, for the suite that asked: set before its tests run. */
+export interface SuiteRedis {
+  readonly server: RedisServer;
+  readonly client: Redis;
+}
+
+/**
+ * Starts a server and a client on it before the tests of the suite it is called in, and stops both after.
+ *
+ * @example
+ * const redis = redisForSuite();
+ * it('answers', async () => expect(await redis.client.ping()).toBe('PONG'));
+ */
+export function redisForSuite(): SuiteRedis {
+  const suite = {} as { server: RedisServer; client: Redis };
+  beforeAll(async () => {
+    suite.server = await startRedisServer();
+    suite.client = new Redis(suite.server.port, REDIS_HOST);
+  });
+  afterAll(async () => {
+    await suite.client?.quit();
+    await suite.server?.stop();
+  });
+  return suite;
 }
 
 /**
