@@ -10,7 +10,14 @@ export class UserSessionProvider extends SessionProvider {
     transport: {
       kind: 'cookie',
       name: 'USER_SESSION',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
     migrateFrom: { session: 'ktor_user', keepSource: false },
@@ -71,7 +78,14 @@ export class KtorUserSessionProvider extends SessionProvider {
     transport: {
       kind: 'cookie',
       name: 'user_session',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],
     ktor: { serializer: 'json' },
@@ -96,7 +110,7 @@ export class KtorUserSessionProvider extends SessionProvider {
   };
 }
 const spec = {
-  format: 2,
+  format: 3,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],

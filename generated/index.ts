@@ -46,6 +46,8 @@ export interface SessionMap {
 
 /** Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts. */
 export type ByIdSessionName = 'cart';
+/** Sessions in a cookie of this library's format: the ones `ctx.sessions.set()` takes cookie options for. */
+export type CookieSessionName = 'user';
 
 /** Sessions that declare flash values, by accessor name: the ones `ctx.sessions.flash()` and `flashed()` accept. */
 export interface FlashMap {
@@ -59,7 +61,14 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
     transport: {
       kind: 'cookie',
       name: 'USER_SESSION',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
     migrateFrom: { session: 'ktor_user', keepSource: false },
@@ -122,7 +131,14 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
     transport: {
       kind: 'cookie',
       name: 'user_session',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],
     ktor: { serializer: 'json' },
@@ -148,7 +164,7 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
 }
 
 const spec: SpecDefinition = {
-  format: 2,
+  format: 3,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],
@@ -169,6 +185,6 @@ export function installSessions(options?: InstallOptions): Middleware {
 
 declare module 'koa' {
   interface DefaultContext {
-    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap>;
+    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName>;
   }
 }

@@ -11,7 +11,7 @@ export const SPEC_DEFAULTS = {
   insecure: false,
   maxAge: '7d',
   rolling: false,
-  cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+  cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false, chunked: false },
   ktorSignAlgorithm: 'sha256',
   ktorLegacyMac: false,
   keepSource: false,

@@ -1,8 +1,8 @@
 /**
  * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
  * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
- * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`, `concurrency`) is in the
- * model only when set, so specs without it generate what they did before it existed.
+ * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`,
+ * `concurrency`, `chunked`) is in the model only when set, so specs without it generate what they did before it existed.
  */
 import type {
   CookieSettings,
@@ -112,6 +112,9 @@ function normalizeCookie(cookie: Partial<CookieSettings>): CookieSettings {
     sameSite: cookie.sameSite ?? defaults.sameSite,
     partitioned: cookie.partitioned ?? defaults.partitioned,
     ...(cookie.priority === undefined ? {} : { priority: cookie.priority }),
+    // Always written: a definition without it would be persistent, as cookies were before the setting.
+    persistent: cookie.persistent ?? defaults.persistent,
+    ...((cookie.chunked ?? defaults.chunked) ? { chunked: true } : {}),
   };
 }
 

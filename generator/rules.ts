@@ -2,7 +2,7 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { concurrencyProblem, cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
+import { chunkedProblem, concurrencyProblem, cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
 import { parseDuration, parseTouchAfter } from './duration.js';
 import type { SpecSource } from './load.js';
@@ -73,7 +73,9 @@ const duplicateWireName: SpecRule = {
   check: (spec) => {
     const byKey = new Map(spec.sessions.map((session) => [session.key, session]));
     const names = spec.sessions.flatMap((session) =>
-      session.wireName === undefined || session.transport === undefined ? [] : [{ session: session.key, transport: session.transport, name: session.wireName }],
+      session.wireName === undefined || session.transport === undefined
+        ? []
+        : [{ session: session.key, transport: session.transport, name: session.wireName, chunked: sessionFacts(session).chunked }],
     );
     return wireNameClashes(names).map(({ session, problem }) => {
       const { path, wireNameAt } = byKey.get(session)!;
@@ -145,6 +147,15 @@ function cookieAttributes(cookie: Fields): CookieAttributes {
   };
 }
 
+const chunkedWithOneCookie: SpecRule = {
+  refuses: 'cookie.chunked on a session tracked by id (its id fits one cookie) or in Ktor\'s format (a Ktor service reads one cookie)',
+  check: (spec) =>
+    spec.sessions.flatMap((session) => {
+      const problem = chunkedProblem(sessionFacts(session));
+      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'cookie', 'chunked'], `${formatSpecPath(session.path)}: ${problem}`)];
+    }),
+};
+
 const forbiddenHeaderName: SpecRule = {
   refuses: 'a session header named like a header the HTTP stack owns (Cookie, Host, Connection...)',
   check: (spec) =>
@@ -210,6 +221,7 @@ export const SPEC_RULES: readonly SpecRule[] = [
   collidingTypeName,
   cookieOnHeaderSession,
   browserDropsCookie,
+  chunkedWithOneCookie,
   forbiddenHeaderName,
   badExpiry,
   reservedSerializerExport,

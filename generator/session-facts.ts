@@ -26,5 +26,6 @@ export function sessionFacts(session: SessionView): SessionFacts {
     hasIdle: session.expiry.idle !== undefined,
     hasFlash: Object.hasOwn(session.fields, 'flash'),
     loadsOnDemand: session.fields.load === 'lazy',
+    chunked: session.transport === 'cookie' && session.cookie.chunked === true,
   };
 }

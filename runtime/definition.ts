@@ -15,6 +15,14 @@ export interface CookieSettings {
   readonly sameSite: 'strict' | 'lax' | 'none';
   readonly partitioned?: boolean;
   readonly priority?: 'low' | 'medium' | 'high';
+  /**
+   * Whether the cookie carries `Max-Age` and `Expires` (kept across browser restarts) or neither (a
+   * browser-session cookie), unless a `set()` chose otherwise (security.md #8). `gen` always writes it; a
+   * definition written by hand without it gets a persistent cookie, as every cookie was before the setting.
+   */
+  readonly persistent?: boolean;
+  /** By value: the token split over cookies `NAME.0`, `NAME.1`, ... when one cookie cannot hold it (security.md #67). */
+  readonly chunked?: boolean;
 }
 
 export type TransportDefinition =

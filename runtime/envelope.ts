@@ -5,12 +5,17 @@
  * from cookie attributes (security.md #22, #39).
  *
  * The payload is the serializer's text as it stands (no escaping): it runs to the end of the string, so
- * only the two leading fields need delimiting, and they never contain a dot.
+ * only the leading fields need delimiting, and they never contain a dot.
  *
  * Flash values (runtime/flash.ts) ride inside the same envelope, so the same seal or storage entry covers
  * them: `<createdAt>.<lastSeenAt>~<length>.<flash JSON>` then `.<payload>`, or nothing for a session that
  * holds flash values alone. The `~` can never follow the last-seen time in the first form, so an envelope
  * written before flash values existed reads as it always did, and one without them is still written that way.
+ *
+ * A session written with cookie options (`set(name, value, options)`) starts with one more field, its
+ * choice: `p` (persistent) or `b` (browser-session), then the epoch second it ends at when the options
+ * shortened its life: `b1700003600.<createdAt>.<lastSeenAt>.<payload>` (security.md #68). Every other
+ * envelope starts with a digit, as before the field existed, and reads as it always did.
  */
 
 export interface Envelope {
@@ -22,6 +27,15 @@ export interface Envelope {
   readonly payload?: string;
   /** The flash values' JSON (runtime/flash.ts); absent when there are none. */
   readonly flash?: string;
+  /** What a `set()` with cookie options chose; absent: what sessions.yaml says. */
+  readonly choice?: CookieChoice;
+}
+
+/** A write's cookie options (runtime/cookie-options.ts) resolved against the spec: what the envelope keeps. */
+export interface CookieChoice {
+  readonly persistent: boolean;
+  /** Epoch seconds: the session ends here when that is before its absolute deadline. */
+  readonly expiresAt?: number;
 }
 
 /**
@@ -32,6 +46,9 @@ export interface Envelope {
  */
 const HEAD = /^(0|[1-9]\d{0,11})\.(0|[1-9]\d{0,11})(?:\.|~(0|[1-9]\d{0,8})\.)/;
 
+/** The choice field: `p` or `b`, then the end a `maxAge` option set, as canonical as a timestamp. */
+const CHOICE = /^([pb])((?:0|[1-9]\d{0,11})?)\./;
+
 /**
  * An envelope holds a payload, flash values or both; one with neither is never written (the session is cleared).
  *
@@ -40,21 +57,33 @@ const HEAD = /^(0|[1-9]\d{0,11})\.(0|[1-9]\d{0,11})(?:\.|~(0|[1-9]\d{0,8})\.)/;
  * // '1700000000.1700000300.{"userId":"ada"}'
  */
 export function formatEnvelope(envelope: Envelope): string {
-  const { createdAt, lastSeenAt, payload, flash } = envelope;
-  if (flash === undefined) return `${createdAt}.${lastSeenAt}.${payload}`;
-  return `${createdAt}.${lastSeenAt}~${flash.length}.${flash}${payload === undefined ? '' : `.${payload}`}`;
+  const { createdAt, lastSeenAt, payload, flash, choice } = envelope;
+  const chosen = choice === undefined ? '' : `${choice.persistent ? 'p' : 'b'}${choice.expiresAt ?? ''}.`;
+  if (flash === undefined) return `${chosen}${createdAt}.${lastSeenAt}.${payload}`;
+  return `${chosen}${createdAt}.${lastSeenAt}~${flash.length}.${flash}${payload === undefined ? '' : `.${payload}`}`;
 }
 
 /**
- * The envelope in `text`, or `undefined` when either timestamp is missing or not canonical, or the
- * session was seen before it was created.
+ * The envelope in `text`, or `undefined` when a timestamp is missing or not canonical, or the session was
+ * seen before it was created.
  *
  * @example
  * parseEnvelope('1700000000.1700000300.{}'); // { createdAt: 1700000000, lastSeenAt: 1700000300, payload: '{}' }
  * parseEnvelope('1700000000.1.5e3.{}');       // undefined
  * parseEnvelope('1700000000.1700000300~23.{"notice":"Signed out"}'); // { ..., flash: '{"notice":"Signed out"}' }
+ * parseEnvelope('b1700003600.1700000000.1700000300.{}'); // { ..., choice: { persistent: false, expiresAt: 1700003600 } }
  */
 export function parseEnvelope(text: string): Envelope | undefined {
+  const chosen = CHOICE.exec(text);
+  if (chosen === null) return parseTimes(text);
+  const envelope = parseTimes(text.slice(chosen[0].length));
+  if (envelope === undefined) return undefined;
+  const choice: CookieChoice = { persistent: chosen[1] === 'p', ...(chosen[2] === '' ? {} : { expiresAt: Number(chosen[2]) }) };
+  return { ...envelope, choice };
+}
+
+/** The timestamps, flash values and payload of an envelope without its choice field. */
+function parseTimes(text: string): Envelope | undefined {
   const head = HEAD.exec(text);
   if (head === null) return undefined;
   const createdAt = Number(head[1]);

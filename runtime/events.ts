@@ -28,8 +28,16 @@ export type RejectionReason =
   | 'too_large'
   /** A well-formed id with no entry in the storage: never issued, expired or cleared (security.md #35). */
   | 'unknown_id'
-  /** The same cookie name came more than once and more than one value verified (security.md #4). */
-  | 'ambiguous';
+  /**
+   * The same cookie name came more than once and more than one value verified (security.md #4), or a
+   * chunked session's chunks could be put together in too many ways (#67).
+   */
+  | 'ambiguous'
+  /**
+   * A chunked session's cookies lack one its chunk 0 counts, or chunk 0 itself: a browser dropping cookies
+   * over its limits, or a client sending part of a set (security.md #67).
+   */
+  | 'incomplete';
 
 /** Where the refused data came from: the client's token, or the entry the storage returned for it. */
 export type RejectionSource = 'token' | 'storage';

@@ -6,10 +6,11 @@
  * its spec uses them. Importing this entry loads the Redis and directory storages' modules, not `ioredis`.
  */
 
-// The options of the generated `installSessions()`, and the type of `ctx.sessions`.
+// The options of the generated `installSessions()`, the type of `ctx.sessions`, and what its `set` takes for a cookie.
 export type { InstallOptions } from './install.js';
 export type { Sessions } from './sessions.js';
 export type { Draft } from './read-only.js';
+export type { CookieOptions } from './cookie-options.js';
 
 // Serializers: the interface an app's codec module implements (JSON is the default).
 export type { Serializer } from './serializer/serializer.js';

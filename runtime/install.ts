@@ -7,7 +7,7 @@ import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { requireLayer, type KtorLayer } from './layers.js';
 import type { InstalledSessions } from './request-sessions.js';
 import { SessionPipeline, type PipelineContext } from './session-pipeline.js';
-import { concurrencyProblem, ringEncodingProblem, wireNameClashes } from './session-rules.js';
+import { concurrencyProblem, ringEncodingProblem, sessionFacts, wireNameClashes } from './session-rules.js';
 import type { SpecDefinition } from './spec-definition.js';
 import { MemoryStorage } from './storage/memory.js';
 import type { StorageSetup } from './storage/storage-builder.js';
@@ -90,9 +90,9 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
     if (indexByName.has(pipeline.name)) throw new SessionConfigError(`two sessions are named "${pipeline.name}"; session names must be unique`);
     indexByName.set(pipeline.name, index);
   });
-  const [clash] = wireNameClashes(pipelines.map(({ name, transport }) => ({ session: name, transport: transport.kind, name: transport.name })));
+  const [clash] = wireNameClashes(pipelines.map(({ name, transport, definition }) => ({ session: name, transport: transport.kind, name: transport.name, chunked: sessionFacts(definition).chunked })));
   if (clash !== undefined) throw new SessionConfigError(`session "${clash.session}": ${clash.problem} in sessions.yaml`);
-  const cookieNames = new Set(pipelines.flatMap((pipeline) => (pipeline.transport.kind === 'cookie' ? [pipeline.transport.name] : [])));
+  const cookieNames = new Set(pipelines.flatMap((pipeline) => pipeline.transport.cookieNames));
   const migrations = ktor?.planMigrations(definitions) ?? [];
   return {
     pipelines,

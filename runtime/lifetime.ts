@@ -5,7 +5,8 @@ import type { RefreshReason } from './events.js';
 /**
  * Session lifetimes, all in whole seconds: the absolute `maxAge` counted from creation and never
  * extended (security.md #39), the sliding `idle` timeout counted from the last recorded activity (#38),
- * recorded at most once per `touchAfter`, and what they mean for cookie attributes and storage TTLs.
+ * recorded at most once per `touchAfter`, the earlier end a write's cookie options may set (`expiresAt`,
+ * #68), and what they mean for cookie attributes and storage TTLs.
  */
 
 /**
@@ -72,8 +73,8 @@ export class Lifetime {
   }
 
   /**
-   * Whether a session stamped with `envelope` is dead at `now`: past `maxAge`, or, with a sealed idle
-   * clock, idle too long. A stored idle clock is the storage's to enforce: an entry idle too long is gone
+   * Whether a session stamped with `envelope` is dead at `now`: past `maxAge` or the end its write chose,
+   * or, with a sealed idle clock, idle too long. A stored idle clock is the storage's to enforce: an entry idle too long is gone
    * before it is read.
    *
    * @example
@@ -81,6 +82,7 @@ export class Lifetime {
    */
   isExpired(envelope: Envelope, now: number): boolean {
     if (now - envelope.createdAt >= this.expiry.maxAge) return true;
+    if (envelope.choice?.expiresAt !== undefined && now >= envelope.choice.expiresAt) return true;
     return this.#sealedIdle !== undefined && now - envelope.lastSeenAt >= this.#sealedIdle;
   }
 
@@ -108,14 +110,16 @@ export class Lifetime {
   }
 
   /**
-   * Seconds left before the absolute deadline; at most `maxAge` even for a creation stamp slightly ahead of
-   * this machine's clock.
+   * Seconds left before the absolute deadline, or the earlier `expiresAt` a write chose; at most `maxAge`
+   * even for a creation stamp slightly ahead of this machine's clock.
    *
    * @example
    * new Lifetime({ maxAge: 3600, rolling: false }, 'stored').remaining(1000, 1600); // 3000
+   * new Lifetime({ maxAge: 3600, rolling: false }, 'stored').remaining(1000, 1600, 2600); // 1000
    */
-  remaining(createdAt: number, now: number): number {
-    return Math.min(this.expiry.maxAge, createdAt + this.expiry.maxAge - now);
+  remaining(createdAt: number, now: number, expiresAt?: number): number {
+    const left = Math.min(this.expiry.maxAge, createdAt + this.expiry.maxAge - now);
+    return expiresAt === undefined ? left : Math.min(left, expiresAt - now);
   }
 
   /**
@@ -125,8 +129,8 @@ export class Lifetime {
    * @example
    * new Lifetime({ maxAge: 604800, rolling: false }, 'sealed').cookieMaxAge(1000, 1000); // 604800
    */
-  cookieMaxAge(createdAt: number, now: number): number {
-    return Math.max(0, Math.min(MAX_COOKIE_AGE_SECONDS, this.remaining(createdAt, now)));
+  cookieMaxAge(createdAt: number, now: number, expiresAt?: number): number {
+    return Math.max(0, Math.min(MAX_COOKIE_AGE_SECONDS, this.remaining(createdAt, now, expiresAt)));
   }
 
   /**
@@ -136,8 +140,8 @@ export class Lifetime {
    * @example
    * new Lifetime({ maxAge: 86400, idle: 7200, rolling: false }, 'stored').storageTtl(0, 85000); // 1400
    */
-  storageTtl(createdAt: number, now: number): number {
-    return Math.min(this.expiry.idle ?? this.expiry.maxAge, this.remaining(createdAt, now));
+  storageTtl(createdAt: number, now: number, expiresAt?: number): number {
+    return Math.min(this.expiry.idle ?? this.expiry.maxAge, this.remaining(createdAt, now, expiresAt));
   }
 
   get #sealedIdle(): number | undefined {

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { epochSeconds, type Clock } from './clock.js';
+import type { CookieOptions } from './cookie-options.js';
 import { deepFreeze } from './read-only.js';
 import { SessionStateError, SessionUsageError } from './errors.js';
 import type { Migration } from './ktor/migration.js';
@@ -10,13 +11,13 @@ import type { Turn, TurnHolder, TurnSource } from './tracker/turns.js';
 import { parseCookies } from './transport/cookie.js';
 import { KoaResponse } from './transport/koa-response.js';
 import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
-import type { CookieJar } from './transport/transport.js';
+import type { CookieJar, UnreadableChunks } from './transport/transport.js';
 
 /** What every request shares: each session's pipeline in spec order, looked up by name. */
 export interface InstalledSessions {
   readonly pipelines: readonly SessionPipeline<unknown>[];
   readonly indexByName: ReadonlyMap<string, number>;
-  /** Names of cookie-borne sessions: the only cookies the parser keeps. */
+  /** The cookies sessions read (a chunked session's chunks among them): the only cookies the parser keeps. */
   readonly cookieNames: ReadonlySet<string>;
   readonly clock: Clock;
   /** Called when a `secure: auto` cookie goes out without `Secure` although the request claims HTTPS through an untrusted proxy header. */
@@ -43,13 +44,15 @@ interface HeldTurn {
  * session's slot (runtime/tracker/slot.ts), made by its tracker, knows how it loads, persists and delivers.
  * It also keeps the turns its by-id sessions took (runtime/tracker/turns.ts) until `release`.
  */
-export class RequestSessions implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>>, TurnHolder {
+export class RequestSessions implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>, string>, TurnHolder {
   readonly #installed: InstalledSessions;
   readonly #ctx: Context;
+  /** The request's session cookies, parsed by `load`: what commit expires of a chunked session's stale chunks. */
+  #cookies: CookieJar = NO_COOKIES;
   /** By session index; allocated on first use, so a request that touches no session allocates nothing more. */
   #slots: (SessionSlot | undefined)[] | undefined = undefined;
   /** By session index: tokens of sessions that open on first use or load on demand, not opened yet. */
-  #unopened: (readonly string[] | undefined)[] | undefined = undefined;
+  #unopened: (readonly string[] | UnreadableChunks | undefined)[] | undefined = undefined;
   /** By session index: a `load(name)` under way, so a second call waits for the same storage read. */
   #loading: (Promise<void> | undefined)[] | undefined = undefined;
   /** When the request's sessions were read: the `now` every session opened in this request is judged at. */
@@ -68,8 +71,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     return this.#installed.freezePayloads ? deepFreeze(value) : value;
   }
 
-  set(name: string, value: unknown): void {
-    this.#open(name).set(value, epochSeconds(this.#installed.clock));
+  set(name: string, value: unknown, options?: CookieOptions): void {
+    this.#open(name).set(value, epochSeconds(this.#installed.clock), options);
     // Sealed already: a change the handler made to `value` afterwards would be lost, so it throws instead.
     if (this.#installed.freezePayloads) deepFreeze(value);
   }
@@ -141,6 +144,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     const { pipelines, cookieNames, clock, migrating } = this.#installed;
     const header = cookieNames.size > 0 ? this.#ctx.req.headers.cookie : undefined;
     const cookies = header === undefined || header === '' ? NO_COOKIES : parseCookies(header, cookieNames);
+    this.#cookies = cookies;
     let pending: Promise<void>[] | undefined;
     for (let index = 0; index < pipelines.length; index += 1) {
       const pipeline = pipelines[index]!;
@@ -148,7 +152,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
       if (tokens === undefined) continue;
       if (this.#loadedAt === -1) this.#loadedAt = epochSeconds(clock);
       if ((pipeline.opensOnAccess || pipeline.loadsOnDemand) && !migrating.has(index)) {
-        (this.#unopened ??= new Array<readonly string[] | undefined>(pipelines.length))[index] = tokens;
+        (this.#unopened ??= new Array<readonly string[] | UnreadableChunks | undefined>(pipelines.length))[index] = tokens;
         continue;
       }
       const slot = this.#newSlot(index);
@@ -228,10 +232,10 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     }
     const response = new KoaResponse(this.#ctx, this.#installed.warnUntrustedHttps);
     if (pending === undefined) {
-      deliver(response, slots, now, nowMs);
+      deliver(response, slots, now, nowMs, this.#cookies);
       return undefined;
     }
-    return Promise.all(pending).then(() => deliver(response, slots, now, nowMs));
+    return Promise.all(pending).then(() => deliver(response, slots, now, nowMs, this.#cookies));
   }
 
   /**
@@ -260,7 +264,7 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     if (slots === undefined || !(error instanceof Error)) return;
     const headers = new ErrorHeaders(this.#ctx.secure);
     for (const slot of slots) slot?.abandon();
-    deliver(headers, slots, 0, 0);
+    deliver(headers, slots, 0, 0, this.#cookies);
     headers.attachTo(error);
   }
 
@@ -331,10 +335,10 @@ function whenAll(calls: readonly (Promise<void> | undefined)[] | undefined): Pro
 }
 
 /** Headers for every session used: expiries, tokens written or refreshed, `Vary` and `Cache-Control`. */
-function deliver(response: ResponseHeaders, slots: readonly (SessionSlot | undefined)[], now: number, nowMs: number): void {
+function deliver(response: ResponseHeaders, slots: readonly (SessionSlot | undefined)[], now: number, nowMs: number, presented: CookieJar): void {
   let sent = false;
   for (const slot of slots) {
-    if (slot !== undefined && slot.deliver(response, now, nowMs)) sent = true;
+    if (slot !== undefined && slot.deliver(response, now, nowMs, presented)) sent = true;
   }
   // Responses carrying a session token must not be cached, refresh-only ones included (security.md #12).
   if (sent) response.set('Cache-Control', 'no-store');

@@ -22,8 +22,9 @@ export type {
 export { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN, cookieProblems, type CookieAttributes, type CookieProblem } from './transport/cookie-rules.js';
 export { headerNameProblem } from './transport/header-rules.js';
 
-// A session's settings as a whole: sealing, expiry, formats and key rings, wire names.
+// A session's settings as a whole: sealing, expiry, formats and key rings, chunked cookies, wire names.
 export {
+  chunkedProblem,
   concurrencyProblem,
   expiryProblems,
   flashProblem,

@@ -1,7 +1,8 @@
 import type { Clock } from './clock.js';
+import { cookieChoice, type CookieOptions } from './cookie-options.js';
 import type { SessionDefinition } from './definition.js';
-import { formatEnvelope, parseEnvelope, type Envelope } from './envelope.js';
-import { SessionConfigError, SessionValidationError } from './errors.js';
+import { formatEnvelope, parseEnvelope, type CookieChoice, type Envelope } from './envelope.js';
+import { SessionConfigError, SessionUsageError, SessionValidationError } from './errors.js';
 import type { RejectionSource, RuntimeEvent } from './events.js';
 import { FlashCodec, NO_FLASH, type FlashValues } from './flash.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -10,7 +11,7 @@ import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { expiryProblems, flashProblem, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { chunkedProblem, expiryProblems, flashProblem, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import { hasLocks, type Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -22,9 +23,10 @@ import type { Tracker } from './tracker/tracker.js';
 import { TurnQueue, type TurnHolder, type TurnSource, type TurnTimeouts } from './tracker/turns.js';
 import { createTransformer } from './transform/create-transformer.js';
 import type { Transformer } from './transform/transformer.js';
-import { CookieTransport } from './transport/cookie.js';
+import { ChunkedCookieTransport } from './transport/chunked-cookie.js';
+import { CookieTransport, persistentByDefault } from './transport/cookie.js';
 import { HeaderTransport } from './transport/header.js';
-import { TOKEN_ALPHABET, type Transport } from './transport/transport.js';
+import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
 
 /**
@@ -43,12 +45,6 @@ export interface PipelineContext {
   /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
   readonly layers: SpecLayers;
 }
-
-/**
- * More copies of one cookie than this is not a stale path or domain variant but an attack; refused
- * without opening any (each open may cost a MAC, a decryption or a storage read).
- */
-const MAX_DUPLICATE_TOKENS = 4;
 
 const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
 const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
@@ -97,10 +93,7 @@ export class SessionPipeline<T> implements SlotSession {
     this.#validate = payloadValidator(name, definition.validate);
     this.flash = new FlashCodec(name, definition.flash);
     checkSessionRules(definition);
-    this.transport =
-      definition.transport.kind === 'cookie'
-        ? new CookieTransport(name, definition.transport.name, definition.transport.cookie)
-        : new HeaderTransport(name, definition.transport.name);
+    this.transport = createTransport(definition);
     // Ktor's wire format brings its own serializer, transformers, token alphabet and ids (docs/ktor.md).
     const ktor =
       definition.ktor === undefined
@@ -143,18 +136,21 @@ export class SessionPipeline<T> implements SlotSession {
 
   /**
    * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
-   * repeated cookie name: a value is used only when exactly one of them verifies (security.md #4). Every
-   * refusal is reported as one `rejected` event, and a session past its time then as one `expired` event.
-   * By id, `holder` keeps the turn on each id until the request ends. Storage faults throw
-   * `SessionStorageError`, a turn that does not come `SessionBusyError`.
+   * repeated cookie name or chunk: a value is used only when exactly one of them verifies (security.md #4).
+   * Chunks that make no token are refused as they are (#67). Every refusal is reported as one `rejected`
+   * event, and a session past its time then as one `expired` event. By id, `holder` keeps the turn on each
+   * id until the request ends. Storage faults throw `SessionStorageError`, a turn that does not come
+   * `SessionBusyError`.
    */
-  open(tokens: readonly string[], now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
+  open(tokens: readonly string[] | UnreadableChunks, now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
     const result =
-      tokens.length === 1
-        ? this.#openToken(tokens[0]!, now, holder)
-        : tokens.length > MAX_DUPLICATE_TOKENS
-          ? AMBIGUOUS
-          : this.#openEach(tokens, now, holder);
+      'reason' in tokens
+        ? refused(tokens.reason, 'token')
+        : tokens.length === 1
+          ? this.#openToken(tokens[0]!, now, holder)
+          : tokens.length > MAX_PRESENTED_TOKENS
+            ? AMBIGUOUS
+            : this.#openEach(tokens, now, holder);
     return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
   }
 
@@ -167,11 +163,28 @@ export class SessionPipeline<T> implements SlotSession {
 
   /**
    * The envelope of `payload` (serialized) and `flash` (checked), for a session created at `createdAt` and set
-   * at `now`, staged by the tracker for commit (by value sealed, by id as the storage entry). Throws
-   * `SessionTooLargeError`.
+   * at `now` with the cookie options `choice`, staged by the tracker for commit (by value sealed, by id as
+   * the storage entry). Throws `SessionTooLargeError`.
    */
-  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): string {
-    return this.#tracker.stage(this.#frame({ createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash) }));
+  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice): string {
+    const envelope = { createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash) };
+    return this.#tracker.stage(this.#frame(choice === undefined ? envelope : { ...envelope, choice }));
+  }
+
+  /**
+   * What cookie options ask of this session at `now`. Throws `SessionUsageError` for a session that cannot
+   * keep them (a header, or Ktor's format, which has no envelope to keep them in) and for options
+   * `cookieChoice` refuses.
+   */
+  choose(options: CookieOptions, now: number): CookieChoice {
+    const { transport, expiry } = this.definition;
+    if (transport.kind !== 'cookie') {
+      throw new SessionUsageError(`session "${this.name}" travels in the ${transport.name} header; set() takes cookie options only for cookie sessions`);
+    }
+    if (!this.#enveloped) {
+      throw new SessionUsageError(`session "${this.name}" is in Ktor's wire format, which has no room to keep cookie options; set() it without them`);
+    }
+    return cookieChoice(this.name, options, { persistent: persistentByDefault(transport.cookie), maxAge: expiry.maxAge }, now);
   }
 
   /** The envelope of a loaded session with its last-seen time moved to `now`, staged again. */
@@ -247,6 +260,12 @@ function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> 
   return verified.length > 1 ? AMBIGUOUS : results[0]!;
 }
 
+/** The session's transport; a chunked cookie is checked by the rules first (`chunkedProblem`), so it travels by value. */
+function createTransport({ name, transport }: SessionDefinition<unknown>): Transport {
+  if (transport.kind === 'header') return new HeaderTransport(name, transport.name);
+  return transport.cookie.chunked === true ? new ChunkedCookieTransport(name, transport.name, transport.cookie) : new CookieTransport(name, transport.name, transport.cookie);
+}
+
 function timedStorage(session: string, storageName: string, context: PipelineContext): TimedStorage {
   const storage = context.storages.get(storageName);
   if (storage === undefined) {
@@ -288,6 +307,7 @@ function checkSessionRules(definition: SessionDefinition<unknown>): void {
     facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
     idleProblem(facts) ??
     loadProblem(facts) ??
-    flashProblem(facts);
+    flashProblem(facts) ??
+    chunkedProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

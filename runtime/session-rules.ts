@@ -7,6 +7,7 @@
  */
 import type { SessionDefinition, StorageDefinition, TransformDefinition } from './definition.js';
 import { MAX_COOKIE_AGE_SECONDS } from './lifetime.js';
+import { MAX_COOKIE_CHUNKS, chunkCookieNames } from './transport/cookie-rules.js';
 
 export type TransformKind = TransformDefinition['kind'];
 
@@ -24,6 +25,8 @@ export interface SessionFacts {
   readonly hasFlash: boolean;
   /** `load: lazy`: loaded when the handler asks, not before it. */
   readonly loadsOnDemand: boolean;
+  /** A cookie session with `cookie.chunked: true`. */
+  readonly chunked: boolean;
 }
 
 export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
@@ -39,6 +42,7 @@ export function sessionFacts(definition: SessionDefinition<unknown>): SessionFac
     hasIdle: definition.expiry.idle !== undefined,
     hasFlash: definition.flash !== undefined,
     loadsOnDemand: definition.load === 'lazy',
+    chunked: definition.transport.kind === 'cookie' && definition.transport.cookie.chunked === true,
   };
 }
 
@@ -109,6 +113,17 @@ export function concurrencyProblem(session: ConcurrencyFacts): string | undefine
   return undefined;
 }
 
+/**
+ * Chunks carry a sealed token too large for one cookie (security.md #67): by id the cookie holds only an id,
+ * and a Ktor service reads its session from one cookie.
+ */
+export function chunkedProblem(session: SessionFacts): string | undefined {
+  if (!session.chunked) return undefined;
+  if (session.byId) return 'cookie.chunked splits a sealed session over several cookies, but a session tracked by id sends only its id, which always fits in one; remove chunked';
+  if (session.ktorFormat) return "cookie.chunked splits the token over several cookies, and a Ktor service reads its session from one; remove chunked, or leave Ktor's format";
+  return undefined;
+}
+
 /** A problem with one expiry setting. */
 export interface ExpiryProblem {
   readonly setting: 'maxAge' | 'idle' | 'touchAfter';
@@ -173,6 +188,8 @@ export interface WireName {
   readonly session: string;
   readonly transport: 'cookie' | 'header';
   readonly name: string;
+  /** A chunked cookie session also owns `NAME.0` to `NAME.2`. */
+  readonly chunked?: boolean;
 }
 
 /** A session whose wire name an earlier session already uses. */
@@ -183,23 +200,28 @@ export interface WireNameClash {
 
 /**
  * Two sessions on one cookie name, or one header name in any letter case (RFC 9110 section 5.1; cookie names
- * keep their case, RFC 6265 section 5.3), would read each other's tokens. Every later user of a name clashes.
+ * keep their case, RFC 6265 section 5.3), would read each other's tokens; a chunked session owns its chunks'
+ * names as well. Every later user of a name clashes.
  *
  * @example
  * wireNameClashes([{ session: 'a', transport: 'cookie', name: 'sid' }, { session: 'b', transport: 'cookie', name: 'sid' }]);
  * // [{ session: 'b', problem: 'cookie name "sid" is already used by session "a"; ...' }]
  */
 export function wireNameClashes(names: readonly WireName[]): WireNameClash[] {
-  const firstUser = new Map<string, string>();
-  return names.flatMap(({ session, transport, name }) => {
-    const key = `${transport}:${transport === 'header' ? name.toLowerCase() : name}`;
-    const first = firstUser.get(key);
-    if (first === undefined) {
-      firstUser.set(key, session);
+  const firstUser = new Map<string, WireName>();
+  const keyOf = (transport: WireName['transport'], name: string): string => `${transport}:${transport === 'header' ? name.toLowerCase() : name}`;
+  return names.flatMap((wire) => {
+    const { session, transport, name } = wire;
+    const owned = wire.chunked === true ? [name, ...chunkCookieNames(name)] : [name];
+    const taken = owned.find((claim) => firstUser.has(keyOf(transport, claim)));
+    if (taken === undefined) {
+      for (const claim of owned) firstUser.set(keyOf(transport, claim), wire);
       return [];
     }
+    const first = firstUser.get(keyOf(transport, taken))!;
     const caseNote = transport === 'header' ? ' (header names ignore case)' : '';
-    return [{ session, problem: `${transport} name "${name}" is already used by session "${first}"${caseNote}; set a different name: on one of them` }];
+    const chunkNote = wire.chunked === true || first.chunked === true ? ` (a chunked session's cookies are NAME.0 to NAME.${MAX_COOKIE_CHUNKS - 1})` : '';
+    return [{ session, problem: `${transport} name "${taken}" is already used by session "${first.session}"${caseNote}${chunkNote}; set a different name: on one of them` }];
   });
 }
 

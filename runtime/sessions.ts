@@ -1,3 +1,4 @@
+import type { CookieOptions } from './cookie-options.js';
 import type { Draft } from './read-only.js';
 
 /**
@@ -10,16 +11,18 @@ import type { Draft } from './read-only.js';
  * const user = ctx.sessions.get('user');
  * if (!user) ctx.throw(401);
  * ctx.sessions.set('user', { ...user, roles: ['admin'] });
+ * ctx.sessions.set('user', user, { persistent: true }); // "remember me": the cookie outlives the browser
  * ctx.sessions.update('cart', (cart) => {
  *   cart.items.push({ sku: 'a-1', qty: 1 });
  * });
  * ctx.sessions.flash('user', 'notice', 'Saved');     // before a redirect
  * const notice = ctx.sessions.flashed('user', 'notice'); // in the request after it: 'Saved', then gone
  *
- * `M` maps session names to payload types, `ById` names the sessions tracked by id, and `F` maps the
- * sessions that declare `flash:` to their flash value types (key -> type).
+ * `M` maps session names to payload types, `ById` names the sessions tracked by id, `F` maps the sessions
+ * that declare `flash:` to their flash value types (key -> type), and `Cookie` names the cookie sessions
+ * that take cookie options (the generated `SessionMap`, `ByIdSessionName`, `FlashMap` and `CookieSessionName`).
  */
-export interface Sessions<M extends object, ById extends keyof M = never, F extends object = Record<never, never>> {
+export interface Sessions<M extends object, ById extends keyof M = never, F extends object = Record<never, never>, Cookie extends keyof M = never> {
   /**
    * The payload, or `undefined` when the request carried none (or a bad one). Read-only, at every depth: a
    * change made in place would not be written (change it with `set` or `update`). Frozen outside
@@ -30,11 +33,16 @@ export interface Sessions<M extends object, ById extends keyof M = never, F exte
    * Replaces the payload. Validates it against the schema now (`SessionValidationError` naming the JSON
    * path), serializes and seals it now (`SessionTooLargeError` if it cannot be delivered); written after
    * the handler. Throws `SessionStateError` once the response is committed.
+   *
+   * A cookie session also takes `options`: a persistent or browser-session cookie, and a shorter life
+   * (`CookieOptions`). They stay with the session, through refreshes and later writes without options,
+   * until a write passes others or the session is cleared.
    */
-  set<K extends keyof M & string>(name: K, value: M[K]): void;
+  set<K extends keyof M & string>(name: K, value: M[K], ...options: K extends Cookie ? [options?: CookieOptions] : []): void;
   /**
    * `set` of what `recipe` makes of a copy of the current payload: it edits the copy in place, or returns a
    * new payload. Throws `SessionUsageError` when there is no session to update (use `set` or `getOrSet`).
+   * The session keeps the cookie options it was written with.
    */
   update<K extends keyof M & string>(name: K, recipe: (draft: Draft<M[K]>) => M[K] | void): void;
   /** Removes the session: by id, its entry is deleted at commit; the cookie or header is expired. Idempotent. */

@@ -10,7 +10,14 @@ export class EncryptedSessionProvider extends SessionProvider {
     transport: {
       kind: 'cookie',
       name: 'bench_enc',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'encrypt', keys: 'bench' }],
     expiry: { maxAge: 86400, rolling: false },
@@ -39,7 +46,14 @@ export class SignedSessionProvider extends SessionProvider {
     transport: {
       kind: 'cookie',
       name: 'bench_sig',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'sign', keys: 'bench' }],
     expiry: { maxAge: 86400, rolling: false },
@@ -68,7 +82,14 @@ export class InMemorySessionProvider extends SessionProvider {
     transport: {
       kind: 'cookie',
       name: 'bench_mem',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     storage: 'mem',
     transforms: [],
@@ -98,7 +119,14 @@ export class InRedisSessionProvider extends SessionProvider {
     transport: {
       kind: 'cookie',
       name: 'bench_redis',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     storage: 'redis',
     transforms: [],
@@ -122,7 +150,7 @@ export class InRedisSessionProvider extends SessionProvider {
   };
 }
 const spec = {
-  format: 2,
+  format: 3,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
   storages: {
     mem: { kind: 'memory', maxEntries: 100000 },

@@ -32,6 +32,8 @@ export interface SessionMap {
 
 /** Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts. */
 export type ByIdSessionName = 'in_memory' | 'in_redis';
+/** Sessions in a cookie of this library's format: the ones `ctx.sessions.set()` takes cookie options for. */
+export type CookieSessionName = 'encrypted' | 'signed' | 'in_memory' | 'in_redis';
 
 /** `encrypted`: cookie bench_enc, by value, encrypt(bench). */
 export class EncryptedSessionProvider extends SessionProvider<EncryptedSession> {
@@ -40,7 +42,14 @@ export class EncryptedSessionProvider extends SessionProvider<EncryptedSession> 
     transport: {
       kind: 'cookie',
       name: 'bench_enc',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'encrypt', keys: 'bench' }],
     expiry: { maxAge: 86400, rolling: false },
@@ -70,7 +79,14 @@ export class SignedSessionProvider extends SessionProvider<SignedSession> {
     transport: {
       kind: 'cookie',
       name: 'bench_sig',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     transforms: [{ kind: 'sign', keys: 'bench' }],
     expiry: { maxAge: 86400, rolling: false },
@@ -100,7 +116,14 @@ export class InMemorySessionProvider extends SessionProvider<InMemorySession> {
     transport: {
       kind: 'cookie',
       name: 'bench_mem',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     storage: 'mem',
     transforms: [],
@@ -131,7 +154,14 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
     transport: {
       kind: 'cookie',
       name: 'bench_redis',
-      cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
     },
     storage: 'redis',
     transforms: [],
@@ -156,7 +186,7 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
 }
 
 const spec: SpecDefinition = {
-  format: 2,
+  format: 3,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
   storages: {
     mem: { kind: 'memory', maxEntries: 100000 },

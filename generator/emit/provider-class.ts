@@ -35,6 +35,7 @@ function providerSummary(session: SessionNode): string {
   const tracking = session.storage === undefined ? 'by value' : `by id in storage \`${session.storage}\``;
   const parts = [
     `${session.transport.kind} ${session.transport.name}`,
+    ...(session.transport.kind === 'cookie' && session.transport.cookie.chunked === true ? ['chunked'] : []),
     tracking,
     ...session.transforms.map((transform) =>
       transform.kind === 'ktor-encrypt' ? `${transform.kind}(${transform.keys}, ${transform.signKeys})` : `${transform.kind}(${transform.keys})`,

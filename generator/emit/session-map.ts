@@ -1,8 +1,9 @@
 /**
- * `SessionMap` (accessor name -> payload type), `ByIdSessionName` and, when a session declares flash
- * values, `FlashMap` (accessor name -> flash value type): the type arguments that give `ctx.sessions` its types.
+ * `SessionMap` (accessor name -> payload type), `ByIdSessionName`, `CookieSessionName` and, when a session
+ * declares flash values, `FlashMap` (accessor name -> flash value type): the type arguments that give
+ * `ctx.sessions` its types.
  */
-import type { SpecModel } from '../model.js';
+import type { SessionNode, SpecModel } from '../model.js';
 import { specFileLabel } from '../generated-header.js';
 import { flashTypeName } from '../names.js';
 import {
@@ -16,7 +17,7 @@ import { propertyName, stringLiteral } from './tokens.js';
 /**
  * @example
  * emitSessionMap(model);
- * // interface SessionMap { user: UserSession; cart: CartSession }  type ByIdSessionName = 'cart'
+ * // interface SessionMap { user: UserSession; cart: CartSession }  type ByIdSessionName = 'cart'  type CookieSessionName = 'user'
  */
 export function emitSessionMap(model: SpecModel): Array<InterfaceDeclarationStructure | TypeAliasDeclarationStructure> {
   const byId = model.sessions.filter((session) => session.storage !== undefined);
@@ -34,7 +35,14 @@ export function emitSessionMap(model: SpecModel): Array<InterfaceDeclarationStru
       name: 'ByIdSessionName',
       isExported: true,
       docs: ['Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts.'],
-      type: byId.length === 0 ? 'never' : byId.map((session) => stringLiteral(session.name)).join(' | '),
+      type: unionOf(byId.map((session) => session.name)),
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      name: 'CookieSessionName',
+      isExported: true,
+      docs: ["Sessions in a cookie of this library's format: the ones `ctx.sessions.set()` takes cookie options for."],
+      type: unionOf(cookieOptionSessions(model).map((session) => session.name)),
     },
     // Only when used, so a spec without flash values generates what it did before they existed.
     ...(flashed.length === 0
@@ -51,7 +59,26 @@ export function emitSessionMap(model: SpecModel): Array<InterfaceDeclarationStru
   ];
 }
 
-/** The type of `ctx.sessions`. */
+/**
+ * The type of `ctx.sessions`: its type arguments up to the last one the spec uses, `FlashMap`'s place held
+ * by `Record<never, never>` (no flash values) before a `CookieSessionName`.
+ *
+ * @example
+ * sessionsType(demoModel); // 'Sessions<SessionMap, ByIdSessionName, Record<never, never>, CookieSessionName>'
+ */
 export function sessionsType(model: SpecModel): string {
-  return model.sessions.some((session) => session.flash !== undefined) ? 'Sessions<SessionMap, ByIdSessionName, FlashMap>' : 'Sessions<SessionMap, ByIdSessionName>';
+  const flash = model.sessions.some((session) => session.flash !== undefined) ? ['FlashMap'] : [];
+  const cookies = cookieOptionSessions(model).length > 0 ? ['CookieSessionName'] : [];
+  const flashPlace = flash.length > 0 || cookies.length > 0 ? [flash[0] ?? 'Record<never, never>'] : [];
+  return `Sessions<${['SessionMap', 'ByIdSessionName', ...flashPlace, ...cookies].join(', ')}>`;
+}
+
+/** Cookie sessions not in Ktor's format, which has no envelope to keep cookie options in (runtime/session-pipeline.ts `choose`). */
+function cookieOptionSessions(model: SpecModel): readonly SessionNode[] {
+  return model.sessions.filter((session) => session.transport.kind === 'cookie' && session.ktor === undefined);
+}
+
+/** `'a' | 'b'`, or `never` for no names. */
+function unionOf(names: readonly string[]): string {
+  return names.length === 0 ? 'never' : names.map(stringLiteral).join(' | ');
 }

@@ -170,14 +170,14 @@ class ByIdSlot extends SessionSlot {
    */
   protected async store(now: number): Promise<void> {
     const lifetime = this.session.lifetime;
-    const ttl = lifetime.storageTtl(this.createdAt, now);
+    const ttl = lifetime.storageTtl(this.createdAt, now, this.choice?.expiresAt);
     if (this.change === 'write' && ttl <= 0) {
       this.outlive();
       this.#retire(false);
     }
     let written: string | undefined;
     if (this.change === 'write') {
-      const maxSeconds = lifetime.remaining(this.createdAt, now);
+      const maxSeconds = lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
       if (this.#id === undefined) written = await this.#tracker.create(this.staged, ttl, maxSeconds);
       else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version)) written = this.#id;
       else throw this.#conflict();

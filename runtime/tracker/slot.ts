@@ -1,9 +1,10 @@
-import type { Envelope } from '../envelope.js';
+import type { CookieOptions } from '../cookie-options.js';
+import type { CookieChoice, Envelope } from '../envelope.js';
 import type { RefreshReason, RuntimeEvent } from '../events.js';
 import { NO_FLASH, type FlashCodec, type FlashValues } from '../flash.js';
 import type { Lifetime } from '../lifetime.js';
 import type { ResponseHeaders } from '../transport/response-headers.js';
-import type { Transport } from '../transport/transport.js';
+import type { CookieJar, Transport } from '../transport/transport.js';
 import type { IncomingSession, LoadedSession } from './incoming.js';
 
 /** What commit does for a session. */
@@ -27,10 +28,13 @@ export interface SlotSession {
   /** `value` validated and serialized: an envelope's payload. Throws `SessionValidationError`. */
   serialize(value: unknown): string;
   /**
-   * An envelope of `payload` and `flash`, for a session created at `createdAt` and set at `now`, staged by
-   * the tracker (by value sealed, by id as the storage entry). Throws `SessionTooLargeError`.
+   * An envelope of `payload` and `flash`, for a session created at `createdAt` and set at `now` with the
+   * cookie options a write chose, staged by the tracker (by value sealed, by id as the storage entry).
+   * Throws `SessionTooLargeError`.
    */
-  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): string;
+  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice): string;
+  /** What a write's cookie options mean at `now`; throws `SessionUsageError` for options this session cannot take. */
+  choose(options: CookieOptions, now: number): CookieChoice;
   /** A loaded envelope with its last-seen time moved to `now`, staged again. */
   repack(envelope: Envelope, now: number): string;
   emit(event: RuntimeEvent): void;
@@ -52,6 +56,8 @@ export abstract class SessionSlot {
   /** Set by `set` and by each flash change: what the tracker staged for commit. */
   staged = '';
   createdAt = 0;
+  /** The cookie options the session was last written with; kept by every later write and refresh that passes none. */
+  choice: CookieChoice | undefined = undefined;
   /** Set at commit when an unchanged session is re-sent. */
   refresh: RefreshReason | undefined = undefined;
   /** Flash values for a later request: those that arrived and are not read yet, and those set now. */
@@ -82,16 +88,21 @@ export abstract class SessionSlot {
     this.payload = incoming.envelope.payload;
     this.#flash = incoming.flash;
     this.createdAt = incoming.envelope.createdAt;
+    this.choice = incoming.envelope.choice;
     this.#arrived = incoming.value !== undefined;
   }
 
-  /** Throws `SessionValidationError` or `SessionTooLargeError`, leaving the slot as it was. */
-  set(value: unknown, now: number): void {
+  /**
+   * Throws `SessionValidationError`, `SessionTooLargeError` or (bad `options`) `SessionUsageError`, leaving
+   * the slot as it was. Without `options` the session keeps the cookie options it was written with.
+   */
+  set(value: unknown, now: number, options?: CookieOptions): void {
     const payload = this.session.serialize(value);
+    const choice = options === undefined ? this.choice : this.session.choose(options, now);
     // Updating a live session keeps its creation time: the absolute lifetime is never extended (security.md
     // #39). A session without a payload (new, cleared, or holding flash values alone) starts it now.
     const fresh = this.payload === undefined;
-    this.#stage(fresh ? now : this.createdAt, now, payload, this.#flash);
+    this.#stage(fresh ? now : this.createdAt, now, payload, this.#flash, choice);
     // A second `set` of a session started in this request still starts it.
     this.#fresh ||= fresh;
     this.value = value;
@@ -126,16 +137,18 @@ export abstract class SessionSlot {
     this.value = undefined;
     this.payload = undefined;
     this.#flash = NO_FLASH;
+    this.choice = undefined;
     this.#fresh = false;
     this.change = 'clear';
   }
 
   /** Stages the envelope, then keeps what it holds: a throw leaves the slot as it was. */
-  #stage(createdAt: number, now: number, payload: string | undefined, flash: FlashValues): void {
-    this.staged = this.session.pack(createdAt, now, payload, flash);
+  #stage(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice = this.choice): void {
+    this.staged = this.session.pack(createdAt, now, payload, flash, choice);
     this.createdAt = createdAt;
     this.payload = payload;
     this.#flash = flash;
+    this.choice = choice;
     this.change = 'write';
   }
 
@@ -172,17 +185,20 @@ export abstract class SessionSlot {
   }
 
   /**
-   * Commit's second step: the token written or refreshed, or the expiry of a cleared or refused one, and
-   * `Vary`, then the events saying so. Returns whether a header about the session went out.
+   * Commit's second step: the token written or refreshed, with the cookie options it was written with, or
+   * the expiry of a cleared or refused one, and `Vary`, then the events saying so. `presented` holds the
+   * request's cookies. Returns whether a header about the session went out.
    */
-  deliver(response: ResponseHeaders, now: number, nowMs: number): boolean {
+  deliver(response: ResponseHeaders, now: number, nowMs: number, presented: CookieJar): boolean {
     const { transport } = this.session;
     // The response depends on this session, present or not (security.md #12).
     response.vary(transport.vary);
     let sent = true;
-    if (this.change === 'clear' || this.change === 'reject') transport.expire(response);
-    else if (this.change === 'write' || this.refresh !== undefined) transport.send(response, this.token(), this.session.lifetime.cookieMaxAge(this.createdAt, now), nowMs);
-    else sent = false;
+    if (this.change === 'clear' || this.change === 'reject') transport.expire(response, presented);
+    else if (this.change === 'write' || this.refresh !== undefined) {
+      const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
+      transport.send(response, this.token(), { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
+    } else sent = false;
     if (this.refresh !== undefined) this.session.emit({ type: 'refreshed', session: this.session.name, reason: this.refresh });
     this.#reportLifecycle();
     return sent;

@@ -24,6 +24,24 @@ export const COOKIE_NAME = new RegExp(COOKIE_NAME_PATTERN, 'u');
 export const COOKIE_PATH = new RegExp(COOKIE_PATH_PATTERN, 'u');
 export const COOKIE_DOMAIN = new RegExp(COOKIE_DOMAIN_PATTERN, 'u');
 
+/**
+ * The most cookies a chunked session's token is split over (security.md #67). Node's default limit for a
+ * request's whole head is 16 KiB (`--max-http-header-size`): three full chunks take 12 KiB of it and leave
+ * room for the request line, other headers and other cookies. A fourth would risk a 431 on every request the
+ * browser makes, which the user could not get out of: the logout request would carry the cookies too.
+ */
+export const MAX_COOKIE_CHUNKS = 3;
+
+/**
+ * The cookie names a chunked session's token travels in: `NAME.0`, `NAME.1`, ... (Auth.js's naming).
+ *
+ * @example
+ * chunkCookieNames('sid'); // ['sid.0', 'sid.1', 'sid.2']
+ */
+export function chunkCookieNames(name: string): string[] {
+  return Array.from({ length: MAX_COOKIE_CHUNKS }, (_, index) => `${name}.${index}`);
+}
+
 /** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched ignoring case as browsers now do. */
 export const SECURE_PREFIX = /^__(?:secure|host)-/i;
 export const HOST_PREFIX = /^__host-/i;

@@ -4,20 +4,23 @@ import { SessionConfigError } from '../errors.js';
 import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, cookieProblems } from './cookie-rules.js';
 import { MAX_SET_COOKIE_BYTES, compileSetCookie, longestValueFor, renderSetCookie, type SetCookieTemplate } from './set-cookie.js';
 import type { ResponseHeaders } from './response-headers.js';
-import type { CookieJar, Transport } from './transport.js';
+import type { CookieJar, Delivery, Transport } from './transport.js';
 
 /**
  * The session token in a cookie. Reading takes the cookie with exactly the configured name (case and
  * prefix included, security.md #5) from the request's `Cookie` header; writing appends a `Set-Cookie`
- * line next to any the app set.
+ * line next to any the app set, with `Max-Age` and `Expires` for a persistent cookie and neither for a
+ * browser-session one (security.md #8).
  */
 export class CookieTransport implements Transport {
   readonly kind = 'cookie';
   readonly vary = 'Cookie';
+  readonly cookieNames: readonly string[];
   /** What fits in a 4096-byte `Set-Cookie` line with this cookie's name and attributes at their longest. */
   readonly maxTokenLength: number;
   readonly outgoingLimit = MAX_SET_COOKIE_BYTES;
   readonly #template: SetCookieTemplate;
+  readonly #persistent: boolean;
 
   /** Throws `SessionConfigError` for settings a browser would drop or that lose their guarantees. */
   constructor(
@@ -26,17 +29,19 @@ export class CookieTransport implements Transport {
     settings: CookieSettings,
   ) {
     checkCookieSettings(session, name, settings);
+    this.cookieNames = [name];
     this.#template = compileSetCookie(name, settings);
     this.maxTokenLength = longestValueFor(this.#template);
+    this.#persistent = persistentByDefault(settings);
   }
 
   read(_headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | undefined {
     return cookies.get(this.name);
   }
 
-  send(response: ResponseHeaders, token: string, maxAge: number, now: number): void {
+  send(response: ResponseHeaders, token: string, { maxAge, persistent, now }: Delivery): void {
     const secure = this.#isSecure(response);
-    response.append('Set-Cookie', renderSetCookie(this.#template, token, maxAge, secure, now));
+    response.append('Set-Cookie', renderSetCookie(this.#template, token, (persistent ?? this.#persistent) ? maxAge : undefined, secure, now));
     if (!secure && this.#template.secure === 'auto') response.sentWithoutSecure(this.session);
   }
 
@@ -51,6 +56,15 @@ export class CookieTransport implements Transport {
   #isSecure(response: ResponseHeaders): boolean {
     return this.#template.secure === 'auto' ? response.secure : this.#template.secure;
   }
+}
+
+/**
+ * Whether the session's cookies are persistent unless a write chooses otherwise: as sessions.yaml says
+ * (`gen` always writes it), or persistent for a definition written by hand without it, as every cookie was
+ * before the setting existed.
+ */
+export function persistentByDefault(settings: CookieSettings): boolean {
+  return settings.persistent ?? true;
 }
 
 /**
@@ -111,7 +125,7 @@ function isWhitespace(code: number): boolean {
  * checkCookieSettings('user', '__Host-sid', { path: '/app', httpOnly: true, secure: true, sameSite: 'lax' });
  * // throws SessionConfigError: session "user": cookie "__Host-sid": a __Host- cookie must have path "/": ...
  */
-function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
+export function checkCookieSettings(session: string, name: string, settings: CookieSettings): void {
   const fail = (problem: string): never => {
     throw new SessionConfigError(`session "${session}": cookie "${name}" ${problem}; fix it in sessions.yaml and run \`npx typed-sessions gen\``);
   };

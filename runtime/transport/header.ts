@@ -15,6 +15,7 @@ const MAX_HEADER_TOKEN_LENGTH = 8192;
 export class HeaderTransport implements Transport {
   readonly kind = 'header';
   readonly vary: string;
+  readonly cookieNames: readonly string[] = [];
   /** Well under Node's 16 KB limit for all headers together. */
   readonly maxTokenLength = MAX_HEADER_TOKEN_LENGTH;
   readonly outgoingLimit = MAX_HEADER_TOKEN_LENGTH;

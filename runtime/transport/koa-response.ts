@@ -10,7 +10,7 @@ import type { ResponseHeaders } from './response-headers.js';
  *
  * @example
  * const response = new KoaResponse(ctx, (session) => logger.warn('untrusted X-Forwarded-Proto', { session }));
- * transport.send(response, token, maxAge, Date.now());
+ * transport.send(response, token, { maxAge, persistent: undefined, now: Date.now(), presented: cookies });
  */
 export class KoaResponse implements ResponseHeaders {
   constructor(

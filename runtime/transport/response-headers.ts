@@ -19,7 +19,7 @@ export interface ResponseHeaders {
  *
  * @example
  * const headers = new ErrorHeaders(ctx.secure);
- * transport.expire(headers);
+ * transport.expire(headers, cookies);
  * headers.attachTo(error);
  */
 export class ErrorHeaders implements ResponseHeaders {

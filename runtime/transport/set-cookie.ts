@@ -4,7 +4,8 @@ import { MAX_COOKIE_AGE_SECONDS } from '../lifetime.js';
 /**
  * Renders `Set-Cookie` lines (RFC 6265bis section 4.1). Values are always base64url, so they never need
  * quoting or escaping (security.md #7). The attributes that never change are rendered once per session at
- * startup; per response only the value, `Max-Age`/`Expires` and, for `secure: auto`, `Secure` vary.
+ * startup; per response only the value, `Max-Age`/`Expires` (or neither, for a browser-session cookie) and,
+ * for `secure: auto`, `Secure` vary.
  */
 
 /** Browsers store at most 4096 bytes of name, value and attributes (RFC 6265bis section 5.6, item 1). */
@@ -44,15 +45,17 @@ export function compileSetCookie(name: string, settings: CookieSettings): SetCoo
 
 /**
  * One `Set-Cookie` value. `maxAge` is whole seconds, `Expires` the same instant for clients that predate
- * `Max-Age`; `maxAge` 0 clears the cookie, with the same name, Path and Domain it was set with (security.md #8).
+ * `Max-Age`; `maxAge` 0 clears the cookie, with the same name, Path and Domain it was set with, and
+ * `undefined` sends neither attribute: a browser-session cookie, dropped when the browser closes (security.md #8).
  *
  * @example
  * renderSetCookie(template, 'abc', 3600, true, Date.UTC(2025, 0, 1));
  * // 'sid=abc; Path=/; Max-Age=3600; Expires=Wed, 01 Jan 2025 01:00:00 GMT; HttpOnly; Secure; SameSite=Lax'
+ * renderSetCookie(template, 'abc', undefined, true, 0); // 'sid=abc; Path=/; HttpOnly; Secure; SameSite=Lax'
  */
-export function renderSetCookie(template: SetCookieTemplate, value: string, maxAge: number, secure: boolean, now: number): string {
-  const expires = maxAge === 0 ? EPOCH : new Date(now + maxAge * 1000).toUTCString();
-  return `${template.name}=${value}${template.scope}; Max-Age=${maxAge}; Expires=${expires}${secure ? '; Secure' : ''}${template.flags}`;
+export function renderSetCookie(template: SetCookieTemplate, value: string, maxAge: number | undefined, secure: boolean, now: number): string {
+  const lifetime = maxAge === undefined ? '' : `; Max-Age=${maxAge}; Expires=${maxAge === 0 ? EPOCH : new Date(now + maxAge * 1000).toUTCString()}`;
+  return `${template.name}=${value}${template.scope}${lifetime}${secure ? '; Secure' : ''}${template.flags}`;
 }
 
 /**

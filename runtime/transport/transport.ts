@@ -9,6 +9,8 @@ export interface Transport {
   readonly kind: 'cookie' | 'header';
   /** Cookie or header name, as configured. */
   readonly name: string;
+  /** The cookies `read` takes values from, the only ones the request's parser keeps; none for a header. */
+  readonly cookieNames: readonly string[];
   /** What a response that depends on this session varies on: `Cookie`, or the header's name (security.md #12). */
   readonly vary: string;
   /**
@@ -21,18 +23,43 @@ export interface Transport {
   /** The byte limit `maxTokenLength` derives from, for the error message. */
   readonly outgoingLimit: number;
   /**
-   * The non-empty values presented for this session, in request order; `undefined` when there are none.
-   * `cookies` holds the request's cookies with configured names, parsed once per request.
+   * The non-empty values presented for this session, in request order; `undefined` when there are none;
+   * for chunked cookies that cannot make a token, why. `cookies` holds the request's cookies with configured
+   * names, parsed once per request.
    */
-  read(headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | undefined;
-  /** Delivers `token`, to be kept `maxAge` more seconds from `now` (epoch milliseconds). */
-  send(response: ResponseHeaders, token: string, maxAge: number, now: number): void;
-  /** Tells the client to drop its token. */
-  expire(response: ResponseHeaders): void;
+  read(headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | UnreadableChunks | undefined;
+  /** Delivers `token`. */
+  send(response: ResponseHeaders, token: string, delivery: Delivery): void;
+  /** Tells the client to drop its token; `presented` holds the request's cookies, as for `read`. */
+  expire(response: ResponseHeaders, presented: CookieJar): void;
+}
+
+/** What a token is sent with. */
+export interface Delivery {
+  /** Seconds the client may keep it: the rest of the session's life, a cookie's `Max-Age`. */
+  readonly maxAge: number;
+  /** Cookies: whether `Max-Age` and `Expires` go out (persistent) or not (browser-session); `undefined`: as sessions.yaml says. */
+  readonly persistent: boolean | undefined;
+  /** Epoch milliseconds, for `Expires`. */
+  readonly now: number;
+  /** The request's cookies, as `read` got them: the chunks a client holds that a shorter token no longer needs. */
+  readonly presented: CookieJar;
+}
+
+/** A chunked session's cookies that cannot make a token (security.md #67): the reason its `rejected` event gives. */
+export interface UnreadableChunks {
+  readonly reason: 'incomplete' | 'ambiguous' | 'malformed';
 }
 
 /** Cookie values by name, for the configured session cookie names only. */
 export type CookieJar = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * More tokens than this for one session is not a stale path or domain variant but an attack; refused
+ * without opening any (each open may cost a MAC, a decryption or a storage read), as is a set of chunks
+ * that could be put together in more ways than this (security.md #4, #67).
+ */
+export const MAX_PRESENTED_TOKENS = 4;
 
 /** Session tokens are base64url: from a transformer, an id, or an unsealed envelope. */
 export const TOKEN_ALPHABET = /^[A-Za-z0-9_-]+$/;

@@ -48,7 +48,7 @@ export const demoModel: SpecModel = {
       transport: {
         kind: 'cookie',
         name: 'USER_SESSION',
-        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false },
       },
       transforms: [{ kind: 'encrypt', keys: 'main' }],
       expiry: { maxAge: 604800, idle: 1800, rolling: true },
@@ -78,7 +78,7 @@ export const demoModel: SpecModel = {
       transport: {
         kind: 'cookie',
         name: 'user_session',
-        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false },
       },
       ktor: { serializer: 'json' },
       transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],

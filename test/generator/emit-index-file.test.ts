@@ -169,7 +169,7 @@ describe('generate', () => {
   });
 
   it("declares ctx.sessions on Koa's context unless the spec turns it off, and changes nothing else", async () => {
-    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap>;\n  }\n}\n";
+    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName>;\n  }\n}\n";
     const withIt = await entryFile(demoModel);
     expect(withIt.endsWith(`\n${augmentation}`)).toBe(true);
     expect(await entryFile({ ...demoModel, augmentKoaContext: true })).toBe(withIt);

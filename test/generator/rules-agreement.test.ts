@@ -1,7 +1,7 @@
 /**
  * security.md #65: every rule `validate` checks is the rule `installSessions()` and the request path
  * check. Over generated specs (transport, cookie and header names, path, domain, the Secure-demanding
- * settings, expiry with touchAfter and rolling, by id or by value, a payload property's name), `validate` accepts a spec exactly when
+ * settings, persistence, chunking, expiry with touchAfter and rolling, by id or by value, a payload property's name), `validate` accepts a spec exactly when
  * the runtime installs the same session and a `set` of a valid payload is read back over HTTP.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ import { loadSpecText } from '../../generator/spec.js';
 import { CodeExpression } from '../../generator/emit/literal.js';
 import { createPayloadAjv } from '../../generator/emit/payload-ajv.js';
 import { specOf } from '../runtime/fixtures.js';
-import { cookieValue, putJson, startServer } from '../runtime/server.js';
+import { cookiePairs, putJson, startServer } from '../runtime/server.js';
 import type { DefinitionData } from '../support/compiled-validator.js';
 
 interface Variant {
@@ -30,6 +30,8 @@ interface Variant {
   readonly secure: boolean | 'auto' | undefined;
   readonly sameSite: 'strict' | 'lax' | 'none' | undefined;
   readonly partitioned: boolean | undefined;
+  readonly persistent: boolean | undefined;
+  readonly chunked: boolean | undefined;
   readonly byId: boolean;
   readonly property: string;
   readonly maxAge: string;
@@ -51,6 +53,8 @@ const variants: fc.Arbitrary<Variant> = fc.record({
   secure: optional(fc.constantFrom(true, false, 'auto' as const)),
   sameSite: optional(fc.constantFrom('strict', 'lax', 'none' as const)),
   partitioned: optional(fc.boolean()),
+  persistent: optional(fc.boolean()),
+  chunked: optional(fc.boolean()),
   byId: fc.boolean(),
   property: fc.oneof(fc.constantFrom('userId', 'constructor', '__proto__', 'toString', 'a"constructor', 'hasOwnProperty'), fc.string({ maxLength: 6 })),
   maxAge: fc.constantFrom('1h', '7d', '400d', '401d'),
@@ -66,7 +70,15 @@ function schemaOf(variant: Variant): object {
 /** The spec as a user writes it; YAML reads JSON as it is, so any string survives. */
 function specText(variant: Variant): string {
   const cookie = Object.fromEntries(
-    Object.entries({ path: variant.path, domain: variant.domain, secure: variant.secure, sameSite: variant.sameSite, partitioned: variant.partitioned }).filter(
+    Object.entries({
+      path: variant.path,
+      domain: variant.domain,
+      secure: variant.secure,
+      sameSite: variant.sameSite,
+      partitioned: variant.partitioned,
+      persistent: variant.persistent,
+      chunked: variant.chunked,
+    }).filter(
       ([, value]) => value !== undefined,
     ),
   );
@@ -98,6 +110,8 @@ function definitionOf(variant: Variant): DefinitionData {
               secure: variant.secure ?? 'auto',
               sameSite: variant.sameSite ?? 'lax',
               partitioned: variant.partitioned ?? false,
+              persistent: variant.persistent ?? false,
+              ...(variant.chunked === true ? { chunked: true } : {}),
             },
           },
     ...(variant.byId ? { storage: 'mem' } : {}),
@@ -131,8 +145,8 @@ async function runtimeServes(variant: Variant): Promise<boolean> {
     const payload = { [variant.property]: 'x' };
     const set = await putJson(`${server.url}/s/prop`, payload);
     if (set.status !== 204) return false;
-    const token = variant.transport === 'header' ? set.headers.get(variant.name)! : cookieValue(set, variant.name);
-    const headers: Record<string, string> = variant.transport === 'header' ? { [variant.name]: token } : { cookie: `${variant.name}=${token}` };
+    // Every cookie the write set: one, or a chunked session's chunks.
+    const headers: Record<string, string> = variant.transport === 'header' ? { [variant.name]: set.headers.get(variant.name)! } : { cookie: cookiePairs(set).join('; ') };
     const read = (await (await fetch(`${server.url}/s/prop`, { headers })).json()) as { value: unknown };
     expect(read.value).toEqual(payload);
     return true;
@@ -151,6 +165,8 @@ describe('#65 validate and the runtime apply one set of rules', () => {
       secure: undefined,
       sameSite: undefined,
       partitioned: undefined,
+      persistent: undefined,
+      chunked: undefined,
       byId: false,
       property: 'userId',
       maxAge: '7d',
@@ -189,7 +205,9 @@ type TransformName = 'sign' | 'encrypt' | 'ktor-sign' | 'ktor-encrypt';
 /** One session of a two-session spec, along the axes of the rules that relate settings to each other. */
 interface SessionVariant {
   readonly transport: 'cookie' | 'header';
-  readonly name: 'sid' | 'SID' | 'X-S' | 'x-s';
+  readonly name: 'sid' | 'SID' | 'sid.1' | 'X-S' | 'x-s';
+  /** `cookie.chunked: true`, written for a cookie session only (a header session's `cookie:` is refused on its own). */
+  readonly chunked: boolean;
   readonly ktorFormat: boolean;
   readonly byId: boolean;
   readonly transforms: readonly TransformName[];
@@ -212,7 +230,8 @@ interface PairVariant {
 
 const sessionVariants: fc.Arbitrary<SessionVariant> = fc.record({
   transport: fc.constantFrom('cookie', 'header'),
-  name: fc.constantFrom('sid', 'SID', 'X-S', 'x-s'),
+  name: fc.constantFrom('sid', 'SID', 'sid.1', 'X-S', 'x-s'),
+  chunked: fc.boolean(),
   ktorFormat: fc.boolean(),
   byId: fc.boolean(),
   transforms: fc.constantFrom<readonly TransformName[]>([], ['sign'], ['encrypt'], ['sign', 'encrypt'], ['ktor-sign'], ['ktor-encrypt'], ['ktor-encrypt', 'ktor-sign'], ['encrypt', 'ktor-sign']),
@@ -241,6 +260,7 @@ function sessionSpec(session: SessionVariant, migration: PairVariant['migration'
   return {
     transport: session.transport,
     name: session.name,
+    ...(session.chunked && session.transport === 'cookie' ? { cookie: { chunked: true } } : {}),
     ...(session.ktorFormat ? { serializer: 'ktor-json' } : {}),
     ...(session.byId ? { storage: 'mem' } : {}),
     ...(transform.length > 0 ? { transform } : {}),
@@ -267,7 +287,11 @@ function sessionDefinition(name: 'a' | 'b', session: SessionVariant, migration: 
     transport:
       session.transport === 'header'
         ? { kind: 'header', name: session.name }
-        : { kind: 'cookie', name: session.name, cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
+        : {
+            kind: 'cookie',
+            name: session.name,
+            cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false, ...(session.chunked ? { chunked: true } : {}) },
+          },
     ...(session.byId ? { storage: 'mem' } : {}),
     transforms: session.transforms.map((kind) => {
       const keys = ringFor(kind, session);
@@ -307,7 +331,7 @@ function runtimeInstalls(pair: PairVariant): boolean {
 }
 
 describe('#65 the rules relating settings to each other agree too', () => {
-  it('#65 property: over two sessions (formats, transforms, key ring encodings, protection, Ktor idle, flash, wire names, migration), validate accepts exactly what installSessions() installs', () => {
+  it('#65 property: over two sessions (formats, transforms, key ring encodings, protection, Ktor idle, flash, chunked cookies, wire names, migration), validate accepts exactly what installSessions() installs', () => {
     fc.assert(
       fc.property(pairVariants, (pair) => {
         const loaded = loadSpecText(pairSpecText(pair), 'sessions.yaml');

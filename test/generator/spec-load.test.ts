@@ -99,7 +99,7 @@ sessions:
       transport: {
         kind: 'cookie',
         name: 'shopping_cart',
-        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false },
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false },
       },
       transforms: [
         { kind: 'sign', keys: 'main' },
@@ -147,7 +147,7 @@ sessions:
     name: __Host-zeta
     serializer: { module: ../src/codec.js, export: zetaCodec }
     transform: [{ encrypt: main }]
-    cookie: { path: /, httpOnly: false, secure: true, sameSite: none, partitioned: true, priority: high }
+    cookie: { path: /, httpOnly: false, secure: true, sameSite: none, partitioned: true, priority: high, persistent: true, chunked: true }
     expiry: { maxAge: 400d, idle: 12h, rolling: true }
     schema:
       type: object
@@ -170,7 +170,7 @@ sessions:
       transport: {
         kind: 'cookie',
         name: '__Host-zeta',
-        cookie: { path: '/', httpOnly: false, secure: true, sameSite: 'none', partitioned: true, priority: 'high' },
+        cookie: { path: '/', httpOnly: false, secure: true, sameSite: 'none', partitioned: true, priority: 'high', persistent: true, chunked: true },
       },
       serializer: { module: '../src/codec.js', export: 'zetaCodec' },
       expiry: { maxAge: 400 * 86400, idle: 12 * 3600, rolling: true },
@@ -178,7 +178,7 @@ sessions:
     expect(model.sessions[1]).toMatchObject({
       insecure: true,
       transforms: [],
-      transport: { cookie: { path: '/app', domain: 'example.com', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false } },
+      transport: { cookie: { path: '/app', domain: 'example.com', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false, persistent: false } },
     });
   });
 

@@ -38,6 +38,8 @@ describe('spec-schema.json', () => {
         secure: cookie.secure.default,
         sameSite: cookie.sameSite.default,
         partitioned: cookie.partitioned.default,
+        persistent: cookie.persistent.default,
+        chunked: cookie.chunked.default,
       },
       ktorSignAlgorithm: definitions.ktorSignStep.properties.algorithm.default,
       ktorLegacyMac: definitions.ktorEncryptStep.properties.legacyMac.default,
