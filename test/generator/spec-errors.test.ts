@@ -754,6 +754,43 @@ const semanticRules: Case[] = [
     ],
   },
   {
+    name: '#67 a chunked session owns its chunks\' cookie names',
+    given: yaml`
+      version: 1
+      sessions:
+        big: { insecure: true, cookie: { chunked: true }, schema: { type: object, additionalProperties: false } }
+        part: { name: big.1, insecure: true, schema: { type: object, additionalProperties: false } }
+        api: { transport: header, name: big.2, insecure: true, schema: { type: object, additionalProperties: false } }
+    `,
+    want: [
+      '4:17: sessions.part: cookie name "big.1" is already used by session "big" (a chunked session\'s cookies are NAME.0 to NAME.2); set a different name: on one of them',
+    ],
+  },
+  {
+    name: '#67 cookie.chunked on a session tracked by id, and on one in Ktor\'s format',
+    given: yaml`
+      version: 1
+      keys:
+        raw: { env: KTOR_KEY, encoding: hex }
+      storages:
+        mem: { kind: memory }
+      sessions:
+        cart:
+          storage: mem
+          cookie: { chunked: true }
+          schema: { type: object, additionalProperties: false }
+        ktor_user:
+          serializer: ktor-json
+          transform: [{ ktor-sign: raw }]
+          cookie: { chunked: true }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      '9:24: sessions.cart: cookie.chunked splits a sealed session over several cookies, but a session tracked by id sends only its id, which always fits in one; remove chunked',
+      "14:24: sessions.ktor_user: cookie.chunked splits the token over several cookies, and a Ktor service reads its session from one; remove chunked, or leave Ktor's format",
+    ],
+  },
+  {
     name: 'generated type names that collide',
     given: yaml`
       version: 1
