@@ -1,7 +1,8 @@
 /**
- * The demo app: a `user` session in an encrypted cookie (log in and out through a form) and a shopping
- * `cart` carried by the X-Cart-Session header, by id in memory storage, as in Ktor's documentation. Login
- * and logout leave a flash notice that the page after the redirect shows once.
+ * The demo app: a `user` session in an encrypted cookie (log in and out through a form, whose "Remember me"
+ * makes the cookie outlive the browser) and a shopping `cart` carried by the X-Cart-Session header, by id in
+ * memory storage, as in Ktor's documentation. Login and logout leave a flash notice that the page after the
+ * redirect shows once.
  *
  * It also shows a move off Ktor (docs/ktor.md): `ktor_user` is the `user_session` cookie a Ktor service
  * issues, in Ktor's own format. `POST /ktor/login` stands in for that service; on the next request the
@@ -24,8 +25,8 @@ async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
 }
 
 /** The user a sign-in form names: the same for this app's login and the Ktor service's it stands in for. */
-async function readSignIn(ctx: Koa.Context): Promise<User> {
-  const name = (await readForm(ctx)).get('name')?.trim() ?? '';
+function signIn(ctx: Koa.Context, form: URLSearchParams): User {
+  const name = form.get('name')?.trim() ?? '';
   if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
   return { userId: name.toLowerCase(), name, roles: ['member'] };
 }
@@ -42,6 +43,7 @@ function homePage(name: string | undefined, notice: string | undefined): string 
     : `<p id="greeting">Not signed in.</p>
        <form method="post" action="/login">
          <label>Name <input name="name" id="name" required maxlength="64"></label>
+         <label><input type="checkbox" name="remember" id="remember"> Remember me</label>
          <button id="login">Log in</button>
        </form>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>typed-sessions demo</title></head>
@@ -62,8 +64,10 @@ export function createApp(options?: InstallOptions): Koa {
         return;
       }
       case 'POST /login': {
-        const user = await readSignIn(ctx);
-        ctx.sessions.set('user', user);
+        const form = await readForm(ctx);
+        const user = signIn(ctx, form);
+        // Unticked, the cookie is what sessions.yaml says (persistent: false): gone when the browser closes.
+        ctx.sessions.set('user', user, { persistent: form.get('remember') === 'on' });
         ctx.sessions.flash('user', 'notice', `Welcome, ${user.name}.`);
         ctx.redirect('/');
         return;
@@ -71,7 +75,7 @@ export function createApp(options?: InstallOptions): Koa {
       case 'POST /ktor/login': {
         // What the Ktor service does at sign-in: user_session in Ktor's format (kotlinx JSON, then HMAC-SHA256),
         // the bytes Ktor's install(Sessions) would write. The next request migrates it (see GET /me).
-        ctx.sessions.set('ktor_user', await readSignIn(ctx));
+        ctx.sessions.set('ktor_user', signIn(ctx, await readForm(ctx)));
         ctx.redirect('/');
         return;
       }

@@ -61,6 +61,14 @@ describe('demo: user session in an encrypted cookie', () => {
     expect((await fetch(`${base}/me`)).status).toBe(401);
   });
 
+  it('#8 #68 a login is a browser-session cookie unless "Remember me" is ticked, which makes it persistent for the 7 days', async () => {
+    const login = (form: Record<string, string>) => fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams(form), redirect: 'manual' });
+    const plain = (await login({ name: 'Ada' })).headers.get('set-cookie')!;
+    expect(plain).not.toContain('Max-Age');
+    expect(plain).not.toContain('Expires');
+    expect((await login({ name: 'Ada', remember: 'on' })).headers.get('set-cookie')).toContain('; Max-Age=604800; Expires=');
+  });
+
   it('treats a tampered cookie as no session and expires it, never a 500', async () => {
     const login = await fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ name: 'Eve' }), redirect: 'manual' });
     const [name, value] = cookieOf(login).split('=') as [string, string];

@@ -21,7 +21,8 @@ app.use(installSessions());
 /** An app file whose middleware body is `body`. */
 const handler = (body: string): string => `${PRELUDE}app.use(async (ctx) => {\n${body}\n});\n`;
 
-const OK_APP = `${PRELUDE}import type { CartItem, CartSession, Profile, SessionMap, UserSession } from '../expected/index.js';
+const OK_APP = `${PRELUDE}import type { CookieOptions } from 'typed-sessions';
+import type { CartItem, CartSession, Profile, SessionMap, UserSession } from '../expected/index.js';
 
 app.use(async (ctx) => {
   const user: UserSession | undefined = ctx.sessions.get('user');
@@ -46,6 +47,10 @@ app.use(async (ctx) => {
   const cart: CartSession | undefined = ctx.sessions.get('cart');
   const items: readonly CartItem[] = cart?.items ?? [];
   if (cart) ctx.sessions.set('cart', { ...cart, items: [...items, item] });
+  ctx.sessions.set('flash', { messages: [] }, { persistent: true, maxAge: 3600 });
+  ctx.sessions.set('uploads', { pending: 1 }, { persistent: false });
+  const remember: CookieOptions = { persistent: true };
+  ctx.sessions.set('account', { userId: 'u' }, remember);
   await ctx.sessions.regenerate('cart');
   await ctx.sessions.regenerate('api_token');
   // Flash values: set for a later request, read once; the getter gives the declared type or undefined.
@@ -108,6 +113,14 @@ const FAILING_APPS: ReadonlyArray<{ name: string; body: string; want: number }> 
   { name: 'the flash getter may be undefined', body: "const notice: string = ctx.sessions.flashed('user', 'notice');", want: 2322 },
   { name: 'changing a flash value in place', body: "ctx.sessions.flashed('user', 'errors')?.push('x');", want: 2339 },
   { name: 'a recipe returning the wrong shape', body: "ctx.sessions.update('prefs', () => ({ theme: 'blue' }));", want: 2322 },
+  { name: 'cookie options on a header session', body: "ctx.sessions.set('api_token', { scopes: ['read'], client: null }, { persistent: true });", want: 2554 },
+  {
+    name: "cookie options on a cookie session in Ktor's format",
+    body: "ctx.sessions.set('ktor_user', { userId: 'u' }, { persistent: true });",
+    want: 2554,
+  },
+  { name: 'a cookie option of the wrong type', body: "ctx.sessions.set('flash', { messages: [] }, { maxAge: '1h' });", want: 2322 },
+  { name: 'a misspelt cookie option', body: "ctx.sessions.set('flash', { messages: [] }, { maxage: 3600 });", want: 2561 },
 ];
 
 const appFiles = new Map<string, string>([
@@ -161,7 +174,7 @@ describe('generated types', () => {
     expect(describeDiagnostics(diagnosticsOf(join(fixture, 'codec.ts')))).toEqual([]);
   });
 
-  it('an app using get, set, clear, getOrSet, regenerate, flash and flashed compiles cleanly', () => {
+  it('an app using get, set (with cookie options on cookie sessions), clear, getOrSet, regenerate, flash and flashed compiles cleanly', () => {
     expect(describeDiagnostics(diagnosticsOf(join(appDir, 'ok.ts')))).toEqual([]);
   });
 
