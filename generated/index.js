@@ -84,7 +84,7 @@ export class KtorUserSessionProvider extends SessionProvider {
         secure: 'auto',
         sameSite: 'lax',
         partitioned: false,
-        persistent: false,
+        persistent: true,
       },
     },
     transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],

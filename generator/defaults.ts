@@ -17,3 +17,14 @@ export const SPEC_DEFAULTS = {
   keepSource: false,
   trustUnauthenticatedIv: false,
 } as const;
+
+/**
+ * `cookie.persistent` when the spec leaves it out: `false`, a browser-session cookie (security.md, Decisions),
+ * except for a by-value session in Ktor's format, whose only expiry is the cookie's `Max-Age` (docs/ktor.md).
+ *
+ * @example
+ * cookiePersistentDefault({ ktorFormat: true, byId: false }); // true
+ */
+export function cookiePersistentDefault(session: { readonly ktorFormat: boolean; readonly byId: boolean }): boolean {
+  return (session.ktorFormat && !session.byId) || SPEC_DEFAULTS.cookie.persistent;
+}

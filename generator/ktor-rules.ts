@@ -1,7 +1,7 @@
 /**
  * Semantic rules for Ktor interop (docs/ktor.md): a session is wholly in Ktor's wire format or wholly native,
  * Ktor's transforms use raw (hex) key rings and native ones never do, Ktor's format carries no timestamps to
- * enforce an idle timeout by value, `migrateFrom` names a Ktor-format session with the same schema whose
+ * enforce an idle timeout by value (nor any expiry but a persistent cookie's), `migrateFrom` names a Ktor-format session with the same schema whose
  * cookie a client cannot forge (or says it accepts that), and a `ktor-reflection` schema stays within what
  * that format can write.
  */
@@ -10,6 +10,7 @@ import {
   idleProblem,
   migrationIntegrity,
   migrationProblem,
+  persistenceProblem,
   rawIdSharing,
   rawIdSharingProblem,
   reflectionSchemaProblem,
@@ -72,6 +73,15 @@ const flashWithoutEnvelope: SpecRule = {
     spec.sessions.flatMap((session) => {
       const problem = flashProblem(sessionFacts(session));
       return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'flash'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
+    }),
+};
+
+const browserSessionWithoutTimestamps: SpecRule = {
+  refuses: "cookie.persistent: false on a by-value session in Ktor's format, whose cookie's Max-Age is its only expiry",
+  check: (spec) =>
+    spec.sessions.flatMap((session) => {
+      const problem = persistenceProblem(sessionFacts(session));
+      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'cookie', 'persistent'], `${formatSpecPath(session.path)}: ${problem}`)];
     }),
 };
 
@@ -203,6 +213,7 @@ export const KTOR_RULES: readonly SpecRule[] = [
   ringEncodingMismatch,
   idleWithoutTimestamps,
   flashWithoutEnvelope,
+  browserSessionWithoutTimestamps,
   badMigration,
   rawIdsOnSharedStore,
   reflectionOutsideSubset,

@@ -13,7 +13,7 @@ import type {
   TransformDefinition,
   TransportDefinition,
 } from 'typed-sessions/rules';
-import { SPEC_DEFAULTS } from './defaults.js';
+import { SPEC_DEFAULTS, cookiePersistentDefault } from './defaults.js';
 import { parseDuration, parseTouchAfter } from './duration.js';
 import { SessionNode, type SpecModel } from './model.js';
 import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
@@ -79,8 +79,9 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
 
 function normalizeTransport(key: string, session: SessionDocument): TransportDefinition {
   const name = session.name ?? key;
+  const persistent = cookiePersistentDefault({ ktorFormat: typeof session.serializer === 'string' && session.serializer !== 'json', byId: session.storage !== undefined });
   return (session.transport ?? SPEC_DEFAULTS.transport) === 'cookie'
-    ? { kind: 'cookie', name, cookie: normalizeCookie(session.cookie ?? {}) }
+    ? { kind: 'cookie', name, cookie: normalizeCookie(session.cookie ?? {}, persistent) }
     : { kind: 'header', name };
 }
 
@@ -102,7 +103,8 @@ function normalizeTransform(step: TransformDocument): TransformDefinition {
   return { kind: 'ktor-encrypt', keys: rings.encrypt, signKeys: rings.sign, legacyMac: step.legacyMac ?? SPEC_DEFAULTS.ktorLegacyMac };
 }
 
-function normalizeCookie(cookie: Partial<CookieSettings>): CookieSettings {
+/** `cookie:` with every default filled in; `persistent` is the session's default for it. */
+function normalizeCookie(cookie: Partial<CookieSettings>, persistent: boolean): CookieSettings {
   const defaults = SPEC_DEFAULTS.cookie;
   return {
     path: cookie.path ?? defaults.path,
@@ -113,7 +115,7 @@ function normalizeCookie(cookie: Partial<CookieSettings>): CookieSettings {
     partitioned: cookie.partitioned ?? defaults.partitioned,
     ...(cookie.priority === undefined ? {} : { priority: cookie.priority }),
     // Always written: a definition without it would be persistent, as cookies were before the setting.
-    persistent: cookie.persistent ?? defaults.persistent,
+    persistent: cookie.persistent ?? persistent,
     ...((cookie.chunked ?? defaults.chunked) ? { chunked: true } : {}),
   };
 }

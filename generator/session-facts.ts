@@ -3,6 +3,7 @@
  * same facts from a generated definition), so `validate` and `installSessions()` judge one thing.
  */
 import type { SessionFacts } from 'typed-sessions/rules';
+import { cookiePersistentDefault } from './defaults.js';
 import type { SessionView } from './spec-view.js';
 import { TRANSFORM_KINDS, transformSteps } from './transform-steps.js';
 
@@ -17,15 +18,20 @@ export function isKtorSession(session: SessionView): boolean {
  * sessionFacts(view).transforms; // ['encrypt']
  */
 export function sessionFacts(session: SessionView): SessionFacts {
+  const byId = session.fields.storage !== undefined;
+  const ktorFormat = isKtorSession(session);
+  // A persistent: that is not a boolean is ajv's to report.
+  const persistent = typeof session.cookie.persistent === 'boolean' ? session.cookie.persistent : cookiePersistentDefault({ ktorFormat, byId });
   return {
     name: session.key,
-    byId: session.fields.storage !== undefined,
-    ktorFormat: isKtorSession(session),
+    byId,
+    ktorFormat,
     transforms: transformSteps(session).flatMap(([step]) => TRANSFORM_KINDS.filter((kind) => Object.hasOwn(step, kind))),
     insecure: session.fields.insecure === true,
     hasIdle: session.expiry.idle !== undefined,
     hasFlash: Object.hasOwn(session.fields, 'flash'),
     loadsOnDemand: session.fields.load === 'lazy',
     chunked: session.transport === 'cookie' && session.cookie.chunked === true,
+    browserSessionCookie: session.transport === 'cookie' && !persistent,
   };
 }

@@ -30,6 +30,7 @@ export {
   flashProblem,
   idleProblem,
   loadProblem,
+  persistenceProblem,
   protectionProblem,
   ringEncodingProblem,
   transformFormatProblem,

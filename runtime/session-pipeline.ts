@@ -11,7 +11,7 @@ import { requireLayer, type SpecLayers } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { chunkedProblem, expiryProblems, flashProblem, idleProblem, loadProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
+import { chunkedProblem, expiryProblems, flashProblem, idleProblem, loadProblem, persistenceProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import { hasLocks, type Storage } from './storage/storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
@@ -24,7 +24,8 @@ import { TurnQueue, type TurnHolder, type TurnSource, type TurnTimeouts } from '
 import { createTransformer } from './transform/create-transformer.js';
 import type { Transformer } from './transform/transformer.js';
 import { ChunkedCookieTransport } from './transport/chunked-cookie.js';
-import { CookieTransport, persistentByDefault } from './transport/cookie.js';
+import { CookieTransport } from './transport/cookie.js';
+import { persistentByDefault } from './transport/cookie-rules.js';
 import { HeaderTransport } from './transport/header.js';
 import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
@@ -308,6 +309,7 @@ function checkSessionRules(definition: SessionDefinition<unknown>): void {
     idleProblem(facts) ??
     loadProblem(facts) ??
     flashProblem(facts) ??
+    persistenceProblem(facts) ??
     chunkedProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

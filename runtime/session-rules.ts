@@ -7,7 +7,7 @@
  */
 import type { SessionDefinition, StorageDefinition, TransformDefinition } from './definition.js';
 import { MAX_COOKIE_AGE_SECONDS } from './lifetime.js';
-import { MAX_COOKIE_CHUNKS, chunkCookieNames } from './transport/cookie-rules.js';
+import { MAX_COOKIE_CHUNKS, chunkCookieNames, persistentByDefault } from './transport/cookie-rules.js';
 
 export type TransformKind = TransformDefinition['kind'];
 
@@ -27,6 +27,8 @@ export interface SessionFacts {
   readonly loadsOnDemand: boolean;
   /** A cookie session with `cookie.chunked: true`. */
   readonly chunked: boolean;
+  /** A cookie session whose cookie is a browser-session one unless a write chooses otherwise (`cookie.persistent: false`). */
+  readonly browserSessionCookie: boolean;
 }
 
 export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
@@ -43,6 +45,7 @@ export function sessionFacts(definition: SessionDefinition<unknown>): SessionFac
     hasFlash: definition.flash !== undefined,
     loadsOnDemand: definition.load === 'lazy',
     chunked: definition.transport.kind === 'cookie' && definition.transport.cookie.chunked === true,
+    browserSessionCookie: definition.transport.kind === 'cookie' && !persistentByDefault(definition.transport.cookie),
   };
 }
 
@@ -111,6 +114,15 @@ export function concurrencyProblem(session: ConcurrencyFacts): string | undefine
     return `concurrency: serialize needs a lock shared by every process, which a ${session.storageKind} storage does not have (requests in one process take turns without it); remove concurrency, or use a redis storage`;
   }
   return undefined;
+}
+
+/**
+ * Ktor's format carries no timestamps, so by value the cookie's `Max-Age` is all that ends a session
+ * (docs/ktor.md): without it, nothing would.
+ */
+export function persistenceProblem(session: SessionFacts): string | undefined {
+  if (!session.ktorFormat || session.byId || !session.browserSessionCookie) return undefined;
+  return "cookie.persistent: false would leave the session without any expiry: Ktor's wire format has no timestamps, so by value only the cookie's Max-Age ends it; remove persistent: false, or track the session by id (storage:), where the storage's TTL ends it";
 }
 
 /**

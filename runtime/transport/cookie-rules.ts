@@ -42,6 +42,15 @@ export function chunkCookieNames(name: string): string[] {
   return Array.from({ length: MAX_COOKIE_CHUNKS }, (_, index) => `${name}.${index}`);
 }
 
+/**
+ * Whether a definition's cookies are persistent unless a write chooses otherwise: as sessions.yaml says
+ * (`gen` always writes it), or persistent for a definition written by hand without it, as every cookie was
+ * before the setting existed.
+ */
+export function persistentByDefault(settings: { readonly persistent?: boolean | undefined }): boolean {
+  return settings.persistent ?? true;
+}
+
 /** Cookie name prefixes a browser enforces (RFC 6265bis section 4.1.3), matched ignoring case as browsers now do. */
 export const SECURE_PREFIX = /^__(?:secure|host)-/i;
 export const HOST_PREFIX = /^__host-/i;

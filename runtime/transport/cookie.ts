@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CookieSettings } from '../definition.js';
 import { SessionConfigError } from '../errors.js';
-import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, cookieProblems } from './cookie-rules.js';
+import { COOKIE_DOMAIN, COOKIE_DOMAIN_MAX_LENGTH, COOKIE_NAME, COOKIE_PATH, cookieProblems, persistentByDefault } from './cookie-rules.js';
 import { MAX_SET_COOKIE_BYTES, compileSetCookie, longestValueFor, renderSetCookie, type SetCookieTemplate } from './set-cookie.js';
 import type { ResponseHeaders } from './response-headers.js';
 import type { CookieJar, Delivery, Transport } from './transport.js';
@@ -56,15 +56,6 @@ export class CookieTransport implements Transport {
   #isSecure(response: ResponseHeaders): boolean {
     return this.#template.secure === 'auto' ? response.secure : this.#template.secure;
   }
-}
-
-/**
- * Whether the session's cookies are persistent unless a write chooses otherwise: as sessions.yaml says
- * (`gen` always writes it), or persistent for a definition written by hand without it, as every cookie was
- * before the setting existed.
- */
-export function persistentByDefault(settings: CookieSettings): boolean {
-  return settings.persistent ?? true;
 }
 
 /**

@@ -78,7 +78,7 @@ export const demoModel: SpecModel = {
       transport: {
         kind: 'cookie',
         name: 'user_session',
-        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false },
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: true },
       },
       ktor: { serializer: 'json' },
       transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],

@@ -206,8 +206,9 @@ type TransformName = 'sign' | 'encrypt' | 'ktor-sign' | 'ktor-encrypt';
 interface SessionVariant {
   readonly transport: 'cookie' | 'header';
   readonly name: 'sid' | 'SID' | 'sid.1' | 'X-S' | 'x-s';
-  /** `cookie.chunked: true`, written for a cookie session only (a header session's `cookie:` is refused on its own). */
+  /** `cookie.chunked: true` and `cookie.persistent`, written for a cookie session only (a header session's `cookie:` is refused on its own). */
   readonly chunked: boolean;
+  readonly persistent: boolean | undefined;
   readonly ktorFormat: boolean;
   readonly byId: boolean;
   readonly transforms: readonly TransformName[];
@@ -232,6 +233,7 @@ const sessionVariants: fc.Arbitrary<SessionVariant> = fc.record({
   transport: fc.constantFrom('cookie', 'header'),
   name: fc.constantFrom('sid', 'SID', 'sid.1', 'X-S', 'x-s'),
   chunked: fc.boolean(),
+  persistent: optional(fc.boolean()),
   ktorFormat: fc.boolean(),
   byId: fc.boolean(),
   transforms: fc.constantFrom<readonly TransformName[]>([], ['sign'], ['encrypt'], ['sign', 'encrypt'], ['ktor-sign'], ['ktor-encrypt'], ['ktor-encrypt', 'ktor-sign'], ['encrypt', 'ktor-sign']),
@@ -260,7 +262,7 @@ function sessionSpec(session: SessionVariant, migration: PairVariant['migration'
   return {
     transport: session.transport,
     name: session.name,
-    ...(session.chunked && session.transport === 'cookie' ? { cookie: { chunked: true } } : {}),
+    ...(session.transport === 'cookie' ? { cookie: { ...(session.chunked ? { chunked: true } : {}), ...(session.persistent === undefined ? {} : { persistent: session.persistent }) } } : {}),
     ...(session.ktorFormat ? { serializer: 'ktor-json' } : {}),
     ...(session.byId ? { storage: 'mem' } : {}),
     ...(transform.length > 0 ? { transform } : {}),
@@ -290,7 +292,16 @@ function sessionDefinition(name: 'a' | 'b', session: SessionVariant, migration: 
         : {
             kind: 'cookie',
             name: session.name,
-            cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false, ...(session.chunked ? { chunked: true } : {}) },
+            cookie: {
+              path: '/',
+              httpOnly: true,
+              secure: 'auto',
+              sameSite: 'lax',
+              partitioned: false,
+              // Left out, a by-value Ktor session's cookie is persistent: its Max-Age is its only expiry.
+              persistent: session.persistent ?? (session.ktorFormat && !session.byId),
+              ...(session.chunked ? { chunked: true } : {}),
+            },
           },
     ...(session.byId ? { storage: 'mem' } : {}),
     transforms: session.transforms.map((kind) => {
@@ -331,7 +342,7 @@ function runtimeInstalls(pair: PairVariant): boolean {
 }
 
 describe('#65 the rules relating settings to each other agree too', () => {
-  it('#65 property: over two sessions (formats, transforms, key ring encodings, protection, Ktor idle, flash, chunked cookies, wire names, migration), validate accepts exactly what installSessions() installs', () => {
+  it('#65 property: over two sessions (formats, transforms, key ring encodings, protection, Ktor idle and persistence, flash, chunked cookies, wire names, migration), validate accepts exactly what installSessions() installs', () => {
     fc.assert(
       fc.property(pairVariants, (pair) => {
         const loaded = loadSpecText(pairSpecText(pair), 'sessions.yaml');

@@ -791,6 +791,23 @@ const semanticRules: Case[] = [
     ],
   },
   {
+    name: "#8 cookie.persistent: false on a by-value session in Ktor's format, whose Max-Age is its only expiry",
+    given: yaml`
+      version: 1
+      keys:
+        raw: { env: KTOR_KEY, encoding: hex }
+      sessions:
+        ktor_user:
+          serializer: ktor-json
+          transform: [{ ktor-sign: raw }]
+          cookie: { persistent: false }
+          schema: { type: object, additionalProperties: false }
+    `,
+    want: [
+      "8:27: sessions.ktor_user: cookie.persistent: false would leave the session without any expiry: Ktor's wire format has no timestamps, so by value only the cookie's Max-Age ends it; remove persistent: false, or track the session by id (storage:), where the storage's TTL ends it",
+    ],
+  },
+  {
     name: 'generated type names that collide',
     given: yaml`
       version: 1

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
-import { generateKey, type CookieOptions, type Sessions } from 'typed-sessions';
+import { SessionConfigError, generateKey, type CookieOptions, type Sessions } from 'typed-sessions';
+import { createSessionsMiddleware } from 'typed-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DefinitionData } from '../support/compiled-validator.js';
 import { HOUR, spec as fixtureSpec, specOf } from './fixtures.js';
@@ -24,7 +25,7 @@ const encrypted = [{ kind: 'encrypt', keys: 'main' }] as const;
  * | keep    | cookie `keep`   | by value     | true              | 1d, rolling                |
  * | visit   | cookie `vid`    | by id in mem | false             | 1h, idle 10m               |
  * | api     | header X-Api    | by id in mem | -                 | 1h                         |
- * | ktor    | cookie `ktor`   | by value, Ktor's format | false  | 1h                         |
+ * | ktor    | cookie `ktor`   | by value, Ktor's format | true   | 1h                         |
  */
 const definitions: DefinitionData[] = [
   { name: 'member', transport: { kind: 'cookie', name: 'member', cookie: { ...cookie, persistent: false } }, transforms: encrypted, expiry: { maxAge: 7 * DAY, idle: HOUR, rolling: false }, schema: user },
@@ -33,7 +34,7 @@ const definitions: DefinitionData[] = [
   { name: 'api', transport: { kind: 'header', name: 'X-Api' }, storage: 'mem', transforms: [], expiry: { maxAge: HOUR, rolling: false }, schema: user },
   {
     name: 'ktor',
-    transport: { kind: 'cookie', name: 'ktor', cookie: { ...cookie, persistent: false } },
+    transport: { kind: 'cookie', name: 'ktor', cookie: { ...cookie, persistent: true } },
     ktor: { serializer: 'json' },
     transforms: [{ kind: 'ktor-sign', keys: 'raw', algorithm: 'sha256' }],
     expiry: { maxAge: HOUR, rolling: false },
@@ -68,9 +69,12 @@ async function optionRoutes(ctx: Koa.Context, next: Koa.Next): Promise<void> {
   }
 }
 
+/** `definitions` as a spec, with the hex ring the Ktor-format session signs with. */
+const specFor = (of: DefinitionData[]) => ({ ...specOf(of), keys: { ...fixtureSpec.keys, raw: { env: 'RAW_KEY', encoding: 'hex' as const } } });
+
 let server: TestServer;
 beforeAll(async () => {
-  const spec = { ...specOf(definitions), keys: { ...fixtureSpec.keys, raw: { env: 'RAW_KEY', encoding: 'hex' as const } } };
+  const spec = specFor(definitions);
   server = await startServer({ spec, routes: optionRoutes, install: { keys: { main: generateKey(), raw: randomBytes(32).toString('hex') } } });
 });
 afterAll(() => server.close());
@@ -101,6 +105,18 @@ describe('#8 browser-session cookies', () => {
   it('#8 cookie.persistent: true sends Max-Age, the remaining lifetime, and Expires', async () => {
     const line = setCookieLine(await putJson(`${server.url}/s/keep`, { userId: 'ada' }));
     expect(line).toContain(`; Max-Age=${DAY}; Expires=${new Date(server.clock.now + DAY * 1000).toUTCString()}`);
+  });
+});
+
+describe('#8 persistence at startup', () => {
+  it("#8 a by-value session in Ktor's format with persistent: false is refused, as validate refuses it: its cookie's Max-Age is all that ends it", () => {
+    const ktor = definitions.find(({ name }) => name === 'ktor')!;
+    const browserSession = { ...ktor, transport: { kind: 'cookie', name: 'ktor', cookie: { ...cookie, persistent: false } } } as const;
+    const install = () => createSessionsMiddleware(specFor([browserSession]), { keys: { main: generateKey(), raw: randomBytes(32).toString('hex') }, env: {}, logger: { warn() {} } });
+    expect(install).toThrow(SessionConfigError);
+    expect(install).toThrow(
+      "session \"ktor\": cookie.persistent: false would leave the session without any expiry: Ktor's wire format has no timestamps, so by value only the cookie's Max-Age ends it; remove persistent: false, or track the session by id (storage:), where the storage's TTL ends it; fix it in sessions.yaml",
+    );
   });
 });
 
