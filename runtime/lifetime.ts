@@ -74,8 +74,8 @@ export class Lifetime {
 
   /**
    * Whether a session stamped with `envelope` is dead at `now`: past `maxAge` or the end its write chose,
-   * or, with a sealed idle clock, idle too long. A stored idle clock is the storage's to enforce: an entry idle too long is gone
-   * before it is read.
+   * or, with a sealed idle clock, idle too long. A stored idle clock is the storage's to enforce: an entry
+   * idle too long is gone before it is read.
    *
    * @example
    * new Lifetime({ maxAge: 3600, rolling: false }, 'sealed').isExpired({ createdAt: 0, lastSeenAt: 0, payload: '' }, 3600); // true
