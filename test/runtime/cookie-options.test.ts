@@ -99,7 +99,10 @@ describe('#8 browser-session cookies', () => {
     server.events.length = 0;
     server.clock.advance(HOUR);
     expect(await (await read('member', session)).json()).toEqual({ value: null });
-    expect(server.events).toEqual([{ type: 'rejected', session: 'member', reason: 'expired', source: 'token' }]);
+    expect(server.events).toEqual([
+      { type: 'rejected', session: 'member', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'member' },
+    ]);
   });
 
   it('#8 cookie.persistent: true sends Max-Age, the remaining lifetime, and Expires', async () => {
@@ -165,7 +168,10 @@ describe('#68 cookie options on set', () => {
     server.events.length = 0;
     server.clock.advance(200);
     expect(await (await read('member', pair(refreshed, 'member'))).json()).toEqual({ value: null });
-    expect(server.events).toEqual([{ type: 'rejected', session: 'member', reason: 'expired', source: 'token' }]);
+    expect(server.events).toEqual([
+      { type: 'rejected', session: 'member', reason: 'expired', source: 'token' },
+      { type: 'expired', session: 'member' },
+    ]);
   });
 
   it('#68 { maxAge } on a browser-session cookie: no Max-Age goes out, and the server ends the session at maxAge', async () => {
@@ -227,7 +233,7 @@ describe('#68 cookie options on set', () => {
       ].map(async ([name, options]) => ((await (await setWith(name as string, { userId: 'ada' }, options as CookieOptions)).json()) as { message: string }).message),
     );
     expect(messages).toEqual([
-      `session "member": set() option maxAge (8d) is over the session's expiry.maxAge (7d): a write may shorten a session's life, never extend it; pass at most ${7 * DAY}, or raise expiry.maxAge in sessions.yaml`,
+      `session "member": set() option maxAge (8d) is over the session's expiry.maxAge (1w): a write may shorten a session's life, never extend it; pass at most ${7 * DAY}, or raise expiry.maxAge in sessions.yaml`,
       'session "member": set() has no cookie option "maxage"; the options are persistent and maxAge',
       'session "api" travels in the X-Api header; set() takes cookie options only for cookie sessions',
       'session "ktor" is in Ktor\'s wire format, which has no room to keep cookie options; set() it without them',
