@@ -28,7 +28,7 @@ import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { fieldsOf, unknownName } from './spec-view.js';
 import type { Fields, SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
-import { isKtorSession, sessionFacts } from './session-facts.js';
+import { factsRule, isKtorSession, sessionFacts } from './session-facts.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
 
 const transformOutsideFormat: SpecRule = {
@@ -58,32 +58,15 @@ const ringEncodingMismatch: SpecRule = {
   },
 };
 
-const idleWithoutTimestamps: SpecRule = {
-  refuses: "expiry.idle on a by-value session in Ktor's format, which carries no timestamps",
-  check: (spec) =>
-    spec.sessions.flatMap((session) => {
-      const problem = idleProblem(sessionFacts(session));
-      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'expiry', 'idle'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
-    }),
-};
+const idleWithoutTimestamps = factsRule("expiry.idle on a by-value session in Ktor's format, which carries no timestamps", idleProblem, ['expiry', 'idle'], 'key');
 
-const flashWithoutEnvelope: SpecRule = {
-  refuses: "flash: on a session in Ktor's format, which has no envelope to carry flash values in",
-  check: (spec) =>
-    spec.sessions.flatMap((session) => {
-      const problem = flashProblem(sessionFacts(session));
-      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'flash'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
-    }),
-};
+const flashWithoutEnvelope = factsRule("flash: on a session in Ktor's format, which has no envelope to carry flash values in", flashProblem, ['flash'], 'key');
 
-const browserSessionWithoutTimestamps: SpecRule = {
-  refuses: "cookie.persistent: false on a by-value session in Ktor's format, whose cookie's Max-Age is its only expiry",
-  check: (spec) =>
-    spec.sessions.flatMap((session) => {
-      const problem = persistenceProblem(sessionFacts(session));
-      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'cookie', 'persistent'], `${formatSpecPath(session.path)}: ${problem}`)];
-    }),
-};
+const browserSessionWithoutTimestamps = factsRule(
+  "cookie.persistent: false on a by-value session in Ktor's format, whose cookie's Max-Age is its only expiry",
+  persistenceProblem,
+  ['cookie', 'persistent'],
+);
 
 /** `migrateFrom:` as written: the named session and where the name is. */
 function migrationSource(session: SessionView): { name: string; path: SpecPath } | undefined {

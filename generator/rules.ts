@@ -9,7 +9,7 @@ import type { SpecSource } from './load.js';
 import type { SpecError, SpecWarning } from './spec-error.js';
 import { RESERVED_TYPE_NAMES, flashTypeName, providerName, sessionTypeName } from './names.js';
 import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
-import { sessionFacts } from './session-facts.js';
+import { factsRule, sessionFacts } from './session-facts.js';
 import { transformRingRefs } from './transform-steps.js';
 import { PAYLOAD_RULES } from './payload-rules.js';
 import { formatSpecPath } from './spec-path.js';
@@ -58,15 +58,7 @@ const unprotectedByValue: SpecRule = {
       }),
 };
 
-const lazyByValue: SpecRule = {
-  refuses: 'load: lazy on a by-value session, which already opens only when the handler first uses it',
-  check: (spec) =>
-    spec.sessions.flatMap((session) => {
-      const problem = loadProblem(sessionFacts(session));
-      const path = [...session.path, 'load'];
-      return problem === undefined ? [] : [spec.source.errorAt(path, `${formatSpecPath(session.path)}: ${problem}`, 'key')];
-    }),
-};
+const lazyByValue = factsRule('load: lazy on a by-value session, which already opens only when the handler first uses it', loadProblem, ['load'], 'key');
 
 const duplicateWireName: SpecRule = {
   refuses: 'two sessions with the same cookie name, or the same header name in any letter case',
@@ -147,14 +139,11 @@ function cookieAttributes(cookie: Fields): CookieAttributes {
   };
 }
 
-const chunkedWithOneCookie: SpecRule = {
-  refuses: 'cookie.chunked on a session tracked by id (its id fits one cookie) or in Ktor\'s format (a Ktor service reads one cookie)',
-  check: (spec) =>
-    spec.sessions.flatMap((session) => {
-      const problem = chunkedProblem(sessionFacts(session));
-      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'cookie', 'chunked'], `${formatSpecPath(session.path)}: ${problem}`)];
-    }),
-};
+const chunkedWithOneCookie = factsRule(
+  "cookie.chunked on a session tracked by id (its id fits one cookie) or in Ktor's format (a Ktor service reads one cookie)",
+  chunkedProblem,
+  ['cookie', 'chunked'],
+);
 
 const forbiddenHeaderName: SpecRule = {
   refuses: 'a session header named like a header the HTTP stack owns (Cookie, Host, Connection...)',

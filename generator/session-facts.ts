@@ -4,13 +4,33 @@
  */
 import type { SessionFacts } from 'typed-sessions/rules';
 import { cookiePersistentDefault } from './defaults.js';
-import type { SessionView } from './spec-view.js';
+import type { NodePart } from './load.js';
+import { formatSpecPath, type SpecPath } from './spec-path.js';
+import type { SessionView, SpecRule } from './spec-view.js';
 import { TRANSFORM_KINDS, transformSteps } from './transform-steps.js';
 
 const KTOR_SERIALIZERS: ReadonlySet<unknown> = new Set(['ktor-json', 'ktor-reflection']);
 
 export function isKtorSession(session: SessionView): boolean {
   return KTOR_SERIALIZERS.has(session.fields.serializer);
+}
+
+/**
+ * A rule that is one of the shared problems of `typed-sessions/rules` over a session's facts, reported at
+ * `setting` under the session, on its value or (`part: 'key'`) its key.
+ *
+ * @example
+ * const idleWithoutTimestamps = factsRule('expiry.idle on a by-value Ktor session', idleProblem, ['expiry', 'idle'], 'key');
+ */
+export function factsRule(refuses: string, problemOf: (facts: SessionFacts) => string | undefined, setting: SpecPath, part: NodePart = 'value'): SpecRule {
+  return {
+    refuses,
+    check: (spec) =>
+      spec.sessions.flatMap((session) => {
+        const problem = problemOf(sessionFacts(session));
+        return problem === undefined ? [] : [spec.source.errorAt([...session.path, ...setting], `${formatSpecPath(session.path)}: ${problem}`, part)];
+      }),
+  };
 }
 
 /**
