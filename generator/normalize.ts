@@ -2,7 +2,8 @@
  * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
  * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
  * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`,
- * `concurrency`, `chunked`) is in the model only when set, so specs without it generate what they did before it existed.
+ * `concurrency`, `chunked`) is in the model only when set, so specs without it generate what they did
+ * before it existed.
  */
 import type {
   CookieSettings,
