@@ -397,7 +397,7 @@ describe('#65 concurrency: serialize is judged alike by validate and installSess
     });
     const definition: DefinitionData = {
       name: 'prop',
-      transport: { kind: 'cookie', name: 'prop', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false } },
+      transport: { kind: 'cookie', name: 'prop', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false } },
       ...(storage === undefined ? {} : { storage: 's' }),
       transforms: storage === undefined ? [{ kind: 'encrypt', keys: 'main' }] : [],
       ...(serialize ? { concurrency: 'serialize' } : {}),
