@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -10,9 +12,24 @@ if (koaMajor !== '2' && koaMajor !== '3') throw new Error(`TYPED_SESSIONS_KOA mu
 
 const PACKAGE_TESTS = 'test/package/**/*.test.ts';
 const LOAD_TESTS = 'test/storage/redis-load.test.ts';
-// Build-time tests (the generator, the import graph, the generated types) stub nothing, so their files can
-// share one module cache per worker: TypeScript, ts-morph and prettier load once, not once per file.
-const BUILD_TESTS = ['test/generator/**/*.test.ts', 'test/structure/**/*.test.ts', 'test/types/**/*.test.ts'];
+
+/**
+ * Test files that stub a module, a global, the environment or timers (`vi.mock`, `vi.spyOn`, ...): a stub
+ * lives in the module cache, so these keep vitest's isolation (a fresh module graph per file). Every other
+ * file shares one module cache per worker, so TypeScript, ts-morph, prettier, Koa and the runtime load once
+ * per worker instead of once per file. Found by reading the files, so a new stub is isolated without a list
+ * to keep.
+ */
+const STUBBING = /\bvi\.(?:mock|doMock|spyOn|mocked|stubGlobal|stubEnv|useFakeTimers)\(/;
+const STUBBING_TESTS = testFiles('test').filter((file) => STUBBING.test(readFileSync(file, 'utf8')));
+
+function testFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
 
 export default defineConfig({
   resolve: { conditions: ['source'], alias: koaMajor === '2' ? { koa: 'koa2' } : {} },
@@ -24,13 +41,13 @@ export default defineConfig({
     // wait on sockets, child processes and Redis, so two files at a time use both cores.
     maxWorkers: 2,
     projects: [
-      // `npm test` (projects suite and build): everything but the packed tarballs and the load test, the
-      // developer's loop. Runtime tests stub crypto and ids per file, so they keep vitest's isolation.
+      // `npm test` (projects suite and isolated): everything but the packed tarballs and the load test, the
+      // developer's loop.
       {
         extends: true,
-        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, PACKAGE_TESTS, LOAD_TESTS, ...BUILD_TESTS] },
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, PACKAGE_TESTS, LOAD_TESTS, ...STUBBING_TESTS], isolate: false },
       },
-      { extends: true, test: { name: 'build', include: BUILD_TESTS, isolate: false } },
+      { extends: true, test: { name: 'isolated', include: STUBBING_TESTS } },
       // `npm run test:package`: `npm pack` and fresh installs from the tarballs, as a user gets the packages.
       { extends: true, test: { name: 'package', include: [PACKAGE_TESTS] } },
       // `npm run test:load`: 10,000 requests from 1,000 concurrent clients against a real Redis.

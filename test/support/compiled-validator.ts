@@ -19,5 +19,15 @@ export type DefinitionData<T = unknown> = Omit<SessionDefinition<T>, 'validate'>
  * const definition = withValidator({ ...NoteSessionProvider.definition, schema: { type: 'object', additionalProperties: false } });
  */
 export function withValidator<T>(definition: DefinitionData<T>): SessionDefinition<T> {
-  return { ...definition, validate: ajv.compile(definition.schema) };
+  return { ...definition, validate: compiled(definition.schema) };
+}
+
+/** Validators by the text of their schema: property tests build thousands of definitions from a few schemas. */
+const bySchema = new Map<string, SessionDefinition<unknown>['validate']>();
+
+function compiled(schema: unknown): SessionDefinition<unknown>['validate'] {
+  const key = JSON.stringify(schema);
+  let validate = bySchema.get(key);
+  if (validate === undefined) bySchema.set(key, (validate = ajv.compile(schema as object)));
+  return validate;
 }
