@@ -5,7 +5,7 @@ import { createEmitter, stderrLogger, warnSafely, type LifecycleEvent, type Runt
 import { GENERATED_FORMAT } from './generated-format.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { requireLayer, type KtorLayer } from './layers.js';
-import type { InstalledSessions } from './request-sessions.js';
+import type { InstalledSessions } from './installed-sessions.js';
 import { SessionPipeline, type PipelineContext } from './session-pipeline.js';
 import { concurrencyProblem, ringEncodingProblem, sessionFacts, wireNameClashes } from './session-rules.js';
 import type { SpecDefinition } from './spec-definition.js';
