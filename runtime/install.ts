@@ -1,12 +1,14 @@
 import { systemClock, type Clock } from './clock.js';
 import type { StorageDefinition, TransformDefinition } from './definition.js';
 import { SessionConfigError } from './errors.js';
-import { createEmitter, stderrLogger, warnSafely, type LifecycleEvent, type RuntimeEvent, type SessionEvent, type SessionLogger } from './events.js';
+import { createEmitter, stderrLogger, warnSafely } from './emitter.js';
+import type { LifecycleEvent, RuntimeEvent, SessionEvent, SessionLogger } from './events.js';
 import { GENERATED_FORMAT } from './generated-format.js';
 import { parseKeyRing, resolveKeyRing, type KeyRing } from './keys/key-ring.js';
 import { requireLayer, type KtorLayer } from './layers.js';
 import type { InstalledSessions } from './installed-sessions.js';
-import { SessionPipeline, type PipelineContext } from './session-pipeline.js';
+import type { PipelineContext } from './pipeline-parts.js';
+import { SessionPipeline } from './session-pipeline.js';
 import { concurrencyProblem, ringEncodingProblem, sessionFacts, wireNameClashes } from './session-rules.js';
 import type { SpecDefinition } from './spec-definition.js';
 import { MemoryStorage } from './storage/memory.js';

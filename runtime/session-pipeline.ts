@@ -1,51 +1,23 @@
-import type { Clock } from './clock.js';
 import { cookieChoice, type CookieOptions } from './cookie-options.js';
 import type { SessionDefinition } from './definition.js';
 import { formatEnvelope, parseEnvelope, type CookieChoice, type Envelope } from './envelope.js';
-import { SessionConfigError, SessionUsageError, SessionValidationError } from './errors.js';
+import { SessionUsageError, SessionValidationError } from './errors.js';
 import type { RejectionSource, RuntimeEvent } from './events.js';
 import { FlashCodec, NO_FLASH, type FlashValues } from './flash.js';
-import type { KeyRing } from './keys/key-ring.js';
-import type { SessionIdScheme } from './ids.js';
-import { requireLayer, type SpecLayers } from './layers.js';
+import { requireLayer } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
-import { chunkedProblem, expiryProblems, flashProblem, idleProblem, loadProblem, persistenceProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
-import { TimedStorage } from './storage/timed-storage.js';
-import { hasLocks, type Storage } from './storage/storage.js';
-import { ByIdTracker } from './tracker/by-id.js';
 import { ByValueTracker } from './tracker/by-value.js';
 import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
-import { LockedTurns } from './tracker/locked-turns.js';
 import type { SessionSlot, SlotSession } from './tracker/slot.js';
 import type { Tracker } from './tracker/tracker.js';
-import { TurnQueue, type TurnHolder, type TurnSource, type TurnTimeouts } from './tracker/turns.js';
+import type { TurnHolder } from './tracker/turns.js';
 import { createTransformer } from './transform/create-transformer.js';
-import type { Transformer } from './transform/transformer.js';
-import { ChunkedCookieTransport } from './transport/chunked-cookie.js';
-import { CookieTransport } from './transport/cookie.js';
 import { persistentByDefault } from './transport/cookie-rules.js';
-import { HeaderTransport } from './transport/header.js';
 import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
+import { byIdTracker, checkSessionRules, createTransport, timedStorage, type PipelineContext } from './pipeline-parts.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
-
-/**
- * What `installSessions()` resolved once at startup and hands every pipeline: key rings and storages by
- * name, the clock, the event sink, the storage timeout and the layers.
- */
-export interface PipelineContext {
-  readonly keyRings: ReadonlyMap<string, KeyRing>;
-  readonly storages: ReadonlyMap<string, Storage>;
-  readonly clock: Clock;
-  readonly emit: (event: RuntimeEvent) => void;
-  /** Milliseconds a storage call may take before the request gets a 503. */
-  readonly storageTimeout: number;
-  /** Milliseconds a request may wait for its turn on a by-id session, and hold it. */
-  readonly turnTimeouts: TurnTimeouts;
-  /** The spec's optional layers: Ktor's format for a session that declares `ktor`. */
-  readonly layers: SpecLayers;
-}
 
 const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
 const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
@@ -259,57 +231,4 @@ function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> 
   const verified = results.filter((result) => result.ok);
   if (verified.length === 1) return verified[0]!;
   return verified.length > 1 ? AMBIGUOUS : results[0]!;
-}
-
-/** The session's transport; a chunked cookie is checked by the rules first (`chunkedProblem`), so it travels by value. */
-function createTransport({ name, transport }: SessionDefinition<unknown>): Transport {
-  if (transport.kind === 'header') return new HeaderTransport(name, transport.name);
-  return transport.cookie.chunked === true ? new ChunkedCookieTransport(name, transport.name, transport.cookie) : new CookieTransport(name, transport.name, transport.cookie);
-}
-
-function timedStorage(session: string, storageName: string, context: PipelineContext): TimedStorage {
-  const storage = context.storages.get(storageName);
-  if (storage === undefined) {
-    throw new SessionConfigError(`session "${session}" uses storage "${storageName}", which was not resolved; declare it under storages: in sessions.yaml`);
-  }
-  return new TimedStorage(session, storageName, storage, context.storageTimeout, context.emit);
-}
-
-/**
- * By id, requests on one id take turns in this process (runtime/tracker/turns.ts); with `concurrency:
- * serialize`, across processes too, through the storage's lock, which the instance must have.
- */
-function byIdTracker(
-  definition: SessionDefinition<unknown>,
-  transformers: readonly Transformer[],
-  storage: TimedStorage,
-  context: PipelineContext,
-  ids: SessionIdScheme | undefined,
-): ByIdTracker {
-  const queue = new TurnQueue(definition.name, context.turnTimeouts, context.emit);
-  let turns: TurnSource = queue;
-  if (definition.concurrency === 'serialize') {
-    if (!hasLocks(storage.storage)) {
-      throw new SessionConfigError(
-        `session "${definition.name}" has concurrency: serialize, but the instance passed for storage "${storage.storageName}" has no lock shared by processes (lock, renewLock and unlock, which RedisStorage has); pass a RedisStorage, or remove concurrency from the session in sessions.yaml`,
-      );
-    }
-    turns = new LockedTurns(queue, storage, storage.storage);
-  }
-  return new ByIdTracker(definition.name, transformers, storage, definition.expiry, turns, ids);
-}
-
-/** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */
-function checkSessionRules(definition: SessionDefinition<unknown>): void {
-  const facts = sessionFacts(definition);
-  const problem =
-    expiryProblems(definition.expiry)[0]?.problem ??
-    protectionProblem(facts) ??
-    facts.transforms.map((kind) => transformFormatProblem(kind, facts.ktorFormat)).find((found) => found !== undefined) ??
-    idleProblem(facts) ??
-    loadProblem(facts) ??
-    flashProblem(facts) ??
-    persistenceProblem(facts) ??
-    chunkedProblem(facts);
-  if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
 }

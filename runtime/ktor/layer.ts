@@ -1,5 +1,5 @@
 import { SessionConfigError } from '../errors.js';
-import { warnSafely } from '../events.js';
+import { warnSafely } from '../emitter.js';
 import type { KtorInstall, KtorLayer } from '../layers.js';
 import { createKtorFormat, ktorHmacKeyRings } from './format.js';
 import { planMigrations } from './migration.js';
