@@ -71,7 +71,12 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
    * loads from its storage (once per request). Throws `SessionStorageError` when the storage fails.
    */
   async load(name: string): Promise<unknown> {
-    await this.#slots.load(this.#indexOf(name));
+    const index = this.#indexOf(name);
+    // A load after the response would take a turn on the id that no one gives back (the request has ended).
+    if (this.#committed) {
+      throw new SessionStateError(`session "${name}" loaded after the response was committed; load sessions before the middleware chain finishes (await ctx.sessions.load in the handler)`);
+    }
+    await this.#slots.load(index);
     return this.get(name);
   }
 

@@ -24,16 +24,34 @@ export class HeldTurns implements TurnHolder {
     return turn.ready;
   }
 
-  /** Before commit writes: throws `SessionBusyError` for a turn that passed on; renews the locks of `concurrency: serialize`. */
+  /**
+   * Before commit writes: throws (or rejects with) `SessionBusyError` for a turn that passed on; renews the
+   * locks of `concurrency: serialize`. One turn after another, so a turn that throws at once cannot leave
+   * an earlier turn's rejected renewal without a handler (an unhandled rejection ends a Node process).
+   */
   confirm(): Promise<void> | undefined {
-    return whenAll(this.#held.map(({ turn }) => turn.confirm()));
+    let confirming: Promise<void> | undefined;
+    for (const { turn } of this.#held) confirming = confirming === undefined ? turn.confirm() : confirming.then(() => turn.confirm());
+    return confirming;
   }
 
-  /** Gives every turn up, waiting or held, so the next request on each id goes ahead; resolves once the locks are released. */
+  /**
+   * Gives every turn up, waiting or held, so the next request on each id goes ahead; resolves once the locks
+   * are released. Each turn is released whatever another's release does.
+   */
   release(): Promise<void> | undefined {
-    const releasing = whenAll(this.#held.map(({ turn }) => turn.release()));
+    const releasing = whenAll(this.#held.map(({ turn }) => attempt(() => turn.release())));
     this.#held.length = 0;
     return releasing;
+  }
+}
+
+/** `call()`, a throw turned into a rejection, so one failing call does not stop the others. */
+function attempt(call: () => Promise<void> | undefined): Promise<void> | undefined {
+  try {
+    return call();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -6,9 +6,9 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstallOptions } from 'typed-sessions';
-import { VisitSessionProvider, specWith } from './fixtures.js';
+import { CartSessionProvider, VisitSessionProvider, specOf, specWith } from './fixtures.js';
 import { countOf, Gates, increment, newVisit, raceRoutes } from './races.js';
-import { putJson, startServer, type TestRoutes, type TestServer } from './server.js';
+import { FakeClock, SpyStorage, putJson, startServer, type TestRoutes, type TestServer } from './server.js';
 
 let server: TestServer;
 const gates = new Gates();
@@ -174,6 +174,75 @@ describe('load: lazy', () => {
     );
     gates.open('lazy');
     expect((await holder).status).toBe(204);
+  });
+});
+
+describe('a request that has ended takes no turn', () => {
+  it('a load after the response is a SessionStateError, and the next request on the id goes ahead', async () => {
+    let late: Promise<unknown> | undefined;
+    server = await startServer({
+      spec: specWith({ ...VisitSessionProvider.definition, load: 'lazy' }),
+      install: { queueTimeout: 50 },
+      outer: gates.counter,
+      routes: async (ctx, next, sessions) => {
+        if (ctx.path !== '/late-load') return next();
+        ctx.body = 'answered';
+        late = new Promise((settled) => setTimeout(() => settled(sessions.load('visit').catch((error: unknown) => error)), 20));
+      },
+    });
+    const id = await newVisit(server);
+    expect(await (await fetch(`${server.url}/late-load`, { headers: { cookie: `vid=${id}` } })).text()).toBe('answered');
+    expect(await late).toMatchObject({ name: 'SessionStateError', message: expect.stringMatching(/^session "visit" loaded after the response was committed/) });
+    expect(await countOf(server, id)).toBe(1);
+  });
+});
+
+/** A memory storage with a lock shared by the servers that use it, standing in for RedisStorage's. */
+class LockingStorage extends SpyStorage {
+  readonly #held = new Map<string, string>();
+  async lock(key: string, token: string): Promise<boolean> {
+    if (this.#held.has(key)) return false;
+    this.#held.set(key, token);
+    return true;
+  }
+  async renewLock(key: string, token: string): Promise<boolean> {
+    return this.#held.get(key) === token;
+  }
+  async unlock(key: string, token: string): Promise<void> {
+    if (this.#held.get(key) === token) this.#held.delete(key);
+  }
+}
+
+describe('turns lost on two sessions at once', () => {
+  it('a write that held a serialized and a plain by-id session past holdTimeout is one 503, and no rejection goes unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      server = await startServer({
+        spec: specOf([{ ...VisitSessionProvider.definition, concurrency: 'serialize' }, CartSessionProvider.definition], { mem: { kind: 'redis', url: { env: 'REDIS_URL' }, prefix: 'sess:' } }),
+        install: { storages: { mem: new LockingStorage(new FakeClock()) }, holdTimeout: 50 },
+        outer: gates.counter,
+        routes: async (ctx, next, sessions) => {
+          if (ctx.path !== '/slow-write') return next();
+          await gates.wait('slow');
+          sessions.set('cart', { items: [] });
+          ctx.status = 204;
+        },
+      });
+      const id = await newVisit(server);
+      const cart = (await putJson(`${server.url}/s/cart`, { items: [] })).headers.get('x-cart')!;
+      const slow = fetch(`${server.url}/slow-write`, { headers: { cookie: `vid=${id}`, 'x-cart': cart } });
+      await gates.arrived('slow');
+      // Past holdTimeout: both turns have passed on by the time the handler writes.
+      await new Promise((elapsed) => setTimeout(elapsed, 120));
+      gates.open('slow');
+      expect((await slow).status).toBe(503);
+      await new Promise((settled) => setImmediate(settled));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 });
 
