@@ -147,7 +147,7 @@ export interface SessionMigratedEvent {
   readonly keptSource: boolean;
 }
 
-/** The same, but re-issuing failed (the native token would be too large): the user stays on the Ktor session. */
+/** The same, but re-issuing failed (`error` says why: the native token would be too large, say): the user stays on the Ktor session. */
 export interface SessionMigrationFailedEvent {
   readonly type: 'migration_failed';
   readonly session: string;

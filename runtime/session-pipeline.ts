@@ -86,7 +86,7 @@ export class SessionPipeline<T> implements SlotSession {
   /**
    * By value, opening a token is computation only (MAC or AEAD, JSON, the schema), so a request opens it
    * when the handler first uses the session: a route that never does pays nothing for its cookie, and a
-   * stale one is not even looked at there. By id, opening reads the storage and happens before the handler.
+   * stale one is not even looked at there. By id, opening reads the storage: before the handler, or at `load` for `load: lazy`.
    */
   get opensOnAccess(): boolean {
     return this.#tracker instanceof ByValueTracker;

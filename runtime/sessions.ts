@@ -4,7 +4,7 @@ import type { Draft } from './read-only.js';
 /**
  * `ctx.sessions`: typed access to every session of the spec during one request. Reads are synchronous: a
  * by-value session opens its cookie on first use, a by-id session is loaded from its storage before the
- * handler runs. Changes are validated and sealed when made and written after the handler, before the
+ * handler runs (one declared `load: lazy`, by `await load(name)`). Changes are validated and sealed when made and written after the handler, before the
  * response leaves.
  *
  * @example

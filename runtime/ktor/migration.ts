@@ -79,7 +79,7 @@ export interface MigrationProblem {
 
 /**
  * The one rule of `migrateFrom`, for `typed-sessions validate` and start-up alike: `target` is native and
- * `source` in Ktor's format, both share one schema (so a payload valid there is valid here), the source's
+ * `source` in Ktor's format, neither `load: lazy`, both share one schema (so a payload valid there is valid here), the source's
  * cookie cannot be forged unless the spec says so (`migrationIntegrity`), and no other session
  * (`claimedBy`) already migrates from the same source.
  *
@@ -97,6 +97,10 @@ export function migrationProblem(
     return problem("but this session is itself in Ktor's format: migration moves users from a Ktor-format session onto a native one, so set migrateFrom on the native session");
   }
   if (!source.ktorFormat) return problem(`which is not in Ktor's format; give that session ${KTOR_FORMAT_HINT}`);
+  if (target.loadsOnDemand || source.loadsOnDemand) {
+    const lazy = target.loadsOnDemand ? 'this session is' : 'that session is';
+    return problem(`but ${lazy} load: lazy, and both sessions of a migration are loaded before the handler, which re-issues one as the other there; remove load: lazy`);
+  }
   if (JSON.stringify(source.schema) !== JSON.stringify(target.schema)) {
     return problem('whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid');
   }

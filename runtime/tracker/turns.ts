@@ -62,7 +62,11 @@ export class TurnQueue implements TurnSource {
     readonly emit: (event: SessionEvent) => void,
   ) {}
 
-  /** Taken at once, whatever `after`: in one process the turns of a request are taken in one synchronous step. */
+  /**
+   * Joins the line for `key` at once, whatever `after`: turns taken before the handler are all taken in one
+   * step; a `load: lazy` session's when the handler loads it, so two requests loading two of them in opposite
+   * orders can wait each other out until `queueTimeout` (docs/storage.md).
+   */
   take(key: string): Turn {
     const turn = new QueuedTurn(this, key);
     const line = this.#lines.get(key);

@@ -731,6 +731,29 @@ const semanticRules: Case[] = [
     ],
   },
   {
+    name: 'load: lazy on either side of a migration, whose sessions are loaded before the handler',
+    given: yaml`
+      version: 1
+      keys: { main: { env: SESSION_KEYS }, kmac: { env: KTOR_MAC, encoding: hex } }
+      storages: { mem: { kind: memory } }
+      types: { User: { type: object, properties: { id: { type: string } }, additionalProperties: false } }
+      sessions:
+        user:
+          storage: mem
+          load: lazy
+          migrateFrom: ktor_user
+          schema: { $ref: "#/types/User" }
+        ktor_user:
+          serializer: ktor-json
+          storage: mem
+          load: lazy
+          schema: { $ref: "#/types/User" }
+    `,
+    want: [
+      '9:18: sessions.user.migrateFrom names session "ktor_user", but this session is load: lazy, and both sessions of a migration are loaded before the handler, which re-issues one as the other there; remove load: lazy',
+    ],
+  },
+  {
     name: 'duplicate cookie names, including a default name (the key)',
     given: yaml`
       version: 1

@@ -40,6 +40,7 @@ describe('Ktor definitions refused at start-up', () => {
     ['a native transform on a ring declared encoding: hex', specWith('mirror', (d) => ({ ...d, transforms: [{ kind: 'sign', keys: 'kmac' }] })), /sign names key ring "kmac", declared encoding: hex/],
     ['an idle timeout on a by-value Ktor session', specWith('kheader', (d) => ({ ...d, expiry: { ...d.expiry, idle: 60 } })), /expiry.idle cannot be enforced: Ktor's wire format has no timestamps/],
     ['two sessions on one cookie name', specWith('mirror', (d) => ({ ...d, transport: { ...d.transport, name: 'ACCOUNT' } })), /session "mirror": cookie name "ACCOUNT" is already used by session "account"/],
+    ['load: lazy on a migration target, which is loaded before the handler', specWith('mirror', (d) => ({ ...d, storage: 'mem', load: 'lazy' })), /^session "mirror" migrates from "legacy", but this session is load: lazy, .*; fix migrateFrom in sessions\.yaml$/],
     ['a reflection schema with a union', specWith('legacy', (d) => ({ ...d, schema: { type: 'object', properties: { a: { anyOf: [{ type: 'string' }, { type: 'integer' }] } }, additionalProperties: false } })), /serializer ktor-reflection, but its schema \/a is a union/],
   ])('%s', (_, spec, message) => {
     expect(() => install(spec)).toThrow(message);
