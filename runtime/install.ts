@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import type { StorageDefinition, TransformDefinition } from './definition.js';
+import type { TransformDefinition } from './definition.js';
 import { SessionConfigError } from './errors.js';
 import { createEmitter, stderrLogger, warnSafely } from './emitter.js';
 import type { LifecycleEvent, RuntimeEvent, SessionEvent, SessionLogger } from './events.js';
@@ -11,8 +11,8 @@ import type { PipelineContext } from './pipeline-parts.js';
 import { SessionPipeline } from './session-pipeline.js';
 import { concurrencyProblem, ringEncodingProblem, sessionFacts, wireNameClashes } from './session-rules.js';
 import type { SpecDefinition } from './spec-definition.js';
-import { MemoryStorage } from './storage/memory.js';
-import type { StorageSetup } from './storage/storage-builder.js';
+import { ownEntry } from './own-entry.js';
+import { resolveStorages } from './storage/spec-storages.js';
 import type { Storage } from './storage/storage.js';
 
 /** `installSessions(options)`: everything is optional. */
@@ -79,7 +79,7 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
   const emit = createEmitter(options, logger);
   const context: PipelineContext = {
     keyRings,
-    storages: resolveStorages(spec, options, { clock, env, logger, emit }),
+    storages: resolveStorages(spec, options.storages, { clock, env, logger, emit }),
     clock,
     emit,
     storageTimeout,
@@ -185,49 +185,6 @@ function transformKeyRings(transform: TransformDefinition): string[] {
   return transform.kind === 'ktor-encrypt' ? [transform.keys, transform.signKeys] : [transform.keys];
 }
 
-/** What a storage built from the spec is given besides its declaration. */
-interface StorageContext {
-  readonly clock: Clock;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger: SessionLogger;
-  readonly emit: (event: RuntimeEvent) => void;
-}
-
-/**
- * Every storage a session uses: the app's instance from `options.storages`, else built from the spec
- * (memory by the core; Redis and directory by their layers).
- */
-function resolveStorages(spec: SpecDefinition, options: InstallOptions, context: StorageContext): ReadonlyMap<string, Storage> {
-  const storages = new Map<string, Storage>();
-  for (const provider of spec.providers) {
-    const name = provider.definition.storage;
-    if (name === undefined || storages.has(name)) continue;
-    const given = ownEntry(options.storages, name);
-    const declared = ownEntry(spec.storages, name);
-    if (given !== undefined) storages.set(name, given);
-    else if (declared === undefined) {
-      throw new SessionConfigError(`storage "${name}" is used by session "${provider.definition.name}" but not declared under storages: in sessions.yaml`);
-    } else storages.set(name, buildStorage(spec, name, declared, context));
-  }
-  return storages;
-}
-
-function buildStorage(spec: SpecDefinition, name: string, declared: StorageDefinition, { clock, env, logger, emit }: StorageContext): Storage {
-  const setup: StorageSetup = { clock, env, onEvict: () => emit({ type: 'evicted', storage: name }) };
-  const user = `storage "${name}" is kind ${declared.kind}, which`;
-  switch (declared.kind) {
-    case 'memory':
-      if (env.NODE_ENV === 'production') {
-        logger.warn('memory session storage in production: sessions are lost on restart and not shared between processes', { storage: name });
-      }
-      return new MemoryStorage({ maxEntries: declared.maxEntries, clock, onEvict: setup.onEvict });
-    case 'directory':
-      return requireLayer(spec.layers, 'directory', user)(name, declared, setup);
-    case 'redis':
-      return requireLayer(spec.layers, 'redis', user)(name, declared, setup);
-  }
-}
-
 const UNTRUSTED_HTTPS_WARNING =
   'X-Forwarded-Proto says https but app.proxy is off, so a secure: auto cookie was sent without Secure; behind a TLS proxy you trust, set app.proxy = true (or secure: true in sessions.yaml); if there is no proxy, a client sent the header';
 
@@ -239,11 +196,6 @@ function warnOnce(logger: SessionLogger, message: string): (session: string) => 
     warned = true;
     warnSafely(logger, message, { session });
   };
-}
-
-/** `record[name]` if `record` has it as its own property: a name like `constructor` or `__proto__` finds nothing. */
-function ownEntry<V>(record: Readonly<Record<string, V>> | undefined, name: string): V | undefined {
-  return record !== undefined && Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 /** A misspelt name in `installSessions({ keys })` or `({ storages })` would otherwise be silently ignored. */
