@@ -17,10 +17,9 @@ import type {
 import { SPEC_DEFAULTS, cookiePersistentDefault } from './defaults.js';
 import { parseDuration, parseTouchAfter } from './duration.js';
 import { SessionNode, type SpecModel } from './model.js';
+import { ktorSerializerOf } from './session-facts.js';
 import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
 
-/** How the spec names Ktor's serializers, and how a definition's `ktor` names them. */
-const KTOR_SERIALIZERS = { 'ktor-json': 'json', 'ktor-reflection': 'reflection' } as const;
 
 /**
  * @example
@@ -56,7 +55,7 @@ function normalizeStorage(storage: StorageDocument): StorageDefinition {
 
 function normalizeSession(name: string, session: SessionDocument): SessionNode {
   const { serializer } = session;
-  const ktor = typeof serializer === 'string' && serializer !== 'json' ? KTOR_SERIALIZERS[serializer] : undefined;
+  const ktor = ktorSerializerOf(serializer);
   return SessionNode.create(
     {
       name,
@@ -80,7 +79,7 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
 
 function normalizeTransport(key: string, session: SessionDocument): TransportDefinition {
   const name = session.name ?? key;
-  const persistent = cookiePersistentDefault({ ktorFormat: typeof session.serializer === 'string' && session.serializer !== 'json', byId: session.storage !== undefined });
+  const persistent = cookiePersistentDefault({ ktorFormat: ktorSerializerOf(session.serializer) !== undefined, byId: session.storage !== undefined });
   return (session.transport ?? SPEC_DEFAULTS.transport) === 'cookie'
     ? { kind: 'cookie', name, cookie: normalizeCookie(session.cookie ?? {}, persistent) }
     : { kind: 'header', name };

@@ -9,10 +9,23 @@ import { formatSpecPath, type SpecPath } from './spec-path.js';
 import type { SessionView, SpecRule } from './spec-view.js';
 import { TRANSFORM_KINDS, transformSteps } from './transform-steps.js';
 
-const KTOR_SERIALIZERS: ReadonlySet<unknown> = new Set(['ktor-json', 'ktor-reflection']);
+/** How the spec names Ktor's serializers, and how a definition's `ktor` names them. */
+const KTOR_SERIALIZERS = { 'ktor-json': 'json', 'ktor-reflection': 'reflection' } as const;
+
+/**
+ * The definition's `ktor.serializer` for a spec's `serializer:`, or `undefined` for a native session: the
+ * one place that says which sessions are in Ktor's wire format.
+ *
+ * @example
+ * ktorSerializerOf('ktor-json'); // 'json'
+ * ktorSerializerOf({ module: './codec.js', export: 'codec' }); // undefined
+ */
+export function ktorSerializerOf(serializer: unknown): 'json' | 'reflection' | undefined {
+  return typeof serializer === 'string' && Object.hasOwn(KTOR_SERIALIZERS, serializer) ? KTOR_SERIALIZERS[serializer as keyof typeof KTOR_SERIALIZERS] : undefined;
+}
 
 export function isKtorSession(session: SessionView): boolean {
-  return KTOR_SERIALIZERS.has(session.fields.serializer);
+  return ktorSerializerOf(session.fields.serializer) !== undefined;
 }
 
 /**

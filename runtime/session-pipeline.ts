@@ -83,13 +83,9 @@ export class SessionPipeline<T> implements SlotSession {
     this.#emit = context.emit;
   }
 
-  /**
-   * By value, opening a token is computation only (MAC or AEAD, JSON, the schema), so a request opens it
-   * when the handler first uses the session: a route that never does pays nothing for its cookie, and a
-   * stale one is not even looked at there. By id, opening reads the storage: before the handler, or at `load` for `load: lazy`.
-   */
+  /** Whether a request opens this session's token when the handler first uses it (runtime/tracker/tracker.ts). */
   get opensOnAccess(): boolean {
-    return this.#tracker instanceof ByValueTracker;
+    return this.#tracker.opensOnAccess;
   }
 
   /** `load: lazy`: a by-id session the handler loads with `await ctx.sessions.load(name)`, not loaded before it. */

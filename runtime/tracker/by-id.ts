@@ -33,6 +33,8 @@ const MAX_ID_ATTEMPTS = 3;
  */
 export class ByIdTracker implements Tracker {
   readonly lifetime: Lifetime;
+  /** Loading reads the storage: before the handler, or at `load` for `load: lazy`. */
+  readonly opensOnAccess = false;
   readonly #chain: TransformChain;
 
   constructor(

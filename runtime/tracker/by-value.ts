@@ -14,6 +14,7 @@ import type { Tracker } from './tracker.js';
  */
 export class ByValueTracker implements Tracker {
   readonly lifetime: Lifetime;
+  readonly opensOnAccess = true;
   readonly #chain: TransformChain;
 
   /**

@@ -13,6 +13,11 @@ export interface Tracker {
   /** Where the idle clock runs, and so every expiry and refresh decision of the session. */
   readonly lifetime: Lifetime;
   /**
+   * Whether `load` is computation only (never a storage read, so never a promise): a request then opens the
+   * token when the handler first uses the session, and a route that never does pays nothing for it.
+   */
+  readonly opensOnAccess: boolean;
+  /**
    * Opens `token`, already checked for length and alphabet, and hands the envelope text to `open`, which
    * decodes it. Asynchronous only when a storage is read, after the id's turn (taken through `holder`).
    * Never throws for bad input; storage faults throw `SessionStorageError`, a turn that does not come `SessionBusyError`.
