@@ -192,9 +192,11 @@ async function redisFaults(redisPort: number): Promise<PromiseFigure[]> {
     proxy.resetAll();
 
     proxy.blackhole();
+    // Each request on an id of its own: requests on one by-id session take turns, so a burst on one id would
+    // queue behind the first instead of each waiting out its own storage timeout.
     const burst = async (count: number) => {
       for (let sent = 0; sent < count; sent += 100) {
-        await Promise.all(Array.from({ length: 100 }, () => expectStatus(visit(id), 503)));
+        await Promise.all(Array.from({ length: 100 }, () => expectStatus(visit(generateSessionId()), 503)));
       }
     };
     await burst(300);
