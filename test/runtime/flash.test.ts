@@ -18,7 +18,7 @@ interface AccountFlash {
   readonly form: { readonly email: string };
 }
 
-type FlashSessions = Sessions<{ account: Account; visit: Account; raw: Account; plain: Account }, 'visit', { account: AccountFlash; visit: AccountFlash; raw: AccountFlash }>;
+type FlashSessions = Sessions<{ account: Account; visit: Account; raw: Account; plain: Account; big: Account }, 'visit', { account: AccountFlash; visit: AccountFlash; raw: AccountFlash; big: AccountFlash }>;
 
 const ajv = createPayloadAjv();
 const flash = {
@@ -35,10 +35,12 @@ const spec = specOf([
   // Unsealed, so the tests can read and forge the envelope.
   { name: 'raw', transport: { kind: 'cookie', name: 'raw', cookie }, transforms: [], insecure: true, expiry, schema: accountSchema, flash },
   { name: 'plain', transport: { kind: 'cookie', name: 'plain', cookie }, transforms: [], insecure: true, expiry, schema: accountSchema },
+  // Chunked: a long notice spreads the session over two cookies.
+  { name: 'big', transport: { kind: 'cookie', name: 'big', cookie: { ...cookie, chunked: true } }, transforms: [{ kind: 'encrypt', keys: 'main' }], expiry, schema: accountSchema, flash },
 ]);
 
-type Name = 'account' | 'visit' | 'raw';
-const COOKIE_OF: Record<Name, string> = { account: 'account', visit: 'vid', raw: 'raw' };
+type Name = 'account' | 'visit' | 'raw' | 'big';
+const COOKIE_OF: Record<Name, string> = { account: 'account', visit: 'vid', raw: 'raw', big: 'big.0' };
 
 let server: TestServer;
 beforeAll(async () => {
@@ -116,6 +118,20 @@ function envelopeOf(rawCookie: string): string {
 }
 
 const forgeRaw = (envelope: string): string => `raw=${Buffer.from(envelope, 'utf8').toString('base64url')}`;
+
+describe('flash values on a chunked session', () => {
+  it('a notice too long for one cookie spreads the session over chunks, shows once, and the response that takes it expires the chunks', async () => {
+    const notice = 'n'.repeat(4500);
+    const saved = await request(`/save?s=big&notice=${notice}`);
+    const chunks = saved.headers.getSetCookie().filter((line) => /^big\.\d=[^;]/.test(line)).map((line) => line.slice(0, line.indexOf(';')));
+    expect(chunks.map((pair) => pair.slice(0, pair.indexOf('=')))).toEqual(['big.0', 'big.1']);
+    const shown = await request('/show?s=big', chunks.join('; '));
+    expect(await shown.json()).toEqual({ notice, again: notice, user: null });
+    // The session held the flash alone: taking it clears the session, both chunks expired.
+    expect(expiresCookie(shown, 'big.0')).toBe(true);
+    expect(expiresCookie(shown, 'big.1')).toBe(true);
+  });
+});
 
 describe.each(['account', 'visit'] as const)('flash values, session %s', (name) => {
   const cookieName = COOKIE_OF[name];
