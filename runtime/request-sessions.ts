@@ -68,7 +68,8 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
 
   /**
    * The payload once loaded: at once for every session but a by-id one with `load: lazy`, which this
-   * loads from its storage (once per request). Throws `SessionStorageError` when the storage fails.
+   * loads from its storage (once per request). Throws `SessionStorageError` when the storage fails, and
+   * `SessionStateError` once the response is committed.
    */
   async load(name: string): Promise<unknown> {
     const index = this.#indexOf(name);
