@@ -48,7 +48,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, PACKAGE_TESTS, LOAD_TESTS, ...STUBBING_TESTS], isolate: false },
       },
-      { extends: true, test: { name: 'isolated', include: STUBBING_TESTS } },
+      { extends: true, test: { name: 'isolated', include: STUBBING_TESTS, exclude: [...configDefaults.exclude, PACKAGE_TESTS, LOAD_TESTS] } },
       // `npm run test:package`: `npm pack` and fresh installs from the tarballs, as a user gets the packages.
       { extends: true, test: { name: 'package', include: [PACKAGE_TESTS] } },
       // `npm run test:load`: 10,000 requests from 1,000 concurrent clients against a real Redis.
