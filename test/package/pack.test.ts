@@ -40,9 +40,12 @@ try {
   process.exit(1);
 }
 app.use((ctx) => {
-  const count = (ctx.sessions.get('visit')?.count ?? 0) + 1;
-  ctx.sessions.set('visit', { count });
-  ctx.body = { count };
+  // 0.4's request API as installed: a read-only payload, changed through update on a draft.
+  if (ctx.sessions.get('visit') === undefined) ctx.sessions.set('visit', { count: 1 });
+  else ctx.sessions.update('visit', (draft) => {
+    draft.count += 1;
+  });
+  ctx.body = { count: ctx.sessions.get('visit')?.count };
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
