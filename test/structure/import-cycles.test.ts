@@ -79,6 +79,10 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
   'generator/generate.ts': 'emit',
 
   'generator/output.ts': 'output',
+  // Compares two specs' models; compiles old enum values with emit's payload Ajv.
+  'generator/compat/compare-schemas.ts': 'output',
+  'generator/compat/compare-specs.ts': 'output',
+  'generator/compat/finding.ts': 'output',
 
   'generator/cli-io.ts': 'command',
   'generator/cli-text.ts': 'command',
