@@ -204,6 +204,8 @@ function compareBounds(cx: SchemaComparison, b: SchemaAt, a: SchemaAt, where: st
     const newBounds = boundsOf(a.schema);
     const floor: Bound[] = group.floor === undefined ? [] : [{ value: group.floor, exclusive: false }];
     const held = (bound: Bound): boolean => [...floor, ...oldBounds.map(([, old]) => old)].some((old) => implies(old, bound, group.upper));
+    // `maximum: 10` replaced by `exclusiveMaximum: 10` is one tightening, not also a removal.
+    const tightened = newBounds.some(([, bound]) => !held(bound));
     for (const [keyword, bound] of newBounds) {
       const old = b.schema[keyword];
       if (held(bound)) {
@@ -213,7 +215,7 @@ function compareBounds(cx: SchemaComparison, b: SchemaAt, a: SchemaAt, where: st
       const change = old === undefined ? `${keyword}: ${bound.value} added` : `${keyword} changed from ${String(old)} to ${bound.value}`;
       boundTightened(cx, [...a.path, keyword], `${where}: ${change}`);
     }
-    for (const [keyword] of oldBounds.filter(([keyword]) => !Object.hasOwn(a.schema, keyword))) {
+    for (const [keyword] of oldBounds.filter(([keyword]) => !tightened && !Object.hasOwn(a.schema, keyword))) {
       boundRelaxed(cx, 'before', [...b.path, keyword], `${where}: ${keyword} removed`);
     }
   }

@@ -148,8 +148,16 @@ function compareMaxAge({ sink, old, now, at }: SessionPair): void {
   const was = old.expiry.maxAge;
   const is = now.expiry.maxAge;
   if (is < was) {
-    sink.add('max-age-shortened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge shortened from ${was}s to ${is}s; live sessions older than ${is}s end at once`);
+    sink.add('max-age-shortened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge shortened from ${duration(was)} to ${duration(is)}; live sessions older than ${duration(is)} end at once`);
   } else if (is > was) {
-    sink.add('max-age-lengthened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge lengthened from ${was}s to ${is}s`);
+    sink.add('max-age-lengthened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge lengthened from ${duration(was)} to ${duration(is)}`);
   }
 }
+
+/** Seconds in the largest unit that holds them whole, as a spec writes durations: `7d`, `90m`. */
+function duration(seconds: number): string {
+  const [unit, size] = DURATION_UNITS.find(([, candidate]) => seconds % candidate === 0) ?? ['s', 1];
+  return `${seconds / size}${unit}`;
+}
+
+const DURATION_UNITS: readonly (readonly [string, number])[] = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];
