@@ -5,7 +5,7 @@
  * property); what it cannot prove (a changed `oneOf`, say) it reports as breaking, `unproven`.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Ajv } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { TYPE_REF_PREFIX, runtimeSchema, type JsonSchema, type TypeNode } from '../payload-schema.js';
 import type { SpecPath } from '../spec-path.js';
 import type { FindingSink, SpecSide } from './finding.js';
@@ -114,8 +114,15 @@ function unproven(cx: SchemaComparison, side: SpecSide, path: SpecPath, what: st
 /** An old `enum` or `const` is a finite set of payloads: each is checked against the new schema itself. */
 function compareValues(cx: SchemaComparison, b: SchemaAt, a: SchemaAt, where: string): void {
   const oldValues = Object.hasOwn(b.schema, 'const') ? [b.schema.const] : (b.schema.enum as readonly unknown[]);
-  const validBefore = cx.ajv.compile(runtimeSchema(b.schema, cx.types.before));
-  const validAfter = cx.ajv.compile(runtimeSchema(a.schema, cx.types.after));
+  let validBefore: ValidateFunction;
+  let validAfter: ValidateFunction;
+  try {
+    validBefore = cx.ajv.compile(runtimeSchema(b.schema, cx.types.before));
+    validAfter = cx.ajv.compile(runtimeSchema(a.schema, cx.types.after));
+  } catch {
+    // A schema the rules accept but ajv's strict mode refuses: `gen` stops on it and says why (docs/spec.md).
+    return unproven(cx, 'after', a.path, `${where}: a schema ajv's strict mode refuses`);
+  }
   const kind = Object.hasOwn(b.schema, 'const') ? 'const-changed' : 'enum-value-removed';
   const at = Object.hasOwn(a.schema, 'enum') ? [...a.path, 'enum'] : Object.hasOwn(a.schema, 'const') ? [...a.path, 'const'] : a.path;
   for (const value of oldValues.filter((candidate) => validBefore(candidate))) {
