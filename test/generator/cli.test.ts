@@ -379,6 +379,19 @@ describe('typed-sessions check --against', () => {
       stderr: 'typed-sessions: --against v0 is neither a file nor a git revision (git knows no such commit)\n',
     });
   });
+
+  it('REF: finds a --spec below the repository root at the same path in the revision', async () => {
+    const { dir, run, path } = await newProject();
+    await mkdir(path('config'));
+    await writeFile(path('config/app.yaml'), VALID_SPEC);
+    await git(dir, 'init', '--quiet');
+    await git(dir, 'add', 'config/app.yaml');
+    await git(dir, 'commit', '--quiet', '-m', 'v1');
+    await writeFile(path('config/app.yaml'), TIGHTER_SPEC);
+    const result = await run('check', '--against', 'HEAD', '--spec', 'config/app.yaml');
+    expect(result).toMatchObject({ code: 1, stderr: '' });
+    expect(result.stdout).toMatch(/^config\/app\.yaml:9:54: breaking: /);
+  });
 });
 
 describe('typed-sessions keygen', () => {
