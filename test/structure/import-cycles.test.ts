@@ -87,6 +87,7 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
   'generator/cli-io.ts': 'command',
   'generator/cli-text.ts': 'command',
   'generator/cli.ts': 'command',
+  'generator/compat/check-command.ts': 'command',
   'generator/format-errors.ts': 'command',
   'generator/index.ts': 'command',
   'generator/watch-files.ts': 'command',
