@@ -1,6 +1,7 @@
 /**
- * The `typed-sessions` command (README, Commands): `gen`, `validate`, `keygen`, `help`, `--version`.
- * Exit codes: 0 done, 1 the spec or the output needs attention, 2 the command line was wrong.
+ * The `typed-sessions` command (README, Commands): `gen`, `validate`, `check`, `keygen`, `help`,
+ * `--version`. Exit codes: 0 done, 1 the spec or the output needs attention (for `check`: a breaking change),
+ * 2 the command line was wrong (for `check` also: a spec that does not load, so nothing was compared).
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { SchemaCompileError } from './emit/schema-compile-error.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { foreignFileWarning, GEN_VERBS, outputPaths, plural, upToDate } from './cli-text.js';
 import { formatSpecErrors, formatSpecWarnings } from './format-errors.js';
+import type { SpecSource } from './load.js';
 import type { SpecModel } from './model.js';
 import { applyOutput, compareOutput, type FileStatus } from './output.js';
 import { loadSpecFile } from './spec.js';
@@ -22,11 +24,16 @@ const USAGE = `Usage: typed-sessions <command> [options]
 Commands:
   gen        validate the spec, generate typed TypeScript and write the files that changed
   validate   check the spec; print every error as FILE:LINE:COL: message
+  check      compare the spec against an older one (--against); print every change as
+             FILE:LINE:COL: breaking: ... or FILE:LINE:COL: compatible: ..., exit 1 if any is breaking
   keygen     print a fresh random key for a key ring (32 bytes, base64url)
   help       show this help
 
 Options:
-  --spec FILE     the spec (gen, validate; default sessions.yaml)
+  --spec FILE     the spec (gen, validate, check; default sessions.yaml)
+  --against REF|FILE
+                  check: the older spec; a path that exists is a spec file, anything else a git
+                  revision (origin/main, HEAD~1) at which the spec's own file is read
   --out DIR       the output folder (gen; default generated)
   --check         gen: write nothing; list drifted files and exit 1 if the output is out of date
   --watch         gen: keep running, regenerating on every save of the spec and of the serializer
@@ -34,7 +41,8 @@ Options:
   -h, --help      show this help
   -v, --version   print the version
 
-Exit codes: 0 ok, 1 the spec is invalid or the output is out of date, 2 wrong usage.`;
+Exit codes: 0 ok, 1 the spec is invalid, the output is out of date, or check found a breaking change,
+2 wrong usage, or check could not compare (a spec that does not load, an unknown revision).`;
 
 /** The command line was wrong: exit 2 with the usage text. */
 export class CliUsageError extends Error {
@@ -63,6 +71,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     run: gen,
   },
   validate: { options: SPEC_OPTION, run: validate },
+  check: { options: { ...SPEC_OPTION, against: { type: 'string' } }, run: check },
   keygen: { options: {}, run: keygen },
   help: { options: {}, run: help },
 };
@@ -117,6 +126,15 @@ async function validate(values: Values, io: CliIo): Promise<number> {
   if (loaded === undefined) return 1;
   io.out(`${loaded.display} is valid: ${summary(loaded.model)}`);
   return 0;
+}
+
+async function check(values: Values, io: CliIo): Promise<number> {
+  const against = values['against'];
+  if (typeof against !== 'string') throw new CliUsageError('check needs --against REF|FILE: the git revision or spec file to compare with');
+  const loaded = await loadSpec(String(values['spec']), io);
+  if (loaded === undefined) return 2;
+  const { checkAgainst } = await import('./compat/check-command.js');
+  return checkAgainst(loaded, against, io);
 }
 
 async function gen(values: Values, io: CliIo): Promise<number> {
@@ -177,7 +195,7 @@ async function keygen(_values: Values, io: CliIo): Promise<number> {
 async function loadSpec(
   specArg: string,
   io: CliIo,
-): Promise<{ model: SpecModel; path: string; display: string } | undefined> {
+): Promise<{ model: SpecModel; positions: SpecSource; source: string; path: string; display: string } | undefined> {
   const path = resolve(io.cwd, specArg);
   // A missing or unreadable file comes back as a positioned error like any other spec problem.
   const result = await loadSpecFile(path, specArg);
@@ -186,7 +204,7 @@ async function loadSpec(
     return undefined;
   }
   if (result.warnings.length > 0) io.err(formatSpecWarnings(result.warnings, result.source));
-  return { model: result.model, path, display: specArg };
+  return { model: result.model, positions: result.positions, source: result.source, path, display: specArg };
 }
 
 function summary(model: SpecModel): string {

@@ -40,11 +40,26 @@ function formatDiagnostics(diagnostics: readonly SpecError[], source: string, ki
   const ordered = orderSpecErrors(diagnostics);
   const first = ordered[0];
   if (first === undefined) return '';
-  const lines = source.split(/\r?\n/);
-  const label = kind === 'warning' ? 'warning: ' : '';
-  const blocks = ordered.map((entry) => [`${entry.file}:${entry.line}:${entry.col}: ${label}${entry.message}`, ...codeFrame(entry, lines)].join('\n'));
+  const label = kind === 'warning' ? 'warning' : undefined;
+  const blocks = ordered.map((entry) => formatDiagnostic(entry, source, label));
   const count = `${ordered.length} ${kind}${ordered.length === 1 ? '' : 's'} in ${first.file}`;
   return [...blocks, count].join('\n\n');
+}
+
+/**
+ * One diagnostic as `FILE:LINE:COL: LABEL: message` (no label: `FILE:LINE:COL: message`) with its code frame
+ * from `source`, the text of the file it points into.
+ *
+ * @example
+ * formatDiagnostic(finding, after.source, 'breaking');
+ * // sessions.yaml:8:17: breaking: session "user": expiry.maxAge shortened from 7d to 1d; ...
+ * //   7 |     transform: [{ encrypt: main }]
+ * // > 8 |     expiry: { maxAge: 1d }
+ * //     |                       ^
+ */
+export function formatDiagnostic(entry: SpecError, source: string, label?: string): string {
+  const head = `${entry.file}:${entry.line}:${entry.col}: ${label === undefined ? '' : `${label}: `}${entry.message}`;
+  return [head, ...codeFrame(entry, source.split(/\r?\n/))].join('\n');
 }
 
 function codeFrame(error: SpecError, lines: readonly string[]): string[] {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { loadYaml } from './load.js';
+import { loadYaml, type SpecSource } from './load.js';
 import type { SpecModel } from './model.js';
 import { normalizeSpec } from './normalize.js';
 import { orderSpecErrors, type SpecError, type SpecWarning } from './spec-error.js';
@@ -13,10 +13,11 @@ import { validateSpec } from './validate.js';
 
 /**
  * `source` is the spec text, for code frames (`formatSpecErrors`, `formatSpecWarnings`); empty when the file
- * could not be read. A valid spec can still carry `warnings`: settings accepted as written, with their risk.
+ * could not be read. A valid spec can still carry `warnings`: settings accepted as written, with their risk,
+ * and `positions`: where it wrote each value, for what compares two specs (compat/compare-specs.ts).
  */
 export type LoadResult =
-  | { readonly ok: true; readonly model: SpecModel; readonly warnings: SpecWarning[]; readonly source: string }
+  | { readonly ok: true; readonly model: SpecModel; readonly warnings: SpecWarning[]; readonly source: string; readonly positions: SpecSource }
   | { readonly ok: false; readonly errors: SpecError[]; readonly source: string };
 
 /**
@@ -31,7 +32,7 @@ export function loadSpecText(text: string, file: string): LoadResult {
   if (!loaded.ok) return { ok: false, errors: orderSpecErrors(loaded.errors), source: text };
   const validated = validateSpec(loaded.source);
   if (!validated.ok) return { ok: false, errors: validated.errors, source: text };
-  return { ok: true, model: normalizeSpec(validated.document, basename(file)), warnings: validated.warnings, source: text };
+  return { ok: true, model: normalizeSpec(validated.document, basename(file)), warnings: validated.warnings, source: text, positions: loaded.source };
 }
 
 /**

@@ -280,6 +280,120 @@ describe('typed-sessions validate', () => {
   });
 });
 
+/** `git ...args` in `cwd`, with an identity of its own so a commit needs no user configuration. */
+async function git(cwd: string, ...args: string[]): Promise<void> {
+  await new Promise<void>((done, fail) => {
+    execFile('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd }, (error) =>
+      error ? fail(error) : done(),
+    );
+  });
+}
+
+// VALID_SPEC with an optional tag added (compatible, line 9) and count's minimum raised from 1 to 5 (breaking)
+// or lowered to 0 (compatible).
+const TIGHTER_SPEC = VALID_SPEC.replace('minimum: 1 } }', 'minimum: 5 }, tag: { type: string } }');
+const LOOSER_SPEC = VALID_SPEC.replace('minimum: 1 } }', 'minimum: 0 }, tag: { type: string } }');
+
+describe('typed-sessions check --against', () => {
+  it('FILE: prints each finding at its position with a code frame, then the counts, and exits 1 on a breaking one', async () => {
+    const { run, path } = await newProject(TIGHTER_SPEC);
+    await writeFile(path('old.yaml'), VALID_SPEC);
+    expect(await run('check', '--against', 'old.yaml')).toEqual({
+      code: 1,
+      stdout: [
+        'sessions.yaml:9:54: breaking: session "visit": payload.count: minimum changed from 1 to 5; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout',
+        '  8 |       type: object',
+        '> 9 |       properties: { count: { type: integer, minimum: 5 }, tag: { type: string } }',
+        '    |                                                      ^',
+        '',
+        'sessions.yaml:9:64: compatible: session "visit": payload: property tag added',
+        '  8 |       type: object',
+        '> 9 |       properties: { count: { type: integer, minimum: 5 }, tag: { type: string } }',
+        '    |                                                                ^',
+        '',
+        '1 breaking, 1 compatible change',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('FILE: a compatible change is listed as such and exits 0', async () => {
+    const { run, path } = await newProject(LOOSER_SPEC);
+    await writeFile(path('old.yaml'), VALID_SPEC);
+    const result = await run('check', '--against', 'old.yaml');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').filter((line) => /^\S+:\d+:\d+: /.test(line))).toEqual([
+      'sessions.yaml:9:54: compatible: session "visit": payload.count: minimum relaxed from 1 to 0',
+      'sessions.yaml:9:64: compatible: session "visit": payload: property tag added',
+    ]);
+    expect(result.stdout).toMatch(/\n0 breaking, 2 compatible changes\n$/);
+  });
+
+  it('FILE: an older spec that does not load prints its errors and exits 2', async () => {
+    const { run, path } = await newProject();
+    await writeFile(path('old.yaml'), INVALID_SPEC);
+    const result = await run('check', '--against', 'old.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^old\.yaml:6:25: sessions\.visit\.transform\[0\]\.sign names unknown key ring "mian"/m);
+  });
+
+  it('REF: reads the spec at a git revision; a spec new since then, or an unknown revision, compares nothing', async () => {
+    const { dir, run, path } = await newProject(VALID_SPEC);
+    await git(dir, 'init', '--quiet');
+    await git(dir, 'add', 'sessions.yaml');
+    await git(dir, 'commit', '--quiet', '-m', 'v1');
+    await writeFile(path('sessions.yaml'), TIGHTER_SPEC);
+
+    const result = await run('check', '--against', 'HEAD');
+    expect(result).toMatchObject({ code: 1, stderr: '' });
+    expect(result.stdout).toMatch(/^sessions\.yaml:9:54: breaking: session "visit": payload\.count: minimum changed from 1 to 5; /);
+    expect(result.stdout).toMatch(/\n1 breaking, 1 compatible change\n$/);
+
+    await writeFile(path('sessions.yaml'), VALID_SPEC.replace('required: [count]', 'required: []'));
+    const removal = await run('check', '--against', 'HEAD');
+    expect(removal).toMatchObject({ code: 0, stderr: '' });
+    // What the spec no longer has is shown where the revision wrote it, in the revision's text.
+    expect(removal.stdout).toBe(
+      [
+        'sessions.yaml@HEAD:10:18: compatible: session "visit": payload: property count is no longer required',
+        '   9 |       properties: { count: { type: integer, minimum: 1 } }',
+        '> 10 |       required: [count]',
+        '     |                  ^',
+        '',
+        '0 breaking, 1 compatible change',
+        '',
+      ].join('\n'),
+    );
+
+    await writeFile(path('new.yaml'), VALID_SPEC);
+    expect(await run('check', '--against', 'HEAD', '--spec', 'new.yaml')).toEqual({
+      code: 0,
+      stdout: 'new.yaml: nothing to compare, new.yaml does not exist at HEAD\n',
+      stderr: '',
+    });
+    expect(await run('check', '--against', 'v0')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'typed-sessions: --against v0 is neither a file nor a git revision (git knows no such commit)\n',
+    });
+  });
+
+  it('REF: finds a --spec below the repository root at the same path in the revision', async () => {
+    const { dir, run, path } = await newProject();
+    await mkdir(path('config'));
+    await writeFile(path('config/app.yaml'), VALID_SPEC);
+    await git(dir, 'init', '--quiet');
+    await git(dir, 'add', 'config/app.yaml');
+    await git(dir, 'commit', '--quiet', '-m', 'v1');
+    await writeFile(path('config/app.yaml'), TIGHTER_SPEC);
+    const result = await run('check', '--against', 'HEAD', '--spec', 'config/app.yaml');
+    expect(result).toMatchObject({ code: 1, stderr: '' });
+    expect(result.stdout).toMatch(/^config\/app\.yaml:9:54: breaking: /);
+  });
+});
+
 describe('typed-sessions keygen', () => {
   it('prints one base64url key of 32 random bytes on stdout, and how to use it on stderr', async () => {
     const { run } = await newProject();
@@ -300,6 +414,7 @@ describe('usage', () => {
     { name: 'a flag without its value', args: ['gen', '--spec'], message: '--spec' },
     { name: 'a stray argument', args: ['keygen', 'extra'], message: 'extra' },
     { name: '--watch with --check', args: ['gen', '--watch', '--check'], message: '--watch cannot be combined with --check' },
+    { name: 'check without --against', args: ['check'], message: 'check needs --against REF|FILE' },
     { name: 'an unknown command', args: ['generate'], message: 'unknown command "generate"' },
     { name: 'no command', args: [], message: 'no command given' },
   ])('$name exits 2 with the usage text', async ({ args, message }) => {

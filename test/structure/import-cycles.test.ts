@@ -79,10 +79,15 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
   'generator/generate.ts': 'emit',
 
   'generator/output.ts': 'output',
+  // Compares two specs' models; compiles old enum values with emit's payload Ajv.
+  'generator/compat/compare-schemas.ts': 'output',
+  'generator/compat/compare-specs.ts': 'output',
+  'generator/compat/finding.ts': 'output',
 
   'generator/cli-io.ts': 'command',
   'generator/cli-text.ts': 'command',
   'generator/cli.ts': 'command',
+  'generator/compat/check-command.ts': 'command',
   'generator/format-errors.ts': 'command',
   'generator/index.ts': 'command',
   'generator/watch-files.ts': 'command',

@@ -1,0 +1,163 @@
+/**
+ * The breaking-change check of issue #13 as a pure function: two loaded specs in, one finding per change
+ * that concerns a live session out, each at `FILE:LINE:COL` in the new spec (or the old one, for what the
+ * new one removed). A change is breaking when a token or stored entry written under the old spec would be
+ * "no session" under the new one, which logs its user out.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { KeyRingDefinition, StorageDefinition, TransformDefinition } from 'typed-sessions/rules';
+import { createPayloadAjv } from '../emit/payload-ajv.js';
+import type { SpecSource } from '../load.js';
+import type { SessionNode, SpecModel } from '../model.js';
+import type { SpecPath } from '../spec-path.js';
+import { compareSchemas, type SchemaComparison } from './compare-schemas.js';
+import { FindingSink, type CompatFinding } from './finding.js';
+
+/** A spec as the check reads it: its model (`loadSpecText` / `loadSpecFile`), and where it wrote each value. */
+export interface ComparedSpec {
+  readonly model: SpecModel;
+  readonly positions: SpecSource;
+}
+
+/**
+ * Every change from `before` to `after` that concerns a session, breaking or not, in spec order.
+ *
+ * @example
+ * const before = loadSpecText(oldText, 'sessions.yaml@HEAD~1');
+ * const after = loadSpecText(newText, 'sessions.yaml');
+ * if (before.ok && after.ok) compareSpecs(before, after).filter((finding) => finding.breaking);
+ */
+export function compareSpecs(before: ComparedSpec, after: ComparedSpec): CompatFinding[] {
+  const sink = new FindingSink({ before: before.positions, after: after.positions });
+  const ajv = createPayloadAjv();
+  for (const old of before.model.sessions) {
+    const now = after.model.sessions.find((session) => session.name === old.name);
+    if (now === undefined) {
+      sink.add('session-removed', old.name, 'before', ['sessions', old.name], 'session removed; its live tokens are no longer read');
+      continue;
+    }
+    const pair: SessionPair = { sink, before: before.model, after: after.model, old, now, at: ['sessions', old.name] };
+    compareTransport(pair);
+    compareSealing(pair);
+    compareStorage(pair);
+    compareMaxAge(pair);
+    const cx: SchemaComparison = { sink, session: old.name, types: { before: before.model.types, after: after.model.types }, ajv };
+    compareSchemas(cx, { schema: old.schema, path: [...pair.at, 'schema'] }, { schema: now.schema, path: [...pair.at, 'schema'] });
+  }
+  for (const added of after.model.sessions.filter((session) => !before.model.sessions.some((old) => old.name === session.name))) {
+    sink.add('session-added', added.name, 'after', ['sessions', added.name], 'session added');
+  }
+  return sink.findings;
+}
+
+interface SessionPair {
+  readonly sink: FindingSink;
+  readonly before: SpecModel;
+  readonly after: SpecModel;
+  readonly old: SessionNode;
+  readonly now: SessionNode;
+  /** `sessions.NAME`, the same in both specs. */
+  readonly at: SpecPath;
+}
+
+function compareTransport({ sink, old, now, at }: SessionPair): void {
+  const name = old.name;
+  if (old.transport.kind !== now.transport.kind) {
+    sink.add('transport-changed', name, 'after', [...at, 'transport'], `transport changed from ${old.transport.kind} to ${now.transport.kind}; live tokens arrive where the session no longer reads`);
+    return;
+  }
+  if (old.transport.name !== now.transport.name) {
+    sink.add('name-changed', name, 'after', [...at, 'name'], `${old.transport.kind} renamed from "${old.transport.name}" to "${now.transport.name}"; clients keep sending "${old.transport.name}", which is no longer read`);
+  }
+  const chunked = (session: SessionNode): boolean => session.transport.kind === 'cookie' && session.transport.cookie.chunked === true;
+  if (chunked(old) !== chunked(now)) {
+    sink.add('transport-changed', name, 'after', [...at, 'cookie', 'chunked'], `cookie.chunked turned ${chunked(now) ? 'on' : 'off'}; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie)`);
+  }
+}
+
+/** The serializer, the transform steps, and the key rings behind them: a token sealed one way opens only the same way. */
+function compareSealing({ sink, before, after, old, now, at }: SessionPair): void {
+  const codec = (session: SessionNode): unknown => ({ module: session.serializer, ktor: session.ktor });
+  if (!isDeepStrictEqual(codec(old), codec(now))) {
+    sink.add('serializer-changed', old.name, 'after', [...at, 'serializer'], `serializer changed from ${describeCodec(old)} to ${describeCodec(now)}; live tokens were written by the old one`);
+  }
+  // A ring may be renamed freely: what seals is its keys, so steps are compared without ring names, and rings by their definition.
+  if (!isDeepStrictEqual(old.transforms.map(withoutRings), now.transforms.map(withoutRings))) {
+    sink.add('transforms-changed', old.name, 'after', [...at, 'transform'], `transform changed from [${old.transforms.map((step) => step.kind).join(', ')}] to [${now.transforms.map((step) => step.kind).join(', ')}]; live tokens were sealed by the old steps`);
+    return;
+  }
+  now.transforms.forEach((step, index) => {
+    const oldStep = old.transforms[index]!;
+    for (const [oldRing, newRing] of ringsOf(oldStep).map((ring, slot) => [ring, ringsOf(step)[slot]!] as const)) {
+      const was = before.keys[oldRing];
+      const is = after.keys[newRing];
+      if (isDeepStrictEqual(was, is)) continue;
+      const path = oldRing === newRing ? ['keys', newRing] : [...at, 'transform', index];
+      sink.add('key-ring-changed', old.name, 'after', path, `key ring of transform[${index}] changed from ${describeRing(oldRing, was)} to ${describeRing(newRing, is)}; live tokens were sealed with the old keys`);
+    }
+  });
+}
+
+function withoutRings(step: TransformDefinition): unknown {
+  const { keys: _keys, ...rest } = step;
+  if (rest.kind !== 'ktor-encrypt') return rest;
+  const { signKeys: _signKeys, ...settings } = rest;
+  return settings;
+}
+
+function ringsOf(step: TransformDefinition): readonly string[] {
+  return step.kind === 'ktor-encrypt' ? [step.keys, step.signKeys] : [step.keys];
+}
+
+function describeRing(name: string, ring: KeyRingDefinition | undefined): string {
+  return ring === undefined ? `"${name}"` : `"${name}" (env ${ring.env}${ring.encoding === 'hex' ? ', hex' : ''})`;
+}
+
+function describeCodec(session: SessionNode): string {
+  if (session.serializer !== undefined) return `${session.serializer.module}#${session.serializer.export}`;
+  return session.ktor === undefined ? 'json' : `ktor-${session.ktor.serializer}`;
+}
+
+/** By id, live sessions are entries of a storage: another storage, or another key prefix in it, holds none of them. */
+function compareStorage({ sink, before, after, old, now, at }: SessionPair): void {
+  const was = old.storage === undefined ? undefined : before.storages[old.storage];
+  const is = now.storage === undefined ? undefined : after.storages[now.storage];
+  const { prefix: oldPrefix, ...oldPlace } = withPrefix(was);
+  const { prefix: newPrefix, ...newPlace } = withPrefix(is);
+  // Entries in memory do not outlive the process, so which memory storage holds them is no change.
+  if (was?.kind === 'memory' && is?.kind === 'memory') return;
+  if (!isDeepStrictEqual(oldPlace, newPlace)) {
+    sink.add('storage-changed', old.name, 'after', [...at, 'storage'], `storage changed from ${describeStorage(old.storage, was)} to ${describeStorage(now.storage, is)}; live sessions are not where the session now looks`);
+  } else if (oldPrefix !== newPrefix && now.storage !== undefined) {
+    sink.add('prefix-changed', old.name, 'after', ['storages', now.storage, 'prefix'], `Redis prefix changed from "${oldPrefix}" to "${newPrefix}"; live entries are stored under the old prefix`);
+  }
+}
+
+function withPrefix(storage: StorageDefinition | undefined): { readonly prefix?: string } & Record<string, unknown> {
+  if (storage === undefined) return { byValue: true };
+  if (storage.kind === 'redis') return { kind: storage.kind, url: storage.url, prefix: storage.prefix };
+  if (storage.kind === 'directory') return { kind: storage.kind, path: storage.path };
+  return { kind: storage.kind };
+}
+
+function describeStorage(name: string | undefined, storage: StorageDefinition | undefined): string {
+  return name === undefined || storage === undefined ? 'none (by value)' : `"${name}" (${storage.kind})`;
+}
+
+function compareMaxAge({ sink, old, now, at }: SessionPair): void {
+  const was = old.expiry.maxAge;
+  const is = now.expiry.maxAge;
+  if (is < was) {
+    sink.add('max-age-shortened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge shortened from ${duration(was)} to ${duration(is)}; live sessions older than ${duration(is)} end at once`);
+  } else if (is > was) {
+    sink.add('max-age-lengthened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge lengthened from ${duration(was)} to ${duration(is)}`);
+  }
+}
+
+/** Seconds in the largest unit that holds them whole, as a spec writes durations: `7d`, `90m`. */
+function duration(seconds: number): string {
+  const [unit, size] = DURATION_UNITS.find(([, candidate]) => seconds % candidate === 0) ?? ['s', 1];
+  return `${seconds / size}${unit}`;
+}
+
+const DURATION_UNITS: readonly (readonly [string, number])[] = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];

@@ -1,0 +1,426 @@
+/**
+ * The breaking-change check (issue #13) through its entry, `compareSpecs` over two specs loaded by
+ * `loadSpecText`: each kind of change as a pair of small specs with its exact findings, and a property
+ * that whatever the check calls compatible keeps every old payload valid.
+ */
+import { describe, expect, it } from 'vitest';
+import { compareSpecs } from '../../generator/compat/compare-specs.js';
+import { FINDING_KINDS } from '../../generator/compat/finding.js';
+import { loadSpecText } from '../../generator/spec.js';
+
+/** What a spec around one session `user` may vary; every line is YAML indented for its place. */
+interface SpecParts {
+  /** `user`'s schema, as the value after `schema: `. */
+  readonly schema?: string;
+  /** `user`'s settings besides its schema. */
+  readonly settings?: string;
+  readonly keys?: string;
+  readonly storages?: string;
+  readonly types?: string;
+  /** Sessions after `user`. */
+  readonly more?: string;
+}
+
+const BASE = {
+  schema: '{ type: object, properties: { id: { type: string, maxLength: 10 } }, required: [id], additionalProperties: false }',
+  settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 7d }',
+  keys: '  main: { env: KEYS }\n  other: { env: OTHER_KEYS }',
+  storages: '  redis: { kind: redis, url: { env: REDIS_URL }, prefix: "sess:" }',
+  types: '  Name: { type: string, maxLength: 20 }',
+  more: '',
+} satisfies SpecParts;
+
+function specText(parts: SpecParts): string {
+  const { schema, settings, keys, storages, types, more } = { ...BASE, ...parts };
+  return ['version: 1', 'keys:', keys, 'storages:', storages, 'types:', types, 'sessions:', '  user:', settings, `    schema: ${schema}`, more, ''].join('\n');
+}
+
+function loaded(parts: SpecParts, file: string) {
+  const result = loadSpecText(specText(parts), file);
+  if (!result.ok) throw new Error(result.errors.map((error) => `${file}:${error.line}:${error.col}: ${error.message}`).join('\n'));
+  return result;
+}
+
+interface Finding {
+  readonly kind: string;
+  readonly breaking: boolean;
+  /** `FILE:LINE:COL`: `new.yaml` for a change, `old.yaml` for what the new spec no longer has. */
+  readonly at: string;
+  readonly message: string;
+}
+
+function findings(before: SpecParts, after: SpecParts): Finding[] {
+  return compareSpecs(loaded(before, 'old.yaml'), loaded(after, 'new.yaml')).map((finding) => ({
+    kind: finding.kind,
+    breaking: finding.breaking,
+    at: `${finding.file}:${finding.line}:${finding.col}`,
+    message: finding.message,
+  }));
+}
+
+const CASES: readonly { readonly name: string; readonly before: SpecParts; readonly after: SpecParts; readonly want: readonly Finding[] }[] = [
+  {
+    name: 'unchanged',
+    before: {},
+    after: {},
+    want: [],
+  },
+  {
+    name: 'required-added',
+    before: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, required: [id], additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, required: [id, tag], additionalProperties: false }' },
+    want: [
+      { kind: 'required-added', breaking: true, at: 'new.yaml:13:105', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'required-removed',
+    before: { schema: '{ type: object, properties: { id: { type: string } }, required: [id], additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
+    want: [
+      { kind: 'required-removed', breaking: false, at: 'old.yaml:13:78', message: 'session "user": payload: property id is no longer required' },
+    ],
+  },
+  {
+    name: 'optional property-added',
+    before: {},
+    after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 }, note: { type: string } }, required: [id], additionalProperties: false }' },
+    want: [
+      { kind: 'property-added', breaking: false, at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
+    ],
+  },
+  {
+    name: 'required property added',
+    before: {},
+    after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 }, note: { type: string } }, required: [id, note], additionalProperties: false }' },
+    want: [
+      { kind: 'property-added', breaking: false, at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
+      { kind: 'required-added', breaking: true, at: 'new.yaml:13:121', message: 'session "user": payload: property note is now required; a live payload without it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'property added to a map',
+    before: { schema: '{ type: object, additionalProperties: { type: string } }' },
+    after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 3 } }, additionalProperties: { type: string } }' },
+    want: [
+      { kind: 'property-added', breaking: false, at: 'new.yaml:13:47', message: 'session "user": payload: property id added; a live payload may already hold it as a map key, so its value is checked below' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:74', message: 'session "user": payload.id: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'property-removed from a closed object',
+    before: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
+    want: [
+      { kind: 'property-removed', breaking: true, at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed from a closed object (additionalProperties: false); a live payload that holds it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'property-moved-to-map',
+    before: { schema: '{ type: object, properties: { id: { type: string }, tag: { enum: [a, b] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: { type: string } }' },
+    want: [
+      { kind: 'property-moved-to-map', breaking: false, at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed; its live values are now checked under additionalProperties' },
+      { kind: 'additional-properties-relaxed', breaking: false, at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
+    ],
+  },
+  {
+    name: 'type-narrowed from nullable',
+    before: { schema: '{ type: object, properties: { id: { type: [string, "null"] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
+    want: [
+      { kind: 'type-narrowed', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.id: type narrowed from string or null to string; a live payload with a value of a type no longer allowed is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'type-narrowed from number to integer',
+    before: { schema: '{ type: object, properties: { n: { type: number } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { n: { type: integer } }, additionalProperties: false }' },
+    want: [
+      { kind: 'type-narrowed', breaking: true, at: 'new.yaml:13:54', message: 'session "user": payload.n: type narrowed from number to integer; a live payload with a value of a type no longer allowed is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'type-widened',
+    before: { schema: '{ type: object, properties: { n: { type: integer } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { n: { type: [number, "null"] } }, additionalProperties: false }' },
+    want: [
+      { kind: 'type-widened', breaking: false, at: 'new.yaml:13:54', message: 'session "user": payload.n: type widened from integer to number or null' },
+    ],
+  },
+  {
+    name: 'enum-value-removed',
+    before: { schema: '{ type: object, properties: { tag: { enum: [a, b] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { tag: { enum: [a] } }, additionalProperties: false }' },
+    want: [
+      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:56', message: 'session "user": payload.tag: the value "b" is no longer valid (must be equal to one of the allowed values); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'enum value refused by a new bound',
+    before: { schema: '{ type: object, properties: { tag: { enum: [a, bb] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { tag: { type: string, maxLength: 1 } }, additionalProperties: false }' },
+    want: [
+      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:48', message: 'session "user": payload.tag: the value "bb" is no longer valid (must NOT have more than 1 characters); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'enum-value-added',
+    before: { schema: '{ type: object, properties: { tag: { enum: [a] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { tag: { enum: [a, b] } }, additionalProperties: false }' },
+    want: [
+      { kind: 'enum-value-added', breaking: false, at: 'new.yaml:13:56', message: 'session "user": payload.tag: enum values added: "b"' },
+    ],
+  },
+  {
+    name: 'enum added to a string',
+    before: { schema: '{ type: object, properties: { tag: { type: string } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { tag: { type: string, enum: [a] } }, additionalProperties: false }' },
+    want: [
+      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:70', message: 'session "user": payload.tag: enum added where any value of its type was valid; a live payload holding another value is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'const-changed',
+    before: { schema: '{ type: object, properties: { v: { const: 1 } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { v: { const: 2 } }, additionalProperties: false }' },
+    want: [
+      { kind: 'const-changed', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.v: the value 1 is no longer valid (must be equal to constant); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'bound-tightened on strings',
+    before: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string, minLength: 2, maxLength: 5, pattern: "^[a-z]+$", format: email } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength: 2 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:100', message: 'session "user": payload.id: pattern: "^[a-z]+$" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:120', message: 'session "user": payload.id: format: "email" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'bound-tightened on numbers',
+    before: { schema: '{ type: object, properties: { n: { type: number, minimum: 0, maximum: 10, multipleOf: 2 } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { n: { type: number, minimum: 1, exclusiveMaximum: 10, multipleOf: 4 } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:92', message: 'session "user": payload.n: exclusiveMaximum: 10 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:71', message: 'session "user": payload.n: minimum changed from 0 to 1; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:108', message: 'session "user": payload.n: multipleOf changed from 2 to 4; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'bound-tightened on arrays',
+    before: { schema: '{ type: object, properties: { l: { type: array, items: { type: string }, maxItems: 5 } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { l: { type: array, items: { type: string, pattern: "^x" }, minItems: 1, maxItems: 4, uniqueItems: true } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:124', message: 'session "user": payload.l: maxItems changed from 5 to 4; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:111', message: 'session "user": payload.l: minItems: 1 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:140', message: 'session "user": payload.l: uniqueItems: true added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:93', message: 'session "user": payload.l[]: pattern: "^x" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'pattern changed',
+    before: { schema: '{ type: object, properties: { id: { type: string, pattern: "^a" } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string, pattern: "^b" } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:72', message: 'session "user": payload.id: pattern changed from "^a" to "^b"; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'bound-relaxed',
+    before: { schema: '{ type: object, properties: { id: { type: string, minLength: 3, maxLength: 10, pattern: "^a" }, n: { type: integer, maximum: 5, multipleOf: 4 } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string, minLength: 1, maxLength: 20 }, n: { type: integer, exclusiveMaximum: 9, multipleOf: 2 } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength relaxed from 10 to 20' },
+      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength relaxed from 3 to 1' },
+      { kind: 'bound-relaxed', breaking: false, at: 'old.yaml:13:101', message: 'session "user": payload.id: pattern removed' },
+      { kind: 'bound-relaxed', breaking: false, at: 'old.yaml:13:138', message: 'session "user": payload.n: maximum removed' },
+      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:147', message: 'session "user": payload.n: multipleOf relaxed from 4 to 2' },
+    ],
+  },
+  {
+    name: 'additional-properties-narrowed',
+    before: { schema: '{ type: object, additionalProperties: { type: string } }' },
+    after: { schema: '{ type: object, additionalProperties: false }' },
+    want: [
+      { kind: 'additional-properties-narrowed', breaking: true, at: 'new.yaml:13:51', message: 'session "user": payload: additionalProperties closed (false); a live payload with any key not in properties is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'map values narrowed',
+    before: { schema: '{ type: object, additionalProperties: { type: string } }' },
+    after: { schema: '{ type: object, additionalProperties: { type: string, maxLength: 3 } }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:78', message: 'session "user": payload.*: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'additional-properties-relaxed',
+    before: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: { type: integer } }' },
+    want: [
+      { kind: 'additional-properties-relaxed', breaking: false, at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
+    ],
+  },
+  {
+    name: 'unproven oneOf change',
+    before: { schema: '{ type: object, properties: { v: { oneOf: [{ type: string }, { type: integer }] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { v: { oneOf: [{ type: string }, { type: number }] } }, additionalProperties: false }' },
+    want: [
+      { kind: 'unproven', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.v: oneOf changed, and the check cannot prove that every payload valid before is valid now, so it counts as breaking; add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'anyOf compared branch by branch',
+    before: { schema: '{ type: object, properties: { v: { anyOf: [{ type: string }, { type: integer }] } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { v: { anyOf: [{ type: string, maxLength: 2 }, { type: number }] } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:83', message: 'session "user": payload.v: maxLength: 2 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'type-widened', breaking: false, at: 'new.yaml:13:96', message: 'session "user": payload.v: type widened from integer to number' },
+    ],
+  },
+  {
+    name: '$ref followed into types on both sides',
+    before: { schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
+    after: { types: '  Name: { type: string, maxLength: 8 }', schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
+    want: [
+      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:8:36', message: 'session "user": payload.name: maxLength changed from 20 to 8; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'a $ref replaced by what it pointed at',
+    before: { schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
+    after: { schema: '{ type: object, properties: { name: { type: string, maxLength: 20 } }, additionalProperties: false }' },
+    want: [],
+  },
+  {
+    name: 'session-removed and session-added',
+    before: { more: '  cart:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' },
+    after: { more: '  basket:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' },
+    want: [
+      { kind: 'session-removed', breaking: true, at: 'old.yaml:15:5', message: 'session "cart": session removed; its live tokens are no longer read; keep the session, or acknowledge the logout' },
+      { kind: 'session-added', breaking: false, at: 'new.yaml:15:5', message: 'session "basket": session added' },
+    ],
+  },
+  {
+    name: 'cookie name-changed',
+    before: {},
+    after: { settings: `${BASE.settings}\n    name: account` },
+    want: [
+      { kind: 'name-changed', breaking: true, at: 'new.yaml:13:11', message: 'session "user": cookie renamed from "user" to "account"; clients keep sending "user", which is no longer read; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'header name-changed',
+    before: { settings: `${BASE.settings}\n    transport: header\n    name: X-User` },
+    after: { settings: `${BASE.settings}\n    transport: header\n    name: X-Account` },
+    want: [
+      { kind: 'name-changed', breaking: true, at: 'new.yaml:14:11', message: 'session "user": header renamed from "X-User" to "X-Account"; clients keep sending "X-User", which is no longer read; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'transport-changed',
+    before: {},
+    after: { settings: `${BASE.settings}\n    transport: header` },
+    want: [
+      { kind: 'transport-changed', breaking: true, at: 'new.yaml:13:16', message: 'session "user": transport changed from cookie to header; live tokens arrive where the session no longer reads; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'cookie chunked turned on',
+    before: {},
+    after: { settings: `${BASE.settings}\n    cookie: { chunked: true }` },
+    want: [
+      { kind: 'transport-changed', breaking: true, at: 'new.yaml:13:24', message: 'session "user": cookie.chunked turned on; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie); keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'serializer-changed',
+    before: {},
+    after: { settings: `${BASE.settings}\n    serializer: { module: ./codec.js, export: codec }` },
+    want: [
+      { kind: 'serializer-changed', breaking: true, at: 'new.yaml:13:17', message: 'session "user": serializer changed from json to ./codec.js#codec; live tokens were written by the old one; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'transforms-changed',
+    before: {},
+    after: { settings: '    transform: [{ sign: main }, { encrypt: main }]\n    expiry: { maxAge: 7d }' },
+    want: [
+      { kind: 'transforms-changed', breaking: true, at: 'new.yaml:11:16', message: 'session "user": transform changed from [encrypt] to [sign, encrypt]; live tokens were sealed by the old steps; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'key-ring-changed: its env',
+    before: {},
+    after: { keys: '  main: { env: NEW_KEYS }\n  other: { env: OTHER_KEYS }' },
+    want: [
+      { kind: 'key-ring-changed', breaking: true, at: 'new.yaml:3:9', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "main" (env NEW_KEYS); live tokens were sealed with the old keys; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'key-ring-changed: another ring',
+    before: {},
+    after: { settings: '    transform: [{ encrypt: other }]\n    expiry: { maxAge: 7d }' },
+    want: [
+      { kind: 'key-ring-changed', breaking: true, at: 'new.yaml:11:17', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "other" (env OTHER_KEYS); live tokens were sealed with the old keys; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'a ring renamed, its env kept',
+    before: {},
+    after: { keys: '  primary: { env: KEYS }\n  other: { env: OTHER_KEYS }', settings: '    transform: [{ encrypt: primary }]\n    expiry: { maxAge: 7d }' },
+    want: [],
+  },
+  {
+    name: 'storage-changed: by value to by id',
+    before: {},
+    after: { settings: `${BASE.settings}\n    storage: redis` },
+    want: [
+      { kind: 'storage-changed', breaking: true, at: 'new.yaml:13:14', message: 'session "user": storage changed from none (by value) to "redis" (redis); live sessions are not where the session now looks; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'prefix-changed',
+    before: { settings: `${BASE.settings}\n    storage: redis` },
+    after: { storages: '  redis: { kind: redis, url: { env: REDIS_URL }, prefix: "app:" }', settings: `${BASE.settings}\n    storage: redis` },
+    want: [
+      { kind: 'prefix-changed', breaking: true, at: 'new.yaml:6:58', message: 'session "user": Redis prefix changed from "sess:" to "app:"; live entries are stored under the old prefix; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'max-age-shortened',
+    before: {},
+    after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 1d }' },
+    want: [
+      { kind: 'max-age-shortened', breaking: true, at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge shortened from 7d to 1d; live sessions older than 1d end at once; keep the old setting, or acknowledge the logout' },
+    ],
+  },
+  {
+    name: 'max-age-lengthened',
+    before: {},
+    after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 2w }' },
+    want: [
+      { kind: 'max-age-lengthened', breaking: false, at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge lengthened from 7d to 14d' },
+    ],
+  },
+];
+
+describe('compareSpecs: each change and its findings', () => {
+  it.each(CASES)('$name', ({ before, after, want }) => {
+    expect(findings(before, after)).toEqual(want);
+  });
+
+  it('the table holds every kind of finding', () => {
+    const covered = new Set(CASES.flatMap((entry) => entry.want.map((finding) => finding.kind)));
+    expect(Object.keys(FINDING_KINDS).filter((kind) => !covered.has(kind))).toEqual([]);
+  });
+
+  it('names the session each finding concerns', () => {
+    const cart = { more: '  cart:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' };
+    const result = compareSpecs(loaded(cart, 'old.yaml'), loaded({ ...cart, settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 1d }' }, 'new.yaml'));
+    expect(result.map((finding) => [finding.session, finding.side, finding.path])).toEqual([['user', 'after', ['sessions', 'user', 'expiry', 'maxAge']]]);
+  });
+});
