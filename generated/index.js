@@ -110,7 +110,7 @@ export class KtorUserSessionProvider extends SessionProvider {
   };
 }
 const spec = {
-  format: 3,
+  format: 4,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],

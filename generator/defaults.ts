@@ -16,6 +16,8 @@ export const SPEC_DEFAULTS = {
   ktorLegacyMac: false,
   keepSource: false,
   trustUnauthenticatedIv: false,
+  /** `version:`: a session that never wrote one is at its first. */
+  payloadVersion: 1,
 } as const;
 
 /**

@@ -6,10 +6,10 @@
  * TypeScript syntax.
  */
 import type { KeyRingDefinition, SessionSettings, StorageDefinition } from 'typed-sessions/rules';
-import { providerName, sessionTypeName } from './names.js';
+import { providerName, sessionTypeName, versionTypeName } from './names.js';
 import type { JsonSchema, TypeNode } from './payload-schema.js';
 
-/** The app's own codec: `module` is relative to the spec file's folder, as written in the spec. */
+/** An export of the app's own module (a codec, a migration): `module` is relative to the spec file's folder, as written. */
 export interface SerializerModule {
   readonly module: string;
   readonly export: string;
@@ -30,6 +30,22 @@ export interface SessionNode extends SessionSettings {
   readonly serializer?: SerializerModule;
   /** Flash values, each key's schema as written; absent when the session declares none. */
   readonly flash?: Readonly<Record<string, JsonSchema>>;
+  /** Older payload versions still read, oldest first, each migrating to the next; absent when none are kept. */
+  readonly history?: readonly PayloadVersionNode[];
+  /**
+   * The spec's note that a change ends the session's live tokens on purpose: `check --against` accepts the
+   * session's breaking changes where this differs from the older spec's. Nothing generated reads it.
+   */
+  readonly acknowledgeLogout?: string;
+}
+
+/** An older payload version: the schema its payloads were written under, and the migration to `version + 1`. */
+export interface PayloadVersionNode {
+  readonly version: number;
+  /** `UserSessionV1`. */
+  readonly typeName: string;
+  readonly schema: JsonSchema;
+  readonly migrate: SerializerModule;
 }
 
 export const SessionNode = {
@@ -40,8 +56,19 @@ export const SessionNode = {
    * @example
    * SessionNode.create({ name: 'user', transport, transforms: [], expiry }, { schema: { $ref: '#/types/User' } }).typeName; // 'UserSession'
    */
-  create(settings: SessionSettings, payload: Pick<SessionNode, 'schema' | 'serializer' | 'flash'>): SessionNode {
+  create(settings: SessionSettings, payload: Pick<SessionNode, 'schema' | 'serializer' | 'flash' | 'history' | 'acknowledgeLogout'>): SessionNode {
     return { ...settings, typeName: sessionTypeName(settings.name), providerName: providerName(settings.name), ...payload };
+  },
+
+  /**
+   * The name of the current version's payload type, an alias of `typeName` that migrations return
+   * (`UserSessionV2`), for a session that has versions (a history or a version above 1); else `undefined`.
+   *
+   * @example
+   * SessionNode.currentVersionTypeName({ ...userNode, version: 2 }); // 'UserSessionV2'
+   */
+  currentVersionTypeName(session: SessionNode): string | undefined {
+    return session.history === undefined && session.version === undefined ? undefined : versionTypeName(session.name, session.version ?? 1);
   },
 };
 

@@ -28,6 +28,17 @@ export function sessionTypeName(sessionKey: string): string {
 }
 
 /**
+ * The payload type of one version of a session: `user`, 1 -> `UserSessionV1`. The current version's is an
+ * alias of `UserSession`; older ones are what their migrations take (docs/schema-evolution.md).
+ *
+ * @example
+ * versionTypeName('shopping_cart', 2); // 'ShoppingCartSessionV2'
+ */
+export function versionTypeName(sessionKey: string, version: number): string {
+  return `${sessionTypeName(sessionKey)}V${version}`;
+}
+
+/**
  * The flash value type of a session, key -> value type: `user` -> `UserFlash`.
  *
  * @example

@@ -16,7 +16,8 @@ import type {
 } from 'typed-sessions/rules';
 import { SPEC_DEFAULTS, cookiePersistentDefault } from './defaults.js';
 import { parseDuration, parseTouchAfter } from './duration.js';
-import { SessionNode, type SpecModel } from './model.js';
+import { SessionNode, type PayloadVersionNode, type SpecModel } from './model.js';
+import { versionTypeName } from './names.js';
 import { ktorSerializerOf } from './session-facts.js';
 import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
 
@@ -67,14 +68,28 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
       ...(session.migrateFrom === undefined ? {} : { migrateFrom: normalizeMigration(session.migrateFrom) }),
       ...(session.load === 'lazy' ? { load: 'lazy' as const } : {}),
       ...(session.concurrency === undefined ? {} : { concurrency: session.concurrency }),
+      // Only above 1, so a spec that never versioned its payload generates what it did before versions existed.
+      ...((session.version ?? SPEC_DEFAULTS.payloadVersion) === SPEC_DEFAULTS.payloadVersion ? {} : { version: session.version }),
       expiry: normalizeExpiry(session.expiry ?? {}),
     },
     {
       schema: session.schema,
       ...(typeof serializer === 'object' ? { serializer: { module: serializer.module, export: serializer.export } } : {}),
       ...(session.flash === undefined ? {} : { flash: session.flash }),
+      ...(session.history === undefined ? {} : { history: normalizeHistory(name, session.history) }),
+      ...(session.acknowledgeLogout === undefined ? {} : { acknowledgeLogout: session.acknowledgeLogout }),
     },
   );
+}
+
+/** `history:` oldest first; the rules have checked that the versions run without a gap up to the current one. */
+function normalizeHistory(session: string, history: NonNullable<SessionDocument['history']>): PayloadVersionNode[] {
+  return Object.entries(history)
+    .map(([written, { schema, migrate }]) => {
+      const version = Number(written);
+      return { version, typeName: versionTypeName(session, version), schema, migrate: { module: migrate.module, export: migrate.export } };
+    })
+    .sort((a, b) => a.version - b.version);
 }
 
 function normalizeTransport(key: string, session: SessionDocument): TransportDefinition {

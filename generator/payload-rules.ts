@@ -7,7 +7,7 @@ import { didYouMean } from './did-you-mean.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
-import type { Fields, SpecRule, SpecView } from './spec-view.js';
+import type { Fields, SessionView, SpecRule, SpecView } from './spec-view.js';
 
 /** A payload schema node and where it is written. */
 interface SchemaAt {
@@ -98,10 +98,9 @@ const nonObjectSessionPayload: SpecRule = {
   refuses: 'a session schema that is not an object schema or a $ref to one',
   check: (spec) => {
     const types = new Map(spec.types);
-    return spec.sessions.flatMap((session) => {
-      const schema = fieldsOf(session.fields.schema);
+    return spec.sessions.flatMap(versionSchemas).flatMap(([value, path]) => {
+      const schema = fieldsOf(value);
       if (schema === undefined || describesObject(schema, types) !== false) return [];
-      const path = [...session.path, 'schema'];
       return [
         spec.source.errorAt(
           path,
@@ -166,9 +165,17 @@ function payloadSchemas(spec: SpecView): SchemaAt[] {
   return [
     ...spec.types.flatMap(([name, schema]) => schemaTree(schema, ['types', name])),
     ...spec.sessions.flatMap((session) => [
-      ...schemaTree(session.fields.schema, [...session.path, 'schema']),
+      ...versionSchemas(session).flatMap(([schema, path]) => schemaTree(schema, path)),
       ...entriesOf(session.fields.flash).flatMap(([key, schema]) => schemaTree(schema, [...session.path, 'flash', key])),
     ]),
+  ];
+}
+
+/** A session's payload schema and each older version's in `history:`, with where each is written. */
+function versionSchemas(session: SessionView): [unknown, SpecPath][] {
+  return [
+    [session.fields.schema, [...session.path, 'schema']],
+    ...entriesOf(session.fields.history).map(([version, entry]): [unknown, SpecPath] => [fieldsOf(entry)?.schema, [...session.path, 'history', version, 'schema']]),
   ];
 }
 

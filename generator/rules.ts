@@ -2,20 +2,32 @@
  * Stage 2b: the semantic rules, the checks a JSON Schema cannot express (references between sections,
  * uniqueness, cookie settings a browser would drop). One small function per rule, listed in `SPEC_RULES`.
  */
-import { chunkedProblem, concurrencyProblem, cookieProblems, expiryProblems, headerNameProblem, loadProblem, protectionProblem, wireNameClashes, type CookieAttributes } from 'typed-sessions/rules';
+import {
+  chunkedProblem,
+  concurrencyProblem,
+  cookieProblems,
+  expiryProblems,
+  headerNameProblem,
+  historyProblem,
+  loadProblem,
+  protectionProblem,
+  versionFormatProblem,
+  wireNameClashes,
+  type CookieAttributes,
+} from 'typed-sessions/rules';
 import { SPEC_DEFAULTS } from './defaults.js';
 import { parseDuration, parseTouchAfter } from './duration.js';
 import type { SpecSource } from './load.js';
 import type { SpecError, SpecWarning } from './spec-error.js';
-import { RESERVED_TYPE_NAMES, flashTypeName, providerName, sessionTypeName } from './names.js';
+import { RESERVED_TYPE_NAMES, flashTypeName, providerName, sessionTypeName, versionTypeName } from './names.js';
 import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
 import { factsRule, sessionFacts } from './session-facts.js';
 import { transformRingRefs } from './transform-steps.js';
 import { PAYLOAD_RULES } from './payload-rules.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
-import { fieldsOf, unknownName, viewSpec } from './spec-view.js';
-import type { Fields, NodeRef, SpecRule, SpecWarningRule } from './spec-view.js';
+import { entriesOf, fieldsOf, unknownName, viewSpec } from './spec-view.js';
+import type { Fields, NodeRef, SessionView, SpecRule, SpecWarningRule } from './spec-view.js';
 
 
 /** Words that cannot name an import binding (`import { default } from` is a syntax error). */
@@ -94,7 +106,12 @@ const collidingTypeName: SpecRule = {
     return [
       ...spec.types.flatMap(([name]) => claim(['types', name], [name])),
       ...spec.sessions.flatMap((session) =>
-        claim(session.path, [sessionTypeName(session.key), providerName(session.key), ...(Object.hasOwn(session.fields, 'flash') ? [flashTypeName(session.key)] : [])]),
+        claim(session.path, [
+          sessionTypeName(session.key),
+          providerName(session.key),
+          ...(Object.hasOwn(session.fields, 'flash') ? [flashTypeName(session.key)] : []),
+          ...writtenVersions(session).map((version) => versionTypeName(session.key, version)),
+        ]),
       ),
     ];
   },
@@ -126,6 +143,17 @@ const browserDropsCookie: SpecRule = {
         }),
       ),
 };
+
+/**
+ * The payload versions a session's generated code names (`UserSessionV1`...): each kept in `history:` and the
+ * current one, when there is a history or a version above 1. Versions that are not numbers are ajv's to report.
+ */
+function writtenVersions(session: SessionView): number[] {
+  const kept = entriesOf(session.fields.history).map(([version]) => Number(version));
+  const current = session.fields.version;
+  const versions = typeof current === 'number' && (current !== SPEC_DEFAULTS.payloadVersion || kept.length > 0) ? [...kept, current] : kept;
+  return versions.filter((version) => Number.isSafeInteger(version));
+}
 
 /** `cookie:` as written, with the defaults `normalize` fills in; a value of the wrong type is ajv's to report. */
 function cookieAttributes(cookie: Fields): CookieAttributes {
@@ -174,18 +202,44 @@ const badExpiry: SpecRule = {
     }),
 };
 
-const reservedSerializerExport: SpecRule = {
-  refuses: 'a serializer export named by a reserved word',
+const reservedImportName: SpecRule = {
+  refuses: 'a serializer or migration export named by a reserved word',
+  check: (spec) =>
+    spec.sessions.flatMap((session) =>
+      [
+        { path: [...session.path, 'serializer', 'export'], exported: fieldsOf(session.fields.serializer)?.export, like: 'the codec under a name like userCodec' },
+        ...entriesOf(session.fields.history).map(([version, entry]) => ({
+          path: [...session.path, 'history', version, 'migrate', 'export'],
+          exported: fieldsOf(fieldsOf(entry)?.migrate)?.export,
+          like: 'the migration under a name like userV1toV2',
+        })),
+      ].flatMap(({ path, exported, like }) =>
+        typeof exported === 'string' && RESERVED_WORDS.has(exported)
+          ? [spec.source.errorAt(path, `${formatSpecPath(path)} is the reserved word "${exported}", which cannot be imported by name; export ${like}`)]
+          : [],
+      ),
+    ),
+};
+
+const brokenHistory: SpecRule = {
+  refuses: 'a history: with a version not below version:, or with a gap between its oldest version and the current one',
   check: (spec) =>
     spec.sessions.flatMap((session) => {
-      const exported = fieldsOf(session.fields.serializer)?.export;
-      if (typeof exported !== 'string' || !RESERVED_WORDS.has(exported)) return [];
-      const path = [...session.path, 'serializer', 'export'];
-      return [
-        spec.source.errorAt(path, `${formatSpecPath(path)} is the reserved word "${exported}", which cannot be imported by name; export the codec under a name like userCodec`),
-      ];
+      const kept = entriesOf(session.fields.history).map(([version]) => Number(version));
+      // A version: that is not a whole number is ajv's to report.
+      const current = session.fields.version ?? SPEC_DEFAULTS.payloadVersion;
+      if (kept.length === 0 || typeof current !== 'number' || !Number.isSafeInteger(current)) return [];
+      const problem = historyProblem(kept, current);
+      return problem === undefined ? [] : [spec.source.errorAt([...session.path, 'history'], `${formatSpecPath(session.path)}: ${problem}`, 'key')];
     }),
 };
+
+const versionWithoutEnvelope = factsRule(
+  "version: or history: on a session in Ktor's format, which has no envelope to carry a version in",
+  ({ ktorFormat, versioned }) => versionFormatProblem(ktorFormat, versioned),
+  [],
+  'key',
+);
 
 const concurrencyWithoutLock: SpecRule = {
   refuses: 'concurrency: serialize on a by-value session, or on one whose storage is memory or directory (no lock every process shares)',
@@ -213,7 +267,9 @@ export const SPEC_RULES: readonly SpecRule[] = [
   chunkedWithOneCookie,
   forbiddenHeaderName,
   badExpiry,
-  reservedSerializerExport,
+  reservedImportName,
+  brokenHistory,
+  versionWithoutEnvelope,
   concurrencyWithoutLock,
   ...PAYLOAD_RULES,
   ...KTOR_RULES,

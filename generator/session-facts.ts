@@ -66,5 +66,6 @@ export function sessionFacts(session: SessionView): SessionFacts {
     loadsOnDemand: session.fields.load === 'lazy',
     chunked: session.transport === 'cookie' && session.cookie.chunked === true,
     browserSessionCookie: session.transport === 'cookie' && !persistent,
+    versioned: (session.fields.version !== undefined && session.fields.version !== 1) || Object.hasOwn(session.fields, 'history'),
   };
 }

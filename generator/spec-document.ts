@@ -23,7 +23,7 @@ export type StorageDocument =
 export interface SessionDocument {
   readonly transport?: 'cookie' | 'header';
   readonly name?: string;
-  readonly serializer?: 'json' | 'ktor-json' | 'ktor-reflection' | { readonly module: string; readonly export: string };
+  readonly serializer?: 'json' | 'ktor-json' | 'ktor-reflection' | ModuleExportDocument;
   readonly transform?: readonly TransformDocument[];
   readonly storage?: string;
   readonly insecure?: boolean;
@@ -36,6 +36,22 @@ export interface SessionDocument {
   /** Flash values: each key's payload schema. */
   readonly flash?: Readonly<Record<string, JsonSchema>>;
   readonly concurrency?: 'serialize';
+  readonly version?: number;
+  /** Older payload versions, by version number as YAML writes a key (`'1'`). */
+  readonly history?: Readonly<Record<string, PayloadVersionDocument>>;
+  readonly acknowledgeLogout?: string;
+}
+
+/** One older payload version: its schema, and the app's function that migrates it to the next version. */
+export interface PayloadVersionDocument {
+  readonly schema: JsonSchema;
+  readonly migrate: ModuleExportDocument;
+}
+
+/** An export of the app's own module, the path relative to the spec file. */
+export interface ModuleExportDocument {
+  readonly module: string;
+  readonly export: string;
 }
 
 /** One `transform:` step; the spec schema allows exactly one of the kinds per step. */

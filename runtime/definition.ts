@@ -88,6 +88,11 @@ export interface SessionSettings {
    * every process too, through a lock in the storage (Redis). Written only when set.
    */
   readonly concurrency?: 'serialize';
+  /**
+   * The payload version every write is sealed or stored under (docs/schema-evolution.md). Absent: 1, as for a
+   * spec that never wrote one, whose envelopes carry no version.
+   */
+  readonly version?: number;
 }
 
 /**
@@ -118,6 +123,20 @@ export interface SessionDefinition<T = unknown> extends SessionSettings {
    * by `gen`, like `validate`. Absent: the session takes none.
    */
   readonly flash?: Readonly<Record<string, CompiledValidator>>;
+  /**
+   * Older payload versions the session still reads, oldest first and without a gap up to `version - 1`: a
+   * payload written under one is checked by its validator, then migrated version by version to the
+   * current one and written back in the same response. Absent: none.
+   */
+  readonly history?: readonly PayloadVersion[];
+}
+
+/** An older payload version: `gen` compiled its schema, and the app's function takes it to `version + 1`. */
+export interface PayloadVersion {
+  readonly version: number;
+  readonly validate: CompiledValidator;
+  /** The app's migration; `gen` types it as taking this version's payload and returning the next one's. */
+  readonly migrate: (payload: never) => unknown;
 }
 
 /**

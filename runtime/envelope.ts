@@ -16,6 +16,10 @@
  * choice: `p` (persistent) or `b` (browser-session), then the epoch second it ends at when the options
  * shortened its life: `b1700003600.<createdAt>.<lastSeenAt>.<payload>` (security.md #68). Every other
  * envelope starts with a digit, as before the field existed, and reads as it always did.
+ *
+ * A payload written under a version above the first (`version:` in the spec, runtime/payload-versions.ts)
+ * starts with that version before anything else: `v2.` then the rest. An envelope without it is version 1,
+ * as every envelope written before versions existed; `v1.` is never written, and not read (one spelling).
  */
 
 export interface Envelope {
@@ -29,6 +33,8 @@ export interface Envelope {
   readonly flash?: string;
   /** What a `set()` with cookie options chose; absent: what sessions.yaml says. */
   readonly choice?: CookieChoice;
+  /** The payload version it was written under; absent: 1. */
+  readonly version?: number;
 }
 
 /** A write's cookie options (runtime/cookie-options.ts) resolved against the spec: what the envelope keeps. */
@@ -49,6 +55,9 @@ const HEAD = /^(0|[1-9]\d{0,11})\.(0|[1-9]\d{0,11})(?:\.|~(0|[1-9]\d{0,8})\.)/;
 /** The choice field: `p` or `b`, then the end a `maxAge` option set, as canonical as a timestamp. */
 const CHOICE = /^([pb])((?:0|[1-9]\d{0,11})?)\./;
 
+/** The version field: 2 and up (spec-schema.json allows six digits), canonical. */
+const VERSION = /^v([2-9]|[1-9]\d{1,5})\./;
+
 /**
  * An envelope holds a payload, flash values or both; one with neither is never written (the session is cleared).
  *
@@ -57,8 +66,9 @@ const CHOICE = /^([pb])((?:0|[1-9]\d{0,11})?)\./;
  * // '1700000000.1700000300.{"userId":"ada"}'
  */
 export function formatEnvelope(envelope: Envelope): string {
-  const { createdAt, lastSeenAt, payload, flash, choice } = envelope;
-  const chosen = choice === undefined ? '' : `${choice.persistent ? 'p' : 'b'}${choice.expiresAt ?? ''}.`;
+  const { createdAt, lastSeenAt, payload, flash, choice, version } = envelope;
+  const versioned = version === undefined || version === 1 ? '' : `v${version}.`;
+  const chosen = `${versioned}${choice === undefined ? '' : `${choice.persistent ? 'p' : 'b'}${choice.expiresAt ?? ''}.`}`;
   if (flash === undefined) return `${chosen}${createdAt}.${lastSeenAt}.${payload}`;
   return `${chosen}${createdAt}.${lastSeenAt}~${flash.length}.${flash}${payload === undefined ? '' : `.${payload}`}`;
 }
@@ -72,8 +82,17 @@ export function formatEnvelope(envelope: Envelope): string {
  * parseEnvelope('1700000000.1.5e3.{}');       // undefined
  * parseEnvelope('1700000000.1700000300~23.{"notice":"Signed out"}'); // { ..., flash: '{"notice":"Signed out"}' }
  * parseEnvelope('b1700003600.1700000000.1700000300.{}'); // { ..., choice: { persistent: false, expiresAt: 1700003600 } }
+ * parseEnvelope('v2.1700000000.1700000300.{}'); // { ..., version: 2 }
  */
 export function parseEnvelope(text: string): Envelope | undefined {
+  const versioned = VERSION.exec(text);
+  if (versioned === null) return parseChoice(text);
+  const envelope = parseChoice(text.slice(versioned[0].length));
+  return envelope === undefined ? undefined : { ...envelope, version: Number(versioned[1]) };
+}
+
+/** An envelope without its version field. */
+function parseChoice(text: string): Envelope | undefined {
   const chosen = CHOICE.exec(text);
   if (chosen === null) return parseTimes(text);
   const envelope = parseTimes(text.slice(chosen[0].length));

@@ -37,7 +37,12 @@ export type RejectionReason =
    * A chunked session's cookies lack one its chunk 0 counts, or chunk 0 itself: a browser dropping cookies
    * over its limits, or a client sending part of a set (security.md #67).
    */
-  | 'incomplete';
+  | 'incomplete'
+  /**
+   * Written under an older payload version the spec keeps (docs/schema-evolution.md), but its migration threw
+   * or returned a payload the next version's schema refuses. The event names the step and why.
+   */
+  | 'migration_failed';
 
 /** Where the refused data came from: the client's token, or the entry the storage returned for it. */
 export type RejectionSource = 'token' | 'storage';
@@ -52,7 +57,9 @@ export type RefreshReason =
    */
   | 'idle'
   /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
-  | 'key_rotated';
+  | 'key_rotated'
+  /** Written under an older payload version: migrated, and re-sealed or rewritten under the current one. */
+  | 'migrated';
 
 /** `lock` takes or renews the lock of `concurrency: serialize`, `unlock` releases it. */
 export type StorageOperation = 'read' | 'write' | 'invalidate' | 'lock' | 'unlock';
@@ -98,6 +105,12 @@ export interface SessionRejectedEvent {
   readonly session: string;
   readonly reason: RejectionReason;
   readonly source: RejectionSource;
+  /** `migration_failed`: the payload version whose migration failed. */
+  readonly fromVersion?: number;
+  /** `migration_failed`: the version it was migrating to (`fromVersion + 1`). */
+  readonly toVersion?: number;
+  /** `migration_failed`: `threw TypeError`, or the path and rule of the next version that the result broke. Never payload data. */
+  readonly error?: string;
 }
 
 export interface SessionRefreshedEvent {
@@ -147,6 +160,19 @@ export interface SessionMigratedEvent {
   readonly keptSource: boolean;
 }
 
+/**
+ * A payload written under an older version (docs/schema-evolution.md) was read and migrated to the current
+ * version, and is re-sealed or rewritten in the same response. Count them by `fromVersion`: once none come
+ * for a version, nothing live holds it, and the spec can drop it from `history:`. Told from the Ktor
+ * migration's event by `'fromVersion' in event`.
+ */
+export interface PayloadMigratedEvent {
+  readonly type: 'migrated';
+  readonly session: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+}
+
 /** The same, but re-issuing failed (`error` says why: the native token would be too large, say): the user stays on the Ktor session. */
 export interface SessionMigrationFailedEvent {
   readonly type: 'migration_failed';
@@ -183,6 +209,7 @@ export type SessionEvent =
   | SessionConflictEvent
   | SessionBusyEvent
   | SessionMigratedEvent
+  | PayloadMigratedEvent
   | SessionMigrationFailedEvent
   | StorageEvictedEvent
   | FlashDroppedEvent;

@@ -5,4 +5,4 @@
  * newer generator than the installed runtime fails at startup with what to run, not later with a wrong
  * reading of its data. Raise it whenever generated code changes in a way the runtime reads differently.
  */
-export const GENERATED_FORMAT = 3;
+export const GENERATED_FORMAT = 4;

@@ -40,6 +40,7 @@ export type {
   SessionExpiredEvent,
   SessionLogger,
   SessionMigratedEvent,
+  PayloadMigratedEvent,
   SessionMigrationFailedEvent,
   SessionRefreshedEvent,
   SessionRegeneratedEvent,

@@ -10,6 +10,7 @@ import type { RuntimeEvent } from './events.js';
 import type { SessionIdScheme } from './ids.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { SpecLayers } from './layers.js';
+import { versionFormatProblem } from './payload-versions.js';
 import { chunkedProblem, expiryProblems, flashProblem, idleProblem, loadProblem, persistenceProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
 import { hasLocks, type Storage } from './storage/storage.js';
 import { TimedStorage } from './storage/timed-storage.js';
@@ -87,6 +88,7 @@ export function checkSessionRules(definition: SessionDefinition<unknown>): void 
     idleProblem(facts) ??
     loadProblem(facts) ??
     flashProblem(facts) ??
+    versionFormatProblem(facts.ktorFormat, facts.versioned) ??
     persistenceProblem(facts) ??
     chunkedProblem(facts);
   if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);

@@ -18,6 +18,9 @@ export type {
   TransportDefinition,
 } from './definition.js';
 
+// Payload versions: what history: must hold, and the formats that can carry a version.
+export { historyProblem, versionFormatProblem } from './payload-versions.js';
+
 // Cookies and headers: name, path and domain shapes, what browsers drop a cookie for, headers the HTTP stack owns.
 export { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN, cookieProblems, type CookieAttributes, type CookieProblem } from './transport/cookie-rules.js';
 export { headerNameProblem } from './transport/header-rules.js';

@@ -18,6 +18,7 @@ import { persistentByDefault } from './transport/cookie-rules.js';
 import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
 import { byIdTracker, checkSessionRules, createTransport, timedStorage, type PipelineContext } from './pipeline-parts.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
+import { FIRST_VERSION, PayloadVersions } from './payload-versions.js';
 
 const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
 const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
@@ -51,6 +52,8 @@ export class SessionPipeline<T> implements SlotSession {
    */
   readonly #enveloped: boolean;
   readonly #validate: PayloadValidator;
+  /** The payload version writes carry, and the older ones reads migrate from (runtime/payload-versions.ts). */
+  readonly #versions: PayloadVersions;
   /** The session's flash keys (`flash:` in the spec), checked on write and on read like the payload. */
   readonly flash: FlashCodec;
   readonly #emit: (event: RuntimeEvent) => void;
@@ -64,6 +67,7 @@ export class SessionPipeline<T> implements SlotSession {
     this.name = name;
     // First: a definition from before validators were compiled by `gen` needs regenerating, whatever else it holds.
     this.#validate = payloadValidator(name, definition.validate);
+    this.#versions = new PayloadVersions(definition, this.#validate);
     this.flash = new FlashCodec(name, definition.flash);
     checkSessionRules(definition);
     this.transport = createTransport(definition);
@@ -136,7 +140,7 @@ export class SessionPipeline<T> implements SlotSession {
    * the storage entry). Throws `SessionTooLargeError`.
    */
   pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice): string {
-    const envelope = { createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash) };
+    const envelope = { createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash), version: this.#versions.current };
     return this.#tracker.stage(this.#frame(choice === undefined ? envelope : { ...envelope, choice }));
   }
 
@@ -186,20 +190,39 @@ export class SessionPipeline<T> implements SlotSession {
 
   #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
-    const envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
+    let envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
     if (envelope === undefined) return refused('malformed', source);
     if (this.#enveloped && this.lifetime.isStampedAhead(envelope, now)) return refused('expired', source);
     if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return { ok: false, reason: 'expired', source, outlived: true };
     let value: unknown;
+    let migratedFrom: number | undefined;
     if (envelope.payload !== undefined) {
       try {
         value = this.#serializer.decode(envelope.payload);
       } catch {
         return refused('malformed', source);
       }
-      if (this.#validate(value) !== undefined) return refused('schema', source);
+      const version = envelope.version ?? FIRST_VERSION;
+      if (version === this.#versions.current) {
+        if (this.#validate(value) !== undefined) return refused('schema', source);
+      } else {
+        const migration = this.#versions.upgrade(version, value);
+        if (!migration.ok) return migration.reason === 'schema' ? refused('schema', source) : { ok: false, reason: migration.reason, source, migration: migration.failure };
+        let payload: string;
+        try {
+          payload = this.#serializer.encode(migration.value as T);
+        } catch (error) {
+          return { ok: false, reason: 'migration_failed', source, migration: { fromVersion: version, toVersion: this.#versions.current, error: `returned a payload the serializer refuses (${(error as Error).name})` } };
+        }
+        value = migration.value;
+        migratedFrom = version;
+        // What commit writes back: the migrated payload under the current version, times and choice kept.
+        envelope = { ...envelope, payload, version: this.#versions.current };
+        this.#emit({ type: 'migrated', session: this.name, fromVersion: version, toVersion: this.#versions.current });
+      }
     }
-    return { ok: true, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash), envelope, id: opened.id, version: opened.version, stale: opened.stale };
+    const loaded = { ok: true as const, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash), envelope, id: opened.id, version: opened.version, stale: opened.stale };
+    return migratedFrom === undefined ? loaded : { ...loaded, migratedFrom };
   }
 
   #decodeFlash(text: string | undefined): FlashValues {
@@ -211,7 +234,8 @@ export class SessionPipeline<T> implements SlotSession {
 
   #report(result: IncomingSession<T>): IncomingSession<T> {
     if (result.ok) return result;
-    this.#emit({ type: 'rejected', session: this.name, reason: result.reason, source: result.source });
+    const { reason, source, migration } = result;
+    this.#emit({ type: 'rejected', session: this.name, reason, source, ...migration });
     // The refusal keeps its reason code (README "Errors you can meet"); an audit log also learns the session ended.
     if (result.outlived) this.#emit({ type: 'expired', session: this.name });
     return result;

@@ -29,6 +29,8 @@ export interface SessionFacts {
   readonly chunked: boolean;
   /** A cookie session whose cookie is a browser-session one unless a write chooses otherwise (`cookie.persistent: false`). */
   readonly browserSessionCookie: boolean;
+  /** Writes `version:` above 1 or keeps older versions in `history:`. */
+  readonly versioned: boolean;
 }
 
 export const KTOR_FORMAT_HINT = "serializer: ktor-json (Ktor 3.x's default) or ktor-reflection (Ktor 1.x/2.x's default)";
@@ -43,6 +45,7 @@ export function sessionFacts(definition: SessionDefinition<unknown>): SessionFac
     insecure: definition.insecure === true,
     hasIdle: definition.expiry.idle !== undefined,
     hasFlash: definition.flash !== undefined,
+    versioned: (definition.version ?? 1) !== 1 || definition.history !== undefined,
     loadsOnDemand: definition.load === 'lazy',
     chunked: definition.transport.kind === 'cookie' && definition.transport.cookie.chunked === true,
     browserSessionCookie: definition.transport.kind === 'cookie' && !persistentByDefault(definition.transport.cookie),

@@ -150,7 +150,7 @@ export class InRedisSessionProvider extends SessionProvider {
   };
 }
 const spec = {
-  format: 3,
+  format: 4,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
   storages: {
     mem: { kind: 'memory', maxEntries: 100000 },

@@ -186,7 +186,7 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
 }
 
 const spec: SpecDefinition = {
-  format: 3,
+  format: 4,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
   storages: {
     mem: { kind: 'memory', maxEntries: 100000 },

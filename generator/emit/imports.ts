@@ -4,7 +4,7 @@
  * generated validators, and the app's own serializer modules.
  */
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { SpecModel } from '../model.js';
+import { SessionNode, type SerializerModule, type SpecModel } from '../model.js';
 import { FIXED_NAMES, LAYER_IMPORTS, RUNTIME_TYPE_IMPORTS, RUNTIME_VALUE_IMPORTS, VALIDATORS_NAMESPACE } from '../names.js';
 import type { LayerKey } from './layers.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
@@ -13,16 +13,22 @@ import { VALIDATORS_SPECIFIER } from './validators.js';
 
 const RUNTIME_SPECIFIER = 'typed-sessions/core';
 
-/** One serializer export the generated file imports, and the local name the definitions use for it. */
+/** One export of the app's own modules (a codec, a migration) the generated file imports, and the local name the definitions use for it. */
 export interface SerializerImport {
   readonly specifier: string;
   readonly exportName: string;
   readonly localName: string;
 }
 
+/** The key of a migration's import in `planSerializerImports`'s map: the session and the version it migrates from. */
+export function migrationImportKey(session: string, version: number): string {
+  return `${session}@${version}`;
+}
+
 /**
- * The import each session's module serializer needs, by session key. Sessions sharing a codec share one
- * import; a codec whose name clashes with a generated name is imported under an alias.
+ * The import each of the app's own exports needs: each session's module serializer under the session key,
+ * each migration of its history under `migrationImportKey`. Uses of one export share one import; an export
+ * whose name clashes with a generated name is imported under an alias.
  *
  * @example
  * planSerializerImports(model, (module) => serializerSpecifier(module, '.', 'generated'));
@@ -33,23 +39,31 @@ export function planSerializerImports(
   specifierFor: (module: string) => string,
 ): ReadonlyMap<string, SerializerImport> {
   const taken = new Set(['default', ...FIXED_NAMES, ...model.types.map((type) => type.name)]);
-  for (const session of model.sessions) taken.add(session.typeName).add(session.providerName);
-  const planned = new Map<string, SerializerImport>();
-  const bySession = new Map<string, SerializerImport>();
   for (const session of model.sessions) {
-    if (session.serializer === undefined) continue;
-    const specifier = specifierFor(session.serializer.module);
-    const exportName = identifier(session.serializer.export, 'serializer export');
-    const identity = JSON.stringify([specifier, exportName]);
-    let plan = planned.get(identity);
-    if (plan === undefined) {
-      plan = { specifier, exportName, localName: freeName(exportName, taken) };
-      taken.add(plan.localName);
-      planned.set(identity, plan);
-    }
-    bySession.set(session.name, plan);
+    taken.add(session.typeName).add(session.providerName);
+    for (const old of session.history ?? []) taken.add(old.typeName);
+    const current = SessionNode.currentVersionTypeName(session);
+    if (current !== undefined) taken.add(current);
   }
-  return bySession;
+  const planned = new Map<string, SerializerImport>();
+  const byUse = new Map<string, SerializerImport>();
+  const plan = (use: string, ref: SerializerModule, what: string): void => {
+    const specifier = specifierFor(ref.module);
+    const exportName = identifier(ref.export, what);
+    const identity = JSON.stringify([specifier, exportName]);
+    let planning = planned.get(identity);
+    if (planning === undefined) {
+      planning = { specifier, exportName, localName: freeName(exportName, taken) };
+      taken.add(planning.localName);
+      planned.set(identity, planning);
+    }
+    byUse.set(use, planning);
+  };
+  for (const session of model.sessions) {
+    if (session.serializer !== undefined) plan(session.name, session.serializer, 'serializer export');
+    for (const old of session.history ?? []) plan(migrationImportKey(session.name, old.version), old.migrate, 'migration export');
+  }
+  return byUse;
 }
 
 function freeName(wanted: string, taken: ReadonlySet<string>): string {

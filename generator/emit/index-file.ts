@@ -33,7 +33,7 @@ export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module:
     ...model.sessions.map((session) =>
       emitProviderClass(
         session,
-        literal(definitionLiteral(session, model.types, serializers.get(session.name)?.localName)),
+        literal(definitionLiteral(session, model.types, serializers)),
       ),
     ),
     emitSpecDefinition(model, layers),

@@ -3,7 +3,7 @@
  * object with named properties, a type alias for anything else (maps, unions, `$ref`s, primitives). A
  * session that declares flash values also gets their interface, key -> value type (`UserFlash`).
  */
-import type { SpecModel } from '../model.js';
+import { SessionNode, type SpecModel } from '../model.js';
 import { flashTypeName } from '../names.js';
 import type { JsonSchema } from '../payload-schema.js';
 import { StructureKind, type InterfaceDeclarationStructure, type TypeAliasDeclarationStructure } from './print.js';
@@ -19,10 +19,32 @@ export function emitPayloadTypes(
 ): Array<InterfaceDeclarationStructure | TypeAliasDeclarationStructure> {
   return [
     ...model.types.map((type) => typeDeclaration(type.name, type.schema)),
-    ...model.sessions.map((session) => typeDeclaration(session.typeName, session.schema)),
+    ...model.sessions.flatMap((session) => [typeDeclaration(session.typeName, session.schema), ...versionTypes(session)]),
     ...model.sessions.flatMap((session) =>
       session.flash === undefined ? [] : [typeDeclaration(flashTypeName(session.name), flashSchema(session.name, session.flash))],
     ),
+  ];
+}
+
+/**
+ * A versioned session's types per version: the current one as an alias of its payload type, each older one
+ * from its schema, what its migration takes.
+ */
+function versionTypes(session: SessionNode): Array<InterfaceDeclarationStructure | TypeAliasDeclarationStructure> {
+  const current = SessionNode.currentVersionTypeName(session);
+  if (current === undefined) return [];
+  const version = session.version ?? 1;
+  return [
+    ...(session.history ?? []).map((old) =>
+      typeDeclaration(old.typeName, { description: `\`${session.name}\` as written under payload version ${old.version} (history: in the spec).`, ...old.schema }),
+    ),
+    {
+      kind: StructureKind.TypeAlias,
+      name: identifier(current, 'type name'),
+      isExported: true,
+      docs: [`\`${session.name}\` under its current payload version, ${version}.`],
+      type: session.typeName,
+    },
   ];
 }
 

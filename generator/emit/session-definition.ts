@@ -7,8 +7,9 @@
  * cookie, expiry, transforms) keep the order normalize builds them in.
  */
 import type { SessionSettings } from 'typed-sessions/rules';
-import type { SessionNode } from '../model.js';
-import { flashValidatorName, validatorName, VALIDATORS_NAMESPACE } from '../names.js';
+import { SessionNode } from '../model.js';
+import { flashValidatorName, validatorName, versionTypeName, VALIDATORS_NAMESPACE } from '../names.js';
+import { migrationImportKey, type SerializerImport } from './imports.js';
 import { runtimeSchema, type JsonSchema, type TypeNode } from '../payload-schema.js';
 import { CodeExpression } from './literal.js';
 
@@ -18,19 +19,21 @@ export interface DefinitionLiteral extends SessionSettings {
   readonly schema: JsonSchema;
   readonly validate: CodeExpression;
   readonly flash?: Readonly<Record<string, CodeExpression>>;
+  readonly history?: ReadonlyArray<{ readonly version: number; readonly validate: CodeExpression; readonly migrate: CodeExpression }>;
 }
 
 /**
  * @example
- * definitionLiteral(cartSession, model.types, undefined);
+ * definitionLiteral(cartSession, model.types, new Map());
  * // { name: 'cart', transport: { kind: 'header', name: 'X-Cart-Session' }, storage: 'mem', transforms: [], ... }
  */
 export function definitionLiteral(
   session: SessionNode,
   types: readonly TypeNode[],
-  serializerLocalName: string | undefined,
+  imports: ReadonlyMap<string, SerializerImport>,
 ): DefinitionLiteral {
-  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, concurrency, expiry } = session;
+  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, concurrency, version, expiry } = session;
+  const serializerLocalName = imports.get(name)?.localName;
   return {
     name,
     transport,
@@ -41,6 +44,7 @@ export function definitionLiteral(
     migrateFrom,
     load,
     concurrency,
+    version,
     expiry,
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     schema: runtimeSchema(session.schema, types),
@@ -49,5 +53,18 @@ export function definitionLiteral(
       session.flash === undefined
         ? undefined
         : Object.fromEntries(Object.keys(session.flash).map((key) => [key, new CodeExpression(`${VALIDATORS_NAMESPACE}.${flashValidatorName(name, key)}`)])),
+    history: session.history?.map((old) => ({
+      version: old.version,
+      validate: new CodeExpression(`${VALIDATORS_NAMESPACE}.${validatorName(old.typeName)}`),
+      migrate: new CodeExpression(`${imports.get(migrationImportKey(name, old.version))!.localName} satisfies (payload: ${old.typeName}) => ${nextTypeName(session, old.version)}`),
+    })),
   };
+}
+
+/**
+ * The type a migration from `version` returns: the next version's, or the current one's. The
+ * `satisfies` the definition writes with it makes a migration of the wrong shape a compile error in the app.
+ */
+function nextTypeName(session: SessionNode, version: number): string {
+  return version + 1 === (session.version ?? 1) ? SessionNode.currentVersionTypeName(session)! : versionTypeName(session.name, version + 1);
 }

@@ -64,10 +64,16 @@ interface CompiledSchema {
   readonly schema: object;
 }
 
-/** Each session's payload schema, then its flash values' schemas, in spec order. */
+/** Each session's payload schema, its older versions' schemas, then its flash values' schemas, in spec order. */
 function compiledSchemas(model: SpecModel): CompiledSchema[] {
   return model.sessions.flatMap((session) => [
     { session, exportName: identifier(validatorName(session.typeName), 'validator name'), ajvKey: session.name, schema: runtimeSchema(session.schema, model.types) },
+    ...(session.history ?? []).map((old) => ({
+      session,
+      exportName: identifier(validatorName(old.typeName), 'validator name'),
+      ajvKey: `${session.name}.v${old.version}`,
+      schema: runtimeSchema(old.schema, model.types),
+    })),
     ...Object.entries(session.flash ?? {}).map(([key, schema]) => ({
       session,
       exportName: identifier(flashValidatorName(session.name, key), 'validator name'),

@@ -185,12 +185,23 @@ class ByIdSlot extends SessionSlot {
       else throw this.#conflict();
       this.#id = written;
     }
+    if (this.change === 'none' && this.refresh === 'migrated') await this.#rewriteMigrated(now, ttl);
     for (const { id, version } of this.#retired ?? []) {
       if (await this.#tracker.discard(id, version)) continue;
       // Regenerated from data another request has since changed or cleared: the copy must not live on.
       if (written !== undefined) await this.#tracker.discard(written);
       throw this.#conflict();
     }
+  }
+
+  /**
+   * Writes back an entry read under an older payload version, migrated, over the version loaded. Losing that
+   * race is no conflict: the request that won wrote the same migration or a newer change, which stands.
+   */
+  async #rewriteMigrated(now: number, ttl: number): Promise<void> {
+    if (ttl <= 0 || this.loaded === undefined) return;
+    const maxSeconds = this.session.lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
+    await this.#tracker.write(this.#id!, this.session.repack(this.loaded.envelope, now), ttl, maxSeconds, this.#version);
   }
 
   /** A written session has the id `store` wrote it under; an unchanged one, the id it was loaded with. */

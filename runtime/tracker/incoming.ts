@@ -4,6 +4,7 @@
 import type { Envelope } from '../envelope.js';
 import type { RejectionReason, RejectionSource } from '../events.js';
 import type { FlashValues } from '../flash.js';
+import type { MigrationFailure } from '../payload-versions.js';
 
 /** Decodes envelope text a tracker opened, from the client's token or from the storage. */
 export type OpenText<T> = (opened: Opened, source: RejectionSource) => IncomingSession<T>;
@@ -28,6 +29,8 @@ export interface Refused {
    * event too. Not set for a stamp from the future, which no live session ever had (security.md #22).
    */
   readonly outlived?: true;
+  /** `migration_failed`: the step that failed, for the `rejected` event. */
+  readonly migration?: MigrationFailure;
 }
 
 /** An incoming session that opened, verified, is alive and matches its schema. */
@@ -44,6 +47,11 @@ export interface LoadedSession<T> {
   readonly version?: string;
   /** Sealed under an older key: re-seal under the newest in this response (security.md #16). */
   readonly stale: boolean;
+  /**
+   * Written under this older payload version and migrated (runtime/payload-versions.ts): `value` and
+   * `envelope` hold the current version's payload, which commit writes back in this response.
+   */
+  readonly migratedFrom?: number;
 }
 
 /** What the request's token for a session turned out to be: a loaded session, or why it was refused. */

@@ -180,7 +180,9 @@ export abstract class SessionSlot {
    */
   persist(now: number): Promise<void> | undefined {
     const loaded = this.loaded;
-    if (this.change === 'none' && loaded !== undefined) this.refresh = this.session.lifetime.refreshReason(loaded.envelope, loaded.stale, now);
+    if (this.change === 'none' && loaded !== undefined) {
+      this.refresh = loaded.migratedFrom === undefined ? this.session.lifetime.refreshReason(loaded.envelope, loaded.stale, now) : 'migrated';
+    }
     return this.store(now);
   }
 

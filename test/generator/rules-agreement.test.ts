@@ -189,7 +189,7 @@ describe('#65 validate and the runtime apply one set of rules', () => {
         if (loaded.ok) {
           const [session] = loaded.model.sessions;
           // The validator is a reference into the generated validators.ts; the test compiles its own.
-          const { validate, ...data } = definitionLiteral(session!, loaded.model.types, undefined);
+          const { validate, ...data } = definitionLiteral(session!, loaded.model.types, new Map());
           expect(validate).toEqual(new CodeExpression('validators.validatePropSession'));
           expect(withoutUndefined(data)).toEqual(withoutUndefined(definitionOf(variant)));
         }
@@ -348,7 +348,7 @@ describe('#65 the rules relating settings to each other agree too', () => {
         const loaded = loadSpecText(pairSpecText(pair), 'sessions.yaml');
         if (loaded.ok) {
           const emitted = loaded.model.sessions.map((session) => {
-            const { validate: _validate, ...data } = definitionLiteral(session, loaded.model.types, undefined);
+            const { validate: _validate, ...data } = definitionLiteral(session, loaded.model.types, new Map());
             return withoutUndefined(flashKeys(data));
           });
           expect(emitted).toEqual(withoutUndefined([sessionDefinition('a', pair.a, pair.migration), sessionDefinition('b', pair.b, undefined)].map(flashKeys)));
@@ -406,7 +406,7 @@ describe('#65 concurrency: serialize is judged alike by validate and installSess
     };
     const loaded = loadSpecText(text, 'sessions.yaml');
     if (loaded.ok) {
-      const { validate: _validate, ...data } = definitionLiteral(loaded.model.sessions[0]!, loaded.model.types, undefined);
+      const { validate: _validate, ...data } = definitionLiteral(loaded.model.sessions[0]!, loaded.model.types, new Map());
       expect(withoutUndefined(data)).toEqual(withoutUndefined(definition));
     }
     const spec = specOf([definition], storage === undefined ? {} : { s: defined[storage] });

@@ -45,6 +45,7 @@ describe('spec-schema.json', () => {
       ktorLegacyMac: definitions.ktorEncryptStep.properties.legacyMac.default,
       keepSource: definitions.migrateFrom.else.properties.keepSource.default,
       trustUnauthenticatedIv: definitions.migrateFrom.else.properties.trustUnauthenticatedIv.default,
+      payloadVersion: definitions.session.properties.version.default,
     }).toEqual(SPEC_DEFAULTS);
   });
 
