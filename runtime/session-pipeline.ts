@@ -18,7 +18,7 @@ import { persistentByDefault } from './transport/cookie-rules.js';
 import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
 import { byIdTracker, checkSessionRules, createTransport, timedStorage, type PipelineContext } from './pipeline-parts.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
-import { FIRST_VERSION, PayloadVersions } from './payload-versions.js';
+import { FIRST_VERSION, PayloadVersions, type Migration } from './payload-versions.js';
 
 const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
 const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
@@ -125,6 +125,15 @@ export class SessionPipeline<T> implements SlotSession {
             ? AMBIGUOUS
             : this.#openEach(tokens, now, holder);
     return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
+  }
+
+  /**
+   * `value`, a payload of this session's `version`, brought to the current version (runtime/payload-versions.ts);
+   * the current version's passes through, checked.
+   */
+  upgrade(version: number, value: unknown): Migration {
+    if (version !== this.#versions.current) return this.#versions.upgrade(version, value);
+    return this.#validate(value) === undefined ? { ok: true, value, from: version } : { ok: false, reason: 'schema' };
   }
 
   /** `value` validated and serialized. Throws `SessionValidationError` (schema, or a value JSON cannot hold). */
