@@ -26,7 +26,7 @@ import { runtimeSchema, type JsonSchema, type TypeNode } from './payload-schema.
 import type { SpecError, SpecWarning } from './spec-error.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
-import { fieldsOf, unknownName } from './spec-view.js';
+import { entriesOf, fieldsOf, unknownName } from './spec-view.js';
 import type { Fields, SessionView, SpecRule, SpecView, SpecWarningRule } from './spec-view.js';
 import { factsRule, isKtorSession, sessionFacts } from './session-facts.js';
 import { TRANSFORM_KINDS, transformRingRefs, transformSteps } from './transform-steps.js';
@@ -83,7 +83,13 @@ function integrityOf(session: SessionView, source: SessionView): MigrationIntegr
 
 /** A session as the migration rule sees it. */
 function migrationParty(session: SessionView): MigrationParty {
-  return { ...sessionFacts(session), schema: session.fields.schema };
+  const version = session.fields.version;
+  return {
+    ...sessionFacts(session),
+    schema: session.fields.schema,
+    version: typeof version === 'number' ? version : SPEC_DEFAULTS.payloadVersion,
+    history: entriesOf(session.fields.history).map(([written, entry]) => ({ version: Number(written), schema: fieldsOf(entry)?.schema })),
+  };
 }
 
 function optInPath(session: SessionView): SpecPath {

@@ -134,6 +134,8 @@ export interface SessionDefinition<T = unknown> extends SessionSettings {
 /** An older payload version: `gen` compiled its schema, and the app's function takes it to `version + 1`. */
 export interface PayloadVersion {
   readonly version: number;
+  /** Self-contained, like `SessionDefinition.schema`: data for `migrateFrom`'s check of which version a Ktor payload is. */
+  readonly schema: object;
   readonly validate: CompiledValidator;
   /** The app's migration; `gen` types it as taking this version's payload and returning the next one's. */
   readonly migrate: (payload: never) => unknown;

@@ -178,7 +178,10 @@ export interface SessionMigrationFailedEvent {
   readonly type: 'migration_failed';
   readonly session: string;
   readonly from: string;
-  /** The error's stable code, e.g. `SESSION_TOO_LARGE`. */
+  /**
+   * The error's stable code, e.g. `SESSION_TOO_LARGE`, or `SESSION_MIGRATION_FAILED` when the payload version the
+   * Ktor session's schema is could not be migrated to the current one (docs/schema-evolution.md).
+   */
   readonly error: string;
 }
 

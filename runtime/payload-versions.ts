@@ -6,6 +6,7 @@
  * and by id in the stored entry: a client cannot choose the schema its payload is read under.
  */
 import type { PayloadVersion, SessionDefinition } from './definition.js';
+import type { Envelope } from './envelope.js';
 import { SessionConfigError } from './errors.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
 
@@ -98,12 +99,13 @@ export class PayloadVersions {
   }
 
   /**
-   * `value`, written under `version` (older than the current one), checked under that version and migrated
+   * `value`, written under `version`, checked under it; one of an older version is then migrated
    * step by step, each step's result checked under the next version. A version the spec no longer keeps (or
    * never had) is `schema`, as a payload that fits no declared schema; a migration that throws or returns
    * what the next version refuses is `migration_failed`, with the step and a message that holds no payload data.
    */
   upgrade(version: number, value: unknown): Migration {
+    if (version === this.current) return this.validateCurrent(value) === undefined ? { ok: true, value, from: version } : { ok: false, reason: 'schema' };
     const first = this.#steps.get(version);
     if (first === undefined || first.validate(value) !== undefined) return { ok: false, reason: 'schema' };
     let payload = value;
@@ -121,12 +123,36 @@ export class PayloadVersions {
     }
     return { ok: true, value: payload, from: version };
   }
+
+  /**
+   * The payload `value` decoded from `envelope`, under the version the envelope says it was written under.
+   * A migrated one comes with the envelope commit writes back: the payload re-encoded by `encode` under the
+   * current version, times and cookie choice kept. A result `encode` refuses is a failed migration too.
+   */
+  read(envelope: Envelope, value: unknown, encode: (payload: unknown) => string): VersionedRead {
+    const version = envelope.version ?? FIRST_VERSION;
+    const migration = this.upgrade(version, value);
+    if (!migration.ok) return migration;
+    if (version === this.current) return { ok: true, value, envelope };
+    let payload: string;
+    try {
+      payload = encode(migration.value);
+    } catch (error) {
+      return failed(this.current - 1, `returned a payload the serializer refuses (${errorName(error)})`);
+    }
+    return { ok: true, value: migration.value, envelope: { ...envelope, payload, version: this.current }, migratedFrom: version };
+  }
 }
 
 /** The step from `fromVersion` failed with `error`. */
-export function failed(fromVersion: number, error: string): Migration {
+function failed(fromVersion: number, error: string): Extract<Migration, { ok: false }> {
   return { ok: false, reason: 'migration_failed', failure: { fromVersion, toVersion: fromVersion + 1, error } };
 }
+
+/** A payload as read from an envelope: current, or migrated with the envelope that writes it back; or refused. */
+export type VersionedRead =
+  | { readonly ok: true; readonly value: unknown; readonly envelope: Envelope; readonly migratedFrom?: number }
+  | Extract<Migration, { ok: false }>;
 
 /** The error's class name only: its message may quote the payload, and events never carry one. */
 function errorName(error: unknown): string {

@@ -25,14 +25,20 @@ export function reissueMigrated(
   valueAt: (index: number) => unknown,
   sessions: ReissuedSessions,
 ): void {
-  for (const { target, source, keepSource } of migrations) {
+  for (const { target, source, keepSource, version } of migrations) {
     const from = valueAt(source);
     // A native session holding flash values alone has no payload to keep: the Ktor user still moves in.
     if (from === undefined || valueAt(target) !== undefined) continue;
     const pipeline = pipelines[target]!;
     const sourceName = pipelines[source]!.name;
+    // The Ktor service writes what an older version of the target was: that version's migrations bring it up.
+    const upgraded = pipeline.upgrade(version, from);
+    if (!upgraded.ok) {
+      pipeline.emit({ type: 'migration_failed', session: pipeline.name, from: sourceName, error: upgraded.reason === 'schema' ? 'SESSION_VALIDATION' : 'SESSION_MIGRATION_FAILED' });
+      continue;
+    }
     try {
-      sessions.set(pipeline.name, from);
+      sessions.set(pipeline.name, upgraded.value);
     } catch (error) {
       const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'UNKNOWN';
       pipeline.emit({ type: 'migration_failed', session: pipeline.name, from: sourceName, error: code });

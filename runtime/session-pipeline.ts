@@ -18,7 +18,7 @@ import { persistentByDefault } from './transport/cookie-rules.js';
 import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
 import { byIdTracker, checkSessionRules, createTransport, timedStorage, type PipelineContext } from './pipeline-parts.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
-import { FIRST_VERSION, PayloadVersions } from './payload-versions.js';
+import { PayloadVersions, type Migration } from './payload-versions.js';
 
 const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
 const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
@@ -127,6 +127,11 @@ export class SessionPipeline<T> implements SlotSession {
     return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
   }
 
+  /** `value`, a payload of this session's `version`, checked and brought to the current version (runtime/payload-versions.ts). */
+  upgrade(version: number, value: unknown): Migration {
+    return this.#versions.upgrade(version, value);
+  }
+
   /** `value` validated and serialized. Throws `SessionValidationError` (schema, or a value JSON cannot hold). */
   serialize(value: T): string {
     const failure = this.#validate(value);
@@ -202,24 +207,10 @@ export class SessionPipeline<T> implements SlotSession {
       } catch {
         return refused('malformed', source);
       }
-      const version = envelope.version ?? FIRST_VERSION;
-      if (version === this.#versions.current) {
-        if (this.#validate(value) !== undefined) return refused('schema', source);
-      } else {
-        const migration = this.#versions.upgrade(version, value);
-        if (!migration.ok) return migration.reason === 'schema' ? refused('schema', source) : { ok: false, reason: migration.reason, source, migration: migration.failure };
-        let payload: string;
-        try {
-          payload = this.#serializer.encode(migration.value as T);
-        } catch (error) {
-          return { ok: false, reason: 'migration_failed', source, migration: { fromVersion: version, toVersion: this.#versions.current, error: `returned a payload the serializer refuses (${(error as Error).name})` } };
-        }
-        value = migration.value;
-        migratedFrom = version;
-        // What commit writes back: the migrated payload under the current version, times and choice kept.
-        envelope = { ...envelope, payload, version: this.#versions.current };
-        this.#emit({ type: 'migrated', session: this.name, fromVersion: version, toVersion: this.#versions.current });
-      }
+      const read = this.#versions.read(envelope, value, (migrated) => this.#serializer.encode(migrated as T));
+      if (!read.ok) return read.reason === 'schema' ? refused('schema', source) : { ok: false, reason: read.reason, source, migration: read.failure };
+      ({ value, envelope, migratedFrom } = read);
+      if (migratedFrom !== undefined) this.#emit({ type: 'migrated', session: this.name, fromVersion: migratedFrom, toVersion: this.#versions.current });
     }
     const loaded = { ok: true as const, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash), envelope, id: opened.id, version: opened.version, stale: opened.stale };
     return migratedFrom === undefined ? loaded : { ...loaded, migratedFrom };

@@ -19,7 +19,7 @@ export interface DefinitionLiteral extends SessionSettings {
   readonly schema: JsonSchema;
   readonly validate: CodeExpression;
   readonly flash?: Readonly<Record<string, CodeExpression>>;
-  readonly history?: ReadonlyArray<{ readonly version: number; readonly validate: CodeExpression; readonly migrate: CodeExpression }>;
+  readonly history?: ReadonlyArray<{ readonly version: number; readonly schema: JsonSchema; readonly validate: CodeExpression; readonly migrate: CodeExpression }>;
 }
 
 /**
@@ -55,6 +55,7 @@ export function definitionLiteral(
         : Object.fromEntries(Object.keys(session.flash).map((key) => [key, new CodeExpression(`${VALIDATORS_NAMESPACE}.${flashValidatorName(name, key)}`)])),
     history: session.history?.map((old) => ({
       version: old.version,
+      schema: runtimeSchema(old.schema, types),
       validate: new CodeExpression(`${VALIDATORS_NAMESPACE}.${validatorName(old.typeName)}`),
       migrate: new CodeExpression(`${imports.get(migrationImportKey(name, old.version))!.localName} satisfies (payload: ${old.typeName}) => ${nextTypeName(session, old.version)}`),
     })),

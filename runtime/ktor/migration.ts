@@ -7,6 +7,8 @@ export interface Migration {
   readonly target: number;
   readonly source: number;
   readonly keepSource: boolean;
+  /** The target's payload version the source's schema is (the current one, or one its history keeps). */
+  readonly version: number;
 }
 
 /** What a migration's source session is, as far as the integrity of its cookie goes: by id, the cookie carries an id and the payload comes from the storage. */
@@ -66,9 +68,24 @@ export function migrationIntegrity(source: MigrationSource, trustUnauthenticated
   };
 }
 
-/** A session as the migration rule sees it: its facts and its payload schema. */
+/** A session as the migration rule sees it: its facts, its payload schema and version, and its older versions' schemas. */
 export interface MigrationParty extends SessionFacts {
   readonly schema: unknown;
+  readonly version: number;
+  readonly history: readonly { readonly version: number; readonly schema: unknown }[];
+}
+
+/**
+ * The version of `target` whose schema is `source`'s, or `undefined` when none is: a Ktor payload is read
+ * as that version and migrated up to the current one like any payload written under it.
+ *
+ * @example
+ * schemaVersionOf(user, ktorUser); // 1: the Ktor service still writes what user's version 1 was
+ */
+export function schemaVersionOf(target: MigrationParty, source: MigrationParty): number | undefined {
+  const same = (schema: unknown): boolean => JSON.stringify(schema) === JSON.stringify(source.schema);
+  if (same(target.schema)) return target.version;
+  return target.history.find((old) => same(old.schema))?.version;
 }
 
 /** Why a migration cannot be planned: the problem completes "migrates from X, ", `at` as in `MigrationIntegrity`. */
@@ -101,8 +118,10 @@ export function migrationProblem(
     const lazy = target.loadsOnDemand ? 'this session is' : 'that session is';
     return problem(`but ${lazy} load: lazy, and both sessions of a migration are loaded before the handler, which re-issues one as the other there; remove load: lazy`);
   }
-  if (JSON.stringify(source.schema) !== JSON.stringify(target.schema)) {
-    return problem('whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid');
+  if (schemaVersionOf(target, source) === undefined) {
+    return problem(
+      'whose schema differs from this session\'s and from every version its history: keeps; give both the same schema (for example $ref: "#/types/User"), or keep the source\'s schema as a version in history:, so every migrated payload is valid',
+    );
   }
   const integrity = migrationIntegrity(source, trustUnauthenticatedIv);
   if (!integrity.ok) return { at: integrity.at, problem: integrity.problem };
@@ -120,7 +139,12 @@ export function migrationProblem(
 export function planMigrations(definitions: readonly SessionDefinition<unknown>[]): Migration[] {
   const indexByName = new Map(definitions.map((definition, index) => [definition.name, index]));
   const claimed = new Map<number, string>();
-  const party = (definition: SessionDefinition<unknown>): MigrationParty => ({ ...sessionFacts(definition), schema: definition.schema });
+  const party = (definition: SessionDefinition<unknown>): MigrationParty => ({
+    ...sessionFacts(definition),
+    schema: definition.schema,
+    version: definition.version ?? 1,
+    history: definition.history ?? [],
+  });
   return definitions.flatMap((definition, target): Migration[] => {
     const from = definition.migrateFrom;
     if (from === undefined) return [];
@@ -132,6 +156,6 @@ export function planMigrations(definitions: readonly SessionDefinition<unknown>[
     const problem = migrationProblem(party(definition), party(definitions[source]!), from.trustUnauthenticatedIv === true, claimed.get(source));
     if (problem !== undefined) fail(problem.problem);
     claimed.set(source, definition.name);
-    return [{ target, source, keepSource: from.keepSource }];
+    return [{ target, source, keepSource: from.keepSource, version: schemaVersionOf(party(definition), party(definitions[source]!))! }];
   });
 }

@@ -2,11 +2,12 @@
  * The packages as a user gets them: `npm pack --workspaces` this repo, install the runtime (`typed-sessions`)
  * beside koa and the CLI (`@typed-sessions/cli`) as a dev dependency in a fresh project, run
  * `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first program
- * with it, compile and serve a request: once on Koa 3 with its types, once on Koa 2 with its own.
+ * with it, compile and serve a request: once on Koa 3 with its types, once on Koa 2 with its own. Then the
+ * same project moves its session to payload version 2 with a migration of its own (docs/schema-evolution.md).
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,6 +47,41 @@ app.use((ctx) => {
     draft.count += 1;
   });
   ctx.body = { count: ctx.sessions.get('visit')?.count };
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  if (address && typeof address === 'object') console.log('listening ' + address.port);
+});
+`;
+
+/** The project's spec at payload version 2: `visit` gains a required `firstSeen`, its version 1 kept in history. */
+function versionedSpec(v1: string): string {
+  const [head, schema] = v1.split('    schema:\n');
+  const current = schema!.replace('properties: { count: { type: integer, minimum: 1 } }', 'properties: { count: { type: integer, minimum: 1 }, firstSeen: { type: string } }').replace('required: [count]', 'required: [count, firstSeen]');
+  const old = schema!.replace(/^ {6}/gm, '          ');
+  return `${head}    version: 2\n    schema:\n${current}    history:\n      1:\n        schema:\n${old}        migrate: { module: ./migrations.js, export: visitV1toV2 }\n`;
+}
+
+function migrations(firstSeen: string): string {
+  return `import type { VisitSessionV1 } from './generated/index.js';
+
+export function visitV1toV2(old: VisitSessionV1) {
+  return { count: old.count, ${firstSeen} };
+}
+`;
+}
+
+/** Counts on, showing the whole payload: a migrated one carries what the migration added. */
+const versionedApp = `import Koa from 'koa';
+import { installSessions } from './generated/index.js';
+
+const app = new Koa();
+app.use(installSessions());
+app.use((ctx) => {
+  ctx.sessions.update('visit', (draft) => {
+    draft.count += 1;
+  });
+  ctx.body = ctx.sessions.get('visit');
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
@@ -143,6 +179,35 @@ describe.each([3, 2] as const)('installed from the tarballs, on Koa %i', (major)
     await expectCounting(project, 'plain.js', key);
   }, 120_000);
 
+  // Once, on Koa 3: nothing in a migration depends on Koa's major, and each run costs two more builds.
+  it.runIf(major === 3)('moves the session to payload version 2: the migration is type-checked, and a version 1 cookie reads migrated', async () => {
+    await sh('npx', ['typed-sessions', 'gen'], project);
+    await sh('npx', ['tsc', '-p', 'tsconfig.json'], project);
+    const key = (await sh('npx', ['typed-sessions', 'keygen'], project)).split('\n')[0]!.trim();
+    const v1Cookie = await expectCounting(project, 'out/app.js', key);
+
+    await mkdir(join(project, 'v2'), { recursive: true });
+    await writeFile(join(project, 'v2', 'sessions.yaml'), versionedSpec(spec));
+    await writeFile(join(project, 'v2', 'migrations.ts'), migrations('firstSeen: `visit ${old.count} under version 1`'));
+    await writeFile(join(project, 'v2', 'app.ts'), versionedApp);
+    await writeFile(join(project, 'tsconfig.v2.json'), JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, outDir: 'out-v2', rootDir: '.' }, include: ['v2'] }));
+    const gen = await sh('npx', ['typed-sessions', 'gen', '--spec', 'v2/sessions.yaml', '--out', 'v2/generated'], project);
+    expect(gen).toContain('v2/generated/index.ts');
+    await sh('npx', ['tsc', '-p', 'tsconfig.v2.json'], project);
+    await serving(project, 'out-v2/v2/app.js', key, async (url) => {
+      const migrated = await fetch(url, { headers: { cookie: v1Cookie } });
+      expect(await migrated.json()).toEqual({ count: 3, firstSeen: 'visit 2 under version 1' });
+    });
+
+    // A migration that returns the wrong shape is a compile error in the app's build, at the generated `satisfies`.
+    await writeFile(join(project, 'v2', 'migrations.ts'), migrations('firstSeen: old.count'));
+    const refused = await run('npx', ['tsc', '-p', 'tsconfig.v2.json'], { cwd: project }).then(
+      () => 'compiled',
+      (error: { stdout: string }) => error.stdout,
+    );
+    expect(refused).toMatch(/v2\/generated\/index\.ts\(\d+,\d+\): error TS1360: Type .*firstSeen/s);
+  }, 180_000);
+
   it('refuses to start without the key ring, naming the variable', async () => {
     // Generates for itself, and runs the app as plain JavaScript, so it needs nothing an earlier test built.
     await sh('npx', ['typed-sessions', 'gen'], project);
@@ -154,8 +219,20 @@ describe.each([3, 2] as const)('installed from the tarballs, on Koa %i', (major)
   });
 });
 
-/** Starts `entry` in `project` with `key` as its ring, and sees its visit counter count 1, then 2. */
-async function expectCounting(project: string, entry: string, key: string): Promise<void> {
+/** Starts `entry` in `project` with `key` as its ring, and sees its visit counter count 1, then 2; resolves to the last cookie. */
+async function expectCounting(project: string, entry: string, key: string): Promise<string> {
+  return serving(project, entry, key, async (url) => {
+    const first = await fetch(url);
+    expect(await first.json()).toEqual({ count: 1 });
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    const second = await fetch(url, { headers: { cookie } });
+    expect(await second.json()).toEqual({ count: 2 });
+    return second.headers.get('set-cookie')!.split(';')[0]!;
+  });
+}
+
+/** Runs `entry` in `project` with `key` as its ring while `use` talks to it. */
+async function serving<T>(project: string, entry: string, key: string, use: (url: string) => Promise<T>): Promise<T> {
   const server = spawn(process.execPath, [entry], { cwd: project, env: { ...process.env, SESSION_KEYS: key } });
   try {
     const port = await new Promise<number>((done, failed) => {
@@ -165,11 +242,7 @@ async function expectCounting(project: string, entry: string, key: string): Prom
       });
       server.on('exit', (code) => failed(new Error(`${entry} exited with ${code}`)));
     });
-    const first = await fetch(`http://127.0.0.1:${port}/`);
-    expect(await first.json()).toEqual({ count: 1 });
-    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-    const second = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie } });
-    expect(await second.json()).toEqual({ count: 2 });
+    return await use(`http://127.0.0.1:${port}/`);
   } finally {
     server.kill();
   }

@@ -8,8 +8,12 @@ import { createPayloadAjv } from '../../generator/emit/payload-ajv.js';
 
 const ajv = createPayloadAjv();
 
-/** A definition as a test writes it: everything but the compiled validator. */
-export type DefinitionData<T = unknown> = Omit<SessionDefinition<T>, 'validate'>;
+type PayloadVersion = NonNullable<SessionDefinition['history']>[number];
+
+/** A definition as a test writes it: everything but the compiled validators (of its schema and of each older version's). */
+export type DefinitionData<T = unknown> = Omit<SessionDefinition<T>, 'validate' | 'history'> & {
+  readonly history?: readonly (Omit<PayloadVersion, 'validate'> & { readonly validate?: PayloadVersion['validate'] })[];
+};
 
 /**
  * `definition` with `validate` compiled from its `schema`. Any validator it had is replaced, so a copy
@@ -19,7 +23,9 @@ export type DefinitionData<T = unknown> = Omit<SessionDefinition<T>, 'validate'>
  * const definition = withValidator({ ...NoteSessionProvider.definition, schema: { type: 'object', additionalProperties: false } });
  */
 export function withValidator<T>(definition: DefinitionData<T>): SessionDefinition<T> {
-  return { ...definition, validate: compiled(definition.schema) };
+  const { history, ...rest } = definition;
+  const versions = history?.map((old) => ({ ...old, validate: compiled(old.schema) }));
+  return { ...rest, ...(versions === undefined ? {} : { history: versions }), validate: compiled(definition.schema) };
 }
 
 /** Validators by the text of their schema: property tests build thousands of definitions from a few schemas. */
