@@ -7,10 +7,14 @@
  * It also shows a move off Ktor (docs/ktor.md): `ktor_user` is the `user_session` cookie a Ktor service
  * issues, in Ktor's own format. `POST /ktor/login` stands in for that service; on the next request the
  * middleware reads the Ktor cookie, re-issues the user as `USER_SESSION` and expires `user_session`.
+ *
+ * And a schema change (docs/schema-evolution.md): the user session is at payload version 2, whose
+ * `displayName` version 1 did not have. Cookies written under version 1, and the Ktor service's cookies,
+ * which still hold version 1's shape, are migrated on the way in by examples/session-migrations.ts.
  */
 import Koa from 'koa';
 import type { InstallOptions } from 'typed-sessions';
-import { installSessions, type CartItem, type User } from '../generated/index.js';
+import { installSessions, type CartItem } from '../generated/index.js';
 
 /** Reads an `application/x-www-form-urlencoded` body (small forms only). */
 async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
@@ -24,11 +28,11 @@ async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-/** The user a sign-in form names: the same for this app's login and the Ktor service's it stands in for. */
-function signIn(ctx: Koa.Context, form: URLSearchParams): User {
+/** The name a sign-in form gives: the same for this app's login and the Ktor service's it stands in for. */
+function signInName(ctx: Koa.Context, form: URLSearchParams): string {
   const name = form.get('name')?.trim() ?? '';
   if (name === '' || name.length > 64) ctx.throw(400, 'name: 1 to 64 characters');
-  return { userId: name.toLowerCase(), name, roles: ['member'] };
+  return name;
 }
 
 function escapeHtml(text: string): string {
@@ -60,22 +64,24 @@ export function createApp(options?: InstallOptions): Koa {
     switch (route) {
       case 'GET /': {
         ctx.type = 'html';
-        ctx.body = homePage(ctx.sessions.get('user')?.name, ctx.sessions.flashed('user', 'notice'));
+        ctx.body = homePage(ctx.sessions.get('user')?.displayName, ctx.sessions.flashed('user', 'notice'));
         return;
       }
       case 'POST /login': {
         const form = await readForm(ctx);
-        const user = signIn(ctx, form);
+        const name = signInName(ctx, form);
         // Unticked, the cookie is what sessions.yaml says (persistent: false): gone when the browser closes.
-        ctx.sessions.set('user', user, { persistent: form.get('remember') === 'on' });
-        ctx.sessions.flash('user', 'notice', `Welcome, ${user.name}.`);
+        ctx.sessions.set('user', { userId: name.toLowerCase(), displayName: name, roles: ['member'] }, { persistent: form.get('remember') === 'on' });
+        ctx.sessions.flash('user', 'notice', `Welcome, ${name}.`);
         ctx.redirect('/');
         return;
       }
       case 'POST /ktor/login': {
         // What the Ktor service does at sign-in: user_session in Ktor's format (kotlinx JSON, then HMAC-SHA256),
-        // the bytes Ktor's install(Sessions) would write. The next request migrates it (see GET /me).
-        ctx.sessions.set('ktor_user', signIn(ctx, await readForm(ctx)));
+        // the bytes Ktor's install(Sessions) would write, in the user session's version 1 shape (`name`, not
+        // `displayName`). The next request migrates it (see GET /me).
+        const name = signInName(ctx, await readForm(ctx));
+        ctx.sessions.set('ktor_user', { userId: name.toLowerCase(), name, roles: ['member'] });
         ctx.redirect('/');
         return;
       }

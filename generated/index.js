@@ -3,6 +3,7 @@
 import { SessionProvider, createSessionsMiddleware } from 'typed-sessions/core';
 import { ktorLayer } from 'typed-sessions/ktor';
 import * as validators from './validators.js';
+import { userV1toV2 } from '../examples/session-migrations.js';
 /** `user`: cookie USER_SESSION, by value, encrypt(main), migrates from `ktor_user`. */
 export class UserSessionProvider extends SessionProvider {
   static definition = {
@@ -21,25 +22,45 @@ export class UserSessionProvider extends SessionProvider {
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
     migrateFrom: { session: 'ktor_user', keepSource: false },
+    version: 2,
     expiry: { maxAge: 604800, idle: 1800, rolling: true },
     schema: {
-      $ref: '#/$defs/User',
-      $defs: {
-        User: {
-          description: 'The signed-in user.',
-          type: 'object',
-          properties: {
-            userId: { type: 'string', minLength: 1, maxLength: 64 },
-            name: { type: 'string', maxLength: 100 },
-            roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
-          },
-          required: ['userId'],
-          additionalProperties: false,
-        },
+      description: 'The signed-in user.',
+      type: 'object',
+      properties: {
+        userId: { type: 'string', minLength: 1, maxLength: 64 },
+        displayName: { type: 'string', minLength: 1, maxLength: 100 },
+        roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
       },
+      required: ['userId', 'displayName'],
+      additionalProperties: false,
     },
     validate: validators.validateUserSession,
     flash: { notice: validators.validateUserFlashNotice },
+    history: [
+      {
+        version: 1,
+        schema: {
+          $ref: '#/$defs/User',
+          $defs: {
+            User: {
+              description:
+                "The signed-in user, as the Ktor service and the user session's version 1 write it.",
+              type: 'object',
+              properties: {
+                userId: { type: 'string', minLength: 1, maxLength: 64 },
+                name: { type: 'string', maxLength: 100 },
+                roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+              },
+              required: ['userId'],
+              additionalProperties: false,
+            },
+          },
+        },
+        validate: validators.validateUserSessionV1,
+        migrate: userV1toV2,
+      },
+    ],
   };
 }
 /** `cart`: header X-Cart-Session, by id in storage `mem`. */
@@ -94,7 +115,8 @@ export class KtorUserSessionProvider extends SessionProvider {
       $ref: '#/$defs/User',
       $defs: {
         User: {
-          description: 'The signed-in user.',
+          description:
+            "The signed-in user, as the Ktor service and the user session's version 1 write it.",
           type: 'object',
           properties: {
             userId: { type: 'string', minLength: 1, maxLength: 64 },

@@ -10,8 +10,9 @@ import {
 } from 'typed-sessions/core';
 import { ktorLayer } from 'typed-sessions/ktor';
 import * as validators from './validators.js';
+import { userV1toV2 } from '../examples/session-migrations.js';
 
-/** The signed-in user. */
+/** The signed-in user, as the Ktor service and the user session's version 1 write it. */
 export interface User {
   readonly userId: string;
   readonly name?: string;
@@ -24,7 +25,17 @@ export interface CartItem {
   readonly qty: number;
 }
 
-export type UserSession = User;
+/** The signed-in user. */
+export interface UserSession {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly roles?: ReadonlyArray<'admin' | 'member'>;
+}
+
+/** `user` as written under payload version 1 (history: in the spec). */
+export type UserSessionV1 = User;
+/** `user` under its current payload version, 2. */
+export type UserSessionV2 = UserSession;
 
 export interface CartSession {
   readonly items: readonly CartItem[];
@@ -72,25 +83,45 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
     migrateFrom: { session: 'ktor_user', keepSource: false },
+    version: 2,
     expiry: { maxAge: 604800, idle: 1800, rolling: true },
     schema: {
-      $ref: '#/$defs/User',
-      $defs: {
-        User: {
-          description: 'The signed-in user.',
-          type: 'object',
-          properties: {
-            userId: { type: 'string', minLength: 1, maxLength: 64 },
-            name: { type: 'string', maxLength: 100 },
-            roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
-          },
-          required: ['userId'],
-          additionalProperties: false,
-        },
+      description: 'The signed-in user.',
+      type: 'object',
+      properties: {
+        userId: { type: 'string', minLength: 1, maxLength: 64 },
+        displayName: { type: 'string', minLength: 1, maxLength: 100 },
+        roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
       },
+      required: ['userId', 'displayName'],
+      additionalProperties: false,
     },
     validate: validators.validateUserSession,
     flash: { notice: validators.validateUserFlashNotice },
+    history: [
+      {
+        version: 1,
+        schema: {
+          $ref: '#/$defs/User',
+          $defs: {
+            User: {
+              description:
+                "The signed-in user, as the Ktor service and the user session's version 1 write it.",
+              type: 'object',
+              properties: {
+                userId: { type: 'string', minLength: 1, maxLength: 64 },
+                name: { type: 'string', maxLength: 100 },
+                roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+              },
+              required: ['userId'],
+              additionalProperties: false,
+            },
+          },
+        },
+        validate: validators.validateUserSessionV1,
+        migrate: userV1toV2 satisfies (payload: UserSessionV1) => UserSessionV2,
+      },
+    ],
   };
 }
 
@@ -147,7 +178,8 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
       $ref: '#/$defs/User',
       $defs: {
         User: {
-          description: 'The signed-in user.',
+          description:
+            "The signed-in user, as the Ktor service and the user session's version 1 write it.",
           type: 'object',
           properties: {
             userId: { type: 'string', minLength: 1, maxLength: 64 },

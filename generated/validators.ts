@@ -4,10 +4,238 @@ import type { CompiledValidator } from 'typed-sessions/core';
 import { ucs2length } from 'typed-sessions/validators';
 export const validateUserSession: CompiledValidator = validate10;
 const schema11 = {
+  description: 'The signed-in user.',
+  type: 'object',
+  properties: {
+    userId: { type: 'string', minLength: 1, maxLength: 64 },
+    displayName: { type: 'string', minLength: 1, maxLength: 100 },
+    roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+  },
+  required: ['userId', 'displayName'],
+  additionalProperties: false,
+};
+const func2 = ucs2length;
+function validate10(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.userId === undefined && (missing0 = 'userId')) ||
+        (data.displayName === undefined && (missing0 = 'displayName'))
+      ) {
+        validate10.errors = [
+          {
+            instancePath,
+            schemaPath: '#/required',
+            keyword: 'required',
+            params: { missingProperty: missing0 },
+            message: "must have required property '" + missing0 + "'",
+          },
+        ];
+        return false;
+      } else {
+        const _errs1 = errors;
+        for (const key0 in data) {
+          if (!(key0 === 'userId' || key0 === 'displayName' || key0 === 'roles')) {
+            validate10.errors = [
+              {
+                instancePath,
+                schemaPath: '#/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key0 },
+                message: 'must NOT have additional properties',
+              },
+            ];
+            return false;
+            break;
+          }
+        }
+        if (_errs1 === errors) {
+          if (data.userId !== undefined) {
+            let data0 = data.userId;
+            const _errs2 = errors;
+            if (errors === _errs2) {
+              if (typeof data0 === 'string') {
+                if (func2(data0) > 64) {
+                  validate10.errors = [
+                    {
+                      instancePath: instancePath + '/userId',
+                      schemaPath: '#/properties/userId/maxLength',
+                      keyword: 'maxLength',
+                      params: { limit: 64 },
+                      message: 'must NOT have more than 64 characters',
+                    },
+                  ];
+                  return false;
+                } else {
+                  if (func2(data0) < 1) {
+                    validate10.errors = [
+                      {
+                        instancePath: instancePath + '/userId',
+                        schemaPath: '#/properties/userId/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                }
+              } else {
+                validate10.errors = [
+                  {
+                    instancePath: instancePath + '/userId',
+                    schemaPath: '#/properties/userId/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  },
+                ];
+                return false;
+              }
+            }
+            var valid0 = _errs2 === errors;
+          } else {
+            var valid0 = true;
+          }
+          if (valid0) {
+            if (data.displayName !== undefined) {
+              let data1 = data.displayName;
+              const _errs4 = errors;
+              if (errors === _errs4) {
+                if (typeof data1 === 'string') {
+                  if (func2(data1) > 100) {
+                    validate10.errors = [
+                      {
+                        instancePath: instancePath + '/displayName',
+                        schemaPath: '#/properties/displayName/maxLength',
+                        keyword: 'maxLength',
+                        params: { limit: 100 },
+                        message: 'must NOT have more than 100 characters',
+                      },
+                    ];
+                    return false;
+                  } else {
+                    if (func2(data1) < 1) {
+                      validate10.errors = [
+                        {
+                          instancePath: instancePath + '/displayName',
+                          schemaPath: '#/properties/displayName/minLength',
+                          keyword: 'minLength',
+                          params: { limit: 1 },
+                          message: 'must NOT have fewer than 1 characters',
+                        },
+                      ];
+                      return false;
+                    }
+                  }
+                } else {
+                  validate10.errors = [
+                    {
+                      instancePath: instancePath + '/displayName',
+                      schemaPath: '#/properties/displayName/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                    },
+                  ];
+                  return false;
+                }
+              }
+              var valid0 = _errs4 === errors;
+            } else {
+              var valid0 = true;
+            }
+            if (valid0) {
+              if (data.roles !== undefined) {
+                let data2 = data.roles;
+                const _errs6 = errors;
+                if (errors === _errs6) {
+                  if (Array.isArray(data2)) {
+                    if (data2.length > 2) {
+                      validate10.errors = [
+                        {
+                          instancePath: instancePath + '/roles',
+                          schemaPath: '#/properties/roles/maxItems',
+                          keyword: 'maxItems',
+                          params: { limit: 2 },
+                          message: 'must NOT have more than 2 items',
+                        },
+                      ];
+                      return false;
+                    } else {
+                      var valid1 = true;
+                      const len0 = data2.length;
+                      for (let i0 = 0; i0 < len0; i0++) {
+                        let data3 = data2[i0];
+                        const _errs8 = errors;
+                        if (!(data3 === 'admin' || data3 === 'member')) {
+                          validate10.errors = [
+                            {
+                              instancePath: instancePath + '/roles/' + i0,
+                              schemaPath: '#/properties/roles/items/enum',
+                              keyword: 'enum',
+                              params: { allowedValues: schema11.properties.roles.items.enum },
+                              message: 'must be equal to one of the allowed values',
+                            },
+                          ];
+                          return false;
+                        }
+                        var valid1 = _errs8 === errors;
+                        if (!valid1) {
+                          break;
+                        }
+                      }
+                    }
+                  } else {
+                    validate10.errors = [
+                      {
+                        instancePath: instancePath + '/roles',
+                        schemaPath: '#/properties/roles/type',
+                        keyword: 'type',
+                        params: { type: 'array' },
+                        message: 'must be array',
+                      },
+                    ];
+                    return false;
+                  }
+                }
+                var valid0 = _errs6 === errors;
+              } else {
+                var valid0 = true;
+              }
+            }
+          }
+        }
+      }
+    } else {
+      validate10.errors = [
+        {
+          instancePath,
+          schemaPath: '#/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+        },
+      ];
+      return false;
+    }
+  }
+  validate10.errors = vErrors;
+  return errors === 0;
+}
+export const validateUserSessionV1: CompiledValidator = validate11;
+const schema12 = {
   $ref: '#/$defs/User',
   $defs: {
     User: {
-      description: 'The signed-in user.',
+      description:
+        "The signed-in user, as the Ktor service and the user session's version 1 write it.",
       type: 'object',
       properties: {
         userId: { type: 'string', minLength: 1, maxLength: 64 },
@@ -19,8 +247,8 @@ const schema11 = {
     },
   },
 };
-const schema12 = {
-  description: 'The signed-in user.',
+const schema13 = {
+  description: "The signed-in user, as the Ktor service and the user session's version 1 write it.",
   type: 'object',
   properties: {
     userId: { type: 'string', minLength: 1, maxLength: 64 },
@@ -30,8 +258,7 @@ const schema12 = {
   required: ['userId'],
   additionalProperties: false,
 };
-const func2 = ucs2length;
-function validate10(
+function validate11(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -42,7 +269,7 @@ function validate10(
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       let missing0;
       if (data.userId === undefined && (missing0 = 'userId')) {
-        validate10.errors = [
+        validate11.errors = [
           {
             instancePath,
             schemaPath: '#/$defs/User/required',
@@ -56,7 +283,7 @@ function validate10(
         const _errs2 = errors;
         for (const key0 in data) {
           if (!(key0 === 'userId' || key0 === 'name' || key0 === 'roles')) {
-            validate10.errors = [
+            validate11.errors = [
               {
                 instancePath,
                 schemaPath: '#/$defs/User/additionalProperties',
@@ -76,7 +303,7 @@ function validate10(
             if (errors === _errs3) {
               if (typeof data0 === 'string') {
                 if (func2(data0) > 64) {
-                  validate10.errors = [
+                  validate11.errors = [
                     {
                       instancePath: instancePath + '/userId',
                       schemaPath: '#/$defs/User/properties/userId/maxLength',
@@ -88,7 +315,7 @@ function validate10(
                   return false;
                 } else {
                   if (func2(data0) < 1) {
-                    validate10.errors = [
+                    validate11.errors = [
                       {
                         instancePath: instancePath + '/userId',
                         schemaPath: '#/$defs/User/properties/userId/minLength',
@@ -101,7 +328,7 @@ function validate10(
                   }
                 }
               } else {
-                validate10.errors = [
+                validate11.errors = [
                   {
                     instancePath: instancePath + '/userId',
                     schemaPath: '#/$defs/User/properties/userId/type',
@@ -124,7 +351,7 @@ function validate10(
               if (errors === _errs5) {
                 if (typeof data1 === 'string') {
                   if (func2(data1) > 100) {
-                    validate10.errors = [
+                    validate11.errors = [
                       {
                         instancePath: instancePath + '/name',
                         schemaPath: '#/$defs/User/properties/name/maxLength',
@@ -136,7 +363,7 @@ function validate10(
                     return false;
                   }
                 } else {
-                  validate10.errors = [
+                  validate11.errors = [
                     {
                       instancePath: instancePath + '/name',
                       schemaPath: '#/$defs/User/properties/name/type',
@@ -159,7 +386,7 @@ function validate10(
                 if (errors === _errs7) {
                   if (Array.isArray(data2)) {
                     if (data2.length > 2) {
-                      validate10.errors = [
+                      validate11.errors = [
                         {
                           instancePath: instancePath + '/roles',
                           schemaPath: '#/$defs/User/properties/roles/maxItems',
@@ -176,12 +403,12 @@ function validate10(
                         let data3 = data2[i0];
                         const _errs9 = errors;
                         if (!(data3 === 'admin' || data3 === 'member')) {
-                          validate10.errors = [
+                          validate11.errors = [
                             {
                               instancePath: instancePath + '/roles/' + i0,
                               schemaPath: '#/$defs/User/properties/roles/items/enum',
                               keyword: 'enum',
-                              params: { allowedValues: schema12.properties.roles.items.enum },
+                              params: { allowedValues: schema13.properties.roles.items.enum },
                               message: 'must be equal to one of the allowed values',
                             },
                           ];
@@ -194,7 +421,7 @@ function validate10(
                       }
                     }
                   } else {
-                    validate10.errors = [
+                    validate11.errors = [
                       {
                         instancePath: instancePath + '/roles',
                         schemaPath: '#/$defs/User/properties/roles/type',
@@ -215,7 +442,7 @@ function validate10(
         }
       }
     } else {
-      validate10.errors = [
+      validate11.errors = [
         {
           instancePath,
           schemaPath: '#/$defs/User/type',
@@ -227,12 +454,12 @@ function validate10(
       return false;
     }
   }
-  validate10.errors = vErrors;
+  validate11.errors = vErrors;
   return errors === 0;
 }
-export const validateUserFlashNotice: CompiledValidator = validate11;
-const schema13 = { type: 'string', maxLength: 200 };
-function validate11(
+export const validateUserFlashNotice: CompiledValidator = validate12;
+const schema14 = { type: 'string', maxLength: 200 };
+function validate12(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -241,7 +468,7 @@ function validate11(
   if (errors === 0) {
     if (typeof data === 'string') {
       if (func2(data) > 200) {
-        validate11.errors = [
+        validate12.errors = [
           {
             instancePath,
             schemaPath: '#/maxLength',
@@ -253,7 +480,7 @@ function validate11(
         return false;
       }
     } else {
-      validate11.errors = [
+      validate12.errors = [
         {
           instancePath,
           schemaPath: '#/type',
@@ -265,11 +492,11 @@ function validate11(
       return false;
     }
   }
-  validate11.errors = vErrors;
+  validate12.errors = vErrors;
   return errors === 0;
 }
-export const validateCartSession: CompiledValidator = validate12;
-const schema14 = {
+export const validateCartSession: CompiledValidator = validate13;
+const schema15 = {
   type: 'object',
   properties: { items: { type: 'array', items: { $ref: '#/$defs/CartItem' }, maxItems: 50 } },
   required: ['items'],
@@ -287,7 +514,7 @@ const schema14 = {
     },
   },
 };
-const schema15 = {
+const schema16 = {
   description: 'One line of the shopping cart.',
   type: 'object',
   properties: {
@@ -298,7 +525,7 @@ const schema15 = {
   additionalProperties: false,
 };
 const pattern0 = new RegExp('^[A-Za-z0-9-]+$', 'u');
-function validate12(
+function validate13(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -308,7 +535,7 @@ function validate12(
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       let missing0;
       if (data.items === undefined && (missing0 = 'items')) {
-        validate12.errors = [
+        validate13.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -322,7 +549,7 @@ function validate12(
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'items')) {
-            validate12.errors = [
+            validate13.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -342,7 +569,7 @@ function validate12(
             if (errors === _errs2) {
               if (Array.isArray(data0)) {
                 if (data0.length > 50) {
-                  validate12.errors = [
+                  validate13.errors = [
                     {
                       instancePath: instancePath + '/items',
                       schemaPath: '#/properties/items/maxItems',
@@ -366,7 +593,7 @@ function validate12(
                           (data1.sku === undefined && (missing1 = 'sku')) ||
                           (data1.qty === undefined && (missing1 = 'qty'))
                         ) {
-                          validate12.errors = [
+                          validate13.errors = [
                             {
                               instancePath: instancePath + '/items/' + i0,
                               schemaPath: '#/$defs/CartItem/required',
@@ -380,7 +607,7 @@ function validate12(
                           const _errs7 = errors;
                           for (const key1 in data1) {
                             if (!(key1 === 'sku' || key1 === 'qty')) {
-                              validate12.errors = [
+                              validate13.errors = [
                                 {
                                   instancePath: instancePath + '/items/' + i0,
                                   schemaPath: '#/$defs/CartItem/additionalProperties',
@@ -400,7 +627,7 @@ function validate12(
                               if (errors === _errs8) {
                                 if (typeof data2 === 'string') {
                                   if (func2(data2) > 64) {
-                                    validate12.errors = [
+                                    validate13.errors = [
                                       {
                                         instancePath: instancePath + '/items/' + i0 + '/sku',
                                         schemaPath: '#/$defs/CartItem/properties/sku/maxLength',
@@ -412,7 +639,7 @@ function validate12(
                                     return false;
                                   } else {
                                     if (func2(data2) < 1) {
-                                      validate12.errors = [
+                                      validate13.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/sku',
                                           schemaPath: '#/$defs/CartItem/properties/sku/minLength',
@@ -424,7 +651,7 @@ function validate12(
                                       return false;
                                     } else {
                                       if (!pattern0.test(data2)) {
-                                        validate12.errors = [
+                                        validate13.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/sku',
                                             schemaPath: '#/$defs/CartItem/properties/sku/pattern',
@@ -439,7 +666,7 @@ function validate12(
                                     }
                                   }
                                 } else {
-                                  validate12.errors = [
+                                  validate13.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/sku',
                                       schemaPath: '#/$defs/CartItem/properties/sku/type',
@@ -465,7 +692,7 @@ function validate12(
                                   !isNaN(data3) &&
                                   isFinite(data3)
                                 )) {
-                                  validate12.errors = [
+                                  validate13.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/qty',
                                       schemaPath: '#/$defs/CartItem/properties/qty/type',
@@ -479,7 +706,7 @@ function validate12(
                                 if (errors === _errs10) {
                                   if (typeof data3 == 'number' && isFinite(data3)) {
                                     if (data3 > 99 || isNaN(data3)) {
-                                      validate12.errors = [
+                                      validate13.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/qty',
                                           schemaPath: '#/$defs/CartItem/properties/qty/maximum',
@@ -491,7 +718,7 @@ function validate12(
                                       return false;
                                     } else {
                                       if (data3 < 1 || isNaN(data3)) {
-                                        validate12.errors = [
+                                        validate13.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/qty',
                                             schemaPath: '#/$defs/CartItem/properties/qty/minimum',
@@ -513,7 +740,7 @@ function validate12(
                           }
                         }
                       } else {
-                        validate12.errors = [
+                        validate13.errors = [
                           {
                             instancePath: instancePath + '/items/' + i0,
                             schemaPath: '#/$defs/CartItem/type',
@@ -532,7 +759,7 @@ function validate12(
                   }
                 }
               } else {
-                validate12.errors = [
+                validate13.errors = [
                   {
                     instancePath: instancePath + '/items',
                     schemaPath: '#/properties/items/type',
@@ -548,7 +775,7 @@ function validate12(
         }
       }
     } else {
-      validate12.errors = [
+      validate13.errors = [
         {
           instancePath,
           schemaPath: '#/type',
@@ -560,7 +787,7 @@ function validate12(
       return false;
     }
   }
-  validate12.errors = vErrors;
+  validate13.errors = vErrors;
   return errors === 0;
 }
-export const validateKtorUserSession: CompiledValidator = validateUserSession;
+export const validateKtorUserSession: CompiledValidator = validateUserSessionV1;

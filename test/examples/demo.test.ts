@@ -1,13 +1,16 @@
-/** The demo app (examples/) over real HTTP: log in and out, the cart by header, and how it starts. */
+/** The demo app (examples/) over real HTTP: log in and out, the cart by header, its user session's migration from version 1, and how it starts. */
 import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { generateKey } from 'typed-sessions';
+import Koa from 'koa';
+import { generateKey, type SessionEvent, type Sessions } from 'typed-sessions';
+import { GENERATED_FORMAT, SessionProvider, createSessionsMiddleware, type SessionDefinition } from 'typed-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/app.js';
+import { UserSessionProvider, type User } from '../../generated/index.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const tsx = resolve(repo, 'node_modules/.bin/tsx');
@@ -17,9 +20,11 @@ let base: string;
 /** The Ktor service's HMAC-SHA256 key, raw bytes as hex (the sign key of Ktor's own session tests). */
 const KTOR_SIGN_KEY = '02030405060708090a0b0c';
 
+const keys = { main: generateKey(), ktor_sign: KTOR_SIGN_KEY };
+const events: SessionEvent[] = [];
+
 beforeAll(async () => {
-  const keys = { main: generateKey(), ktor_sign: KTOR_SIGN_KEY };
-  server = createApp({ keys, logger: { warn() {} } }).listen(0, '127.0.0.1');
+  server = createApp({ keys, logger: { warn() {} }, onEvent: (event) => events.push(event) }).listen(0, '127.0.0.1');
   await new Promise((done) => server.once('listening', done));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -49,7 +54,7 @@ describe('demo: user session in an encrypted cookie', () => {
 
     const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
     expect(await (await fetch(`${base}/`, { headers: { cookie } })).text()).toContain('Signed in as <b>Ada</b>');
 
     // Logout clears the user and leaves a "Signed out." notice: a session that holds only it, shown once.
@@ -95,14 +100,14 @@ describe('demo: moving users off a Ktor service', () => {
   it('reads a Ktor-issued cookie, re-issues it as USER_SESSION and expires it, in the same response', async () => {
     const me = await fetch(`${base}/me`, { headers: { cookie: ktorIssuedCookie('{"userId":"grace","name":"Grace"}') } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ userId: 'grace', name: 'Grace' });
+    expect(await me.json()).toEqual({ userId: 'grace', displayName: 'Grace' });
     const lines = me.headers.getSetCookie();
     expect(lines.find((line) => line.startsWith('user_session='))).toMatch(/^user_session=; .*Max-Age=0/);
     const native = lines.find((line) => line.startsWith('USER_SESSION='))!;
     expect(native).toMatch(/^USER_SESSION=[A-Za-z0-9_-]+; /);
 
     const again = await fetch(`${base}/me`, { headers: { cookie: native.split(';')[0]! } });
-    expect(await again.json()).toEqual({ userId: 'grace', name: 'Grace' });
+    expect(await again.json()).toEqual({ userId: 'grace', displayName: 'Grace' });
   });
 
   it('a Ktor cookie beside a USER_SESSION that holds only a flash notice still migrates, keeping the notice', async () => {
@@ -120,7 +125,7 @@ describe('demo: moving users off a Ktor service', () => {
     const cookie = cookieOf(login);
     expect(cookie).toBe(ktorIssuedCookie('{"userId":"ada","name":"Ada","roles":["member"]}'));
     const me = await fetch(`${base}/me`, { headers: { cookie } });
-    expect(await me.json()).toEqual({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
     expect(me.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
   });
 
@@ -130,6 +135,58 @@ describe('demo: moving users off a Ktor service', () => {
     const me = await fetch(`${base}/me`, { headers: { cookie: forged } });
     expect(me.status).toBe(401);
     expect(me.headers.getSetCookie()).toEqual([expect.stringMatching(/^user_session=; .*Max-Age=0/)]);
+  });
+});
+
+/**
+ * The demo before its user session's version 2: the generated definition with version 1's schema as the
+ * current one, under the demo's key, so its cookies are the ones browsers still hold after the deploy.
+ */
+async function versionOneCookie(user: User): Promise<string> {
+  const { version: _version, history, migrateFrom: _migrateFrom, ...definition } = UserSessionProvider.definition;
+  const { schema, validate } = history![0]!;
+  class UserV1SessionProvider extends SessionProvider<User> {
+    static readonly definition: SessionDefinition<User> = { ...definition, schema, validate };
+  }
+  const app = new Koa();
+  app.use(createSessionsMiddleware({ format: GENERATED_FORMAT, keys: { main: { env: 'SESSION_KEYS' } }, storages: {}, providers: [UserV1SessionProvider] }, { keys: { main: keys.main } }));
+  app.use((ctx) => {
+    (ctx.sessions as unknown as Sessions<{ user: User }>).set('user', user);
+    ctx.status = 204;
+  });
+  const v1 = app.listen(0, '127.0.0.1');
+  await new Promise((done) => v1.once('listening', done));
+  try {
+    return cookieOf(await fetch(`http://127.0.0.1:${(v1.address() as AddressInfo).port}/`));
+  } finally {
+    await new Promise((done) => v1.close(done));
+  }
+}
+
+describe("demo: the user session's version 2 (docs/schema-evolution.md)", () => {
+  it('#33 a cookie written under version 1 reads migrated, and the same response re-seals it under version 2', async () => {
+    const v1 = await versionOneCookie({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    events.length = 0;
+    const me = await fetch(`${base}/me`, { headers: { cookie: v1 } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
+    expect(events).toEqual([
+      { type: 'migrated', session: 'user', fromVersion: 1, toVersion: 2 },
+      { type: 'refreshed', session: 'user', reason: 'migrated' },
+    ]);
+    const v2 = cookieOf(me);
+    expect(v2).not.toBe(v1);
+
+    events.length = 0;
+    const page = await fetch(`${base}/`, { headers: { cookie: v2 } });
+    expect(await page.text()).toContain('Signed in as <b>Ada</b>');
+    // Re-sent (rolling: true), but read under version 2 as it is.
+    expect(events).toEqual([{ type: 'refreshed', session: 'user', reason: 'rolling' }]);
+  });
+
+  it('a version 1 user who never gave a name shows their id', async () => {
+    const me = await fetch(`${base}/me`, { headers: { cookie: await versionOneCookie({ userId: 'bob' }) } });
+    expect(await me.json()).toEqual({ userId: 'bob', displayName: 'bob' });
   });
 });
 
