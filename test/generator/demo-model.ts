@@ -15,7 +15,7 @@ export const demoModel: SpecModel = {
     {
       name: 'User',
       schema: {
-        description: 'The signed-in user.',
+        description: "The signed-in user, as the Ktor service and the user session's version 1 write it.",
         type: 'object',
         properties: {
           userId: { type: 'string', minLength: 1, maxLength: 64 },
@@ -52,9 +52,28 @@ export const demoModel: SpecModel = {
       },
       transforms: [{ kind: 'encrypt', keys: 'main' }],
       expiry: { maxAge: 604800, idle: 1800, rolling: true },
-      schema: { $ref: '#/types/User' },
+      schema: {
+        description: 'The signed-in user.',
+        type: 'object',
+        properties: {
+          userId: { type: 'string', minLength: 1, maxLength: 64 },
+          displayName: { type: 'string', minLength: 1, maxLength: 100 },
+          roles: { type: 'array', items: { enum: ['admin', 'member'] }, maxItems: 2 },
+        },
+        required: ['userId', 'displayName'],
+        additionalProperties: false,
+      },
       migrateFrom: { session: 'ktor_user', keepSource: false },
       flash: { notice: { type: 'string', maxLength: 200 } },
+      version: 2,
+      history: [
+        {
+          version: 1,
+          typeName: 'UserSessionV1',
+          schema: { $ref: '#/types/User' },
+          migrate: { module: './examples/session-migrations.js', export: 'userV1toV2' },
+        },
+      ],
     },
     {
       name: 'cart',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionNode, type SpecModel } from '../../generator/model.js';
-import { emitImports, planSerializerImports, serializerSpecifier, sourceFilesOf } from '../../generator/emit/imports.js';
+import { emitImports, migrationImportKey, planSerializerImports, serializerSpecifier, sourceFilesOf } from '../../generator/emit/imports.js';
 import { printSourceFile } from '../../generator/emit/print.js';
 import { demoModel } from './demo-model.js';
 
@@ -96,8 +96,10 @@ describe('planSerializerImports', () => {
     expect(plan.get(session)?.localName).toBe(localName);
   });
 
-  it('leaves JSON sessions out', () => {
-    expect(planSerializerImports(demoModel, (module) => module).size).toBe(0);
+  it('leaves JSON sessions out: the demo imports only its migration', () => {
+    expect([...planSerializerImports(demoModel, (module) => module)]).toEqual([
+      [migrationImportKey('user', 1), { specifier: './examples/session-migrations.js', exportName: 'userV1toV2', localName: 'userV1toV2' }],
+    ]);
   });
 
   it('groups the imports by module, the layers after the core, aliasing where needed', () => {
