@@ -156,7 +156,7 @@ function breaking(before: Schema, after: Schema): boolean {
   const now = spec(after, 'new.yaml');
   if (!old.ok) throw new Error(`the generated schema is not a valid spec: ${JSON.stringify(old.errors)}`);
   fc.pre(now.ok && compiles(after));
-  return compareSpecs(old, now).some((finding) => finding.breaking);
+  return compareSpecs(old, now).some((finding) => finding.status === 'breaking');
 }
 
 const ajv = createPayloadAjv();

@@ -43,7 +43,7 @@ function loaded(parts: SpecParts, file: string) {
 
 interface Finding {
   readonly kind: string;
-  readonly breaking: boolean;
+  readonly status: 'breaking' | 'acknowledged' | 'compatible';
   /** `FILE:LINE:COL`: `new.yaml` for a change, `old.yaml` for what the new spec no longer has. */
   readonly at: string;
   readonly message: string;
@@ -52,7 +52,7 @@ interface Finding {
 function findings(before: SpecParts, after: SpecParts): Finding[] {
   return compareSpecs(loaded(before, 'old.yaml'), loaded(after, 'new.yaml')).map((finding) => ({
     kind: finding.kind,
-    breaking: finding.breaking,
+    status: finding.status,
     at: `${finding.file}:${finding.line}:${finding.col}`,
     message: finding.message,
   }));
@@ -70,7 +70,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, required: [id], additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, required: [id, tag], additionalProperties: false }' },
     want: [
-      { kind: 'required-added', breaking: true, at: 'new.yaml:13:105', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'required-added', status: 'breaking', at: 'new.yaml:13:105', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -78,7 +78,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string } }, required: [id], additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     want: [
-      { kind: 'required-removed', breaking: false, at: 'old.yaml:13:78', message: 'session "user": payload: property id is no longer required' },
+      { kind: 'required-removed', status: 'compatible', at: 'old.yaml:13:78', message: 'session "user": payload: property id is no longer required' },
     ],
   },
   {
@@ -86,7 +86,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 }, note: { type: string } }, required: [id], additionalProperties: false }' },
     want: [
-      { kind: 'property-added', breaking: false, at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
     ],
   },
   {
@@ -94,8 +94,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 }, note: { type: string } }, required: [id, note], additionalProperties: false }' },
     want: [
-      { kind: 'property-added', breaking: false, at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
-      { kind: 'required-added', breaking: true, at: 'new.yaml:13:121', message: 'session "user": payload: property note is now required; a live payload without it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
+      { kind: 'required-added', status: 'breaking', at: 'new.yaml:13:121', message: 'session "user": payload: property note is now required; a live payload without it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -103,8 +103,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, additionalProperties: { type: string } }' },
     after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 3 } }, additionalProperties: { type: string } }' },
     want: [
-      { kind: 'property-added', breaking: false, at: 'new.yaml:13:47', message: 'session "user": payload: property id added; a live payload may already hold it as a map key, so its value is checked below' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:74', message: 'session "user": payload.id: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:13:47', message: 'session "user": payload: property id added; a live payload may already hold it as a map key, so its value is checked below' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:74', message: 'session "user": payload.id: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -112,7 +112,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     want: [
-      { kind: 'property-removed', breaking: true, at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed from a closed object (additionalProperties: false); a live payload that holds it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'property-removed', status: 'breaking', at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed from a closed object (additionalProperties: false); a live payload that holds it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -120,8 +120,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string }, tag: { enum: [a, b] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: { type: string } }' },
     want: [
-      { kind: 'property-moved-to-map', breaking: false, at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed; its live values are now checked under additionalProperties' },
-      { kind: 'additional-properties-relaxed', breaking: false, at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
+      { kind: 'property-moved-to-map', status: 'compatible', at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed; its live values are now checked under additionalProperties' },
+      { kind: 'additional-properties-relaxed', status: 'compatible', at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
     ],
   },
   {
@@ -129,7 +129,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: [string, "null"] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     want: [
-      { kind: 'type-narrowed', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.id: type narrowed from string or null to string; a live payload with a value of a type no longer allowed is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'type-narrowed', status: 'breaking', at: 'new.yaml:13:55', message: 'session "user": payload.id: type narrowed from string or null to string; a live payload with a value of a type no longer allowed is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -137,7 +137,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { n: { type: number } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { n: { type: integer } }, additionalProperties: false }' },
     want: [
-      { kind: 'type-narrowed', breaking: true, at: 'new.yaml:13:54', message: 'session "user": payload.n: type narrowed from number to integer; a live payload with a value of a type no longer allowed is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'type-narrowed', status: 'breaking', at: 'new.yaml:13:54', message: 'session "user": payload.n: type narrowed from number to integer; a live payload with a value of a type no longer allowed is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -145,7 +145,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { n: { type: integer } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { n: { type: [number, "null"] } }, additionalProperties: false }' },
     want: [
-      { kind: 'type-widened', breaking: false, at: 'new.yaml:13:54', message: 'session "user": payload.n: type widened from integer to number or null' },
+      { kind: 'type-widened', status: 'compatible', at: 'new.yaml:13:54', message: 'session "user": payload.n: type widened from integer to number or null' },
     ],
   },
   {
@@ -153,7 +153,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { enum: [a, b] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { enum: [a] } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:56', message: 'session "user": payload.tag: the value "b" is no longer valid (must be equal to one of the allowed values); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'enum-value-removed', status: 'breaking', at: 'new.yaml:13:56', message: 'session "user": payload.tag: the value "b" is no longer valid (must be equal to one of the allowed values); a live payload holding it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -161,7 +161,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { enum: [a, bb] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { type: string, maxLength: 1 } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:48', message: 'session "user": payload.tag: the value "bb" is no longer valid (must NOT have more than 1 characters); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'enum-value-removed', status: 'breaking', at: 'new.yaml:13:48', message: 'session "user": payload.tag: the value "bb" is no longer valid (must NOT have more than 1 characters); a live payload holding it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -169,7 +169,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { enum: [a] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { enum: [a, b] } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-added', breaking: false, at: 'new.yaml:13:56', message: 'session "user": payload.tag: enum values added: "b"' },
+      { kind: 'enum-value-added', status: 'compatible', at: 'new.yaml:13:56', message: 'session "user": payload.tag: enum values added: "b"' },
     ],
   },
   {
@@ -177,7 +177,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { type: string } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { type: string, enum: [a] } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:70', message: 'session "user": payload.tag: enum added where any value of its type was valid; a live payload holding another value is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'enum-value-removed', status: 'breaking', at: 'new.yaml:13:70', message: 'session "user": payload.tag: enum added where any value of its type was valid; a live payload holding another value is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -185,7 +185,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { v: { const: 1 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { v: { const: 2 } }, additionalProperties: false }' },
     want: [
-      { kind: 'const-changed', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.v: the value 1 is no longer valid (must be equal to constant); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'const-changed', status: 'breaking', at: 'new.yaml:13:55', message: 'session "user": payload.v: the value 1 is no longer valid (must be equal to constant); a live payload holding it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -193,10 +193,10 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string, minLength: 2, maxLength: 5, pattern: "^[a-z]+$", format: email } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength: 2 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:100', message: 'session "user": payload.id: pattern: "^[a-z]+$" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:120', message: 'session "user": payload.id: format: "email" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength: 2 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:100', message: 'session "user": payload.id: pattern: "^[a-z]+$" added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:120', message: 'session "user": payload.id: format: "email" added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -204,9 +204,9 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { n: { type: number, minimum: 0, maximum: 10, multipleOf: 2 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { n: { type: number, minimum: 1, exclusiveMaximum: 10, multipleOf: 4 } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:92', message: 'session "user": payload.n: exclusiveMaximum: 10 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:71', message: 'session "user": payload.n: minimum changed from 0 to 1; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:108', message: 'session "user": payload.n: multipleOf changed from 2 to 4; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:92', message: 'session "user": payload.n: exclusiveMaximum: 10 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:71', message: 'session "user": payload.n: minimum changed from 0 to 1; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:108', message: 'session "user": payload.n: multipleOf changed from 2 to 4; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -214,10 +214,10 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { l: { type: array, items: { type: string }, maxItems: 5 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { l: { type: array, items: { type: string, pattern: "^x" }, minItems: 1, maxItems: 4, uniqueItems: true } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:124', message: 'session "user": payload.l: maxItems changed from 5 to 4; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:111', message: 'session "user": payload.l: minItems: 1 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:140', message: 'session "user": payload.l: uniqueItems: true added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:93', message: 'session "user": payload.l[]: pattern: "^x" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:124', message: 'session "user": payload.l: maxItems changed from 5 to 4; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:111', message: 'session "user": payload.l: minItems: 1 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:140', message: 'session "user": payload.l: uniqueItems: true added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:93', message: 'session "user": payload.l[]: pattern: "^x" added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -225,7 +225,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string, pattern: "^a" } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string, pattern: "^b" } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:72', message: 'session "user": payload.id: pattern changed from "^a" to "^b"; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:72', message: 'session "user": payload.id: pattern changed from "^a" to "^b"; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -233,11 +233,11 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string, minLength: 3, maxLength: 10, pattern: "^a" }, n: { type: integer, maximum: 5, multipleOf: 4 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string, minLength: 1, maxLength: 20 }, n: { type: integer, exclusiveMaximum: 9, multipleOf: 2 } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength relaxed from 10 to 20' },
-      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength relaxed from 3 to 1' },
-      { kind: 'bound-relaxed', breaking: false, at: 'old.yaml:13:101', message: 'session "user": payload.id: pattern removed' },
-      { kind: 'bound-relaxed', breaking: false, at: 'old.yaml:13:138', message: 'session "user": payload.n: maximum removed' },
-      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:147', message: 'session "user": payload.n: multipleOf relaxed from 4 to 2' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength relaxed from 10 to 20' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength relaxed from 3 to 1' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'old.yaml:13:101', message: 'session "user": payload.id: pattern removed' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'old.yaml:13:138', message: 'session "user": payload.n: maximum removed' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'new.yaml:13:147', message: 'session "user": payload.n: multipleOf relaxed from 4 to 2' },
     ],
   },
   {
@@ -245,7 +245,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, additionalProperties: { type: string } }' },
     after: { schema: '{ type: object, additionalProperties: false }' },
     want: [
-      { kind: 'additional-properties-narrowed', breaking: true, at: 'new.yaml:13:51', message: 'session "user": payload: additionalProperties closed (false); a live payload with any key not in properties is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'additional-properties-narrowed', status: 'breaking', at: 'new.yaml:13:51', message: 'session "user": payload: additionalProperties closed (false); a live payload with any key not in properties is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -253,7 +253,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, additionalProperties: { type: string } }' },
     after: { schema: '{ type: object, additionalProperties: { type: string, maxLength: 3 } }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:78', message: 'session "user": payload.*: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:78', message: 'session "user": payload.*: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -261,7 +261,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: { type: integer } }' },
     want: [
-      { kind: 'additional-properties-relaxed', breaking: false, at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
+      { kind: 'additional-properties-relaxed', status: 'compatible', at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
     ],
   },
   {
@@ -269,7 +269,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { v: { oneOf: [{ type: string }, { type: integer }] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { v: { oneOf: [{ type: string }, { type: number }] } }, additionalProperties: false }' },
     want: [
-      { kind: 'unproven', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.v: oneOf changed, and the check cannot prove that every payload valid before is valid now, so it counts as breaking; add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'unproven', status: 'breaking', at: 'new.yaml:13:55', message: 'session "user": payload.v: oneOf changed, and the check cannot prove that every payload valid before is valid now, so it counts as breaking; raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -277,8 +277,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { v: { anyOf: [{ type: string }, { type: integer }] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { v: { anyOf: [{ type: string, maxLength: 2 }, { type: number }] } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:83', message: 'session "user": payload.v: maxLength: 2 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'type-widened', breaking: false, at: 'new.yaml:13:96', message: 'session "user": payload.v: type widened from integer to number' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:83', message: 'session "user": payload.v: maxLength: 2 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
+      { kind: 'type-widened', status: 'compatible', at: 'new.yaml:13:96', message: 'session "user": payload.v: type widened from integer to number' },
     ],
   },
   {
@@ -286,7 +286,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
     after: { types: '  Name: { type: string, maxLength: 8 }', schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:8:36', message: 'session "user": payload.name: maxLength changed from 20 to 8; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:8:36', message: 'session "user": payload.name: maxLength changed from 20 to 8; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: \"why\" on the session to accept the logout' },
     ],
   },
   {
@@ -300,8 +300,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { more: '  cart:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' },
     after: { more: '  basket:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' },
     want: [
-      { kind: 'session-removed', breaking: true, at: 'old.yaml:15:5', message: 'session "cart": session removed; its live tokens are no longer read; keep the session, or acknowledge the logout' },
-      { kind: 'session-added', breaking: false, at: 'new.yaml:15:5', message: 'session "basket": session added' },
+      { kind: 'session-removed', status: 'breaking', at: 'old.yaml:15:5', message: 'session "cart": session removed; its live tokens are no longer read; keep the session, or write acknowledgeLogout: \"why\" on it in one change and remove it in the next' },
+      { kind: 'session-added', status: 'compatible', at: 'new.yaml:15:5', message: 'session "basket": session added' },
     ],
   },
   {
@@ -309,7 +309,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    name: account` },
     want: [
-      { kind: 'name-changed', breaking: true, at: 'new.yaml:13:11', message: 'session "user": cookie renamed from "user" to "account"; clients keep sending "user", which is no longer read; keep the old setting, or acknowledge the logout' },
+      { kind: 'name-changed', status: 'breaking', at: 'new.yaml:13:11', message: 'session "user": cookie renamed from "user" to "account"; clients keep sending "user", which is no longer read; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -317,7 +317,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { settings: `${BASE.settings}\n    transport: header\n    name: X-User` },
     after: { settings: `${BASE.settings}\n    transport: header\n    name: X-Account` },
     want: [
-      { kind: 'name-changed', breaking: true, at: 'new.yaml:14:11', message: 'session "user": header renamed from "X-User" to "X-Account"; clients keep sending "X-User", which is no longer read; keep the old setting, or acknowledge the logout' },
+      { kind: 'name-changed', status: 'breaking', at: 'new.yaml:14:11', message: 'session "user": header renamed from "X-User" to "X-Account"; clients keep sending "X-User", which is no longer read; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -325,7 +325,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    transport: header` },
     want: [
-      { kind: 'transport-changed', breaking: true, at: 'new.yaml:13:16', message: 'session "user": transport changed from cookie to header; live tokens arrive where the session no longer reads; keep the old setting, or acknowledge the logout' },
+      { kind: 'transport-changed', status: 'breaking', at: 'new.yaml:13:16', message: 'session "user": transport changed from cookie to header; live tokens arrive where the session no longer reads; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -333,7 +333,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    cookie: { chunked: true }` },
     want: [
-      { kind: 'transport-changed', breaking: true, at: 'new.yaml:13:24', message: 'session "user": cookie.chunked turned on; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie); keep the old setting, or acknowledge the logout' },
+      { kind: 'transport-changed', status: 'breaking', at: 'new.yaml:13:24', message: 'session "user": cookie.chunked turned on; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie); keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -341,7 +341,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    serializer: { module: ./codec.js, export: codec }` },
     want: [
-      { kind: 'serializer-changed', breaking: true, at: 'new.yaml:13:17', message: 'session "user": serializer changed from json to ./codec.js#codec; live tokens were written by the old one; keep the old setting, or acknowledge the logout' },
+      { kind: 'serializer-changed', status: 'breaking', at: 'new.yaml:13:17', message: 'session "user": serializer changed from json to ./codec.js#codec; live tokens were written by the old one; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -349,7 +349,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ sign: main }, { encrypt: main }]\n    expiry: { maxAge: 7d }' },
     want: [
-      { kind: 'transforms-changed', breaking: true, at: 'new.yaml:11:16', message: 'session "user": transform changed from [encrypt] to [sign, encrypt]; live tokens were sealed by the old steps; keep the old setting, or acknowledge the logout' },
+      { kind: 'transforms-changed', status: 'breaking', at: 'new.yaml:11:16', message: 'session "user": transform changed from [encrypt] to [sign, encrypt]; live tokens were sealed by the old steps; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -357,7 +357,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { keys: '  main: { env: NEW_KEYS }\n  other: { env: OTHER_KEYS }' },
     want: [
-      { kind: 'key-ring-changed', breaking: true, at: 'new.yaml:3:9', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "main" (env NEW_KEYS); live tokens were sealed with the old keys; keep the old setting, or acknowledge the logout' },
+      { kind: 'key-ring-changed', status: 'breaking', at: 'new.yaml:3:9', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "main" (env NEW_KEYS); live tokens were sealed with the old keys; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -365,7 +365,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ encrypt: other }]\n    expiry: { maxAge: 7d }' },
     want: [
-      { kind: 'key-ring-changed', breaking: true, at: 'new.yaml:11:17', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "other" (env OTHER_KEYS); live tokens were sealed with the old keys; keep the old setting, or acknowledge the logout' },
+      { kind: 'key-ring-changed', status: 'breaking', at: 'new.yaml:11:17', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "other" (env OTHER_KEYS); live tokens were sealed with the old keys; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -379,7 +379,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    storage: redis` },
     want: [
-      { kind: 'storage-changed', breaking: true, at: 'new.yaml:13:14', message: 'session "user": storage changed from none (by value) to "redis" (redis); live sessions are not where the session now looks; keep the old setting, or acknowledge the logout' },
+      { kind: 'storage-changed', status: 'breaking', at: 'new.yaml:13:14', message: 'session "user": storage changed from none (by value) to "redis" (redis); live sessions are not where the session now looks; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -387,7 +387,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { settings: `${BASE.settings}\n    storage: redis` },
     after: { storages: '  redis: { kind: redis, url: { env: REDIS_URL }, prefix: "app:" }', settings: `${BASE.settings}\n    storage: redis` },
     want: [
-      { kind: 'prefix-changed', breaking: true, at: 'new.yaml:6:58', message: 'session "user": Redis prefix changed from "sess:" to "app:"; live entries are stored under the old prefix; keep the old setting, or acknowledge the logout' },
+      { kind: 'prefix-changed', status: 'breaking', at: 'new.yaml:6:58', message: 'session "user": Redis prefix changed from "sess:" to "app:"; live entries are stored under the old prefix; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -395,7 +395,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 1d }' },
     want: [
-      { kind: 'max-age-shortened', breaking: true, at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge shortened from 7d to 1d; live sessions older than 1d end at once; keep the old setting, or acknowledge the logout' },
+      { kind: 'max-age-shortened', status: 'breaking', at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge shortened from 7d to 1d; live sessions older than 1d end at once; keep the old setting, or write acknowledgeLogout: \"why\" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -403,7 +403,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 2w }' },
     want: [
-      { kind: 'max-age-lengthened', breaking: false, at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge lengthened from 7d to 14d' },
+      { kind: 'max-age-lengthened', status: 'compatible', at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge lengthened from 7d to 14d' },
     ],
   },
 ];
