@@ -89,7 +89,7 @@ function compareTransport({ sink, old, now, at }: SessionPair): void {
     const is = now.transport.cookie[attribute];
     if (was === is) continue;
     const shown = (value: string | undefined): string => (value === undefined ? 'none (host only)' : `"${value}"`);
-    sink.add('cookie-scope-changed', name, 'after', [...at, 'cookie', attribute], `cookie.${attribute} changed from ${shown(was)} to ${shown(is)}; browsers keep the live cookie under its old scope, which no Set-Cookie of the new one replaces or expires, and where the two scopes meet they send both, refused as ambiguous (security.md #4) until the old one expires`);
+    sink.add('cookie-scope-changed', name, 'after', [...at, 'cookie', attribute], `cookie.${attribute} changed from ${shown(was)} to ${shown(is)}; browsers keep the live cookie under its old scope, which no Set-Cookie of the new one replaces or expires, and where the scopes overlap they send both, refused as ambiguous (security.md #4) until the old one expires`);
   }
 }
 
