@@ -35,7 +35,7 @@ export function compareVersions(cx: SchemaComparison, old: SessionNode, now: Ses
     else sink.add('version-dropped', session, 'before', [...at, 'history', entry.version], `history ${entry.version} removed; sessions still written under version ${entry.version} end (reason schema)`);
   }
 
-  if (is === was) return compareSchemas(cx, oldCurrent, current);
+  if (is === was) return sink.within(now.ktor === undefined ? {} : { fix: KTOR_SCHEMA_FIX }, () => compareSchemas(cx, oldCurrent, current));
   if (is < was) {
     return sink.add('version-lowered', session, 'after', [...at, 'version'], `version lowered from ${was} to ${is}; live payloads written under version ${was} fit no declared version and are refused (reason schema)`);
   }
@@ -48,6 +48,9 @@ export function compareVersions(cx: SchemaComparison, old: SessionNode, now: Ses
   sink.within({ coveredFrom: was }, () => compareSchemas(cx, oldCurrent, current));
   comparedUnder(entry, oldCurrent);
 }
+
+// Ktor's format has no envelope to carry a version in (runtime/payload-versions.ts `versionFormatProblem`).
+const KTOR_SCHEMA_FIX = `a session in Ktor's format has no payload versions: keep the old schema, ${acknowledgeFix}`;
 
 /** A history entry's schema is what payloads of its version were written under: a migration cannot widen it after the fact. */
 function historyFix(version: number): string {

@@ -580,6 +580,14 @@ const VERSION_CASES: readonly Case[] = [
     ],
   },
   {
+    name: 'a schema change of a session in Ktor\'s format, which has no versions',
+    before: { keys: KTOR_KEYS, more: KTOR_USER },
+    after: { keys: KTOR_KEYS, more: KTOR_USER.replace('maxLength: 10', 'maxLength: 5') },
+    want: [
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:18:74', message: 'session "ktor_user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); a session in Ktor\'s format has no payload versions: keep the old schema, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
     name: 'flash-schema-changed and flash-key-removed',
     before: { settings: `${BASE.settings}\n    flash: { notice: { type: string }, error: { type: string } }` },
     after: { settings: `${BASE.settings}\n    flash: { notice: { type: string, maxLength: 3 } }` },
