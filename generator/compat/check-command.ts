@@ -1,6 +1,7 @@
 /**
  * `typed-sessions check --against REF|FILE` (issue #13): the spec as it is now against an older one, a spec
  * file or the same spec at a git revision, printing every finding of `compareSpecs` with its code frame.
+ * Each finding is `breaking`, `acknowledged` (the change writes the session's `acknowledgeLogout`) or `compatible`.
  * Exit codes: 0 nothing breaking (or nothing to compare), 1 a breaking change, 2 nothing was compared (a spec
  * that does not load, an `--against` that is neither a file nor a revision).
  */
@@ -13,6 +14,7 @@ import { plural } from '../cli-text.js';
 import { formatDiagnostic, formatSpecErrors } from '../format-errors.js';
 import { loadSpecFile, loadSpecText, type LoadResult } from '../spec.js';
 import { compareSpecs, type ComparedSpec } from './compare-specs.js';
+import type { FindingStatus } from './finding.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -27,7 +29,8 @@ export interface CurrentSpec extends ComparedSpec {
 type OlderSpec = { readonly loaded: LoadResult } | { readonly nothing: string; readonly code: number };
 
 /**
- * Compares `current` against `against` and prints the findings, then `N breaking, M compatible changes`.
+ * Compares `current` against `against` and prints the findings, then `N breaking, M compatible changes`
+ * (with `K acknowledged, ` between them when there are any).
  *
  * @example
  * process.exitCode = await checkAgainst(current, 'origin/main', processIo);
@@ -44,12 +47,11 @@ export async function checkAgainst(current: CurrentSpec, against: string, io: Cl
   }
   const sources = { before: older.loaded.source, after: current.source };
   const findings = compareSpecs(older.loaded, current);
-  for (const finding of findings) {
-    io.out(`${formatDiagnostic(finding, sources[finding.side], finding.breaking ? 'breaking' : 'compatible')}\n`);
-  }
-  const breaking = findings.filter((finding) => finding.breaking).length;
-  io.out(`${breaking} breaking, ${plural(findings.length - breaking, 'compatible change')}`);
-  return breaking > 0 ? 1 : 0;
+  for (const finding of findings) io.out(`${formatDiagnostic(finding, sources[finding.side], finding.status)}\n`);
+  const count = (status: FindingStatus): number => findings.filter((finding) => finding.status === status).length;
+  const acknowledged = count('acknowledged');
+  io.out(`${count('breaking')} breaking, ${acknowledged > 0 ? `${acknowledged} acknowledged, ` : ''}${plural(count('compatible'), 'compatible change')}`);
+  return count('breaking') > 0 ? 1 : 0;
 }
 
 /** A path that exists is a spec file; anything else is a git revision to read the current spec's file at. */

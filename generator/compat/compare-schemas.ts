@@ -59,13 +59,14 @@ const BOUND_GROUPS: readonly BoundGroup[] = [
 ];
 
 /**
- * Compares a session's old payload schema with its new one, adding a finding per change to `cx.sink`.
+ * Compares a session's old payload schema with its new one, adding a finding per change to `cx.sink`;
+ * each message names the place as `where` and the path below it (`payload.id`).
  *
  * @example
  * compareSchemas(cx, { schema: oldSchema, path: ['sessions', 'user', 'schema'] }, { schema: newSchema, path: ['sessions', 'user', 'schema'] });
  */
-export function compareSchemas(cx: SchemaComparison, before: SchemaAt, after: SchemaAt): void {
-  compareNodes(cx, before, after, 'payload', new Set());
+export function compareSchemas(cx: SchemaComparison, before: SchemaAt, after: SchemaAt, where = 'payload'): void {
+  compareNodes(cx, before, after, where, new Set());
 }
 
 function compareNodes(cx: SchemaComparison, written: SchemaAt, writtenAfter: SchemaAt, where: string, seen: Set<string>): void {

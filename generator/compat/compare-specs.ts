@@ -9,8 +9,10 @@ import type { KeyRingDefinition, StorageDefinition, TransformDefinition } from '
 import { createPayloadAjv } from '../emit/payload-ajv.js';
 import type { SpecSource } from '../load.js';
 import type { SessionNode, SpecModel } from '../model.js';
+import { runtimeSchema } from '../payload-schema.js';
 import type { SpecPath } from '../spec-path.js';
-import { compareSchemas, type SchemaComparison } from './compare-schemas.js';
+import type { SchemaComparison } from './compare-schemas.js';
+import { compareVersions } from './compare-versions.js';
 import { FindingSink, type CompatFinding } from './finding.js';
 
 /** A spec as the check reads it: its model (`loadSpecText` / `loadSpecFile`), and where it wrote each value. */
@@ -20,18 +22,24 @@ export interface ComparedSpec {
 }
 
 /**
- * Every change from `before` to `after` that concerns a session, breaking or not, in spec order.
+ * Every change from `before` to `after` that concerns a session, breaking or not, in spec order. The
+ * breaking ones of a session whose `acknowledgeLogout` this change writes (absent or another text before)
+ * are `acknowledged`; a stale note excuses nothing. A removed session has no note of its own any more, so
+ * its removal is acknowledged by the note its last spec wrote.
  *
  * @example
  * const before = loadSpecText(oldText, 'sessions.yaml@HEAD~1');
  * const after = loadSpecText(newText, 'sessions.yaml');
- * if (before.ok && after.ok) compareSpecs(before, after).filter((finding) => finding.breaking);
+ * if (before.ok && after.ok) compareSpecs(before, after).filter((finding) => finding.status === 'breaking');
  */
 export function compareSpecs(before: ComparedSpec, after: ComparedSpec): CompatFinding[] {
   const sink = new FindingSink({ before: before.positions, after: after.positions });
   const ajv = createPayloadAjv();
+  const acknowledged = new Map<string, string>();
   for (const old of before.model.sessions) {
     const now = after.model.sessions.find((session) => session.name === old.name);
+    const note = now === undefined ? old.acknowledgeLogout : now.acknowledgeLogout === old.acknowledgeLogout ? undefined : now.acknowledgeLogout;
+    if (note !== undefined) acknowledged.set(old.name, note);
     if (now === undefined) {
       sink.add('session-removed', old.name, 'before', ['sessions', old.name], 'session removed; its live tokens are no longer read');
       continue;
@@ -40,14 +48,15 @@ export function compareSpecs(before: ComparedSpec, after: ComparedSpec): CompatF
     compareTransport(pair);
     compareSealing(pair);
     compareStorage(pair);
-    compareMaxAge(pair);
-    const cx: SchemaComparison = { sink, session: old.name, types: { before: before.model.types, after: after.model.types }, ajv };
-    compareSchemas(cx, { schema: old.schema, path: [...pair.at, 'schema'] }, { schema: now.schema, path: [...pair.at, 'schema'] });
+    compareExpiry(pair);
+    compareMigrateFrom(pair);
+    compareVersions({ sink, session: old.name, types: { before: before.model.types, after: after.model.types }, ajv } satisfies SchemaComparison, old, now);
+    compareFlash(pair);
   }
   for (const added of after.model.sessions.filter((session) => !before.model.sessions.some((old) => old.name === session.name))) {
     sink.add('session-added', added.name, 'after', ['sessions', added.name], 'session added');
   }
-  return sink.findings;
+  return sink.findings(acknowledged);
 }
 
 interface SessionPair {
@@ -72,6 +81,15 @@ function compareTransport({ sink, old, now, at }: SessionPair): void {
   const chunked = (session: SessionNode): boolean => session.transport.kind === 'cookie' && session.transport.cookie.chunked === true;
   if (chunked(old) !== chunked(now)) {
     sink.add('transport-changed', name, 'after', [...at, 'cookie', 'chunked'], `cookie.chunked turned ${chunked(now) ? 'on' : 'off'}; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie)`);
+  }
+  if (old.transport.kind !== 'cookie' || now.transport.kind !== 'cookie') return;
+  // A browser keys a cookie by name, domain and path (RFC 6265 section 5.3): a Set-Cookie of the new scope neither replaces nor expires the old one.
+  for (const attribute of ['path', 'domain'] as const) {
+    const was = old.transport.cookie[attribute];
+    const is = now.transport.cookie[attribute];
+    if (was === is) continue;
+    const shown = (value: string | undefined): string => (value === undefined ? 'none (host only)' : `"${value}"`);
+    sink.add('cookie-scope-changed', name, 'after', [...at, 'cookie', attribute], `cookie.${attribute} changed from ${shown(was)} to ${shown(is)}; browsers keep the live cookie under its old scope, which no Set-Cookie of the new one replaces or expires, and where the scopes overlap they send both, refused as ambiguous (security.md #4) until the old one expires`);
   }
 }
 
@@ -144,13 +162,54 @@ function describeStorage(name: string | undefined, storage: StorageDefinition | 
   return name === undefined || storage === undefined ? 'none (by value)' : `"${name}" (${storage.kind})`;
 }
 
-function compareMaxAge({ sink, old, now, at }: SessionPair): void {
+function compareExpiry({ sink, old, now, at }: SessionPair): void {
   const was = old.expiry.maxAge;
   const is = now.expiry.maxAge;
   if (is < was) {
     sink.add('max-age-shortened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge shortened from ${duration(was)} to ${duration(is)}; live sessions older than ${duration(is)} end at once`);
   } else if (is > was) {
     sink.add('max-age-lengthened', old.name, 'after', [...at, 'expiry', 'maxAge'], `expiry.maxAge lengthened from ${duration(was)} to ${duration(is)}`);
+  }
+  const idleWas = old.expiry.idle;
+  const idleIs = now.expiry.idle;
+  if (idleWas === idleIs) return;
+  const path = [...at, 'expiry', 'idle'];
+  if (idleIs === undefined) return sink.add('idle-lengthened', old.name, 'before', path, 'expiry.idle removed');
+  const change = idleWas === undefined ? `expiry.idle: ${duration(idleIs)} added` : `expiry.idle ${idleIs < idleWas ? 'shortened' : 'lengthened'} from ${duration(idleWas)} to ${duration(idleIs)}`;
+  if (idleWas !== undefined && idleIs > idleWas) return sink.add('idle-lengthened', old.name, 'after', path, change);
+  // By id the idle clock is the entry's time to live (runtime/lifetime.ts): a live entry keeps the one it was written with, and its next read slides it.
+  if (now.storage !== undefined) return sink.add('idle-shortened-in-storage', old.name, 'after', path, `${change}; by id a live entry keeps the time to live it was written with until its next read, so none ends sooner`);
+  sink.add('idle-shortened', old.name, 'after', path, `${change}; live sessions idle for longer end at once`);
+}
+
+/**
+ * A Ktor session's clients re-issued as this one (`migrateFrom`): a client that holds only the Ktor cookie
+ * still has no native session, and without the migration it never gets one.
+ */
+function compareMigrateFrom({ sink, old, now, at }: SessionPair): void {
+  const was = old.migrateFrom?.session;
+  const is = now.migrateFrom?.session;
+  if (was === is) return;
+  if (was === undefined) {
+    return sink.add('migrate-from-added', old.name, 'after', [...at, 'migrateFrom'], `migrateFrom ${is} added; a client holding only ${is}'s cookie is re-issued as ${old.name}`);
+  }
+  const change = is === undefined ? 'removed' : `changed to ${is}`;
+  sink.add('migrate-from-removed', old.name, is === undefined ? 'before' : 'after', [...at, 'migrateFrom'], `migrateFrom ${was} ${change}; a client holding only ${was}'s cookie is no longer re-issued as ${old.name}`);
+}
+
+/**
+ * Flash values are checked one by one as they are read, and one the new spec refuses is dropped, never the
+ * session (runtime/flash.ts): a change of a flash schema is listed for what it drops, and never breaks.
+ */
+function compareFlash({ sink, before, after, old, now, at }: SessionPair): void {
+  for (const [key, schema] of Object.entries(old.flash ?? {})) {
+    const path = [...at, 'flash', key];
+    const next = now.flash?.[key];
+    if (next === undefined) {
+      sink.add('flash-key-removed', old.name, 'before', path, `flash.${key} removed; a live ${key} value is dropped when read, the session stays`);
+    } else if (!isDeepStrictEqual(runtimeSchema(schema, before.types), runtimeSchema(next, after.types))) {
+      sink.add('flash-schema-changed', old.name, 'after', path, `flash.${key} schema changed; a live ${key} value it refuses is dropped when read, the session stays`);
+    }
   }
 }
 

@@ -301,7 +301,7 @@ describe('typed-sessions check --against', () => {
     expect(await run('check', '--against', 'old.yaml')).toEqual({
       code: 1,
       stdout: [
-        'sessions.yaml:9:54: breaking: session "visit": payload.count: minimum changed from 1 to 5; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout',
+        'sessions.yaml:9:54: breaking: session "visit": payload.count: minimum changed from 1 to 5; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout',
         '  8 |       type: object',
         '> 9 |       properties: { count: { type: integer, minimum: 5 }, tag: { type: string } }',
         '    |                                                      ^',
@@ -328,6 +328,25 @@ describe('typed-sessions check --against', () => {
       'sessions.yaml:9:64: compatible: session "visit": payload: property tag added',
     ]);
     expect(result.stdout).toMatch(/\n0 breaking, 2 compatible changes\n$/);
+  });
+
+  it('FILE: a breaking change in the change that writes acknowledgeLogout is printed as acknowledged and exits 0; the same note left as it was exits 1', async () => {
+    const acknowledged = TIGHTER_SPEC.replace('    transform: [{ sign: main }]', '    transform: [{ sign: main }]\n    acknowledgeLogout: "counts restart at 5"');
+    const { run, path } = await newProject(acknowledged);
+    await writeFile(path('old.yaml'), VALID_SPEC);
+    const result = await run('check', '--against', 'old.yaml');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').filter((line) => /^\S+:\d+:\d+: /.test(line))).toEqual([
+      'sessions.yaml:10:54: acknowledged: session "visit": payload.count: minimum changed from 1 to 5; a live payload outside the new bound is refused (reason schema); acknowledged by acknowledgeLogout: "counts restart at 5"',
+      'sessions.yaml:10:64: compatible: session "visit": payload: property tag added',
+    ]);
+    expect(result.stdout).toMatch(/\n0 breaking, 1 acknowledged, 1 compatible change\n$/);
+
+    await writeFile(path('old.yaml'), acknowledged.replace('minimum: 5', 'minimum: 3'));
+    const stale = await run('check', '--against', 'old.yaml');
+    expect(stale).toMatchObject({ code: 1, stderr: '' });
+    expect(stale.stdout).toMatch(/^sessions\.yaml:10:54: breaking: session "visit": payload\.count: minimum changed from 3 to 5; /);
+    expect(stale.stdout).toMatch(/\n1 breaking, 0 compatible changes\n$/);
   });
 
   it('FILE: an older spec that does not load prints its errors and exits 2', async () => {

@@ -43,7 +43,7 @@ function loaded(parts: SpecParts, file: string) {
 
 interface Finding {
   readonly kind: string;
-  readonly breaking: boolean;
+  readonly status: 'breaking' | 'acknowledged' | 'compatible';
   /** `FILE:LINE:COL`: `new.yaml` for a change, `old.yaml` for what the new spec no longer has. */
   readonly at: string;
   readonly message: string;
@@ -52,13 +52,20 @@ interface Finding {
 function findings(before: SpecParts, after: SpecParts): Finding[] {
   return compareSpecs(loaded(before, 'old.yaml'), loaded(after, 'new.yaml')).map((finding) => ({
     kind: finding.kind,
-    breaking: finding.breaking,
+    status: finding.status,
     at: `${finding.file}:${finding.line}:${finding.col}`,
     message: finding.message,
   }));
 }
 
-const CASES: readonly { readonly name: string; readonly before: SpecParts; readonly after: SpecParts; readonly want: readonly Finding[] }[] = [
+interface Case {
+  readonly name: string;
+  readonly before: SpecParts;
+  readonly after: SpecParts;
+  readonly want: readonly Finding[];
+}
+
+const SCHEMA_CASES: readonly Case[] = [
   {
     name: 'unchanged',
     before: {},
@@ -70,7 +77,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, required: [id], additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, required: [id, tag], additionalProperties: false }' },
     want: [
-      { kind: 'required-added', breaking: true, at: 'new.yaml:13:105', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'required-added', status: 'breaking', at: 'new.yaml:13:105', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -78,7 +85,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string } }, required: [id], additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     want: [
-      { kind: 'required-removed', breaking: false, at: 'old.yaml:13:78', message: 'session "user": payload: property id is no longer required' },
+      { kind: 'required-removed', status: 'compatible', at: 'old.yaml:13:78', message: 'session "user": payload: property id is no longer required' },
     ],
   },
   {
@@ -86,7 +93,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 }, note: { type: string } }, required: [id], additionalProperties: false }' },
     want: [
-      { kind: 'property-added', breaking: false, at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
     ],
   },
   {
@@ -94,8 +101,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 }, note: { type: string } }, required: [id, note], additionalProperties: false }' },
     want: [
-      { kind: 'property-added', breaking: false, at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
-      { kind: 'required-added', breaking: true, at: 'new.yaml:13:121', message: 'session "user": payload: property note is now required; a live payload without it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:13:86', message: 'session "user": payload: property note added' },
+      { kind: 'required-added', status: 'breaking', at: 'new.yaml:13:121', message: 'session "user": payload: property note is now required; a live payload without it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -103,8 +110,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, additionalProperties: { type: string } }' },
     after: { schema: '{ type: object, properties: { id: { type: string, maxLength: 3 } }, additionalProperties: { type: string } }' },
     want: [
-      { kind: 'property-added', breaking: false, at: 'new.yaml:13:47', message: 'session "user": payload: property id added; a live payload may already hold it as a map key, so its value is checked below' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:74', message: 'session "user": payload.id: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:13:47', message: 'session "user": payload: property id added; a live payload may already hold it as a map key, so its value is checked below' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:74', message: 'session "user": payload.id: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -112,7 +119,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string }, tag: { type: string } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     want: [
-      { kind: 'property-removed', breaking: true, at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed from a closed object (additionalProperties: false); a live payload that holds it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'property-removed', status: 'breaking', at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed from a closed object (additionalProperties: false); a live payload that holds it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -120,8 +127,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string }, tag: { enum: [a, b] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: { type: string } }' },
     want: [
-      { kind: 'property-moved-to-map', breaking: false, at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed; its live values are now checked under additionalProperties' },
-      { kind: 'additional-properties-relaxed', breaking: false, at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
+      { kind: 'property-moved-to-map', status: 'compatible', at: 'old.yaml:13:70', message: 'session "user": payload: property tag removed; its live values are now checked under additionalProperties' },
+      { kind: 'additional-properties-relaxed', status: 'compatible', at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
     ],
   },
   {
@@ -129,7 +136,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: [string, "null"] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     want: [
-      { kind: 'type-narrowed', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.id: type narrowed from string or null to string; a live payload with a value of a type no longer allowed is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'type-narrowed', status: 'breaking', at: 'new.yaml:13:55', message: 'session "user": payload.id: type narrowed from string or null to string; a live payload with a value of a type no longer allowed is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -137,7 +144,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { n: { type: number } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { n: { type: integer } }, additionalProperties: false }' },
     want: [
-      { kind: 'type-narrowed', breaking: true, at: 'new.yaml:13:54', message: 'session "user": payload.n: type narrowed from number to integer; a live payload with a value of a type no longer allowed is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'type-narrowed', status: 'breaking', at: 'new.yaml:13:54', message: 'session "user": payload.n: type narrowed from number to integer; a live payload with a value of a type no longer allowed is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -145,7 +152,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { n: { type: integer } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { n: { type: [number, "null"] } }, additionalProperties: false }' },
     want: [
-      { kind: 'type-widened', breaking: false, at: 'new.yaml:13:54', message: 'session "user": payload.n: type widened from integer to number or null' },
+      { kind: 'type-widened', status: 'compatible', at: 'new.yaml:13:54', message: 'session "user": payload.n: type widened from integer to number or null' },
     ],
   },
   {
@@ -153,7 +160,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { enum: [a, b] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { enum: [a] } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:56', message: 'session "user": payload.tag: the value "b" is no longer valid (must be equal to one of the allowed values); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'enum-value-removed', status: 'breaking', at: 'new.yaml:13:56', message: 'session "user": payload.tag: the value "b" is no longer valid (must be equal to one of the allowed values); a live payload holding it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -161,7 +168,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { enum: [a, bb] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { type: string, maxLength: 1 } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:48', message: 'session "user": payload.tag: the value "bb" is no longer valid (must NOT have more than 1 characters); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'enum-value-removed', status: 'breaking', at: 'new.yaml:13:48', message: 'session "user": payload.tag: the value "bb" is no longer valid (must NOT have more than 1 characters); a live payload holding it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -169,7 +176,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { enum: [a] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { enum: [a, b] } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-added', breaking: false, at: 'new.yaml:13:56', message: 'session "user": payload.tag: enum values added: "b"' },
+      { kind: 'enum-value-added', status: 'compatible', at: 'new.yaml:13:56', message: 'session "user": payload.tag: enum values added: "b"' },
     ],
   },
   {
@@ -177,7 +184,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { tag: { type: string } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { tag: { type: string, enum: [a] } }, additionalProperties: false }' },
     want: [
-      { kind: 'enum-value-removed', breaking: true, at: 'new.yaml:13:70', message: 'session "user": payload.tag: enum added where any value of its type was valid; a live payload holding another value is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'enum-value-removed', status: 'breaking', at: 'new.yaml:13:70', message: 'session "user": payload.tag: enum added where any value of its type was valid; a live payload holding another value is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -185,7 +192,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { v: { const: 1 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { v: { const: 2 } }, additionalProperties: false }' },
     want: [
-      { kind: 'const-changed', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.v: the value 1 is no longer valid (must be equal to constant); a live payload holding it is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'const-changed', status: 'breaking', at: 'new.yaml:13:55', message: 'session "user": payload.v: the value 1 is no longer valid (must be equal to constant); a live payload holding it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -193,10 +200,10 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string, maxLength: 10 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string, minLength: 2, maxLength: 5, pattern: "^[a-z]+$", format: email } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength: 2 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:100', message: 'session "user": payload.id: pattern: "^[a-z]+$" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:120', message: 'session "user": payload.id: format: "email" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength: 2 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:100', message: 'session "user": payload.id: pattern: "^[a-z]+$" added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:120', message: 'session "user": payload.id: format: "email" added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -204,9 +211,9 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { n: { type: number, minimum: 0, maximum: 10, multipleOf: 2 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { n: { type: number, minimum: 1, exclusiveMaximum: 10, multipleOf: 4 } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:92', message: 'session "user": payload.n: exclusiveMaximum: 10 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:71', message: 'session "user": payload.n: minimum changed from 0 to 1; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:108', message: 'session "user": payload.n: multipleOf changed from 2 to 4; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:92', message: 'session "user": payload.n: exclusiveMaximum: 10 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:71', message: 'session "user": payload.n: minimum changed from 0 to 1; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:108', message: 'session "user": payload.n: multipleOf changed from 2 to 4; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -214,10 +221,10 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { l: { type: array, items: { type: string }, maxItems: 5 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { l: { type: array, items: { type: string, pattern: "^x" }, minItems: 1, maxItems: 4, uniqueItems: true } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:124', message: 'session "user": payload.l: maxItems changed from 5 to 4; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:111', message: 'session "user": payload.l: minItems: 1 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:140', message: 'session "user": payload.l: uniqueItems: true added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:93', message: 'session "user": payload.l[]: pattern: "^x" added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:124', message: 'session "user": payload.l: maxItems changed from 5 to 4; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:111', message: 'session "user": payload.l: minItems: 1 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:140', message: 'session "user": payload.l: uniqueItems: true added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:93', message: 'session "user": payload.l[]: pattern: "^x" added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -225,7 +232,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string, pattern: "^a" } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string, pattern: "^b" } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:72', message: 'session "user": payload.id: pattern changed from "^a" to "^b"; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:72', message: 'session "user": payload.id: pattern changed from "^a" to "^b"; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -233,11 +240,11 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string, minLength: 3, maxLength: 10, pattern: "^a" }, n: { type: integer, maximum: 5, multipleOf: 4 } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string, minLength: 1, maxLength: 20 }, n: { type: integer, exclusiveMaximum: 9, multipleOf: 2 } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength relaxed from 10 to 20' },
-      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength relaxed from 3 to 1' },
-      { kind: 'bound-relaxed', breaking: false, at: 'old.yaml:13:101', message: 'session "user": payload.id: pattern removed' },
-      { kind: 'bound-relaxed', breaking: false, at: 'old.yaml:13:138', message: 'session "user": payload.n: maximum removed' },
-      { kind: 'bound-relaxed', breaking: false, at: 'new.yaml:13:147', message: 'session "user": payload.n: multipleOf relaxed from 4 to 2' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'new.yaml:13:88', message: 'session "user": payload.id: maxLength relaxed from 10 to 20' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'new.yaml:13:74', message: 'session "user": payload.id: minLength relaxed from 3 to 1' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'old.yaml:13:101', message: 'session "user": payload.id: pattern removed' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'old.yaml:13:138', message: 'session "user": payload.n: maximum removed' },
+      { kind: 'bound-relaxed', status: 'compatible', at: 'new.yaml:13:147', message: 'session "user": payload.n: multipleOf relaxed from 4 to 2' },
     ],
   },
   {
@@ -245,7 +252,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, additionalProperties: { type: string } }' },
     after: { schema: '{ type: object, additionalProperties: false }' },
     want: [
-      { kind: 'additional-properties-narrowed', breaking: true, at: 'new.yaml:13:51', message: 'session "user": payload: additionalProperties closed (false); a live payload with any key not in properties is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'additional-properties-narrowed', status: 'breaking', at: 'new.yaml:13:51', message: 'session "user": payload: additionalProperties closed (false); a live payload with any key not in properties is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -253,7 +260,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, additionalProperties: { type: string } }' },
     after: { schema: '{ type: object, additionalProperties: { type: string, maxLength: 3 } }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:78', message: 'session "user": payload.*: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:78', message: 'session "user": payload.*: maxLength: 3 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -261,7 +268,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { id: { type: string } }, additionalProperties: { type: integer } }' },
     want: [
-      { kind: 'additional-properties-relaxed', breaking: false, at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
+      { kind: 'additional-properties-relaxed', status: 'compatible', at: 'new.yaml:13:89', message: 'session "user": payload: additionalProperties opened to a schema' },
     ],
   },
   {
@@ -269,7 +276,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { v: { oneOf: [{ type: string }, { type: integer }] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { v: { oneOf: [{ type: string }, { type: number }] } }, additionalProperties: false }' },
     want: [
-      { kind: 'unproven', breaking: true, at: 'new.yaml:13:55', message: 'session "user": payload.v: oneOf changed, and the check cannot prove that every payload valid before is valid now, so it counts as breaking; add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'unproven', status: 'breaking', at: 'new.yaml:13:55', message: 'session "user": payload.v: oneOf changed, and the check cannot prove that every payload valid before is valid now, so it counts as breaking; raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -277,8 +284,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { v: { anyOf: [{ type: string }, { type: integer }] } }, additionalProperties: false }' },
     after: { schema: '{ type: object, properties: { v: { anyOf: [{ type: string, maxLength: 2 }, { type: number }] } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:13:83', message: 'session "user": payload.v: maxLength: 2 added; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
-      { kind: 'type-widened', breaking: false, at: 'new.yaml:13:96', message: 'session "user": payload.v: type widened from integer to number' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:13:83', message: 'session "user": payload.v: maxLength: 2 added; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+      { kind: 'type-widened', status: 'compatible', at: 'new.yaml:13:96', message: 'session "user": payload.v: type widened from integer to number' },
     ],
   },
   {
@@ -286,7 +293,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
     after: { types: '  Name: { type: string, maxLength: 8 }', schema: '{ type: object, properties: { name: { $ref: "#/types/Name" } }, additionalProperties: false }' },
     want: [
-      { kind: 'bound-tightened', breaking: true, at: 'new.yaml:8:36', message: 'session "user": payload.name: maxLength changed from 20 to 8; a live payload outside the new bound is refused (reason schema); add a payload version with a migration, or acknowledge the logout' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:8:36', message: 'session "user": payload.name: maxLength changed from 20 to 8; a live payload outside the new bound is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
     ],
   },
   {
@@ -300,8 +307,8 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { more: '  cart:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' },
     after: { more: '  basket:\n    transform: [{ sign: main }]\n    schema: { type: object, additionalProperties: false }' },
     want: [
-      { kind: 'session-removed', breaking: true, at: 'old.yaml:15:5', message: 'session "cart": session removed; its live tokens are no longer read; keep the session, or acknowledge the logout' },
-      { kind: 'session-added', breaking: false, at: 'new.yaml:15:5', message: 'session "basket": session added' },
+      { kind: 'session-removed', status: 'breaking', at: 'old.yaml:15:5', message: 'session "cart": session removed; its live tokens are no longer read; keep the session, or write acknowledgeLogout: "why" on it in one change and remove it in the next' },
+      { kind: 'session-added', status: 'compatible', at: 'new.yaml:15:5', message: 'session "basket": session added' },
     ],
   },
   {
@@ -309,7 +316,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    name: account` },
     want: [
-      { kind: 'name-changed', breaking: true, at: 'new.yaml:13:11', message: 'session "user": cookie renamed from "user" to "account"; clients keep sending "user", which is no longer read; keep the old setting, or acknowledge the logout' },
+      { kind: 'name-changed', status: 'breaking', at: 'new.yaml:13:11', message: 'session "user": cookie renamed from "user" to "account"; clients keep sending "user", which is no longer read; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -317,7 +324,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { settings: `${BASE.settings}\n    transport: header\n    name: X-User` },
     after: { settings: `${BASE.settings}\n    transport: header\n    name: X-Account` },
     want: [
-      { kind: 'name-changed', breaking: true, at: 'new.yaml:14:11', message: 'session "user": header renamed from "X-User" to "X-Account"; clients keep sending "X-User", which is no longer read; keep the old setting, or acknowledge the logout' },
+      { kind: 'name-changed', status: 'breaking', at: 'new.yaml:14:11', message: 'session "user": header renamed from "X-User" to "X-Account"; clients keep sending "X-User", which is no longer read; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -325,7 +332,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    transport: header` },
     want: [
-      { kind: 'transport-changed', breaking: true, at: 'new.yaml:13:16', message: 'session "user": transport changed from cookie to header; live tokens arrive where the session no longer reads; keep the old setting, or acknowledge the logout' },
+      { kind: 'transport-changed', status: 'breaking', at: 'new.yaml:13:16', message: 'session "user": transport changed from cookie to header; live tokens arrive where the session no longer reads; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -333,7 +340,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    cookie: { chunked: true }` },
     want: [
-      { kind: 'transport-changed', breaking: true, at: 'new.yaml:13:24', message: 'session "user": cookie.chunked turned on; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie); keep the old setting, or acknowledge the logout' },
+      { kind: 'transport-changed', status: 'breaking', at: 'new.yaml:13:24', message: 'session "user": cookie.chunked turned on; live tokens sit in cookies the session no longer reads (docs/spec.md, cookie); keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -341,7 +348,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    serializer: { module: ./codec.js, export: codec }` },
     want: [
-      { kind: 'serializer-changed', breaking: true, at: 'new.yaml:13:17', message: 'session "user": serializer changed from json to ./codec.js#codec; live tokens were written by the old one; keep the old setting, or acknowledge the logout' },
+      { kind: 'serializer-changed', status: 'breaking', at: 'new.yaml:13:17', message: 'session "user": serializer changed from json to ./codec.js#codec; live tokens were written by the old one; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -349,7 +356,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ sign: main }, { encrypt: main }]\n    expiry: { maxAge: 7d }' },
     want: [
-      { kind: 'transforms-changed', breaking: true, at: 'new.yaml:11:16', message: 'session "user": transform changed from [encrypt] to [sign, encrypt]; live tokens were sealed by the old steps; keep the old setting, or acknowledge the logout' },
+      { kind: 'transforms-changed', status: 'breaking', at: 'new.yaml:11:16', message: 'session "user": transform changed from [encrypt] to [sign, encrypt]; live tokens were sealed by the old steps; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -357,7 +364,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { keys: '  main: { env: NEW_KEYS }\n  other: { env: OTHER_KEYS }' },
     want: [
-      { kind: 'key-ring-changed', breaking: true, at: 'new.yaml:3:9', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "main" (env NEW_KEYS); live tokens were sealed with the old keys; keep the old setting, or acknowledge the logout' },
+      { kind: 'key-ring-changed', status: 'breaking', at: 'new.yaml:3:9', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "main" (env NEW_KEYS); live tokens were sealed with the old keys; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -365,7 +372,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ encrypt: other }]\n    expiry: { maxAge: 7d }' },
     want: [
-      { kind: 'key-ring-changed', breaking: true, at: 'new.yaml:11:17', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "other" (env OTHER_KEYS); live tokens were sealed with the old keys; keep the old setting, or acknowledge the logout' },
+      { kind: 'key-ring-changed', status: 'breaking', at: 'new.yaml:11:17', message: 'session "user": key ring of transform[0] changed from "main" (env KEYS) to "other" (env OTHER_KEYS); live tokens were sealed with the old keys; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -379,7 +386,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: `${BASE.settings}\n    storage: redis` },
     want: [
-      { kind: 'storage-changed', breaking: true, at: 'new.yaml:13:14', message: 'session "user": storage changed from none (by value) to "redis" (redis); live sessions are not where the session now looks; keep the old setting, or acknowledge the logout' },
+      { kind: 'storage-changed', status: 'breaking', at: 'new.yaml:13:14', message: 'session "user": storage changed from none (by value) to "redis" (redis); live sessions are not where the session now looks; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -387,7 +394,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: { settings: `${BASE.settings}\n    storage: redis` },
     after: { storages: '  redis: { kind: redis, url: { env: REDIS_URL }, prefix: "app:" }', settings: `${BASE.settings}\n    storage: redis` },
     want: [
-      { kind: 'prefix-changed', breaking: true, at: 'new.yaml:6:58', message: 'session "user": Redis prefix changed from "sess:" to "app:"; live entries are stored under the old prefix; keep the old setting, or acknowledge the logout' },
+      { kind: 'prefix-changed', status: 'breaking', at: 'new.yaml:6:58', message: 'session "user": Redis prefix changed from "sess:" to "app:"; live entries are stored under the old prefix; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -395,7 +402,7 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 1d }' },
     want: [
-      { kind: 'max-age-shortened', breaking: true, at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge shortened from 7d to 1d; live sessions older than 1d end at once; keep the old setting, or acknowledge the logout' },
+      { kind: 'max-age-shortened', status: 'breaking', at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge shortened from 7d to 1d; live sessions older than 1d end at once; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
     ],
   },
   {
@@ -403,10 +410,195 @@ const CASES: readonly { readonly name: string; readonly before: SpecParts; reado
     before: {},
     after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 2w }' },
     want: [
-      { kind: 'max-age-lengthened', breaking: false, at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge lengthened from 7d to 14d' },
+      { kind: 'max-age-lengthened', status: 'compatible', at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge lengthened from 7d to 14d' },
     ],
   },
 ];
+
+// Payload versions: `user` at version 2 keeping version 1 (BASE's schema) under history, migrating to 2.
+const MIGRATE = 'migrate: { module: ./migrations.js, export: userV1toV2 }';
+const V2 = `${BASE.settings}\n    version: 2\n    history:\n      1:\n        schema: ${BASE.schema}\n        ${MIGRATE}`;
+const TAG_REQUIRED = '{ type: object, properties: { id: { type: string, maxLength: 10 }, tag: { type: string } }, required: [id, tag], additionalProperties: false }';
+// A Ktor-format session `user` may migrate from, and the raw key ring Ktor's transforms need.
+const KTOR_USER = `  ktor_user:\n    serializer: ktor-json\n    transform: [{ ktor-sign: ktor }]\n    schema: ${BASE.schema}`;
+const KTOR_KEYS = `${BASE.keys}\n  ktor: { env: KTOR_KEYS, encoding: hex }`;
+const ACKNOWLEDGED = `${BASE.settings}\n    acknowledgeLogout: "ids re-issued"`;
+
+const VERSION_CASES: readonly Case[] = [
+  {
+    name: 'version-raised: the current change covered by history of the old version',
+    before: {},
+    after: { settings: V2, schema: TAG_REQUIRED },
+    want: [
+      { kind: 'version-raised', status: 'compatible', at: 'new.yaml:13:14', message: 'session "user": version raised from 1 to 2; live payloads of version 1 are read under history 1 and migrated' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:18:85', message: 'session "user": payload: property tag added' },
+      { kind: 'required-added', status: 'compatible', at: 'new.yaml:18:120', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); covered by the migration from version 1' },
+    ],
+  },
+  {
+    name: 'history of the old version narrower than what is live',
+    before: {},
+    after: { settings: V2.replace('maxLength: 10', 'maxLength: 5') },
+    want: [
+      { kind: 'version-raised', status: 'compatible', at: 'new.yaml:13:14', message: 'session "user": version raised from 1 to 2; live payloads of version 1 are read under history 1 and migrated' },
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:16:78', message: 'session "user": history 1 payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); history 1 must accept every payload written under version 1: give it the schema version 1 had, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'version-raised-without-history',
+    before: {},
+    after: { settings: `${BASE.settings}\n    version: 2`, schema: TAG_REQUIRED },
+    want: [
+      { kind: 'version-raised-without-history', status: 'breaking', at: 'new.yaml:13:14', message: 'session "user": version raised from 1 to 2 with no history 1; live payloads written under version 1 are refused (reason schema); keep the old version under history: with its schema and a migrate: to the next one, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'version-lowered',
+    before: { settings: V2 },
+    after: {},
+    want: [
+      { kind: 'version-lowered', status: 'breaking', at: 'new.yaml:11:5', message: 'session "user": version lowered from 2 to 1; live payloads written under version 2 fit no declared version and are refused (reason schema); keep version: at least the old one, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'version-dropped',
+    before: { settings: `${V2.replace('version: 2', 'version: 3')}\n      2:\n        schema: ${BASE.schema}\n        migrate: { module: ./migrations.js, export: userV2toV3 }` },
+    after: { settings: `${BASE.settings}\n    version: 3\n    history:\n      2:\n        schema: ${BASE.schema}\n        migrate: { module: ./migrations.js, export: userV2toV3 }` },
+    want: [
+      { kind: 'version-dropped', status: 'breaking', at: 'old.yaml:16:9', message: 'session "user": history 1 removed; sessions still written under version 1 end (reason schema); keep it until the migrated events for that version stop, then remove it with acknowledgeLogout: "why"' },
+    ],
+  },
+  {
+    name: 'a history entry narrowed between the specs',
+    before: { settings: V2 },
+    after: { settings: V2.replace('maxLength: 10', 'maxLength: 5') },
+    want: [
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:16:78', message: 'session "user": history 1 payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); history 1 must accept every payload written under version 1: give it the schema version 1 had, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'a wire change is not covered by a version',
+    before: {},
+    after: { settings: V2.replace('maxAge: 7d', 'maxAge: 1d'), schema: TAG_REQUIRED },
+    want: [
+      { kind: 'max-age-shortened', status: 'breaking', at: 'new.yaml:12:23', message: 'session "user": expiry.maxAge shortened from 7d to 1d; live sessions older than 1d end at once; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
+      { kind: 'version-raised', status: 'compatible', at: 'new.yaml:13:14', message: 'session "user": version raised from 1 to 2; live payloads of version 1 are read under history 1 and migrated' },
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:18:85', message: 'session "user": payload: property tag added' },
+      { kind: 'required-added', status: 'compatible', at: 'new.yaml:18:120', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); covered by the migration from version 1' },
+    ],
+  },
+  {
+    name: 'acknowledged: acknowledgeLogout written in the change',
+    before: {},
+    after: { settings: ACKNOWLEDGED, schema: TAG_REQUIRED },
+    want: [
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:14:85', message: 'session "user": payload: property tag added' },
+      { kind: 'required-added', status: 'acknowledged', at: 'new.yaml:14:120', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); acknowledged by acknowledgeLogout: "ids re-issued"' },
+    ],
+  },
+  {
+    name: 'acknowledged: acknowledgeLogout rewritten in the change',
+    before: { settings: ACKNOWLEDGED },
+    after: { settings: ACKNOWLEDGED.replace('ids re-issued', 'tags required'), schema: TAG_REQUIRED },
+    want: [
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:14:85', message: 'session "user": payload: property tag added' },
+      { kind: 'required-added', status: 'acknowledged', at: 'new.yaml:14:120', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); acknowledged by acknowledgeLogout: "tags required"' },
+    ],
+  },
+  {
+    name: 'a stale acknowledgeLogout excuses nothing',
+    before: { settings: ACKNOWLEDGED },
+    after: { settings: ACKNOWLEDGED, schema: TAG_REQUIRED },
+    want: [
+      { kind: 'property-added', status: 'compatible', at: 'new.yaml:14:85', message: 'session "user": payload: property tag added' },
+      { kind: 'required-added', status: 'breaking', at: 'new.yaml:14:120', message: 'session "user": payload: property tag is now required; a live payload without it is refused (reason schema); raise version: and keep the old schema under history: with a migrate: to the next version, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'acknowledged: a session removed whose last spec acknowledges its logout',
+    before: { more: '  cart:\n    transform: [{ sign: main }]\n    acknowledgeLogout: "carts move to the server"\n    schema: { type: object, additionalProperties: false }' },
+    after: {},
+    want: [
+      { kind: 'session-removed', status: 'acknowledged', at: 'old.yaml:15:5', message: 'session "cart": session removed; its live tokens are no longer read; acknowledged by acknowledgeLogout: "carts move to the server"' },
+    ],
+  },
+  {
+    name: 'idle-shortened: idle added by value',
+    before: {},
+    after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 7d, idle: 30m }' },
+    want: [
+      { kind: 'idle-shortened', status: 'breaking', at: 'new.yaml:12:33', message: 'session "user": expiry.idle: 30m added; live sessions idle for longer end at once; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
+    ],
+  },
+  {
+    name: 'idle-shortened-in-storage: by id',
+    before: { settings: '    transform: [{ encrypt: main }]\n    storage: redis\n    expiry: { maxAge: 7d, idle: 1d }' },
+    after: { settings: '    transform: [{ encrypt: main }]\n    storage: redis\n    expiry: { maxAge: 7d, idle: 2h }' },
+    want: [
+      { kind: 'idle-shortened-in-storage', status: 'compatible', at: 'new.yaml:13:33', message: 'session "user": expiry.idle shortened from 1d to 2h; by id a live entry keeps the time to live it was written with until its next read, so none ends sooner' },
+    ],
+  },
+  {
+    name: 'idle-lengthened',
+    before: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 7d, idle: 1h }' },
+    after: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 7d, idle: 1d }' },
+    want: [
+      { kind: 'idle-lengthened', status: 'compatible', at: 'new.yaml:12:33', message: 'session "user": expiry.idle lengthened from 1h to 1d' },
+    ],
+  },
+  {
+    name: 'idle removed',
+    before: { settings: '    transform: [{ encrypt: main }]\n    expiry: { maxAge: 7d, idle: 1h }' },
+    after: {},
+    want: [
+      { kind: 'idle-lengthened', status: 'compatible', at: 'old.yaml:12:33', message: 'session "user": expiry.idle removed' },
+    ],
+  },
+  {
+    name: 'cookie-scope-changed: path and domain',
+    before: {},
+    after: { settings: `${BASE.settings}\n    cookie: { path: /app, domain: example.com }` },
+    want: [
+      { kind: 'cookie-scope-changed', status: 'breaking', at: 'new.yaml:13:21', message: 'session "user": cookie.path changed from "/" to "/app"; browsers keep the live cookie under its old scope, which no Set-Cookie of the new one replaces or expires, and where the scopes overlap they send both, refused as ambiguous (security.md #4) until the old one expires; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
+      { kind: 'cookie-scope-changed', status: 'breaking', at: 'new.yaml:13:35', message: 'session "user": cookie.domain changed from none (host only) to "example.com"; browsers keep the live cookie under its old scope, which no Set-Cookie of the new one replaces or expires, and where the scopes overlap they send both, refused as ambiguous (security.md #4) until the old one expires; keep the old setting, or write acknowledgeLogout: "why" on the session to accept the logout (a payload version does not cover this)' },
+    ],
+  },
+  {
+    name: 'migrate-from-added',
+    before: { keys: KTOR_KEYS, more: KTOR_USER },
+    after: { keys: KTOR_KEYS, settings: `${BASE.settings}\n    migrateFrom: ktor_user`, more: KTOR_USER },
+    want: [
+      { kind: 'migrate-from-added', status: 'compatible', at: 'new.yaml:14:18', message: 'session "user": migrateFrom ktor_user added; a client holding only ktor_user\'s cookie is re-issued as user' },
+    ],
+  },
+  {
+    name: 'migrate-from-removed',
+    before: { keys: KTOR_KEYS, settings: `${BASE.settings}\n    migrateFrom: ktor_user`, more: KTOR_USER },
+    after: { keys: KTOR_KEYS, more: KTOR_USER },
+    want: [
+      { kind: 'migrate-from-removed', status: 'breaking', at: 'old.yaml:14:18', message: 'session "user": migrateFrom ktor_user removed; a client holding only ktor_user\'s cookie is no longer re-issued as user; keep migrateFrom until the Ktor session\'s migrated events stop, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'a schema change of a session in Ktor\'s format, which has no versions',
+    before: { keys: KTOR_KEYS, more: KTOR_USER },
+    after: { keys: KTOR_KEYS, more: KTOR_USER.replace('maxLength: 10', 'maxLength: 5') },
+    want: [
+      { kind: 'bound-tightened', status: 'breaking', at: 'new.yaml:18:74', message: 'session "ktor_user": payload.id: maxLength changed from 10 to 5; a live payload outside the new bound is refused (reason schema); a session in Ktor\'s format has no payload versions: keep the old schema, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'flash-schema-changed and flash-key-removed',
+    before: { settings: `${BASE.settings}\n    flash: { notice: { type: string }, error: { type: string } }` },
+    after: { settings: `${BASE.settings}\n    flash: { notice: { type: string, maxLength: 3 } }` },
+    want: [
+      { kind: 'flash-schema-changed', status: 'compatible', at: 'new.yaml:13:22', message: 'session "user": flash.notice schema changed; a live notice value it refuses is dropped when read, the session stays' },
+      { kind: 'flash-key-removed', status: 'compatible', at: 'old.yaml:13:47', message: 'session "user": flash.error removed; a live error value is dropped when read, the session stays' },
+    ],
+  },
+];
+
+const CASES: readonly Case[] = [...SCHEMA_CASES, ...VERSION_CASES];
 
 describe('compareSpecs: each change and its findings', () => {
   it.each(CASES)('$name', ({ before, after, want }) => {

@@ -82,6 +82,7 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
   // Compares two specs' models; compiles old enum values with emit's payload Ajv.
   'generator/compat/compare-schemas.ts': 'output',
   'generator/compat/compare-specs.ts': 'output',
+  'generator/compat/compare-versions.ts': 'output',
   'generator/compat/finding.ts': 'output',
 
   'generator/cli-io.ts': 'command',
