@@ -424,3 +424,60 @@ describe('#65 concurrency: serialize is judged alike by validate and installSess
     expect(loaded.ok).toBe(!serialize || storage === 'redis');
   });
 });
+
+/** Each payload version a spec could declare, kept in `history:` or not, on a native or a Ktor-format session. */
+const versionVariants = [undefined, 1, 2, 3].flatMap((version) =>
+  [[], [1], [2], [3], [1, 2], [1, 3], [2, 3], [1, 2, 3]].flatMap((kept) => [false, true].map((ktorFormat) => ({ version, kept, ktorFormat }))),
+);
+
+describe('#65 version: and history: are judged alike by validate and installSessions()', () => {
+  const schema = schemaOf({ property: 'userId' } as Variant);
+  const validate = createPayloadAjv().compile(schema);
+
+  it.each(versionVariants)('version $version, history $kept, Ktor format $ktorFormat: validate accepts exactly what the runtime installs, and the model holds the versions written', ({ version, kept, ktorFormat }) => {
+    const history = Object.fromEntries(kept.map((from) => [from, { schema, migrate: { module: './src/session-migrations.js', export: `v${from}toV${from + 1}` } }]));
+    const text = JSON.stringify({
+      version: 1,
+      keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' } },
+      sessions: {
+        prop: {
+          ...(ktorFormat ? { serializer: 'ktor-json', transform: [{ 'ktor-sign': 'raw' }] } : { transform: [{ encrypt: 'main' }] }),
+          ...(version === undefined ? {} : { version }),
+          ...(kept.length === 0 ? {} : { history }),
+          schema,
+        },
+      },
+    });
+    const definition: DefinitionData = {
+      name: 'prop',
+      transport: { kind: 'cookie', name: 'prop', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: ktorFormat } },
+      transforms: ktorFormat ? [{ kind: 'ktor-sign', keys: 'raw', algorithm: 'sha256' }] : [{ kind: 'encrypt', keys: 'main' }],
+      ...(ktorFormat ? { ktor: { serializer: 'json' } } : {}),
+      ...(version === undefined ? {} : { version }),
+      ...(kept.length === 0 ? {} : { history: kept.map((from) => ({ version: from, validate, migrate: (payload: unknown) => payload })) }),
+      expiry: { maxAge: parseDuration('7d')!, rolling: false },
+      schema,
+    };
+    const loaded = loadSpecText(text, 'sessions.yaml');
+    if (loaded.ok) {
+      const [session] = loaded.model.sessions;
+      expect(session!.version).toBe(version === 1 ? undefined : version);
+      expect(session!.history?.map((entry) => entry.version)).toEqual(kept.length === 0 ? undefined : kept);
+    }
+    const spec = { ...specOf([definition], {}), keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' as const } } };
+    const installs = (() => {
+      try {
+        createSessionsMiddleware(spec, { keys: { main: generateKey(), raw: randomBytes(32).toString('hex') }, env: {}, logger: { warn() {} } });
+        return true;
+      } catch (error) {
+        if (error instanceof SessionConfigError) return false;
+        throw error;
+      }
+    })();
+    expect(installs).toBe(loaded.ok);
+    // What the rules are about: history holds only older versions, without a gap up to the current one, and never in Ktor's format.
+    const current = version ?? 1;
+    const gapless = kept.length === 0 || (Math.max(...kept) === current - 1 && kept.every((from) => from === current - 1 || kept.includes(from + 1)));
+    expect(loaded.ok).toBe(gapless && (!ktorFormat || (kept.length === 0 && current === 1)));
+  });
+});
