@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildRedisStorage } from 'typed-sessions/redis';
-import { GENERATED_FORMAT, SessionProvider, type SpecDefinition } from 'typed-sessions/core';
+import { GENERATED_FORMAT, SessionProvider, type ProviderClass, type SpecDefinition } from 'typed-sessions/core';
 import { applyOutput, compareOutput, formatSpecErrors, generate, loadSpecFile } from '../../generator/index.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -41,7 +41,7 @@ export async function specFolder(prefix: string): Promise<SpecFolder> {
       const generated = await generate(loaded.model, { specDir: dir, outDir });
       await applyOutput(outDir, generated, await compareOutput(outDir, generated));
       const module = (await import(pathToFileURL(join(outDir, 'index.ts')).href)) as Record<string, unknown>;
-      const providers = Object.values(module).filter((value): value is typeof SessionProvider => typeof value === 'function' && value.prototype instanceof SessionProvider);
+      const providers = Object.values(module).filter((value): value is ProviderClass => typeof value === 'function' && value.prototype instanceof SessionProvider);
       const { keys, storages } = loaded.model;
       return { format: GENERATED_FORMAT, keys, storages, providers, layers: { redis: buildRedisStorage } };
     },
