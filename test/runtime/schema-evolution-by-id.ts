@@ -2,7 +2,8 @@
  * The by-id half of test/runtime/schema-evolution.test.ts, for any storage (memory there, Redis in
  * test/storage/schema-evolution-redis.test.ts): the `account` entry written by spec v1's app, read by v2's,
  * is rewritten under v2 in the same response; concurrent readers in one process or in two migrate it once
- * or race to rewrite it, and none answers 409 or 500.
+ * or race to rewrite it, and none answers 409 or 500; a write racing a migration rewrite lands whichever
+ * commits first, while two real writes still conflict (security.md #49).
  */
 import type { SessionEvent, Storage } from 'typed-sessions';
 import type { SpecDefinition } from 'typed-sessions/core';
@@ -136,10 +137,7 @@ export function describeStoredMigration(name: string, shared: () => SharedStorag
       expect(await valueOf(await read(one, id))).toEqual({ ...payloadV2('Ada'), displayName: 'Ada L.' });
     });
 
-    // Known defect, reported with issue 13: the writer loaded the v1 entry, the other instance's migration
-    // rewrote it (same data, new storage version), and the writer's version-checked write is refused with 409
-    // although nothing it based its change on has changed. `it.fails` turns red once that is fixed.
-    it.fails('KNOWN DEFECT: a migration rewrite that commits first while another instance writes the same entry: the write still lands (today: 409)', async () => {
+    it('a migration rewrite that commits first while another instance writes the same entry: the write lands over it, no 409', async () => {
       const id = await loginUnderV1('Ada');
       const [one, other] = [await deploy(deploys().v2), await deploy(deploys().v2)];
       const [writer, reader] = [read(one, id, { 'x-gate': 'writer', 'x-rename': 'Ada L.' }), read(other, id, { 'x-gate': 'reader' })];
@@ -148,6 +146,19 @@ export function describeStoredMigration(name: string, shared: () => SharedStorag
       expect(await valueOf(await reader)).toEqual(payloadV2('Ada'));
       gates.open('writer');
       expect(await valueOf(await writer)).toEqual(payloadV2('Ada'));
+      expect(await valueOf(await read(one, id))).toEqual({ ...payloadV2('Ada'), displayName: 'Ada L.' });
+      expect([...one.events, ...other.events].filter((event) => event.type === 'conflict')).toEqual([]);
+    });
+
+    it('#49 two instances that both migrated on read and both write: the first write stands, the second is a 409, as for any change', async () => {
+      const id = await loginUnderV1('Ada');
+      const [one, other] = [await deploy(deploys().v2), await deploy(deploys().v2)];
+      const [first, second] = [read(one, id, { 'x-gate': 'first', 'x-rename': 'Ada L.' }), read(other, id, { 'x-gate': 'second', 'x-rename': 'Ada K.' })];
+      await Promise.all([gates.arrived('first'), gates.arrived('second')]);
+      gates.open('first');
+      expect((await first).status).toBe(200);
+      gates.open('second');
+      expect((await second).status).toBe(409);
       expect(await valueOf(await read(one, id))).toEqual({ ...payloadV2('Ada'), displayName: 'Ada L.' });
     });
   });
