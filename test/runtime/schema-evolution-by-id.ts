@@ -5,6 +5,7 @@
  * or race to rewrite it, and none answers 409 or 500; a write racing a migration rewrite lands whichever
  * commits first, while two real writes still conflict (security.md #49).
  */
+import fc from 'fast-check';
 import type { SessionEvent, Storage } from 'typed-sessions';
 import type { SpecDefinition } from 'typed-sessions/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ export function describeStoredMigration(name: string, shared: () => SharedStorag
 
     /** The app of one deploy on the shared storage, stopped after the test. */
     async function deploy(spec: SpecDefinition): Promise<TestServer> {
-      const server = await startServer({ spec, routes: gatedRoutes(gates), install: { keys: { main: key }, storages: { mem: storage.storage }, clock: Date.now } });
+      const server = await startServer({ spec, routes: gatedRoutes(gates), outer: gates.counter, install: { keys: { main: key }, storages: { mem: storage.storage }, clock: Date.now } });
       started.push(server);
       return server;
     }
@@ -148,6 +149,28 @@ export function describeStoredMigration(name: string, shared: () => SharedStorag
       expect(await valueOf(await writer)).toEqual(payloadV2('Ada'));
       expect(await valueOf(await read(one, id))).toEqual({ ...payloadV2('Ada'), displayName: 'Ada L.' });
       expect([...one.events, ...other.events].filter((event) => event.type === 'conflict')).toEqual([]);
+    });
+
+    it('under every ordering the scheduler picks for two readers and a writer over two instances, all answer 200 and the write stands under v2', async () => {
+      const [one, other] = [await deploy(deploys().v2), await deploy(deploys().v2)];
+      await fc.assert(
+        fc.asyncProperty(fc.scheduler(), async (s) => {
+          const id = await loginUnderV1('Ada');
+          // A gate opens only once all three are in: the two on different instances have then both read v1.
+          const all = gates.arrivals + 3;
+          gates.schedule = (label) => gates.reached(all).then(() => s.schedule(Promise.resolve(label)));
+          try {
+            const send = (gate: string, server: TestServer, headers: Record<string, string> = {}) =>
+              s.schedule(Promise.resolve(`send ${gate}`)).then(() => read(server, id, { 'x-gate': gate, ...headers }));
+            const responses = await s.waitFor(Promise.all([send('a', one), send('b', other), send('w', one, { 'x-rename': 'Ada L.' })]));
+            expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+            expect(await stored(id)).toMatch(/^v2\.\d+\.\d+\.\{"displayName":"Ada L\.","roles":\["member"\]\}$/);
+          } finally {
+            gates.schedule = undefined;
+          }
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it('#49 two instances that both migrated on read and both write: the first write stands, the second is a 409, as for any change', async () => {
