@@ -7,10 +7,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateKey } from 'typed-sessions';
 import type { SpecDefinition } from 'typed-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDeploys, payloadV2, type Deploys } from '../runtime/schema-evolution.js';
+import { deploysForSuite, payloadV2 } from '../runtime/schema-evolution.js';
 import { startServer, type TestRoutes, type TestServer } from '../runtime/server.js';
 import { LAUNCH, skipBrowser } from '../support/chromium.js';
-import { specFolder, type SpecFolder } from '../support/generated-spec.js';
 
 /** `GET /login` signs in as Ada under v1's payload and redirects to `/`, which shows the session as JSON. */
 const pages: TestRoutes = (ctx, next, sessions) => {
@@ -26,22 +25,18 @@ const pages: TestRoutes = (ctx, next, sessions) => {
 };
 
 describe.skipIf(skipBrowser)('a schema change across a restart, in Chromium', () => {
-  let folder: SpecFolder;
-  let deploys: Deploys;
+  const deploys = deploysForSuite('schema-evolution-e2e-');
   let browser: Browser;
   let server: TestServer | undefined;
   const key = generateKey();
 
   beforeAll(async () => {
-    folder = await specFolder('schema-evolution-e2e-');
-    deploys = await generateDeploys(folder);
     browser = await chromium.launch(LAUNCH);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await folder?.remove();
   });
 
   /** Stops the running app, if any, and starts the one of `spec` on `port` (0: a free one). */
@@ -55,14 +50,14 @@ describe.skipIf(skipBrowser)('a schema change across a restart, in Chromium', ()
   const shown = async (page: Page) => JSON.parse((await page.textContent('#user'))!) as unknown;
 
   it('logged in under v1, the page shows the v2 payload after the restart, and the cookie Chromium keeps is the v2 one', async () => {
-    const v1 = await deploy(deploys.v1);
+    const v1 = await deploy(deploys().v1);
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${v1.url}/login`);
     expect(await shown(page)).toEqual({ name: 'Ada' });
     const [v1Cookie] = await context.cookies(v1.url);
 
-    const v2 = await deploy(deploys.v2, v1.port);
+    const v2 = await deploy(deploys().v2, v1.port);
     expect(v2.url).toBe(v1.url);
     await page.reload();
     expect(await shown(page)).toEqual(payloadV2('Ada'));

@@ -5,7 +5,8 @@
  * sessions with the same payloads: `user` by value (an encrypted cookie) and `account` by id in storage `mem`.
  */
 import type { SpecDefinition } from 'typed-sessions/core';
-import type { SpecFolder } from '../support/generated-spec.js';
+import { afterAll, beforeAll } from 'vitest';
+import { specFolder, type SpecFolder } from '../support/generated-spec.js';
 
 const USER_V1 = '{ type: object, properties: { name: { type: string, minLength: 1 } }, required: [name], additionalProperties: false }';
 const USER_V2 =
@@ -59,11 +60,23 @@ export interface Deploys {
   readonly v3: SpecDefinition;
 }
 
-/** Each spec above generated into `folder`, with the migration module beside it. */
-export async function generateDeploys(folder: SpecFolder): Promise<Deploys> {
-  const files = { 'src/session-migrations.ts': MIGRATIONS };
-  const [v1, v2, v2Broken, v3] = await Promise.all(
-    [SPEC_V1, SPEC_V2, SPEC_V2_BROKEN, SPEC_V3].map((text, index) => folder.generate(`spec-${index}`, text, files)),
-  );
-  return { v1: v1!, v2: v2!, v2Broken: v2Broken!, v3: v3! };
+/**
+ * Each spec above generated, with the migration module beside it, before the tests of the suite it is called
+ * in; the folder is removed after them. The getter reads them once they are there.
+ *
+ * @example
+ * const deploys = deploysForSuite('schema-evolution-');
+ * it('...', async () => startServer({ spec: deploys().v2 }));
+ */
+export function deploysForSuite(prefix: string): () => Deploys {
+  let folder: SpecFolder | undefined;
+  let deploys: Deploys | undefined;
+  beforeAll(async () => {
+    folder = await specFolder(prefix);
+    const files = { 'src/session-migrations.ts': MIGRATIONS };
+    const [v1, v2, v2Broken, v3] = await Promise.all([SPEC_V1, SPEC_V2, SPEC_V2_BROKEN, SPEC_V3].map((text, index) => folder!.generate(`spec-${index}`, text, files)));
+    deploys = { v1: v1!, v2: v2!, v2Broken: v2Broken!, v3: v3! };
+  }, 60_000);
+  afterAll(() => folder?.remove());
+  return () => deploys!;
 }

@@ -3,21 +3,13 @@
  * rewritten under v2 by the version-checked write, and two app instances on one Redis race to rewrite it.
  */
 import { generateKey, RedisStorage } from 'typed-sessions';
-import { afterAll, beforeAll } from 'vitest';
 import { describeStoredMigration } from '../runtime/schema-evolution-by-id.js';
-import { generateDeploys, type Deploys } from '../runtime/schema-evolution.js';
-import { specFolder, type SpecFolder } from '../support/generated-spec.js';
+import { deploysForSuite } from '../runtime/schema-evolution.js';
 import { describeRedis, redisForSuite } from '../support/redis-server.js';
 
 describeRedis('payload versions by id in Redis', () => {
   const redis = redisForSuite();
-  let folder: SpecFolder;
-  let deploys: Deploys;
-  beforeAll(async () => {
-    folder = await specFolder('schema-evolution-redis-');
-    deploys = await generateDeploys(folder);
-  }, 60_000);
-  afterAll(() => folder?.remove());
+  const deploys = deploysForSuite('schema-evolution-redis-');
 
   describeStoredMigration(
     'Redis',
@@ -25,7 +17,7 @@ describeRedis('payload versions by id in Redis', () => {
       const storage = new RedisStorage(redis.client);
       return { storage, read: (key) => storage.read(key).then((entry) => entry?.value) };
     },
-    () => deploys,
+    deploys,
     generateKey(),
   );
 });
