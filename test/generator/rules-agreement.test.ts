@@ -436,7 +436,6 @@ const versionVariants = [undefined, 1, 2, 3].flatMap((version) =>
 
 describe('#65 version: and history: are judged alike by validate and installSessions()', () => {
   const schema = schemaOf({ property: 'userId' } as Variant);
-  const validate = createPayloadAjv().compile(schema);
 
   it.each(versionVariants)('version $version, history $kept, Ktor format $ktorFormat: validate accepts exactly what the runtime installs, and the model holds the versions written', ({ version, kept, ktorFormat }) => {
     const history = Object.fromEntries(kept.map((from) => [from, { schema, migrate: { module: './src/session-migrations.js', export: `v${from}toV${from + 1}` } }]));
@@ -458,7 +457,7 @@ describe('#65 version: and history: are judged alike by validate and installSess
       transforms: ktorFormat ? [{ kind: 'ktor-sign', keys: 'raw', algorithm: 'sha256' }] : [{ kind: 'encrypt', keys: 'main' }],
       ...(ktorFormat ? { ktor: { serializer: 'json' } } : {}),
       ...(version === undefined ? {} : { version }),
-      ...(kept.length === 0 ? {} : { history: kept.map((from) => ({ version: from, validate, migrate: (payload: unknown) => payload })) }),
+      ...(kept.length === 0 ? {} : { history: kept.map((from) => ({ version: from, schema, migrate: (payload: unknown) => payload })) }),
       expiry: { maxAge: parseDuration('7d')!, rolling: false },
       schema,
     };
