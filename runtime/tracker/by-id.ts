@@ -1,7 +1,9 @@
 import type { ExpiryDefinition } from '../definition.js';
+import { parseEnvelope } from '../envelope.js';
 import { SessionConflictError, SessionStorageError, SessionTooLargeError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, storageKeyForId, type SessionIdScheme } from '../ids.js';
 import { Lifetime } from '../lifetime.js';
+import type { StoredEntry } from '../storage/storage.js';
 import type { TimedStorage } from '../storage/timed-storage.js';
 import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
@@ -106,6 +108,11 @@ export class ByIdTracker implements Tracker {
     return this.storage.write(this.#key(id), text, ttlSeconds, { ...condition, maxSeconds });
   }
 
+  /** The entry of `id` as it stands, without sliding its idle timeout. */
+  read(id: string): Promise<StoredEntry | undefined> {
+    return this.storage.read(this.#key(id));
+  }
+
   /** Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. */
   discard(id: string, version?: string): Promise<boolean> {
     return this.storage.invalidate(this.#key(id), version);
@@ -182,6 +189,7 @@ class ByIdSlot extends SessionSlot {
       const maxSeconds = lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
       if (this.#id === undefined) written = await this.#tracker.create(this.staged, ttl, maxSeconds);
       else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version)) written = this.#id;
+      else if (await this.#writeOverMigration(ttl, maxSeconds)) written = this.#id;
       else throw this.#conflict();
       this.#id = written;
     }
@@ -202,6 +210,22 @@ class ByIdSlot extends SessionSlot {
     if (ttl <= 0 || this.loaded === undefined) return;
     const maxSeconds = this.session.lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
     await this.#tracker.write(this.#id!, this.session.repack(this.loaded.envelope, now), ttl, maxSeconds, this.#version);
+  }
+
+  /**
+   * A write refused because the entry changed since it was loaded goes through after all when the change was
+   * only another process writing back the same migration this request made on read: the entry then holds what
+   * this request's change is based on, so writing over it loses nothing (security.md #49 is about losing data).
+   */
+  async #writeOverMigration(ttl: number, maxSeconds: number): Promise<boolean> {
+    const loaded = this.loaded;
+    if (loaded?.migratedFrom === undefined) return false;
+    const entry = await this.#tracker.read(this.#id!);
+    if (entry === undefined) return false;
+    // The other rewrite differs from this request's migration only in when it was seen.
+    const lastSeenAt = parseEnvelope(entry.value)?.lastSeenAt;
+    if (lastSeenAt === undefined || entry.value !== this.session.repack(loaded.envelope, lastSeenAt)) return false;
+    return this.#tracker.write(this.#id!, this.staged, ttl, maxSeconds, entry.version);
   }
 
   /** A written session has the id `store` wrote it under; an unchanged one, the id it was loaded with. */

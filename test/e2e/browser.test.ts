@@ -17,19 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../examples/app.js';
 import { HOUR, specOf } from '../runtime/fixtures.js';
 import { startServer, type TestServer } from '../runtime/server.js';
+import { CHROMIUM, LAUNCH, skipBrowser } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH = {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI === undefined) {
-  console.warn(`browser test skipped: ${CHROMIUM} is missing (apt-get install chromium); CI fails instead`);
-}
-
-describe.skipIf(!available && process.env.CI === undefined)('demo app in Chromium', () => {
+describe.skipIf(skipBrowser)('demo app in Chromium', () => {
   let server: Server;
   let base: string;
   let profile: string;
@@ -148,7 +138,7 @@ describe.skipIf(!available && process.env.CI === undefined)('demo app in Chromiu
   }, 60_000);
 });
 
-describe.skipIf(!available && process.env.CI === undefined)('chunked cookies in Chromium', () => {
+describe.skipIf(skipBrowser)('chunked cookies in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;

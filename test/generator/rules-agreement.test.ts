@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { RedisStorage, SessionConfigError, generateKey } from 'typed-sessions';
-import { createSessionsMiddleware } from 'typed-sessions/core';
+import { createSessionsMiddleware, type SpecDefinition } from 'typed-sessions/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration, parseTouchAfter } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
@@ -330,8 +330,12 @@ function flashKeys<D extends { readonly flash?: object | undefined }>(definition
 
 /** Whether `installSessions()` accepts the two sessions, defined by hand as `gen` would define them. */
 function runtimeInstalls(pair: PairVariant): boolean {
-  const definitions = [sessionDefinition('a', pair.a, pair.migration), sessionDefinition('b', pair.b, undefined)];
-  const spec = { ...specOf(definitions, { mem: { kind: 'memory', maxEntries: 100 } }), keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' as const } } };
+  return installsWithBothRings([sessionDefinition('a', pair.a, pair.migration), sessionDefinition('b', pair.b, undefined)], { mem: { kind: 'memory', maxEntries: 100 } });
+}
+
+/** Whether `installSessions()` accepts `definitions` with this library's key ring `main` and a Ktor service's `raw`. */
+function installsWithBothRings(definitions: readonly DefinitionData[], storages: SpecDefinition['storages']): boolean {
+  const spec = { ...specOf(definitions, storages), keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' as const } } };
   try {
     createSessionsMiddleware(spec, { keys: { main: generateKey(), raw: randomBytes(32).toString('hex') }, env: {}, logger: { warn() {} } });
     return true;
@@ -422,5 +426,51 @@ describe('#65 concurrency: serialize is judged alike by validate and installSess
     expect(installs).toBe(loaded.ok);
     // What the rule is about: serialize only where the storage has a lock every process shares.
     expect(loaded.ok).toBe(!serialize || storage === 'redis');
+  });
+});
+
+/** Each payload version a spec could declare, kept in `history:` or not, on a native or a Ktor-format session. */
+const versionVariants = [undefined, 1, 2, 3].flatMap((version) =>
+  [[], [1], [2], [3], [1, 2], [1, 3], [2, 3], [1, 2, 3]].flatMap((kept) => [false, true].map((ktorFormat) => ({ version, kept, ktorFormat }))),
+);
+
+describe('#65 version: and history: are judged alike by validate and installSessions()', () => {
+  const schema = schemaOf({ property: 'userId' } as Variant);
+
+  it.each(versionVariants)('version $version, history $kept, Ktor format $ktorFormat: validate accepts exactly what the runtime installs, and the model holds the versions written', ({ version, kept, ktorFormat }) => {
+    const history = Object.fromEntries(kept.map((from) => [from, { schema, migrate: { module: './src/session-migrations.js', export: `v${from}toV${from + 1}` } }]));
+    const text = JSON.stringify({
+      version: 1,
+      keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' } },
+      sessions: {
+        prop: {
+          ...(ktorFormat ? { serializer: 'ktor-json', transform: [{ 'ktor-sign': 'raw' }] } : { transform: [{ encrypt: 'main' }] }),
+          ...(version === undefined ? {} : { version }),
+          ...(kept.length === 0 ? {} : { history }),
+          schema,
+        },
+      },
+    });
+    const definition: DefinitionData = {
+      name: 'prop',
+      transport: { kind: 'cookie', name: 'prop', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: ktorFormat } },
+      transforms: ktorFormat ? [{ kind: 'ktor-sign', keys: 'raw', algorithm: 'sha256' }] : [{ kind: 'encrypt', keys: 'main' }],
+      ...(ktorFormat ? { ktor: { serializer: 'json' } } : {}),
+      ...(version === undefined ? {} : { version }),
+      ...(kept.length === 0 ? {} : { history: kept.map((from) => ({ version: from, schema, migrate: (payload: unknown) => payload })) }),
+      expiry: { maxAge: parseDuration('7d')!, rolling: false },
+      schema,
+    };
+    const loaded = loadSpecText(text, 'sessions.yaml');
+    if (loaded.ok) {
+      const [session] = loaded.model.sessions;
+      expect(session!.version).toBe(version === 1 ? undefined : version);
+      expect(session!.history?.map((entry) => entry.version)).toEqual(kept.length === 0 ? undefined : kept);
+    }
+    expect(installsWithBothRings([definition], {})).toBe(loaded.ok);
+    // What the rules are about: history holds only older versions, without a gap up to the current one, and never in Ktor's format.
+    const current = version ?? 1;
+    const gapless = kept.length === 0 || (Math.max(...kept) === current - 1 && kept.every((from) => from === current - 1 || kept.includes(from + 1)));
+    expect(loaded.ok).toBe(gapless && (!ktorFormat || (kept.length === 0 && current === 1)));
   });
 });

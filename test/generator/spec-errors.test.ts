@@ -1107,6 +1107,170 @@ const flashBlock: Case[] = [
   },
 ];
 
+const OBJECT = '{ type: object, properties: { name: { type: string } }, required: [name], additionalProperties: false }';
+const MIGRATE = '{ module: ./src/session-migrations.js, export: userV1toV2 }';
+
+const payloadVersions: Case[] = [
+  {
+    name: 'a history version not below version:',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          version: 2
+          schema: ${OBJECT}
+          history:
+            1: { schema: ${OBJECT}, migrate: ${MIGRATE} }
+            2: { schema: ${OBJECT}, migrate: ${MIGRATE} }
+    `,
+    want: [
+      '7:5: sessions.user: history: holds version 2, but the current version is 2; history keeps only older versions, so raise version: above 2 or remove 2 from history:',
+    ],
+  },
+  {
+    name: 'a gap between the oldest kept version and version:',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          version: 3
+          schema: ${OBJECT}
+          history:
+            1: { schema: ${OBJECT}, migrate: ${MIGRATE} }
+    `,
+    want: [
+      "7:5: sessions.user: history: keeps version 1 but not version 2, so version 1's migration has nothing to return; add version 2 (its schema and its migration to 3) or drop the versions below it",
+    ],
+  },
+  {
+    name: 'history: without version: (the current version is 1)',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          schema: ${OBJECT}
+          history:
+            1: { schema: ${OBJECT}, migrate: ${MIGRATE} }
+    `,
+    want: [
+      '6:5: sessions.user: history: holds version 1, but the current version is 1; history keeps only older versions, so raise version: above 1 or remove 1 from history:',
+    ],
+  },
+  {
+    name: "version: and history: on a session in Ktor's format",
+    given: yaml`
+      version: 1
+      keys:
+        ktor_sign: { env: KTOR_SIGN_KEY, encoding: hex }
+      sessions:
+        user:
+          serializer: ktor-json
+          transform: [{ ktor-sign: ktor_sign }]
+          version: 2
+          schema: ${OBJECT}
+          history:
+            1: { schema: ${OBJECT}, migrate: ${MIGRATE} }
+    `,
+    want: [
+      "5:3: sessions.user: version: and history: need this library's envelope to carry the payload's version, and a session in Ktor's wire format has none (a Ktor service would misread it); version the native session that migrates from it instead",
+    ],
+  },
+  {
+    name: 'a migration exported under a reserved word',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          version: 2
+          schema: ${OBJECT}
+          history:
+            1:
+              schema: ${OBJECT}
+              migrate:
+                module: ./src/session-migrations.js
+                export: default
+    `,
+    want: [
+      '12:19: sessions.user.history.1.migrate.export is the reserved word "default", which cannot be imported by name; export the migration under a name like userV1toV2',
+    ],
+  },
+  {
+    // Unquoted, YAML reads 01 as the integer 1; quoted, it is the text a spec author meant to write.
+    name: 'history keys that are not version numbers',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          version: 2
+          schema: ${OBJECT}
+          history:
+            "01": { schema: ${OBJECT}, migrate: ${MIGRATE} }
+            x: { schema: ${OBJECT}, migrate: ${MIGRATE} }
+    `,
+    want: [
+      '8:7: sessions.user.history key "01" must be a version number, like 1: a whole number from 1, with no sign or leading zero',
+      '9:7: sessions.user.history key "x" must be a version number, like 1: a whole number from 1, with no sign or leading zero',
+    ],
+  },
+  {
+    name: 'a history version without its migration',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          version: 2
+          schema: ${OBJECT}
+          history:
+            1: { schema: ${OBJECT} }
+    `,
+    want: [
+      "8:10: sessions.user.history.1 is missing required key \"migrate\" (the app's function that takes a payload of this version and returns it in the next version: { module: ./src/session-migrations.js, export: userV1toV2 })",
+    ],
+  },
+  {
+    name: 'a history schema that breaks a payload rule',
+    given: yaml`
+      version: 1
+      sessions:
+        user:
+          insecure: true
+          version: 2
+          schema: ${OBJECT}
+          history:
+            1:
+              schema: { type: object, properties: { name: { type: string } } }
+              migrate: ${MIGRATE}
+    `,
+    want: [
+      '9:17: sessions.user.history.1.schema is an object schema without additionalProperties; add additionalProperties: false (payloads are closed, so an unexpected field fails validation instead of reaching the app unchecked), or a schema for the values of a map',
+    ],
+  },
+  {
+    name: 'the generated type of an older version taken by a shared type',
+    given: yaml`
+      version: 1
+      types:
+        UserSessionV1: ${OBJECT}
+      sessions:
+        user:
+          insecure: true
+          version: 2
+          schema: ${OBJECT}
+          history:
+            1: { schema: { $ref: "#/types/UserSessionV1" }, migrate: ${MIGRATE} }
+    `,
+    want: [
+      '5:3: sessions.user gives the TypeScript name UserSessionV1, already given by types.UserSessionV1; rename one of them',
+    ],
+  },
+];
+
 describe('loadSpecText refuses bad specs with every error at once', () => {
   describe.each([
     ['YAML syntax', yamlSyntax],
@@ -1115,6 +1279,7 @@ describe('loadSpecText refuses bad specs with every error at once', () => {
     ['semantic rules', semanticRules],
     ['several at once', severalAtOnce],
     ['flash values', flashBlock],
+    ['payload versions', payloadVersions],
   ] as const)('%s', (_, cases) => {
     it.each(cases)('$name', ({ given, want }) => {
       const result = loadSpecText(given, 'sessions.yaml');

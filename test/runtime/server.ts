@@ -87,6 +87,8 @@ export interface ServerOptions {
   readonly outer?: Koa.Middleware;
   /** Node's limit for all request headers together, in bytes; default Node's (16 KiB). */
   readonly maxHeaderSize?: number;
+  /** Default: a free port. A stopped server's port restarts the app on the same origin, as a deploy does. */
+  readonly port?: number;
 }
 
 /** Test routes: Koa middleware that also gets `ctx.sessions` typed for the test spec (fixtures.ts). */
@@ -125,7 +127,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   app.use(sessionRoutes);
   // A backlog past Node's default 511: a burst of new connections (the load test's 1,000 clients) is
   // accepted at once instead of waiting out SYN retransmissions.
-  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, app.callback()).listen({ port: 0, host: '127.0.0.1', backlog: 2048 });
+  const server = createServer({ maxHeaderSize: options.maxHeaderSize }, app.callback()).listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 2048 });
   await new Promise((done) => server.once('listening', done));
   const port = (server.address() as AddressInfo).port;
   return {
