@@ -144,7 +144,7 @@ storages:
       want: [
         '15:18: sessions.a.migrateFrom names unknown session "ktor_usr" (declared sessions: a, b, c, d, e, ktor_user); did you mean "ktor_user"?',
         '19:29: sessions.b.migrateFrom.session names session "a", which is not in Ktor\'s format; give that session serializer: ktor-json (Ktor 3.x\'s default) or ktor-reflection (Ktor 1.x/2.x\'s default)',
-        '23:18: sessions.c.migrateFrom names session "ktor_user", whose schema differs from this session\'s; give both the same schema (for example $ref: "#/types/User"), so every migrated payload is valid',
+        '23:18: sessions.c.migrateFrom names session "ktor_user", whose schema differs from this session\'s and from every version its history: keeps; give both the same schema (for example $ref: "#/types/User"), or keep the source\'s schema as a version in history:, so every migrated payload is valid',
         '31:29: sessions.e.migrateFrom.session names session "ktor_user", which session "d" already migrates from; one Ktor session moves into one native session',
         '31:40: sessions.e.migrateFrom has unknown key "keep"; allowed keys: session, keepSource, trustUnauthenticatedIv',
         '36:18: sessions.ktor_user.migrateFrom names session "d", but this session is itself in Ktor\'s format: migration moves users from a Ktor-format session onto a native one, so set migrateFrom on the native session',
