@@ -91,3 +91,53 @@ export function hasLocks(storage: Storage): storage is Storage & StorageLocks {
   const locks = storage as Partial<StorageLocks>;
   return typeof locks.lock === 'function' && typeof locks.renewLock === 'function' && typeof locks.unlock === 'function';
 }
+
+/**
+ * Per-user indexes of by-id sessions (`index:` in the spec, docs/storage.md): an index is a key of its own
+ * (the runtime passes a SHA-256 of the session's name and the indexed value, never the value itself) whose
+ * members are entry keys. Every call is one atomic step, so an entry and its membership never disagree for
+ * another caller: an entry written is filed in the same step, an entry deleted leaves in the same step, and
+ * `revokeIndex` deletes every member's entry at once. A concurrent write on a revoked entry then finds it gone
+ * (its version check fails), so it is neither brought back nor filed again (security.md #50).
+ *
+ * An index lives as long as its longest-lived member can (each join extends it to that member's
+ * `maxSeconds`); members whose entry expired or was evicted are dropped when `listIndex` finds them.
+ */
+export interface StorageIndexes {
+  /**
+   * `write(key, value, ttlSeconds, options)`, and when it writes, in the same step: `key` joins index
+   * `change.join` and leaves index `change.leave` (the indexed value changed). When the condition fails,
+   * nothing changes.
+   */
+  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options?: WriteOptions): Promise<boolean>;
+  /** `invalidate(key, ifVersion)`, and when it deletes, in the same step `key` leaves `index`. */
+  invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean>;
+  /**
+   * Every live entry filed under `index`, read in one step (one round trip on Redis), members whose entry is
+   * gone dropped from the index as they are found: an index never hands out a session that no longer exists.
+   */
+  listIndex(index: string): Promise<IndexedEntry[]>;
+  /**
+   * Deletes, in one step, every entry filed under `index` except those whose key is in `keep`, with their
+   * memberships; resolves to the keys it deleted.
+   */
+  revokeIndex(index: string, keep?: readonly string[]): Promise<string[]>;
+}
+
+/** Which index a written entry joins, and which it leaves when the value it is indexed by changed. */
+export interface IndexChange {
+  readonly join: string;
+  readonly leave?: string;
+}
+
+/** An entry as `listIndex` finds it: its key, the entry as `read` returns it, and the seconds it has left to live. */
+export interface IndexedEntry extends StoredEntry {
+  readonly key: string;
+  readonly ttlSeconds: number;
+}
+
+/** Whether `storage` keeps the indexes `index:` needs. */
+export function hasIndexes(storage: Storage): storage is Storage & StorageIndexes {
+  const indexes = storage as Partial<StorageIndexes>;
+  return typeof indexes.writeIndexed === 'function' && typeof indexes.invalidateIndexed === 'function' && typeof indexes.listIndex === 'function' && typeof indexes.revokeIndex === 'function';
+}
