@@ -93,6 +93,18 @@ export interface SessionSettings {
    * spec that never wrote one, whose envelopes carry no version.
    */
   readonly version?: number;
+  /** By id: the session's entries are filed by a payload field per user (docs/storage.md, Indexes). Absent: not indexed. */
+  readonly index?: IndexDefinition;
+}
+
+/** `index:` in the spec: which payload string files a session under its user, and what the admin API shows of it. */
+export interface IndexDefinition {
+  /** The path of a required string in the payload, e.g. `['userId']`. */
+  readonly path: readonly string[];
+  /** At most this many sessions per indexed value: creating one more revokes the least recently used. */
+  readonly maxPerUser?: number;
+  /** Payload paths `list()` shows of each session, e.g. `[['name']]`. */
+  readonly summary?: readonly (readonly string[])[];
 }
 
 /**

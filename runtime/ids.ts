@@ -52,6 +52,19 @@ export function storageKeyForId(session: string, id: string): string {
   return createHash('sha256').update(`${session}:${id}`, 'utf8').digest('base64url');
 }
 
+/**
+ * The key of session `session`'s index (`index:` in the spec, docs/storage.md) for the indexed value `value`
+ * (a user id): SHA-256 of the name and the value, base64url, behind a NUL no session name or id holds, so it
+ * never equals an entry's key. The value is no secret drawn at random like an id: the hash keeps it out of
+ * key listings, but a reader of the store who guesses a user id can tell whether that user has sessions.
+ *
+ * @example
+ * indexKeyFor('user', 'ada'); // 'u2p3...': the same for every session of ada's
+ */
+export function indexKeyFor(session: string, value: string): string {
+  return createHash('sha256').update(`${session}\u0000index\u0000${value}`, 'utf8').digest('base64url');
+}
+
 /** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */
 export interface SessionIdScheme {
   generate(): string;

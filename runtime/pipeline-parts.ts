@@ -12,10 +12,11 @@ import type { KeyRing } from './keys/key-ring.js';
 import type { SpecLayers } from './layers.js';
 import { versionFormatProblem } from './payload-versions.js';
 import { chunkedProblem, expiryProblems, flashProblem, idleProblem, loadProblem, persistenceProblem, protectionProblem, sessionFacts, transformFormatProblem } from './session-rules.js';
-import { hasLocks, type Storage } from './storage/storage.js';
+import { hasIndexes, hasLocks, type Storage } from './storage/storage.js';
 import { TimedStorage } from './storage/timed-storage.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { LockedTurns } from './tracker/locked-turns.js';
+import { SessionIndex } from './tracker/session-index.js';
 import { TurnQueue, type TurnSource, type TurnTimeouts } from './tracker/turns.js';
 import type { Transformer } from './transform/transformer.js';
 import { ChunkedCookieTransport } from './transport/chunked-cookie.js';
@@ -75,7 +76,13 @@ export function byIdTracker(
     }
     turns = new LockedTurns(queue, storage, storage.storage);
   }
-  return new ByIdTracker(definition.name, transformers, storage, definition.expiry, turns, ids);
+  if (definition.index !== undefined && !hasIndexes(storage.storage)) {
+    throw new SessionConfigError(
+      `session "${definition.name}" has index:, but the instance passed for storage "${storage.storageName}" keeps no indexes (writeIndexed, invalidateIndexed, listIndex and revokeIndex, which the built-in storages have); pass a built-in storage, or remove index from the session in sessions.yaml`,
+    );
+  }
+  const index = definition.index === undefined ? undefined : new SessionIndex(definition.name, definition.index);
+  return new ByIdTracker(definition.name, transformers, storage, definition.expiry, turns, ids, index);
 }
 
 /** The rules `validate` checks with a position (runtime/session-rules.ts), for a definition that may be stale or hand-written. */

@@ -1,6 +1,6 @@
 import type { RuntimeEvent, StorageOperation } from '../events.js';
 import { SessionStorageError } from '../errors.js';
-import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import { hasIndexes, type IndexChange, type IndexedEntry, type Storage, type StorageIndexes, type StoredEntry, type WriteOptions } from './storage.js';
 
 /**
  * A session's storage with a timeout on every call: a call that rejects, throws or outlives `timeout`
@@ -27,6 +27,30 @@ export class TimedStorage {
 
   invalidate(key: string, ifVersion?: string): Promise<boolean> {
     return this.bound('invalidate', () => this.storage.invalidate(key, ifVersion));
+  }
+
+  /** `write`, filing the entry as `change` says in the same step (runtime/storage/storage.ts, `StorageIndexes`). */
+  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options?: WriteOptions): Promise<boolean> {
+    return this.bound('write', () => this.#indexes().writeIndexed(key, value, ttlSeconds, change, options));
+  }
+
+  /** `invalidate`, the entry leaving `index` in the same step. */
+  invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean> {
+    return this.bound('invalidate', () => this.#indexes().invalidateIndexed(key, index, ifVersion));
+  }
+
+  listIndex(index: string): Promise<IndexedEntry[]> {
+    return this.bound('read', () => this.#indexes().listIndex(index));
+  }
+
+  revokeIndex(index: string, keep?: readonly string[]): Promise<string[]> {
+    return this.bound('invalidate', () => this.#indexes().revokeIndex(index, keep));
+  }
+
+  /** Startup has checked that an indexed session's storage keeps indexes (runtime/pipeline-parts.ts). */
+  #indexes(): Storage & StorageIndexes {
+    if (!hasIndexes(this.storage)) throw new TypeError(`storage "${this.storageName}" keeps no indexes`);
+    return this.storage;
   }
 
   /** `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize` use it too. */

@@ -4,10 +4,12 @@ import { SessionConflictError, SessionStorageError, SessionTooLargeError } from 
 import { generateSessionId, isWellFormedSessionId, storageKeyForId, type SessionIdScheme } from '../ids.js';
 import { Lifetime } from '../lifetime.js';
 import type { StoredEntry } from '../storage/storage.js';
+import type { IndexChange } from '../storage/storage.js';
 import type { TimedStorage } from '../storage/timed-storage.js';
 import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
 import type { IncomingSession, OpenText } from './incoming.js';
+import type { SessionIndex } from './session-index.js';
 import { SessionSlot, type SlotSession } from './slot.js';
 import type { Tracker } from './tracker.js';
 import type { TurnHolder, TurnSource } from './turns.js';
@@ -46,6 +48,8 @@ export class ByIdTracker implements Tracker {
     expiry: ExpiryDefinition,
     readonly turns: TurnSource,
     readonly ids: SessionIdScheme = NATIVE_IDS,
+    /** `index:` in the spec: every write files the entry under its user, every delete takes it out, in the same storage step. */
+    readonly index?: SessionIndex,
   ) {
     this.lifetime = new Lifetime(expiry, 'stored');
     this.#chain = new TransformChain(transformers);
@@ -91,21 +95,23 @@ export class ByIdTracker implements Tracker {
   }
 
   /** Writes `text` as a new entry under a fresh id, never over an existing one; another id on a collision (security.md #44). */
-  async create(text: string, ttlSeconds: number, maxSeconds: number): Promise<string> {
+  async create(text: string, ttlSeconds: number, maxSeconds: number, change?: IndexChange): Promise<string> {
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
       const id = this.ids.generate();
-      if (await this.write(id, text, ttlSeconds, maxSeconds, undefined)) return id;
+      if (await this.write(id, text, ttlSeconds, maxSeconds, undefined, change)) return id;
     }
     throw new SessionStorageError(this.storage.storageName, `${MAX_ID_ATTEMPTS} fresh session ids in a row were taken; the random source repeats`);
   }
 
   /**
    * Stores `text` under `id` for `ttlSeconds`, never past `maxSeconds` from now: a new entry only if `id`
-   * is unused (`version` undefined), else only over the entry of `version`. Resolves to whether it did.
+   * is unused (`version` undefined), else only over the entry of `version`. Resolves to whether it did. With
+   * `change`, the same storage step files the entry as it says.
    */
-  write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined): Promise<boolean> {
-    const condition = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-    return this.storage.write(this.#key(id), text, ttlSeconds, { ...condition, maxSeconds });
+  write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean> {
+    const options = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), maxSeconds };
+    if (change === undefined) return this.storage.write(this.#key(id), text, ttlSeconds, options);
+    return this.storage.writeIndexed(this.#key(id), text, ttlSeconds, change, options);
   }
 
   /** The entry of `id` as it stands, without sliding its idle timeout. */
@@ -113,9 +119,23 @@ export class ByIdTracker implements Tracker {
     return this.storage.read(this.#key(id));
   }
 
-  /** Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. */
-  discard(id: string, version?: string): Promise<boolean> {
-    return this.storage.invalidate(this.#key(id), version);
+  /**
+   * Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. With
+   * `index`, the entry leaves that index in the same step.
+   */
+  discard(id: string, version?: string, index?: string): Promise<boolean> {
+    if (index === undefined) return this.storage.invalidate(this.#key(id), version);
+    return this.storage.invalidateIndexed(this.#key(id), index, version);
+  }
+
+  /**
+   * How a write of `payload` files its entry, for an entry filed under `filed` until now: `undefined` for a
+   * session without `index:`, or a write that holds no indexed value (flash values alone).
+   */
+  indexChange(payload: unknown, filed: string | undefined): IndexChange | undefined {
+    const join = this.index?.keyOf(payload);
+    if (join === undefined) return undefined;
+    return filed === undefined || filed === join ? { join } : { join, leave: filed };
   }
 
   #key(id: string): string {
@@ -123,10 +143,11 @@ export class ByIdTracker implements Tracker {
   }
 }
 
-/** An entry to delete at commit; with `version`, only if it still has that version. */
+/** An entry to delete at commit; with `version`, only if it still has that version; with `index`, taken out of it. */
 interface RetiredEntry {
   readonly id: string;
   readonly version: string | undefined;
+  readonly index: string | undefined;
 }
 
 /** A by-id session during one request: which entry it is written under, and which entries commit deletes. */
@@ -138,6 +159,8 @@ class ByIdSlot extends SessionSlot {
   #version: string | undefined = undefined;
   /** Entries commit deletes, cleared ones whatever they hold, regenerated ones only as loaded. */
   #retired: RetiredEntry[] | undefined = undefined;
+  /** The index `#id`'s entry is filed under, as loaded: a write that changes the indexed value moves it. */
+  #filed: string | undefined = undefined;
 
   constructor(session: SlotSession, tracker: ByIdTracker) {
     super(session);
@@ -149,11 +172,12 @@ class ByIdSlot extends SessionSlot {
     if (!incoming.ok) return;
     this.#id = incoming.id;
     this.#version = incoming.version;
+    this.#filed = this.#tracker.index?.keyOf(incoming.value);
   }
 
   override clear(): void {
     // A logout wins over any concurrent change: every entry this session had goes, whatever it holds.
-    this.#retired = this.#retired?.map(({ id }) => ({ id, version: undefined }));
+    this.#retired = this.#retired?.map(({ id, index }) => ({ id, version: undefined, index }));
     this.#retire(false);
     super.clear();
   }
@@ -187,17 +211,18 @@ class ByIdSlot extends SessionSlot {
     let written: string | undefined;
     if (this.change === 'write') {
       const maxSeconds = lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
-      if (this.#id === undefined) written = await this.#tracker.create(this.staged, ttl, maxSeconds);
-      else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version)) written = this.#id;
+      const change = this.#tracker.indexChange(this.value, this.#filed);
+      if (this.#id === undefined) written = await this.#tracker.create(this.staged, ttl, maxSeconds, change);
+      else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version, change)) written = this.#id;
       else if (await this.#writeOverMigration(ttl, maxSeconds)) written = this.#id;
       else throw this.#conflict();
       this.#id = written;
     }
     if (this.change === 'none' && this.refresh === 'migrated') await this.#rewriteMigrated(now, ttl);
-    for (const { id, version } of this.#retired ?? []) {
-      if (await this.#tracker.discard(id, version)) continue;
+    for (const { id, version, index } of this.#retired ?? []) {
+      if (await this.#tracker.discard(id, version, index)) continue;
       // Regenerated from data another request has since changed or cleared: the copy must not live on.
-      if (written !== undefined) await this.#tracker.discard(written);
+      if (written !== undefined) await this.#tracker.discard(written, undefined, this.#tracker.index?.keyOf(this.value));
       throw this.#conflict();
     }
   }
@@ -209,7 +234,8 @@ class ByIdSlot extends SessionSlot {
   async #rewriteMigrated(now: number, ttl: number): Promise<void> {
     if (ttl <= 0 || this.loaded === undefined) return;
     const maxSeconds = this.session.lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
-    await this.#tracker.write(this.#id!, this.session.repack(this.loaded.envelope, now), ttl, maxSeconds, this.#version);
+    const change = this.#tracker.indexChange(this.loaded.value, this.#filed);
+    await this.#tracker.write(this.#id!, this.session.repack(this.loaded.envelope, now), ttl, maxSeconds, this.#version, change);
   }
 
   /**
@@ -225,7 +251,7 @@ class ByIdSlot extends SessionSlot {
     // The other rewrite differs from this request's migration only in when it was seen.
     const lastSeenAt = parseEnvelope(entry.value)?.lastSeenAt;
     if (lastSeenAt === undefined || entry.value !== this.session.repack(loaded.envelope, lastSeenAt)) return false;
-    return this.#tracker.write(this.#id!, this.staged, ttl, maxSeconds, entry.version);
+    return this.#tracker.write(this.#id!, this.staged, ttl, maxSeconds, entry.version, this.#tracker.indexChange(this.value, this.#filed));
   }
 
   /** A written session has the id `store` wrote it under; an unchanged one, the id it was loaded with. */
@@ -235,9 +261,10 @@ class ByIdSlot extends SessionSlot {
 
   /** Moves the current entry to those commit deletes: only as loaded (`asLoaded`), or whatever it holds. */
   #retire(asLoaded: boolean): void {
-    if (this.#id !== undefined) (this.#retired ??= []).push({ id: this.#id, version: asLoaded ? this.#version : undefined });
+    if (this.#id !== undefined) (this.#retired ??= []).push({ id: this.#id, version: asLoaded ? this.#version : undefined, index: this.#filed });
     this.#id = undefined;
     this.#version = undefined;
+    this.#filed = undefined;
   }
 
   #conflict(): SessionConflictError {
