@@ -85,6 +85,20 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     this.#slots.at(this.#indexOf(name)).regenerate(epochSeconds(this.#installed.clock), () => this.#assertOpen(name));
   }
 
+  handle(name: string): string | undefined {
+    return this.#slots.at(this.#indexOf(name)).handle();
+  }
+
+  async revokeOthers(name: string): Promise<number> {
+    const index = this.#indexOf(name);
+    const admin = this.#installed.pipelines[index]!.admin;
+    if (admin === undefined) throw new SessionUsageError(`session "${name}" has no index: in sessions.yaml, so it has no other sessions to revoke`);
+    const user = admin.index.valueOf(this.#slots.at(index).value);
+    if (user === undefined) return 0;
+    const handle = this.handle(name);
+    return admin.revokeAll(user, handle === undefined ? {} : { except: handle });
+  }
+
   flash(name: string, key: string, value: unknown): void {
     this.#open(name).setFlash(key, value, epochSeconds(this.#installed.clock));
     if (this.#installed.freezePayloads) deepFreeze(value);

@@ -9,6 +9,9 @@ import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
 import type { Serializer } from './serializer/serializer.js';
 import { ByValueTracker } from './tracker/by-value.js';
+import { ByIdTracker } from './tracker/by-id.js';
+import { SessionAdmin } from './session-admin.js';
+import { epochSeconds } from './clock.js';
 import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
 import type { SessionSlot, SlotSession } from './tracker/slot.js';
 import type { Tracker } from './tracker/tracker.js';
@@ -57,6 +60,8 @@ export class SessionPipeline<T> implements SlotSession {
   /** The session's flash keys (`flash:` in the spec), checked on write and on read like the payload. */
   readonly flash: FlashCodec;
   readonly #emit: (event: RuntimeEvent) => void;
+  /** `index:` in the spec: the user's sessions listed and revoked (runtime/session-admin.ts). */
+  readonly admin: SessionAdmin | undefined;
 
   /** Throws `SessionConfigError` for a definition that cannot be served safely. */
   constructor(
@@ -85,6 +90,13 @@ export class SessionPipeline<T> implements SlotSession {
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
     this.#emit = context.emit;
+    const tracker = this.#tracker;
+    this.admin = tracker instanceof ByIdTracker && tracker.index !== undefined ? new SessionAdmin(name, this, tracker, tracker.index, () => epochSeconds(context.clock)) : undefined;
+  }
+
+  /** The envelope text of a stored entry as the session it holds at `now`, or why it is refused; nothing is reported. */
+  inspect(text: string, now: number): IncomingSession<T> {
+    return this.#decode({ ok: true, text, stale: false }, now, 'storage', false);
   }
 
   /** Whether a request opens this session's token when the handler first uses it (runtime/tracker/tracker.ts). */
@@ -193,7 +205,8 @@ export class SessionPipeline<T> implements SlotSession {
     return this.#tracker.load(token, (opened, source) => this.#decode(opened, now, source), holder);
   }
 
-  #decode(opened: Opened, now: number, source: RejectionSource): IncomingSession<T> {
+  /** `report`: emit what decoding finds (a migration, dropped flash values); an admin's look reports nothing. */
+  #decode(opened: Opened, now: number, source: RejectionSource, report = true): IncomingSession<T> {
     // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
     let envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
     if (envelope === undefined) return refused('malformed', source);
@@ -210,16 +223,16 @@ export class SessionPipeline<T> implements SlotSession {
       const read = this.#versions.read(envelope, value, (migrated) => this.#serializer.encode(migrated as T));
       if (!read.ok) return read.reason === 'schema' ? refused('schema', source) : { ok: false, reason: read.reason, source, migration: read.failure };
       ({ value, envelope, migratedFrom } = read);
-      if (migratedFrom !== undefined) this.#emit({ type: 'migrated', session: this.name, fromVersion: migratedFrom, toVersion: this.#versions.current });
+      if (migratedFrom !== undefined && report) this.#emit({ type: 'migrated', session: this.name, fromVersion: migratedFrom, toVersion: this.#versions.current });
     }
-    const loaded = { ok: true as const, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash), envelope, id: opened.id, version: opened.version, stale: opened.stale };
+    const loaded = { ok: true as const, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash, report), envelope, id: opened.id, version: opened.version, stale: opened.stale };
     return migratedFrom === undefined ? loaded : { ...loaded, migratedFrom };
   }
 
-  #decodeFlash(text: string | undefined): FlashValues {
+  #decodeFlash(text: string | undefined, report: boolean): FlashValues {
     if (text === undefined) return NO_FLASH;
     const { values, dropped } = this.flash.decode(text);
-    if (dropped) this.#emit({ type: 'flash_dropped', session: this.name });
+    if (dropped && report) this.#emit({ type: 'flash_dropped', session: this.name });
     return values;
   }
 

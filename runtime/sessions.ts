@@ -59,6 +59,16 @@ export interface Sessions<M extends object, ById extends keyof M = never, F exte
   /** By id: a new id for the same data (creation time kept); the old id's entry is deleted at commit. */
   regenerate<K extends ById & string>(name: K): void;
   /**
+   * By id: the handle of the session this request carries, as the admin API's `list()` shows it (never its id
+   * or token), so a "your devices" page can mark this one; `undefined` for a session this request creates.
+   */
+  handle<K extends ById & string>(name: K): string | undefined;
+  /**
+   * `index:` sessions: ends every other session of this session's user (its indexed value), in one storage
+   * step, and resolves to how many it ended. Throws `SessionUsageError` for a session without `index:`.
+   */
+  revokeOthers<K extends ById & string>(name: K): Promise<number>;
+  /**
    * Leaves flash value `key` for a later request: it stays in the session, beside the payload under the
    * same seal or storage entry, until a request reads it with `flashed`. Setting it again replaces it, so a
    * redirect loop never piles values up. Checked and sealed now, like `set` (`SessionValidationError`,

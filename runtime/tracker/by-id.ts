@@ -67,7 +67,7 @@ export class ByIdTracker implements Tracker {
     const id = opened.text;
     // Before any storage call: paths, wildcards, prefixes and oversized input never reach a store (security.md #41).
     if (!this.ids.isWellFormed(id)) return { ok: false, reason: 'malformed', source: 'token' };
-    const key = this.#key(id);
+    const key = this.entryKey(id);
     await holder.takeTurn(this.turns, key);
     const entry = await this.storage.read(key, this.lifetime.slideSeconds, this.lifetime.touchAfter);
     // Never issued, expired or cleared: not adopted (security.md #35); a later `set` mints a new id.
@@ -110,13 +110,13 @@ export class ByIdTracker implements Tracker {
    */
   write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean> {
     const options = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), maxSeconds };
-    if (change === undefined) return this.storage.write(this.#key(id), text, ttlSeconds, options);
-    return this.storage.writeIndexed(this.#key(id), text, ttlSeconds, change, options);
+    if (change === undefined) return this.storage.write(this.entryKey(id), text, ttlSeconds, options);
+    return this.storage.writeIndexed(this.entryKey(id), text, ttlSeconds, change, options);
   }
 
   /** The entry of `id` as it stands, without sliding its idle timeout. */
   read(id: string): Promise<StoredEntry | undefined> {
-    return this.storage.read(this.#key(id));
+    return this.storage.read(this.entryKey(id));
   }
 
   /**
@@ -124,8 +124,8 @@ export class ByIdTracker implements Tracker {
    * `index`, the entry leaves that index in the same step.
    */
   discard(id: string, version?: string, index?: string): Promise<boolean> {
-    if (index === undefined) return this.storage.invalidate(this.#key(id), version);
-    return this.storage.invalidateIndexed(this.#key(id), index, version);
+    if (index === undefined) return this.storage.invalidate(this.entryKey(id), version);
+    return this.storage.invalidateIndexed(this.entryKey(id), index, version);
   }
 
   /**
@@ -138,7 +138,8 @@ export class ByIdTracker implements Tracker {
     return filed === undefined || filed === join ? { join } : { join, leave: filed };
   }
 
-  #key(id: string): string {
+  /** The key `id`'s entry is filed under: what the admin API calls the session's handle. */
+  entryKey(id: string): string {
     return this.ids.storageKey(this.session, id);
   }
 }
@@ -252,6 +253,10 @@ class ByIdSlot extends SessionSlot {
     const lastSeenAt = parseEnvelope(entry.value)?.lastSeenAt;
     if (lastSeenAt === undefined || entry.value !== this.session.repack(loaded.envelope, lastSeenAt)) return false;
     return this.#tracker.write(this.#id!, this.staged, ttl, maxSeconds, entry.version, this.#tracker.indexChange(this.value, this.#filed));
+  }
+
+  override handle(): string | undefined {
+    return this.#id === undefined ? undefined : this.#tracker.entryKey(this.#id);
   }
 
   /** A written session has the id `store` wrote it under; an unchanged one, the id it was loaded with. */

@@ -158,6 +158,11 @@ export abstract class SessionSlot {
    */
   abstract regenerate(now: number, assertOpen: () => void): void;
 
+  /** By id: the handle (the entry's storage key) of the id the session has now; by value, `undefined`. */
+  handle(): string | undefined {
+    return undefined;
+  }
+
   /** Whether commit has something the app asked for to write. */
   get changed(): boolean {
     return this.change === 'write' || this.change === 'clear';

@@ -1,0 +1,72 @@
+/**
+ * The admin side of an indexed by-id session (`index:` in the spec, docs/spec.md): a user's sessions listed,
+ * one revoked, all (or all others) revoked, inside a request or outside one. Each call is one storage step
+ * (runtime/storage/storage.ts, `StorageIndexes`). Sessions are named by handles, the keys their entries are
+ * filed under: stable for a session's id, and one-way, so a handle shown on a "your devices" page can never
+ * be turned back into a token.
+ */
+import type { IncomingSession } from './tracker/incoming.js';
+import type { ByIdTracker } from './tracker/by-id.js';
+import type { SessionIndex } from './tracker/session-index.js';
+
+/** One session of a user, as `list()` shows it: never its id or token. */
+export interface ListedSession {
+  /** Stable while the session keeps its id; what `revoke()` takes and `ctx.sessions.handle()` returns. */
+  readonly handle: string;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+  /** Epoch seconds: the last write, or the last read that slid the idle timeout. */
+  readonly lastSeenAt: number;
+  /** The payload fields the spec's `summary:` selects, by dotted path. */
+  readonly summary: Readonly<Record<string, unknown>>;
+}
+
+/** What the admin reads of the session's pipeline: an entry's text as a loaded session, reporting nothing. */
+export interface InspectedSession {
+  inspect(text: string, now: number): IncomingSession<unknown>;
+}
+
+export class SessionAdmin {
+  constructor(
+    readonly session: string,
+    readonly pipeline: InspectedSession,
+    readonly tracker: ByIdTracker,
+    readonly index: SessionIndex,
+    readonly now: () => number,
+  ) {}
+
+  /**
+   * The live sessions of `user`, most recently used first, in one storage step. An entry filed under the
+   * user that no longer opens (expired, refused, or since indexed under another user) is left out.
+   */
+  async list(user: string): Promise<ListedSession[]> {
+    const now = this.now();
+    const entries = await this.tracker.storage.listIndex(this.index.keyFor(user));
+    const idle = this.tracker.lifetime.expiry.idle;
+    return entries
+      .flatMap((entry): ListedSession[] => {
+        const opened = this.pipeline.inspect(entry.value, now);
+        if (!opened.ok || this.index.valueOf(opened.value) !== user) return [];
+        const { createdAt, lastSeenAt } = opened.envelope;
+        // By id, a read slides the entry's TTL to `idle` without rewriting it: the slide is the last use.
+        const slid = idle === undefined ? lastSeenAt : Math.max(lastSeenAt, now - (idle - entry.ttlSeconds));
+        return [{ handle: entry.key, createdAt, lastSeenAt: slid, summary: this.index.summaryOf(opened.value) }];
+      })
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  }
+
+  /** Ends the session of `handle`, whoever it belongs to; resolves to whether there was one. */
+  async revoke(handle: string): Promise<boolean> {
+    const entry = await this.tracker.storage.read(handle);
+    if (entry === undefined) return false;
+    const opened = this.pipeline.inspect(entry.value, this.now());
+    const filed = opened.ok ? this.index.keyOf(opened.value) : undefined;
+    return filed === undefined ? this.tracker.storage.invalidate(handle) : this.tracker.storage.invalidateIndexed(handle, filed);
+  }
+
+  /** Ends every session of `user` but those whose handle is in `except`, in one step; resolves to how many it ended. */
+  async revokeAll(user: string, options: { readonly except?: string | readonly string[] } = {}): Promise<number> {
+    const keep = typeof options.except === 'string' ? [options.except] : (options.except ?? []);
+    return (await this.tracker.storage.revokeIndex(this.index.keyFor(user), keep)).length;
+  }
+}
