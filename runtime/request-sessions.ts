@@ -6,6 +6,7 @@ import { deepFreeze } from './read-only.js';
 import { SessionStateError, SessionUsageError } from './errors.js';
 import { reissueMigrated } from './reissue.js';
 import { RequestSlots } from './request-slots.js';
+import type { ListedSession, SessionAdmin } from './session-admin.js';
 import type { Sessions } from './sessions.js';
 import type { SessionSlot } from './tracker/slot.js';
 import { HeldTurns } from './tracker/held-turns.js';
@@ -89,14 +90,33 @@ export class RequestSessions implements Sessions<Record<string, unknown>, string
     return this.#slots.at(this.#indexOf(name)).handle();
   }
 
+  async list(name: string): Promise<Array<ListedSession & { readonly current: boolean }>> {
+    const { admin, user } = this.#adminOf(name, 'list');
+    if (user === undefined) return [];
+    const current = this.handle(name);
+    return (await admin.list(user)).map((listed) => ({ ...listed, current: listed.handle === current }));
+  }
+
+  async revoke(name: string, handle: string): Promise<boolean> {
+    const { admin, user } = this.#adminOf(name, 'revoke');
+    // The session this request carries ends through clear(), which also expires its cookie.
+    if (user === undefined || handle === this.handle(name)) return false;
+    return admin.revoke(handle, { user });
+  }
+
   async revokeOthers(name: string): Promise<number> {
-    const index = this.#indexOf(name);
-    const admin = this.#installed.pipelines[index]!.admin;
-    if (admin === undefined) throw new SessionUsageError(`session "${name}" has no index: in sessions.yaml, so it has no other sessions to revoke`);
-    const user = admin.index.valueOf(this.#slots.at(index).value);
+    const { admin, user } = this.#adminOf(name, 'revokeOthers');
     if (user === undefined) return 0;
     const handle = this.handle(name);
     return admin.revokeAll(user, handle === undefined ? {} : { except: handle });
+  }
+
+  /** The admin of indexed session `name` and the user this request's session belongs to, if it has one. */
+  #adminOf(name: string, call: string): { admin: SessionAdmin; user: string | undefined } {
+    const index = this.#indexOf(name);
+    const admin = this.#installed.pipelines[index]!.admin;
+    if (admin === undefined) throw new SessionUsageError(`session "${name}" has no index: in sessions.yaml, so ${call}() has no user's sessions to work on; add index: (docs/spec.md)`);
+    return { admin, user: admin.index.valueOf(this.#slots.at(index).value) };
   }
 
   flash(name: string, key: string, value: unknown): void {

@@ -55,13 +55,18 @@ export class SessionAdmin {
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
 
-  /** Ends the session of `handle`, whoever it belongs to; resolves to whether there was one. */
-  async revoke(handle: string): Promise<boolean> {
+  /**
+   * Ends the session of `handle`, and resolves to whether there was one. With `user`, only a session of that
+   * user: what a "your devices" page calls, so a handle of someone else's session revokes nothing.
+   */
+  async revoke(handle: string, options: { readonly user?: string } = {}): Promise<boolean> {
     const entry = await this.tracker.storage.read(handle);
     if (entry === undefined) return false;
     const opened = this.pipeline.inspect(entry.value, this.now());
-    const filed = opened.ok ? this.index.keyOf(opened.value) : undefined;
-    return filed === undefined ? this.tracker.storage.invalidate(handle) : this.tracker.storage.invalidateIndexed(handle, filed);
+    const owner = opened.ok ? this.index.valueOf(opened.value) : undefined;
+    if (options.user !== undefined && owner !== options.user) return false;
+    if (owner === undefined) return this.tracker.storage.invalidate(handle, entry.version);
+    return this.tracker.storage.invalidateIndexed(handle, this.index.keyFor(owner), entry.version);
   }
 
   /** Ends every session of `user` but those whose handle is in `except`, in one step; resolves to how many it ended. */

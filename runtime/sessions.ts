@@ -1,5 +1,6 @@
 import type { CookieOptions } from './cookie-options.js';
 import type { Draft } from './read-only.js';
+import type { ListedSession } from './session-admin.js';
 
 /**
  * `ctx.sessions`: typed access to every session of the spec during one request. Reads are synchronous: a
@@ -68,6 +69,17 @@ export interface Sessions<M extends object, ById extends keyof M = never, F exte
    * step, and resolves to how many it ended. Throws `SessionUsageError` for a session without `index:`.
    */
   revokeOthers<K extends ById & string>(name: K): Promise<number>;
+  /**
+   * `index:` sessions: every live session of this session's user, most recently used first, `current` marking
+   * the one this request carries: the data of a "your devices" page. One storage step.
+   */
+  list<K extends ById & string>(name: K): Promise<Array<ListedSession & { readonly current: boolean }>>;
+  /**
+   * `index:` sessions: ends the session of `handle` if it is another session of this session's user (a handle
+   * of someone else's session, or of this request's own, ends nothing: use `clear` for that); resolves to
+   * whether it ended one.
+   */
+  revoke<K extends ById & string>(name: K, handle: string): Promise<boolean>;
   /**
    * Leaves flash value `key` for a later request: it stays in the session, beside the payload under the
    * same seal or storage entry, until a request reads it with `flashed`. Setting it again replaces it, so a
