@@ -4,7 +4,14 @@ import { SessionBusyError, SessionHttpError, SessionStorageError } from './error
 import { install, type InstallOptions } from './install.js';
 import { RequestSessions } from './request-sessions.js';
 import type { Sessions } from './sessions.js';
+import type { SessionAdmin } from './session-admin.js';
 import type { SpecDefinition } from './spec-definition.js';
+
+/**
+ * The middleware, and the admin side of its indexed sessions by name (runtime/session-admin.ts): the same
+ * storages the middleware uses, so an in-memory index is the app's own.
+ */
+export type SessionsMiddleware = Middleware & { readonly admin: Readonly<Record<string, SessionAdmin>> };
 
 /**
  * The Koa middleware for a spec; generated `installSessions()` calls it. Everything that can be wrong
@@ -25,10 +32,11 @@ import type { SpecDefinition } from './spec-definition.js';
  *   return createSessionsMiddleware(spec, options);
  * }
  */
-export function createSessionsMiddleware(spec: SpecDefinition, options: InstallOptions = {}): Middleware {
+export function createSessionsMiddleware(spec: SpecDefinition, options: InstallOptions = {}): SessionsMiddleware {
   const installed = install(spec, options);
+  const admin = Object.fromEntries(installed.pipelines.flatMap((pipeline) => (pipeline.admin === undefined ? [] : [[pipeline.name, pipeline.admin]])));
 
-  return async function sessions(ctx: Context, next: Next): Promise<void> {
+  return Object.assign(async function sessions(ctx: Context, next: Next): Promise<void> {
     const requestSessions = new RequestSessions(installed, ctx);
     ctx.sessions = requestSessions as Sessions<any, any>;
     try {
@@ -64,7 +72,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       const releasing = requestSessions.release();
       if (releasing !== undefined) await releasing;
     }
-  };
+  }, { admin });
 }
 
 /**
