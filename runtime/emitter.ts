@@ -30,6 +30,8 @@ const WARNINGS: Readonly<Record<SessionEvent['type'], string | undefined>> = {
   // Not a fault, and a flood would turn one line per eviction into a flood of log lines.
   evicted: undefined,
   flash_dropped: 'session flash values dropped',
+  // The app's own doing (a logout everywhere, a session limit): no fault to warn about.
+  revoked: undefined,
 };
 
 /**

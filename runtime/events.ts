@@ -186,6 +186,17 @@ export interface SessionMigrationFailedEvent {
 }
 
 /**
+ * Indexed sessions (`index:`) were ended before their time: `limit`, the least recently used beyond
+ * `maxPerUser` when a user created one more; `admin`, by `revoke`, `revokeAll` or `revokeOthers`.
+ */
+export interface SessionRevokedEvent {
+  readonly type: 'revoked';
+  readonly session: string;
+  readonly reason: 'limit' | 'admin';
+  readonly count: number;
+}
+
+/**
  * A bounded storage (`memory` or `directory`, `maxEntries`) dropped a live entry to make room for a new
  * one. One event per entry, and nothing that names it: count them. A steady rate means the bound is too
  * small for the traffic, or a flood of created sessions is under way (security.md #64).
@@ -215,6 +226,7 @@ export type SessionEvent =
   | PayloadMigratedEvent
   | SessionMigrationFailedEvent
   | StorageEvictedEvent
+  | SessionRevokedEvent
   | FlashDroppedEvent;
 
 /** What `installSessions({ onLifecycle })` gets: each session's life, for an audit log of sign-ins. */

@@ -45,6 +45,7 @@ export type {
   SessionRefreshedEvent,
   SessionRegeneratedEvent,
   SessionRejectedEvent,
+  SessionRevokedEvent,
   StorageEvictedEvent,
   StorageOperation,
   StoreUnavailableEvent,

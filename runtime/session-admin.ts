@@ -7,7 +7,7 @@
  */
 import type { IncomingSession } from './tracker/incoming.js';
 import type { ByIdTracker } from './tracker/by-id.js';
-import type { SessionIndex } from './tracker/session-index.js';
+import { lastUse, type SessionIndex } from './tracker/session-index.js';
 
 /** One session of a user, as `list()` shows it: never its id or token. */
 export interface ListedSession {
@@ -48,9 +48,7 @@ export class SessionAdmin {
         const opened = this.pipeline.inspect(entry.value, now);
         if (!opened.ok || this.index.valueOf(opened.value) !== user) return [];
         const { createdAt, lastSeenAt } = opened.envelope;
-        // By id, a read slides the entry's TTL to `idle` without rewriting it: the slide is the last use.
-        const slid = idle === undefined ? lastSeenAt : Math.max(lastSeenAt, now - (idle - entry.ttlSeconds));
-        return [{ handle: entry.key, createdAt, lastSeenAt: slid, summary: this.index.summaryOf(opened.value) }];
+        return [{ handle: entry.key, createdAt, lastSeenAt: lastUse(lastSeenAt, entry.ttlSeconds, idle, now), summary: this.index.summaryOf(opened.value) }];
       })
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
@@ -65,13 +63,21 @@ export class SessionAdmin {
     const opened = this.pipeline.inspect(entry.value, this.now());
     const owner = opened.ok ? this.index.valueOf(opened.value) : undefined;
     if (options.user !== undefined && owner !== options.user) return false;
-    if (owner === undefined) return this.tracker.storage.invalidate(handle, entry.version);
-    return this.tracker.storage.invalidateIndexed(handle, this.index.keyFor(owner), entry.version);
+    const ended =
+      owner === undefined ? await this.tracker.storage.invalidate(handle, entry.version) : await this.tracker.storage.invalidateIndexed(handle, this.index.keyFor(owner), entry.version);
+    if (ended) this.#report(1);
+    return ended;
   }
 
   /** Ends every session of `user` but those whose handle is in `except`, in one step; resolves to how many it ended. */
   async revokeAll(user: string, options: { readonly except?: string | readonly string[] } = {}): Promise<number> {
     const keep = typeof options.except === 'string' ? [options.except] : (options.except ?? []);
-    return (await this.tracker.storage.revokeIndex(this.index.keyFor(user), keep)).length;
+    const ended = (await this.tracker.storage.revokeIndex(this.index.keyFor(user), keep)).length;
+    if (ended > 0) this.#report(ended);
+    return ended;
+  }
+
+  #report(count: number): void {
+    this.tracker.storage.emit({ type: 'revoked', session: this.session, reason: 'admin', count });
   }
 }

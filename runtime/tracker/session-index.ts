@@ -40,6 +40,17 @@ export class SessionIndex {
   }
 }
 
+/**
+ * When a stored session was last used at `now`: its last write (`lastSeenAt`), or the last read that slid
+ * its TTL back to `idle`, which a read records only in the TTL (runtime/lifetime.ts, stored idle clock).
+ *
+ * @example
+ * lastUse(1000, 3000, 3600, 2000); // 1400: slid to 3600 s at 1400, 3000 s are left at 2000
+ */
+export function lastUse(lastSeenAt: number, ttlSeconds: number, idle: number | undefined, now: number): number {
+  return idle === undefined ? lastSeenAt : Math.max(lastSeenAt, now - (idle - ttlSeconds));
+}
+
 /** The value at `path` in `value`, own properties only (a payload is plain JSON data). */
 function pathValue(value: unknown, path: readonly string[]): unknown {
   let at = value;

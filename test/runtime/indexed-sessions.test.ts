@@ -1,0 +1,177 @@
+/**
+ * Indexed by-id sessions over HTTP (`index:` in the spec, issue 14): a user's sessions listed for a "your
+ * devices" page, one revoked, all others revoked, all revoked from outside a request; writes keep the index
+ * as the payload changes (a new user, regenerate, clear).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { MemoryStorage, generateKey } from 'typed-sessions';
+import { createSessionsMiddleware, type Sessions } from 'typed-sessions/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { specOf } from './fixtures.js';
+
+interface Account {
+  readonly userId: string;
+  readonly device: string;
+}
+type AccountSessions = Sessions<{ account: Account }, 'account'>;
+
+const spec = specOf([
+  {
+    name: 'account',
+    transport: { kind: 'cookie', name: 'account', cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false } },
+    storage: 'mem',
+    transforms: [],
+    expiry: { maxAge: 86_400, idle: 3600, rolling: false },
+    index: { path: ['userId'], summary: [['device']] },
+    schema: {
+      type: 'object',
+      properties: { userId: { type: 'string' }, device: { type: 'string' } },
+      required: ['userId', 'device'],
+      additionalProperties: false,
+    },
+  },
+]);
+
+let server: Server;
+let url: string;
+let admin: ReturnType<typeof createSessionsMiddleware>['admin'];
+
+beforeEach(async () => {
+  const app = new Koa();
+  const sessions = createSessionsMiddleware(spec, { keys: { main: generateKey() }, storages: { mem: new MemoryStorage({ maxEntries: 1000 }) }, env: {} });
+  admin = sessions.admin;
+  app.use(sessions);
+  app.use(async (ctx) => {
+    const s = ctx.sessions as unknown as AccountSessions;
+    const query = ctx.query as Record<string, string>;
+    switch (ctx.path) {
+      case '/login':
+        s.set('account', { userId: query.user!, device: query.device! });
+        ctx.status = 204;
+        return;
+      case '/me':
+        ctx.body = { account: s.get('account') ?? null };
+        return;
+      case '/devices':
+        ctx.body = await s.list('account');
+        return;
+      case '/revoke':
+        ctx.body = { revoked: await s.revoke('account', query.handle!) };
+        return;
+      case '/revoke-others':
+        ctx.body = { revoked: await s.revokeOthers('account') };
+        return;
+      case '/become':
+        s.update('account', (draft) => ({ ...draft, userId: query.user! }));
+        ctx.status = 204;
+        return;
+      case '/regenerate':
+        s.regenerate('account');
+        ctx.status = 204;
+        return;
+      case '/logout':
+        s.clear('account');
+        ctx.status = 204;
+        return;
+    }
+  });
+  server = createServer(app.callback()).listen(0, '127.0.0.1');
+  await new Promise((done) => server.once('listening', done));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterEach(() => new Promise<void>((done) => server.close(() => done())));
+
+async function login(user: string, device: string): Promise<string> {
+  const response = await fetch(`${url}/login?user=${user}&device=${device}`);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+async function call(path: string, cookie: string): Promise<{ body: unknown; cookie: string | undefined }> {
+  const response = await fetch(`${url}${path}`, { headers: { cookie } });
+  const text = await response.text();
+  return { body: text === '' ? undefined : JSON.parse(text), cookie: response.headers.get('set-cookie')?.split(';')[0] };
+}
+
+interface Listed {
+  handle: string;
+  current: boolean;
+  summary: { device: string };
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+async function devices(cookie: string): Promise<Listed[]> {
+  return (await call('/devices', cookie)).body as Listed[];
+}
+
+describe('a user signed in on three devices', () => {
+  let laptop: string;
+  let phone: string;
+  let tablet: string;
+  beforeEach(async () => {
+    laptop = await login('ada', 'laptop');
+    phone = await login('ada', 'phone');
+    tablet = await login('ada', 'tablet');
+    await login('bob', 'desktop');
+  });
+
+  it("lists the user's sessions only, marks the current one, and shows no id or token", async () => {
+    const listed = await devices(phone);
+    expect(listed.map((entry) => entry.summary.device).sort()).toEqual(['laptop', 'phone', 'tablet']);
+    expect(listed.filter((entry) => entry.current).map((entry) => entry.summary.device)).toEqual(['phone']);
+    const text = JSON.stringify(listed);
+    for (const cookie of [laptop, phone, tablet]) expect(text).not.toContain(cookie.split('=')[1]);
+    expect(new Set(listed.map((entry) => entry.handle)).size).toBe(3);
+  });
+
+  it("revokes another of the user's sessions by its handle, and signs that device out", async () => {
+    const tabletHandle = (await devices(tablet)).find((entry) => entry.current)!.handle;
+    expect((await call(`/revoke?handle=${encodeURIComponent(tabletHandle)}`, laptop)).body).toEqual({ revoked: true });
+    expect((await call('/me', tablet)).body).toEqual({ account: null });
+    expect((await devices(laptop)).map((entry) => entry.summary.device).sort()).toEqual(['laptop', 'phone']);
+  });
+
+  it("refuses to revoke another user's session, or the request's own, by handle", async () => {
+    const bob = await login('bob', 'other');
+    const bobHandle = (await devices(bob)).find((entry) => entry.current)!.handle;
+    expect((await call(`/revoke?handle=${encodeURIComponent(bobHandle)}`, laptop)).body).toEqual({ revoked: false });
+    expect((await call('/me', bob)).body).toEqual({ account: { userId: 'bob', device: 'other' } });
+    const own = (await devices(laptop)).find((entry) => entry.current)!.handle;
+    expect((await call(`/revoke?handle=${encodeURIComponent(own)}`, laptop)).body).toEqual({ revoked: false });
+  });
+
+  it('revokes every other session of the user, keeping the current one and other users', async () => {
+    expect((await call('/revoke-others', laptop)).body).toEqual({ revoked: 2 });
+    expect((await call('/me', phone)).body).toEqual({ account: null });
+    expect((await call('/me', tablet)).body).toEqual({ account: null });
+    expect((await call('/me', laptop)).body).toEqual({ account: { userId: 'ada', device: 'laptop' } });
+    expect((await admin.account!.list('bob')).map((entry) => entry.summary)).toEqual([{ device: 'desktop' }]);
+  });
+
+  it('revokes all of them from outside a request (a password change)', async () => {
+    expect(await admin.account!.revokeAll('ada')).toBe(3);
+    for (const cookie of [laptop, phone, tablet]) expect((await call('/me', cookie)).body).toEqual({ account: null });
+    expect(await admin.account!.list('ada')).toEqual([]);
+  });
+
+  it('moves a session whose indexed value changes to the new user', async () => {
+    await call('/become?user=carol', phone);
+    expect((await admin.account!.list('ada')).map((entry) => entry.summary.device).sort()).toEqual(['laptop', 'tablet']);
+    expect((await admin.account!.list('carol')).map((entry) => entry.summary.device)).toEqual(['phone']);
+    expect(await admin.account!.revokeAll('carol')).toBe(1);
+    expect((await call('/me', phone)).body).toEqual({ account: null });
+  });
+
+  it('files a regenerated session under its new handle and takes a cleared one out', async () => {
+    const before = (await devices(phone)).find((entry) => entry.current)!.handle;
+    const regenerated = (await call('/regenerate', phone)).cookie!;
+    const after = await devices(regenerated);
+    expect(after).toHaveLength(3);
+    expect(after.map((entry) => entry.handle)).not.toContain(before);
+    expect(after.find((entry) => entry.current)?.summary.device).toBe('phone');
+    await call('/logout', regenerated);
+    expect((await admin.account!.list('ada')).map((entry) => entry.summary.device).sort()).toEqual(['laptop', 'tablet']);
+  });
+});
