@@ -95,6 +95,20 @@ export interface SessionSettings {
   readonly version?: number;
   /** By id: the session's entries are filed by a payload field per user (docs/storage.md, Indexes). Absent: not indexed. */
   readonly index?: IndexDefinition;
+  /** By value: a per-user stamp in a storage that `revokeAll` moves, rechecked every `recheck` seconds. */
+  readonly revocation?: RevocationDefinition;
+}
+
+/** `revocation:` in the spec (docs/spec.md): how a by-value session learns that its user was logged out everywhere. */
+export interface RevocationDefinition {
+  /** The storage that holds each user's stamp, a key of `SpecDefinition.storages`. */
+  readonly storage: string;
+  /** The path of the required string in the payload that names the user, e.g. `['userId']`. */
+  readonly path: readonly string[];
+  /** Seconds a cookie goes between two reads of its user's stamp: a revoked cookie lives at most this much longer. */
+  readonly recheck: number;
+  /** `allow`: when the storage is down, a due recheck lets the session through (unchecked) instead of a 503. */
+  readonly onStoreDown?: 'allow';
 }
 
 /** `index:` in the spec: which payload string files a session under its user, and what the admin API shows of it. */

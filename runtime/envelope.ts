@@ -20,6 +20,9 @@
  * A payload written under a version above the first (`version:` in the spec, runtime/payload-versions.ts)
  * starts with that version before anything else: `v2.` then the rest. An envelope without it is version 1,
  * as every envelope written before versions existed; `v1.` is never written, and not read (one spelling).
+ *
+ * A session with `revocation:` (runtime/revocation.ts) then carries when its user's stamp was last read:
+ * `c1700000000.`, sealed like the times, so a client cannot postpone its next check.
  */
 
 export interface Envelope {
@@ -35,6 +38,8 @@ export interface Envelope {
   readonly choice?: CookieChoice;
   /** The payload version it was written under; absent: 1. */
   readonly version?: number;
+  /** `revocation:` sessions: when the user's stamp was last read (epoch seconds); absent: never. */
+  readonly checkedAt?: number;
 }
 
 /** A write's cookie options (runtime/cookie-options.ts) resolved against the spec: what the envelope keeps. */
@@ -55,6 +60,9 @@ const HEAD = /^(0|[1-9]\d{0,11})\.(0|[1-9]\d{0,11})(?:\.|~(0|[1-9]\d{0,8})\.)/;
 /** The choice field: `p` or `b`, then the end a `maxAge` option set, as canonical as a timestamp. */
 const CHOICE = /^([pb])((?:0|[1-9]\d{0,11})?)\./;
 
+/** The revocation check field: `c` and the epoch second of the last check, canonical like a timestamp. */
+const CHECKED = /^c(0|[1-9]\d{0,11})\./;
+
 /** The version field: 2 and up (spec-schema.json allows six digits), canonical. */
 const VERSION = /^v([2-9]|[1-9]\d{1,5})\./;
 
@@ -66,9 +74,10 @@ const VERSION = /^v([2-9]|[1-9]\d{1,5})\./;
  * // '1700000000.1700000300.{"userId":"ada"}'
  */
 export function formatEnvelope(envelope: Envelope): string {
-  const { createdAt, lastSeenAt, payload, flash, choice, version } = envelope;
+  const { createdAt, lastSeenAt, payload, flash, choice, version, checkedAt } = envelope;
   const versioned = version === undefined || version === 1 ? '' : `v${version}.`;
-  const chosen = `${versioned}${choice === undefined ? '' : `${choice.persistent ? 'p' : 'b'}${choice.expiresAt ?? ''}.`}`;
+  const checked = checkedAt === undefined ? '' : `c${checkedAt}.`;
+  const chosen = `${versioned}${checked}${choice === undefined ? '' : `${choice.persistent ? 'p' : 'b'}${choice.expiresAt ?? ''}.`}`;
   if (flash === undefined) return `${chosen}${createdAt}.${lastSeenAt}.${payload}`;
   return `${chosen}${createdAt}.${lastSeenAt}~${flash.length}.${flash}${payload === undefined ? '' : `.${payload}`}`;
 }
@@ -86,12 +95,20 @@ export function formatEnvelope(envelope: Envelope): string {
  */
 export function parseEnvelope(text: string): Envelope | undefined {
   const versioned = VERSION.exec(text);
-  if (versioned === null) return parseChoice(text);
-  const envelope = parseChoice(text.slice(versioned[0].length));
+  if (versioned === null) return parseChecked(text);
+  const envelope = parseChecked(text.slice(versioned[0].length));
   return envelope === undefined ? undefined : { ...envelope, version: Number(versioned[1]) };
 }
 
 /** An envelope without its version field. */
+function parseChecked(text: string): Envelope | undefined {
+  const checked = CHECKED.exec(text);
+  if (checked === null) return parseChoice(text);
+  const envelope = parseChoice(text.slice(checked[0].length));
+  return envelope === undefined ? undefined : { ...envelope, checkedAt: Number(checked[1]) };
+}
+
+/** An envelope without its version and check fields. */
 function parseChoice(text: string): Envelope | undefined {
   const chosen = CHOICE.exec(text);
   if (chosen === null) return parseTimes(text);

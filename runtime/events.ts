@@ -42,7 +42,9 @@ export type RejectionReason =
    * Written under an older payload version the spec keeps (docs/schema-evolution.md), but its migration threw
    * or returned a payload the next version's schema refuses. The event names the step and why.
    */
-  | 'migration_failed';
+  | 'migration_failed'
+  /** `revocation:` sessions: created before its user's sessions were revoked (`revokeAll`), found at a recheck. */
+  | 'revoked';
 
 /** Where the refused data came from: the client's token, or the entry the storage returned for it. */
 export type RejectionSource = 'token' | 'storage';
@@ -59,7 +61,9 @@ export type RefreshReason =
   /** Sealed under an older key of the ring: re-sealed under the newest (security.md #16). */
   | 'key_rotated'
   /** Written under an older payload version: migrated, and re-sealed or rewritten under the current one. */
-  | 'migrated';
+  | 'migrated'
+  /** `revocation:` sessions: its user's stamp was read and let it through; re-sealed with the new check time. */
+  | 'rechecked';
 
 /** `lock` takes or renews the lock of `concurrency: serialize`, `unlock` releases it. */
 export type StorageOperation = 'read' | 'write' | 'invalidate' | 'lock' | 'unlock';

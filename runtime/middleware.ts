@@ -4,6 +4,7 @@ import { SessionBusyError, SessionHttpError, SessionStorageError } from './error
 import { install, type InstallOptions } from './install.js';
 import { RequestSessions } from './request-sessions.js';
 import type { Sessions } from './sessions.js';
+import { epochSeconds } from './clock.js';
 import type { SessionAdmin } from './session-admin.js';
 import type { SpecDefinition } from './spec-definition.js';
 
@@ -11,7 +12,13 @@ import type { SpecDefinition } from './spec-definition.js';
  * The middleware, and the admin side of its indexed sessions by name (runtime/session-admin.ts): the same
  * storages the middleware uses, so an in-memory index is the app's own.
  */
-export type SessionsMiddleware = Middleware & { readonly admin: Readonly<Record<string, SessionAdmin>> };
+export type SessionsMiddleware = Middleware & { readonly admin: Readonly<Record<string, SessionAdmin | RevocationAdmin>> };
+
+/** The admin side of a by-value session with `revocation:`: its cookies cannot be listed, only all ended. */
+export interface RevocationAdmin {
+  /** Ends every session of `user` created until now, at each one's next recheck (runtime/revocation.ts). */
+  revokeAll(user: string): Promise<void>;
+}
 
 /**
  * The Koa middleware for a spec; generated `installSessions()` calls it. Everything that can be wrong
@@ -34,7 +41,13 @@ export type SessionsMiddleware = Middleware & { readonly admin: Readonly<Record<
  */
 export function createSessionsMiddleware(spec: SpecDefinition, options: InstallOptions = {}): SessionsMiddleware {
   const installed = install(spec, options);
-  const admin = Object.fromEntries(installed.pipelines.flatMap((pipeline) => (pipeline.admin === undefined ? [] : [[pipeline.name, pipeline.admin]])));
+  const admin = Object.fromEntries(
+    installed.pipelines.flatMap((pipeline): [string, SessionAdmin | RevocationAdmin][] => {
+      const { admin: indexed, revocation } = pipeline;
+      if (indexed !== undefined) return [[pipeline.name, indexed]];
+      return revocation === undefined ? [] : [[pipeline.name, { revokeAll: (user: string) => revocation.revokeAll(user, epochSeconds(installed.clock)) }]];
+    }),
+  );
 
   return Object.assign(async function sessions(ctx: Context, next: Next): Promise<void> {
     const requestSessions = new RequestSessions(installed, ctx);

@@ -11,6 +11,7 @@ import type { Serializer } from './serializer/serializer.js';
 import { ByValueTracker } from './tracker/by-value.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { SessionAdmin } from './session-admin.js';
+import { Revocation } from './revocation.js';
 import { epochSeconds } from './clock.js';
 import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
 import type { SessionSlot, SlotSession } from './tracker/slot.js';
@@ -60,6 +61,8 @@ export class SessionPipeline<T> implements SlotSession {
   /** The session's flash keys (`flash:` in the spec), checked on write and on read like the payload. */
   readonly flash: FlashCodec;
   readonly #emit: (event: RuntimeEvent) => void;
+  /** `revocation:` in the spec: the per-user stamp a by-value session rechecks (runtime/revocation.ts). */
+  readonly #revocation: Revocation | undefined;
   /** `index:` in the spec: the user's sessions listed and revoked (runtime/session-admin.ts). */
   readonly admin: SessionAdmin | undefined;
 
@@ -90,6 +93,8 @@ export class SessionPipeline<T> implements SlotSession {
     this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
     this.#emit = context.emit;
+    const { revocation } = definition;
+    this.#revocation = revocation === undefined ? undefined : new Revocation(name, revocation, timedStorage(name, revocation.storage, context), definition.expiry.maxAge);
     const tracker = this.#tracker;
     this.admin = tracker instanceof ByIdTracker && tracker.index !== undefined ? new SessionAdmin(name, this, tracker, tracker.index, () => epochSeconds(context.clock)) : undefined;
   }
@@ -101,7 +106,13 @@ export class SessionPipeline<T> implements SlotSession {
 
   /** Whether a request opens this session's token when the handler first uses it (runtime/tracker/tracker.ts). */
   get opensOnAccess(): boolean {
-    return this.#tracker.opensOnAccess;
+    // A due recheck reads the storage, which cannot wait for a synchronous get().
+    return this.#tracker.opensOnAccess && this.#revocation === undefined;
+  }
+
+  /** `revocation:` sessions: what ends every session of a user (runtime/revocation.ts). */
+  get revocation(): Revocation | undefined {
+    return this.#revocation;
   }
 
   /** `load: lazy`: a by-id session the handler loads with `await ctx.sessions.load(name)`, not loaded before it. */
@@ -136,7 +147,13 @@ export class SessionPipeline<T> implements SlotSession {
           : tokens.length > MAX_PRESENTED_TOKENS
             ? AMBIGUOUS
             : this.#openEach(tokens, now, holder);
-    return result instanceof Promise ? result.then((settled) => this.#report(settled)) : this.#report(result);
+    const checked = this.#revocation === undefined ? result : result instanceof Promise ? result.then((settled) => this.#recheck(settled, now)) : this.#recheck(result, now);
+    return checked instanceof Promise ? checked.then((settled) => this.#report(settled)) : this.#report(checked);
+  }
+
+  /** A loaded session whose revocation check is due, after reading its user's stamp; any other as it is. */
+  #recheck(loaded: IncomingSession<T>, now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
+    return loaded.ok && this.#revocation!.isDue(loaded, now) ? this.#revocation!.recheck(loaded, now) : loaded;
   }
 
   /** `value`, a payload of this session's `version`, checked and brought to the current version (runtime/payload-versions.ts). */
@@ -156,8 +173,9 @@ export class SessionPipeline<T> implements SlotSession {
    * at `now` with the cookie options `choice`, staged by the tracker for commit (by value sealed, by id as
    * the storage entry). Throws `SessionTooLargeError`.
    */
-  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice): string {
-    const envelope = { createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash), version: this.#versions.current };
+  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice, checkedAt?: number): string {
+    const checked = this.#revocation === undefined ? {} : { checkedAt: checkedAt ?? now };
+    const envelope = { createdAt, lastSeenAt: now, payload, flash: this.flash.encode(flash), version: this.#versions.current, ...checked };
     return this.#tracker.stage(this.#frame(choice === undefined ? envelope : { ...envelope, choice }));
   }
 

@@ -29,7 +29,8 @@ export interface StorageContext {
 export function resolveStorages(spec: SpecDefinition, given: Readonly<Record<string, Storage>> | undefined, context: StorageContext): ReadonlyMap<string, Storage> {
   const storages = new Map<string, Storage>();
   for (const provider of spec.providers) {
-    const name = provider.definition.storage;
+    // By id, the entries' storage; by value with `revocation:`, the one holding the users' stamps.
+    const name = provider.definition.storage ?? provider.definition.revocation?.storage;
     if (name === undefined || storages.has(name)) continue;
     const instance = ownEntry(given, name);
     const declared = ownEntry(spec.storages, name);

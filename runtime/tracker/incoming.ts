@@ -52,6 +52,8 @@ export interface LoadedSession<T> {
    * `envelope` hold the current version's payload, which commit writes back in this response.
    */
   readonly migratedFrom?: number;
+  /** `revocation:` sessions: its user's stamp was read in this request; commit re-seals it with the check time. */
+  readonly rechecked?: true;
 }
 
 /** What the request's token for a session turned out to be: a loaded session, or why it was refused. */

@@ -32,7 +32,7 @@ export interface SlotSession {
    * cookie options a write chose, staged by the tracker (by value sealed, by id as the storage entry).
    * Throws `SessionTooLargeError`.
    */
-  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice): string;
+  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice, checkedAt?: number): string;
   /** What a write's cookie options mean at `now`; throws `SessionUsageError` for options this session cannot take. */
   choose(options: CookieOptions, now: number): CookieChoice;
   /** A loaded envelope with its last-seen time moved to `now`, staged again. */
@@ -58,6 +58,8 @@ export abstract class SessionSlot {
   createdAt = 0;
   /** The cookie options the session was last written with; kept by every later write and refresh that passes none. */
   choice: CookieChoice | undefined = undefined;
+  /** `revocation:` sessions: when the loaded session last read its user's stamp; a new session starts the clock. */
+  checkedAt: number | undefined = undefined;
   /** Set at commit when an unchanged session is re-sent. */
   refresh: RefreshReason | undefined = undefined;
   /** Flash values for a later request: those that arrived and are not read yet, and those set now. */
@@ -89,6 +91,7 @@ export abstract class SessionSlot {
     this.#flash = incoming.flash;
     this.createdAt = incoming.envelope.createdAt;
     this.choice = incoming.envelope.choice;
+    this.checkedAt = incoming.envelope.checkedAt;
     this.#arrived = incoming.value !== undefined;
   }
 
@@ -138,13 +141,16 @@ export abstract class SessionSlot {
     this.payload = undefined;
     this.#flash = NO_FLASH;
     this.choice = undefined;
+    this.checkedAt = undefined;
     this.#fresh = false;
     this.change = 'clear';
   }
 
   /** Stages the envelope, then keeps what it holds: a throw leaves the slot as it was. */
   #stage(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice = this.choice): void {
-    this.staged = this.session.pack(createdAt, now, payload, flash, choice);
+    // A session started now cannot have been revoked before: its check clock starts with it.
+    const checkedAt = createdAt === now && this.payload === undefined ? undefined : this.checkedAt;
+    this.staged = this.session.pack(createdAt, now, payload, flash, choice, checkedAt);
     this.createdAt = createdAt;
     this.payload = payload;
     this.#flash = flash;
@@ -186,7 +192,8 @@ export abstract class SessionSlot {
   persist(now: number): Promise<void> | undefined {
     const loaded = this.loaded;
     if (this.change === 'none' && loaded !== undefined) {
-      this.refresh = loaded.migratedFrom === undefined ? this.session.lifetime.refreshReason(loaded.envelope, loaded.stale, now) : 'migrated';
+      this.refresh =
+        loaded.migratedFrom !== undefined ? 'migrated' : loaded.rechecked === true ? 'rechecked' : this.session.lifetime.refreshReason(loaded.envelope, loaded.stale, now);
     }
     return this.store(now);
   }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { MemoryStorage, generateKey } from 'typed-sessions';
 import { createSessionsMiddleware, type Sessions } from 'typed-sessions/core';
+import type { SessionAdmin } from '../../runtime/session-admin.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { specOf } from './fixtures.js';
 
@@ -36,12 +37,12 @@ const spec = specOf([
 
 let server: Server;
 let url: string;
-let admin: ReturnType<typeof createSessionsMiddleware>['admin'];
+let admin: { account?: SessionAdmin };
 
 beforeEach(async () => {
   const app = new Koa();
   const sessions = createSessionsMiddleware(spec, { keys: { main: generateKey() }, storages: { mem: new MemoryStorage({ maxEntries: 1000 }) }, env: {} });
-  admin = sessions.admin;
+  admin = sessions.admin as { account?: SessionAdmin };
   app.use(sessions);
   app.use(async (ctx) => {
     const s = ctx.sessions as unknown as AccountSessions;
