@@ -7,18 +7,23 @@ import { checkMaxEntries, checkMilliseconds } from './option-checks.js';
 import { SegmentedLru } from './segmented-lru.js';
 import {
   HEADER_LENGTH,
+  INDEX_FILE,
   SESSION_FILE,
   TEMP_FILE,
+  indexNameFor,
   isMissing,
   nameFor,
   parseHeader,
   readFileHeader,
+  readIndexFile,
   removeDeadFiles,
   replaceFile,
   sessionFileContent,
   slideExpiry,
+  writeIndexFile,
+  type IndexFile,
 } from './session-files.js';
-import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import type { IndexChange, IndexedEntry, IndexedWriteOptions, Storage, StorageIndexes, StoredEntry, WriteOptions } from './storage.js';
 import { openTrustedFolder } from './trusted-folder.js';
 import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
@@ -46,6 +51,20 @@ export interface DirectoryStorageOptions {
 }
 
 const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** What an indexed write does to its indexes inside the entry's lock: `join` before the rename, `leave` after. */
+interface Filing {
+  join(): Promise<void>;
+  leave(): Promise<void>;
+}
+
+/** An index change that unfiles `key`. */
+function without(key: string): (index: IndexFile) => IndexFile {
+  return ({ expiresAt, members }) => {
+    members.delete(key);
+    return { expiresAt, members };
+  };
+}
 /**
  * Evictions a write tries at most: one keeps the bound; a second drains a folder found over it at startup,
  * or takes the next file when the first was kept alive by another process.
@@ -66,11 +85,15 @@ const EVICTIONS_PER_WRITE = 2;
  * - At most `maxEntries` files, evicted in the memory storage's order (`SegmentedLru`, security.md #64)
  *   kept in this process: O(1) per write however full the folder is. A file another process has used
  *   since (its expiry moved) is promoted, not evicted.
+ * - An index is one more file (`<SHA-256 of the index>.index`, its member keys as JSON). Every indexed call
+ *   holds the index's lock around all of its work, entry locks inside, so it is one step for every process;
+ *   an indexed write files its entry before the rename, so a crash in between leaves a member with no
+ *   entry (dropped when listed), never an entry outside its index.
  *
  * @example
  * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions', maxEntries: 10_000 }) } }));
  */
-export class DirectoryStorage implements Storage {
+export class DirectoryStorage implements Storage, StorageIndexes {
   readonly #path: string;
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
@@ -94,7 +117,7 @@ export class DirectoryStorage implements Storage {
     this.#sweepIntervalMs = interval;
     this.#onEvict = options.onEvict;
     this.#nextSweepAt = this.#clock() + interval;
-    const found = openTrustedFolder(options.path, (name) => SESSION_FILE.test(name) || TEMP_FILE.test(name));
+    const found = openTrustedFolder(options.path, (name) => SESSION_FILE.test(name) || INDEX_FILE.test(name) || TEMP_FILE.test(name));
     for (const file of found.filter(({ name }) => SESSION_FILE.test(name)).sort((a, b) => a.modifiedAt - b.modifiedAt)) {
       this.#recency.set(file.name, undefined);
     }
@@ -124,6 +147,79 @@ export class DirectoryStorage implements Storage {
   }
 
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    await this.#makeFolder();
+    return this.#write(key, value, ttlSeconds, options, undefined);
+  }
+
+  async writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options: IndexedWriteOptions): Promise<boolean> {
+    const deadline = this.#clock() + ttlMilliseconds(options.maxSeconds);
+    const leave = change.leave === change.join ? undefined : change.leave;
+    await this.#makeFolder();
+    return this.#holdIndexes([change.join, leave], () =>
+      this.#write(key, value, ttlSeconds, options, {
+        join: () => this.#updateIndex(change.join, ({ expiresAt, members }) => ({ expiresAt: Math.max(expiresAt, deadline), members: members.add(key) })),
+        leave: async () => {
+          if (leave !== undefined) await this.#updateIndex(leave, without(key));
+        },
+      }),
+    );
+  }
+
+  async invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean> {
+    return this.#inFolder(ifVersion === undefined, () =>
+      this.#holdIndexes([index], async () => {
+        if (!(await this.#invalidate(key, ifVersion))) return false;
+        await this.#updateIndex(index, without(key));
+        return true;
+      }),
+    );
+  }
+
+  async listIndex(index: string): Promise<IndexedEntry[]> {
+    return this.#inFolder([], () =>
+      this.#holdIndexes([index], async () => {
+        const found: IndexedEntry[] = [];
+        await this.#updateIndex(index, async ({ expiresAt, members }) => {
+          const now = this.#clock();
+          for (const key of members) {
+            const entry = await this.#liveEntry(key, now);
+            if (entry === undefined) members.delete(key);
+            else found.push(entry);
+          }
+          return { expiresAt, members };
+        });
+        return found;
+      }),
+    );
+  }
+
+  async revokeIndex(index: string, keep: readonly string[] = []): Promise<string[]> {
+    return this.#inFolder([], () =>
+      this.#holdIndexes([index], async () => {
+        const revoked: string[] = [];
+        await this.#updateIndex(index, async ({ expiresAt, members }) => {
+          for (const key of members) {
+            if (keep.includes(key)) continue;
+            const name = nameFor(key);
+            const file = join(this.#path, name);
+            await this.#locks.hold(`${file}.lock`, async () => {
+              if ((await this.#liveVersion(file)) !== undefined) revoked.push(key);
+              await this.#remove(name);
+            });
+            members.delete(key);
+          }
+          return { expiresAt, members };
+        });
+        return revoked;
+      }),
+    );
+  }
+
+  /**
+   * Writes the entry when the condition holds, under the entry's lock; an indexed write files it before the
+   * rename and unfiles it from the index it leaves after, inside the index locks its caller holds.
+   */
+  async #write(key: string, value: string, ttlSeconds: number, options: WriteOptions | undefined, filing: Filing | undefined): Promise<boolean> {
     const condition = writeCondition(options);
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
     const now = this.#clock();
@@ -131,12 +227,12 @@ export class DirectoryStorage implements Storage {
     const content = sessionFileContent(expiresAt, maxMs === undefined ? undefined : now + maxMs, value);
     const name = nameFor(key);
     const file = join(this.#path, name);
-    // Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall.
-    await mkdir(this.#path, { recursive: true, mode: 0o700 });
     const written = await this.#locks.hold(`${file}.lock`, async () => {
       const current = await this.#liveVersion(file);
       if (!conditionHolds(condition, current)) return false;
+      await filing?.join();
       await replaceFile(file, content);
+      await filing?.leave();
       // A new file starts on probation; a rewritten one was used again.
       if (current === undefined) this.#recency.set(name, expiresAt);
       else this.#used(name, expiresAt);
@@ -152,21 +248,73 @@ export class DirectoryStorage implements Storage {
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    return this.#inFolder(ifVersion === undefined, () => this.#invalidate(key, ifVersion));
+  }
+
+  #invalidate(key: string, ifVersion: string | undefined): Promise<boolean> {
     const name = nameFor(key);
     const file = join(this.#path, name);
+    // Under the lock even without a version: a delete landing between another write's check and its
+    // rename would otherwise be undone by that rename (security.md #50).
+    return this.#locks.hold(`${file}.lock`, async () => {
+      if (ifVersion !== undefined && (await this.#liveVersion(file)) !== ifVersion) return false;
+      await this.#remove(name);
+      return true;
+    });
+  }
+
+  /** Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall. */
+  async #makeFolder(): Promise<void> {
+    await mkdir(this.#path, { recursive: true, mode: 0o700 });
+  }
+
+  /** `run`'s result, or `noFolder` when the folder is missing: nothing to delete, list or revoke, and no version to match. */
+  async #inFolder<T>(noFolder: T, run: () => Promise<T>): Promise<T> {
     try {
-      // Under the lock even without a version: a delete landing between another write's check and its
-      // rename would otherwise be undone by that rename (security.md #50).
-      return await this.#locks.hold(`${file}.lock`, async () => {
-        if (ifVersion !== undefined && (await this.#liveVersion(file)) !== ifVersion) return false;
-        await this.#remove(name);
-        return true;
-      });
+      return await run();
     } catch (error) {
-      // No folder: nothing to delete, and no version to match.
-      if (isMissing(error)) return ifVersion === undefined;
+      if (isMissing(error)) return noFolder;
       throw error;
     }
+  }
+
+  /**
+   * `run` holding the locks of `indexes` (an `undefined` stands for none), taken in the order of their file
+   * names, so that two writes moving entries between the same two indexes never wait for each other in a circle.
+   */
+  #holdIndexes<T>(indexes: readonly (string | undefined)[], run: () => Promise<T>): Promise<T> {
+    const files = [...new Set(indexes.flatMap((index) => (index === undefined ? [] : [join(this.#path, indexNameFor(index))])))].sort();
+    return files.reduceRight<() => Promise<T>>((inner, file) => () => this.#locks.hold(`${file}.lock`, inner), run)();
+  }
+
+  /** Replaces the file of `index` with `change`'s result, under the index's lock its caller holds. */
+  async #updateIndex(index: string, change: (index: IndexFile) => IndexFile | Promise<IndexFile>): Promise<void> {
+    const file = join(this.#path, indexNameFor(index));
+    await writeIndexFile(file, await change(await readIndexFile(file, this.#clock())));
+  }
+
+  /** The live entry under `key` as a listing returns it, or `undefined`; read without a lock, as `read` does. */
+  async #liveEntry(key: string, now: number): Promise<IndexedEntry | undefined> {
+    let content: string;
+    try {
+      content = await readFile(join(this.#path, nameFor(key)), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const header = parseHeader(content);
+    if (header === undefined || header.expiresAt <= now) return undefined;
+    return { key, value: content.slice(HEADER_LENGTH), version: header.version, ttlSeconds: (header.expiresAt - now) / 1000 };
+  }
+
+  /** The sweep of the index file `name`: removed, under its lock, when it has expired or is broken. */
+  async #sweepIndex(name: string): Promise<boolean> {
+    const file = join(this.#path, name);
+    return this.#locks.hold(`${file}.lock`, async () => {
+      if ((await readIndexFile(file, this.#clock())).members.size > 0) return false;
+      await rm(file, { force: true });
+      return true;
+    });
   }
 
   /** A sliding read's slide of the file `name`, through `slideExpiry`. */
@@ -188,7 +336,12 @@ export class DirectoryStorage implements Storage {
    * const removed = await storage.sweep();
    */
   async sweep(): Promise<number> {
-    return removeDeadFiles(this.#path, this.#clock(), (name) => this.#recency.delete(name));
+    return removeDeadFiles(
+      this.#path,
+      this.#clock(),
+      (name) => this.#recency.delete(name),
+      (name) => this.#sweepIndex(name),
+    );
   }
 
   #sweepWhenDue(): void {

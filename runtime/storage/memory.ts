@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { checkMaxEntries } from './option-checks.js';
 import { SegmentedLru } from './segmented-lru.js';
-import type { Storage, StoredEntry, WriteOptions } from './storage.js';
+import type { IndexChange, IndexedEntry, IndexedWriteOptions, Storage, StorageIndexes, StoredEntry, WriteOptions } from './storage.js';
 import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 import { conditionHolds, writeCondition } from './write-condition.js';
 
@@ -40,13 +40,17 @@ const DEFAULT_SWEEP_EVERY = 1024;
  * and swept every `sweepEvery` writes, so no timer keeps the process (or a test run) alive.
  *
  * Each call runs to completion without awaiting anything, so a conditional write checks the version and
- * replaces the entry in one step that no other request can interleave with (security.md #49, #50).
+ * replaces the entry in one step that no other request can interleave with (security.md #49, #50), and an
+ * indexed write, delete, listing or revocation changes entries and memberships in one step too. A member
+ * whose entry expired or was evicted stays in its index until a listing or the next sweep drops it.
  *
  * @example
  * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000, onEvict: () => evictions.inc() }) } }));
  */
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements Storage, StorageIndexes {
   readonly #entries: SegmentedLru<MemoryEntry>;
+  /** Each index's member keys. */
+  readonly #indexes = new Map<string, Set<string>>();
   readonly #clock: Clock;
   readonly #sweepEvery: number;
   readonly #onEvict: (() => void) | undefined;
@@ -74,6 +78,56 @@ export class MemoryStorage implements Storage {
   }
 
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
+    return this.#write(key, value, ttlSeconds, options);
+  }
+
+  async invalidate(key: string, ifVersion?: string): Promise<boolean> {
+    return this.#invalidate(key, ifVersion);
+  }
+
+  async writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options: IndexedWriteOptions): Promise<boolean> {
+    if (!this.#write(key, value, ttlSeconds, options)) return false;
+    if (change.leave !== undefined && change.leave !== change.join) this.#leave(change.leave, key);
+    const members = this.#indexes.get(change.join) ?? new Set();
+    this.#indexes.set(change.join, members.add(key));
+    return true;
+  }
+
+  async invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean> {
+    if (!this.#invalidate(key, ifVersion)) return false;
+    this.#leave(index, key);
+    return true;
+  }
+
+  async listIndex(index: string): Promise<IndexedEntry[]> {
+    const now = this.#clock();
+    const found: IndexedEntry[] = [];
+    for (const key of this.#indexes.get(index) ?? []) {
+      const entry = this.#live(key);
+      if (entry === undefined) this.#leave(index, key);
+      else found.push({ key, value: entry.value, version: entry.version, ttlSeconds: (entry.expiresAt - now) / 1000 });
+    }
+    return found;
+  }
+
+  async revokeIndex(index: string, keep: readonly string[] = []): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const key of this.#indexes.get(index) ?? []) {
+      if (keep.includes(key)) continue;
+      if (this.#live(key) !== undefined) revoked.push(key);
+      this.#entries.delete(key);
+      this.#leave(index, key);
+    }
+    return revoked;
+  }
+
+  #leave(index: string, key: string): void {
+    const members = this.#indexes.get(index);
+    members?.delete(key);
+    if (members?.size === 0) this.#indexes.delete(index);
+  }
+
+  #write(key: string, value: string, ttlSeconds: number, options: WriteOptions | undefined): boolean {
     const condition = writeCondition(options);
     const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
     if (!conditionHolds(condition, this.#use(key)?.version)) return false;
@@ -88,7 +142,7 @@ export class MemoryStorage implements Storage {
     return true;
   }
 
-  async invalidate(key: string, ifVersion?: string): Promise<boolean> {
+  #invalidate(key: string, ifVersion: string | undefined): boolean {
     if (ifVersion !== undefined && this.#live(key)?.version !== ifVersion) return false;
     this.#entries.delete(key);
     return true;
@@ -129,6 +183,10 @@ export class MemoryStorage implements Storage {
     const now = this.#clock();
     for (const [key, entry] of this.#entries.entries()) {
       if (entry.expiresAt <= now) this.#entries.delete(key);
+    }
+    // Memberships of entries gone since the last sweep: at most one per write, so as bounded as the entries.
+    for (const [index, members] of this.#indexes) {
+      for (const key of members) if (!this.#entries.has(key)) this.#leave(index, key);
     }
   }
 }

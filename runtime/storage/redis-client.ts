@@ -6,9 +6,13 @@
 export interface RedisClient {
   /** `ready` once connected; ioredis's other states mean commands would fail or wait. */
   readonly status: string;
+  /** `true` on an ioredis `Cluster`: scripts may then touch only keys of one hash slot. */
+  readonly isCluster?: boolean;
   evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   del(key: string): Promise<number>;
+  /** An index's members with their join tokens, on a cluster whose entries spread over the slots. */
+  hgetall(key: string): Promise<Record<string, string>>;
   quit(): Promise<unknown>;
   disconnect(reconnect?: boolean): void;
   on(event: 'ready' | 'error', listener: (error?: Error) => void): unknown;

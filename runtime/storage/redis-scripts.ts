@@ -1,12 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
+import type { WriteOptions } from './storage.js';
+import { entryLifetime } from './ttl.js';
+import { writeCondition } from './write-condition.js';
 
 /**
- * The Lua scripts behind `RedisStorage`. Each touches exactly one key (`KEYS[1]`), so it runs atomically
- * on the node owning that key's slot: safe on a Redis Cluster. Each is one round trip.
+ * The Lua scripts behind `RedisStorage`. Each of these touches exactly one key (`KEYS[1]`), so it runs
+ * atomically on the node owning that key's slot: safe on a Redis Cluster. Each is one round trip. The
+ * index scripts are in redis-index-scripts.ts.
  *
- * An entry is a hash: `value`, `version`, and `deadline` (epoch milliseconds by Redis's own clock, set
- * when the session has an absolute lifetime). The key's TTL is the idle expiry; no slide passes the
+ * An entry is a hash: `value`, `version`, `deadline` (epoch milliseconds by Redis's own clock, set
+ * when the session has an absolute lifetime) and `index` (the index it is filed under, if any). The key's TTL is the idle expiry; no slide passes the
  * deadline, and a slide that would leave no time deletes the key instead (security.md #52).
  */
 
@@ -47,26 +51,53 @@ return { entry[1], entry[2] }
 `;
 
 /**
- * ARGV: value, new version, ttl ms, max ms or '', condition ('always' | 'absent' | 'version'), expected
- * version. `absent` is `SET NX` for a hash; the check and the write cannot interleave with another
- * client's. Returns 1 when written, 0 when the condition failed.
+ * Writes an entry when `condition` ('always' | 'absent' | 'version') holds against `expected` (`absent` is
+ * `SET NX` for a hash), and returns whether it did. `index`, when given, is the index the entry is now filed
+ * under; without it the entry keeps the one it had, so a plain write of an indexed entry stays filed.
  */
-const WRITE = `${NOW_MS}
-local condition = ARGV[5]
-if condition == 'absent' then
-  if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-elseif condition == 'version' then
-  if redis.call('HGET', KEYS[1], 'version') ~= ARGV[6] then return 0 end
+export const WRITE_ENTRY = `${NOW_MS}
+local function write_entry(key, value, version, ttl, max, condition, expected, index)
+  if condition == 'absent' then
+    if redis.call('EXISTS', key) == 1 then return false end
+  elseif condition == 'version' then
+    if redis.call('HGET', key, 'version') ~= expected then return false end
+  end
+  local filed = index or redis.call('HGET', key, 'index')
+  redis.call('DEL', key)
+  if max == '' then
+    redis.call('HSET', key, 'value', value, 'version', version)
+  else
+    redis.call('HSET', key, 'value', value, 'version', version, 'deadline', string.format('%d', now_ms() + tonumber(max)))
+  end
+  if filed then redis.call('HSET', key, 'index', filed) end
+  redis.call('PEXPIRE', key, ttl)
+  return true
 end
-redis.call('DEL', KEYS[1])
-if ARGV[4] == '' then
-  redis.call('HSET', KEYS[1], 'value', ARGV[1], 'version', ARGV[2])
-else
-  redis.call('HSET', KEYS[1], 'value', ARGV[1], 'version', ARGV[2], 'deadline', string.format('%d', now_ms() + tonumber(ARGV[4])))
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
 `;
+
+/**
+ * ARGV: value, new version, ttl ms, max ms or '', condition, expected version. The check and the write
+ * cannot interleave with another client's. Returns 1 when written, 0 when the condition failed.
+ */
+const WRITE = `${WRITE_ENTRY}
+if write_entry(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], nil) then return 1 end
+return 0
+`;
+
+/**
+ * The new version and the ARGV that WRITE and the indexed writes start with, for a write of `value`; throws
+ * before anything is sent when the options contradict each other.
+ *
+ * @example
+ * const { version, args } = writeArguments('text', 60, { ifAbsent: true, maxSeconds: 3600 });
+ */
+export function writeArguments(value: string, ttlSeconds: number, options: WriteOptions | undefined): { version: string; args: (string | number)[] } {
+  const condition = writeCondition(options);
+  const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
+  const version = randomBytes(12).toString('base64url');
+  const expected = condition.kind === 'version' ? condition.version : '';
+  return { version, args: [value, version, ttlMs, maxMs ?? '', condition.kind, expected] };
+}
 
 /** ARGV: expected version. Returns 1 when deleted. */
 const INVALIDATE_VERSION = `
@@ -112,12 +143,13 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisClient, key: string, args: readonly (string | number)[]): Promise<unknown> {
+  /** Runs the script on `keys` (`KEYS`; on a cluster, the node of the first one's slot) with `args` (`ARGV`). */
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
-      return await client.evalsha(this.#sha, 1, key, ...args);
+      return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.#source, 1, key, ...args);
+      return client.eval(this.#source, keys.length, ...keys, ...args);
     }
   }
 }

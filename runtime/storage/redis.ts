@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RedisOptions } from 'ioredis';
 import type { RedisStorageDefinition } from '../definition.js';
 import { SessionConfigError, SessionStorageError } from '../errors.js';
 import { checkMilliseconds } from './option-checks.js';
 import type { RedisClient } from './redis-client.js';
-import { invalidateVersionScript, lockScript, readScript, renewLockScript, unlockScript, writeScript } from './redis-scripts.js';
+import { hasHashTag, redisIndexes } from './redis-indexes.js';
+import { invalidateVersionScript, lockScript, readScript, renewLockScript, unlockScript, writeArguments, writeScript } from './redis-scripts.js';
 import type { StorageBuilder } from './storage-builder.js';
-import type { Storage, StorageLocks, StoredEntry, WriteOptions } from './storage.js';
-import { entryLifetime, touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
-import { writeCondition } from './write-condition.js';
+import type { IndexChange, IndexedEntry, IndexedWriteOptions, Storage, StorageIndexes, StorageLocks, StoredEntry, WriteOptions } from './storage.js';
+import { touchAfterMilliseconds, ttlMilliseconds } from './ttl.js';
 
 export interface RedisStorageOptions {
   /** Put before every key, so sessions keep to their own part of a shared Redis. Default `"sess:"`. */
@@ -51,10 +50,11 @@ const MAX_RECONNECT_DELAY_MS = 2000;
  * await storage.ready();
  * app.use(installSessions({ storages: { redis: storage } }));
  */
-export class RedisStorage implements Storage, StorageLocks {
+export class RedisStorage implements Storage, StorageLocks, StorageIndexes {
   readonly #client: RedisClient;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
+  readonly #indexes: StorageIndexes;
 
   constructor(connection: RedisClient | string, options: RedisStorageOptions = {}) {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -67,22 +67,19 @@ export class RedisStorage implements Storage, StorageLocks {
       // without a listener ioredis would also print each one of them on every reconnection attempt.
       this.#client.on('error', () => undefined);
     }
+    this.#indexes = redisIndexes({ client: this.#client, prefix, bounded: (command) => this.#bounded(command) });
   }
 
   async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     const slide = slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds);
     const args = [slide, touchAfterMilliseconds(touchAfterSeconds)];
-    const entry = (await this.#bounded(readScript.run(this.#client, this.#prefix + key, args))) as [string, string] | null;
+    const entry = (await this.#bounded(readScript.run(this.#client, [this.#prefix + key], args))) as [string, string] | null;
     return entry === null ? undefined : { value: entry[0], version: entry[1] };
   }
 
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
-    const condition = writeCondition(options);
-    const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
-    const version = randomBytes(12).toString('base64url');
-    const expected = condition.kind === 'version' ? condition.version : '';
-    const args = [value, version, ttlMs, maxMs ?? '', condition.kind, expected];
-    return (await this.#bounded(writeScript.run(this.#client, this.#prefix + key, args))) === 1;
+    const { args } = writeArguments(value, ttlSeconds, options);
+    return (await this.#bounded(writeScript.run(this.#client, [this.#prefix + key], args))) === 1;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
@@ -90,19 +87,35 @@ export class RedisStorage implements Storage, StorageLocks {
       await this.#bounded(this.#client.del(this.#prefix + key));
       return true;
     }
-    return (await this.#bounded(invalidateVersionScript.run(this.#client, this.#prefix + key, [ifVersion]))) === 1;
+    return (await this.#bounded(invalidateVersionScript.run(this.#client, [this.#prefix + key], [ifVersion]))) === 1;
+  }
+
+  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options: IndexedWriteOptions): Promise<boolean> {
+    return this.#indexes.writeIndexed(key, value, ttlSeconds, change, options);
+  }
+
+  invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean> {
+    return this.#indexes.invalidateIndexed(key, index, ifVersion);
+  }
+
+  listIndex(index: string): Promise<IndexedEntry[]> {
+    return this.#indexes.listIndex(index);
+  }
+
+  revokeIndex(index: string, keep?: readonly string[]): Promise<string[]> {
+    return this.#indexes.revokeIndex(index, keep);
   }
 
   async lock(key: string, token: string, holdMs: number): Promise<boolean> {
-    return (await this.#bounded(lockScript.run(this.#client, lockKeyOf(this.#prefix + key), [token, Math.ceil(holdMs)]))) === 1;
+    return (await this.#bounded(lockScript.run(this.#client, [lockKeyOf(this.#prefix + key)], [token, Math.ceil(holdMs)]))) === 1;
   }
 
   async renewLock(key: string, token: string, holdMs: number): Promise<boolean> {
-    return (await this.#bounded(renewLockScript.run(this.#client, lockKeyOf(this.#prefix + key), [token, Math.ceil(holdMs)]))) === 1;
+    return (await this.#bounded(renewLockScript.run(this.#client, [lockKeyOf(this.#prefix + key)], [token, Math.ceil(holdMs)]))) === 1;
   }
 
   async unlock(key: string, token: string): Promise<void> {
-    await this.#bounded(unlockScript.run(this.#client, lockKeyOf(this.#prefix + key), [token]));
+    await this.#bounded(unlockScript.run(this.#client, [lockKeyOf(this.#prefix + key)], [token]));
   }
 
   /**
@@ -183,9 +196,7 @@ export class RedisStorage implements Storage, StorageLocks {
  * lockKeyOf('{app}:sess:abc'); // '{app}:sess:abc:lock'
  */
 function lockKeyOf(entryKey: string): string {
-  const open = entryKey.indexOf('{');
-  const tagged = open !== -1 && entryKey.indexOf('}', open + 1) > open + 1;
-  return tagged || entryKey.includes('}') ? `${entryKey}:lock` : `{${entryKey}}:lock`;
+  return hasHashTag(entryKey) || entryKey.includes('}') ? `${entryKey}:lock` : `{${entryKey}}:lock`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, opendir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, opendir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -26,7 +26,8 @@ export interface Header {
 
 /** Names this storage creates; `sweep` never removes anything else, even in a folder shared by mistake. */
 export const SESSION_FILE = /^[0-9a-f]{64}$/;
-export const TEMP_FILE = /^[0-9a-f]{64}\.(?:[0-9a-f]{16}\.tmp|lock)$/;
+export const INDEX_FILE = /^[0-9a-f]{64}\.index$/;
+export const TEMP_FILE = /^[0-9a-f]{64}(?:\.index)?\.(?:[0-9a-f]{16}\.tmp|lock)$/;
 
 /**
  * A temporary or lock file older than this was left by a crashed write: a live write renames its file
@@ -37,6 +38,40 @@ const STALE_TEMP_MS = 60_000;
 /** The file name for `key`: its SHA-256 in hex, so no key reaches outside the folder. */
 export function nameFor(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** The file name for index `index`: its SHA-256 in hex, with an extension no session file has. */
+export function indexNameFor(index: string): string {
+  return `${nameFor(index)}.index`;
+}
+
+/** An index file's content: its member keys, and when it expires (the latest deadline a member joined with). */
+export interface IndexFile {
+  readonly expiresAt: number;
+  readonly members: Set<string>;
+}
+
+/**
+ * The index in `file` as of `now`: empty when there is no file, or it expired (every member's deadline
+ * has passed), or it is not one this storage wrote whole.
+ */
+export async function readIndexFile(file: string, now: number): Promise<IndexFile> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError || isMissing(error)) return { expiresAt: 0, members: new Set() };
+    throw error;
+  }
+  const { expiresAt, members } = (parsed ?? {}) as { expiresAt?: unknown; members?: unknown };
+  if (typeof expiresAt !== 'number' || expiresAt <= now || !Array.isArray(members)) return { expiresAt: 0, members: new Set() };
+  return { expiresAt, members: new Set(members.filter((member): member is string => typeof member === 'string')) };
+}
+
+/** Replaces `file` with `index`, or removes it when no member is left. */
+export async function writeIndexFile(file: string, index: IndexFile): Promise<void> {
+  if (index.members.size === 0) await rm(file, { force: true });
+  else await replaceFile(file, JSON.stringify({ expiresAt: index.expiresAt, members: [...index.members] }));
 }
 
 function formatStamp(epochMs: number): string {
@@ -118,14 +153,24 @@ async function isStaleTemp(file: string, now: number): Promise<boolean> {
 
 /**
  * Removes from `folder` the session files that are expired or broken and the temporary files crashed writes
- * left, calling `removed` with each name, and resolves to how many it removed. Files of other names are left
- * alone. Removals are idempotent, so sweeps may overlap.
+ * left, calling `removed` with each name, and the index files `removeIndex` (which takes the index's lock)
+ * resolves to have removed; resolves to how many it removed. Files of other names are left alone. Removals
+ * are idempotent, so sweeps may overlap.
  */
-export async function removeDeadFiles(folder: string, now: number, removed: (name: string) => void): Promise<number> {
+export async function removeDeadFiles(
+  folder: string,
+  now: number,
+  removed: (name: string) => void,
+  removeIndex: (name: string) => Promise<boolean>,
+): Promise<number> {
   let count = 0;
   try {
     for await (const entry of await opendir(folder)) {
       if (!entry.isFile()) continue;
+      if (INDEX_FILE.test(entry.name)) {
+        if (await removeIndex(entry.name)) count++;
+        continue;
+      }
       const file = join(folder, entry.name);
       const remove = SESSION_FILE.test(entry.name)
         ? await isExpired(file, now)

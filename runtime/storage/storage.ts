@@ -107,9 +107,10 @@ export interface StorageIndexes {
   /**
    * `write(key, value, ttlSeconds, options)`, and when it writes, in the same step: `key` joins index
    * `change.join` and leaves index `change.leave` (the indexed value changed). When the condition fails,
-   * nothing changes.
+   * nothing changes. `maxSeconds` is required: it is how long the index must live for this member, since
+   * sliding reads extend the entry alone.
    */
-  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options?: WriteOptions): Promise<boolean>;
+  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options: IndexedWriteOptions): Promise<boolean>;
   /** `invalidate(key, ifVersion)`, and when it deletes, in the same step `key` leaves `index`. */
   invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean>;
   /**
@@ -122,6 +123,11 @@ export interface StorageIndexes {
    * memberships; resolves to the keys it deleted.
    */
   revokeIndex(index: string, keep?: readonly string[]): Promise<string[]>;
+}
+
+/** A write that files its entry: the entry's deadline is known, so the index can outlive it. */
+export interface IndexedWriteOptions extends WriteOptions {
+  readonly maxSeconds: number;
 }
 
 /** Which index a written entry joins, and which it leaves when the value it is indexed by changed. */

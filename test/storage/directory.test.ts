@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { SessionConfigError } from '../../runtime/errors.js';
 import { DirectoryStorage, type DirectoryStorageOptions } from '../../runtime/storage/directory.js';
 import { storageContract } from './contract.js';
+import { indexContract } from './index-contract.js';
 
 let root: string;
 let folders = 0;
@@ -39,6 +40,13 @@ storageContract('DirectoryStorage', () => makeStorage(), {
   advanceClock: (ms) => {
     now += ms;
   },
+});
+
+indexContract('DirectoryStorage', () => makeStorage(), {
+  advanceClock: (ms) => {
+    now += ms;
+  },
+  bounded: (maxEntries) => storageOn(freshFolder(), { maxEntries }),
 });
 
 describe('DirectoryStorage on disk', () => {

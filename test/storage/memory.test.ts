@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage, SessionConfigError } from 'typed-sessions';
 import { FakeClock } from '../runtime/server.js';
 import { storageContract } from './contract.js';
+import { indexContract } from './index-contract.js';
 
 let now = Date.UTC(2030, 0, 1);
 
@@ -14,6 +15,13 @@ storageContract('MemoryStorage', () => new MemoryStorage({ maxEntries: 10_000, c
   advanceClock: (ms) => {
     now += ms;
   },
+});
+
+indexContract('MemoryStorage', () => new MemoryStorage({ maxEntries: 10_000, clock: () => now }), {
+  advanceClock: (ms) => {
+    now += ms;
+  },
+  bounded: (maxEntries) => new MemoryStorage({ maxEntries, clock: () => now }),
 });
 
 function storage(maxEntries: number, sweepEvery?: number): { store: MemoryStorage; clock: FakeClock } {
