@@ -1,6 +1,6 @@
 import type { RuntimeEvent, StorageOperation } from '../events.js';
 import { SessionStorageError } from '../errors.js';
-import { hasIndexes, type IndexChange, type IndexedEntry, type Storage, type StorageIndexes, type StoredEntry, type WriteOptions } from './storage.js';
+import { hasIndexes, type IndexChange, type IndexedEntry, type IndexedWriteOptions, type Storage, type StorageIndexes, type StoredEntry, type WriteOptions } from './storage.js';
 
 /**
  * A session's storage with a timeout on every call: a call that rejects, throws or outlives `timeout`
@@ -30,7 +30,7 @@ export class TimedStorage {
   }
 
   /** `write`, filing the entry as `change` says in the same step (runtime/storage/storage.ts, `StorageIndexes`). */
-  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options?: WriteOptions): Promise<boolean> {
+  writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options: IndexedWriteOptions): Promise<boolean> {
     return this.bound('write', () => this.#indexes().writeIndexed(key, value, ttlSeconds, change, options));
   }
 
