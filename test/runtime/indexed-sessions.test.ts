@@ -6,11 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { MemoryStorage, generateKey } from 'typed-sessions';
+import { MemoryStorage, generateKey, type SessionEvent } from 'typed-sessions';
 import { createSessionsMiddleware, type Sessions } from 'typed-sessions/core';
 import type { SessionAdmin } from '../../runtime/session-admin.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { specOf } from './fixtures.js';
+import { FakeClock } from './server.js';
 
 interface Account {
   readonly userId: string;
@@ -18,14 +19,14 @@ interface Account {
 }
 type AccountSessions = Sessions<{ account: Account }, 'account'>;
 
-const spec = specOf([
+const account = (index: { path: string[]; summary: string[][]; maxPerUser?: number }) => specOf([
   {
     name: 'account',
     transport: { kind: 'cookie', name: 'account', cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false } },
     storage: 'mem',
     transforms: [],
     expiry: { maxAge: 86_400, idle: 3600, rolling: false },
-    index: { path: ['userId'], summary: [['device']] },
+    index,
     schema: {
       type: 'object',
       properties: { userId: { type: 'string' }, device: { type: 'string' } },
@@ -35,13 +36,29 @@ const spec = specOf([
   },
 ]);
 
+const spec = account({ path: ['userId'], summary: [['device']] });
 let server: Server;
 let url: string;
+let events: SessionEvent[];
+let clock: FakeClock;
 let admin: { account?: SessionAdmin };
+/** A request to /gated/... waits, its session loaded, until the test opens the gate. */
+let gate: { arrived: () => void; open: Promise<void> } | undefined;
 
-beforeEach(async () => {
+beforeEach(() => start(spec));
+
+async function start(definitions: typeof spec): Promise<void> {
+  server?.close();
+  events = [];
+  clock = new FakeClock();
   const app = new Koa();
-  const sessions = createSessionsMiddleware(spec, { keys: { main: generateKey() }, storages: { mem: new MemoryStorage({ maxEntries: 1000 }) }, env: {} });
+  const sessions = createSessionsMiddleware(definitions, {
+    keys: { main: generateKey() },
+    storages: { mem: new MemoryStorage({ maxEntries: 1000, clock: clock.read }) },
+    env: {},
+    clock: clock.read,
+    onEvent: (event) => events.push(event),
+  });
   admin = sessions.admin as { account?: SessionAdmin };
   app.use(sessions);
   app.use(async (ctx) => {
@@ -76,12 +93,22 @@ beforeEach(async () => {
         s.clear('account');
         ctx.status = 204;
         return;
+      case '/gated/touch':
+      case '/gated/regenerate':
+        s.get('account');
+        gate!.arrived();
+        await gate!.open;
+        if (ctx.path === '/gated/touch') s.update('account', (draft) => ({ ...draft, device: 'touched' }));
+        else s.regenerate('account');
+        ctx.status = 204;
+        return;
     }
   });
+  app.silent = true;
   server = createServer(app.callback()).listen(0, '127.0.0.1');
   await new Promise((done) => server.once('listening', done));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+}
 afterEach(() => new Promise<void>((done) => server.close(() => done())));
 
 async function login(user: string, device: string): Promise<string> {
@@ -174,5 +201,44 @@ describe('a user signed in on three devices', () => {
     expect(after.find((entry) => entry.current)?.summary.device).toBe('phone');
     await call('/logout', regenerated);
     expect((await admin.account!.list('ada')).map((entry) => entry.summary.device).sort()).toEqual(['laptop', 'tablet']);
+  });
+
+  it.each([
+    { action: 'touch', does: 'changes' },
+    { action: 'regenerate', does: 'regenerates' },
+  ])('a request that $does a session while revokeAll runs neither brings it back nor files it again', async ({ action }) => {
+    let arrived!: () => void;
+    const loaded = new Promise<void>((done) => (arrived = done));
+    let open!: () => void;
+    gate = { arrived, open: new Promise<void>((done) => (open = done)) };
+    const racing = fetch(`${url}/gated/${action}`, { headers: { cookie: phone } });
+    await loaded;
+    expect(await admin.account!.revokeAll('ada')).toBe(3);
+    open();
+    const response = await racing;
+    // The change lost to the revocation: a conflict, with no cookie for a session that no longer exists.
+    expect(response.status).toBe(409);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await admin.account!.list('ada')).toEqual([]);
+    expect((await call('/me', phone)).body).toEqual({ account: null });
+  });
+});
+
+describe('maxPerUser', () => {
+  it('ends the least recently used session when a user creates one more than the limit', async () => {
+    await start(account({ path: ['userId'], summary: [['device']], maxPerUser: 2 }));
+    const first = await login('ada', 'first');
+    const second = await login('ada', 'second');
+    clock.advance(10);
+    // Written after second: second is now the least recently used.
+    await call('/become?user=ada', first);
+    clock.advance(10);
+    const third = await login('ada', 'third');
+    expect((await admin.account!.list('ada')).map((entry) => entry.summary.device).sort()).toEqual(['first', 'third']);
+    expect((await call('/me', second)).body).toEqual({ account: null });
+    expect((await call('/me', third)).body).toEqual({ account: { userId: 'ada', device: 'third' } });
+    expect(events).toContainEqual({ type: 'revoked', session: 'account', reason: 'limit', count: 1 });
+    await login('bob', 'one');
+    expect(await admin.account!.list('ada')).toHaveLength(2);
   });
 });
