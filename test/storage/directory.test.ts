@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -142,6 +142,19 @@ describe('DirectoryStorage on disk', () => {
     expect((await readdir(path)).sort()).toEqual([fileName('live'), freshTemp, fileName('a folder'), ...foreign].sort());
   });
 
+  it('keeps an index in one file named by the SHA-256 of the index, and sweeps it once every member\'s deadline has passed', async () => {
+    await storage.writeIndexed('s1', 'value', 10, { join: '../alice' }, { maxSeconds: 20 });
+    const index = `${fileName('../alice')}.index`;
+    expect((await readdir(path)).sort()).toEqual([fileName('s1'), index].sort());
+    expect(JSON.parse(await readFile(join(path, index), 'utf8'))).toEqual({ expiresAt: now + 20_000, members: ['s1'] });
+    now += 10_000;
+    expect(await storage.sweep()).toBe(1);
+    expect(await readdir(path)).toEqual([index]);
+    now += 10_000;
+    expect(await storage.sweep()).toBe(1);
+    expect(await readdir(path)).toEqual([]);
+  });
+
   it('sweeps in the background when a write comes sweepIntervalMs after the last sweep', async () => {
     storage = storageOn(path, { sweepIntervalMs: 60_000 });
     await storage.write('expired', 'value', 10);
@@ -199,6 +212,14 @@ describe('#62 DirectoryStorage: startup checks and the bound', () => {
   function filesOf(...keys: string[]): string[] {
     return keys.map(fileName).sort();
   }
+
+  it('#62 refuses, at startup, an index file others could have written: a planted index would list or revoke the sessions it names', async () => {
+    await storageOn(path).writeIndexed('s1', 'value', 10, { join: 'alice' }, { maxSeconds: 20 });
+    const index = join(path, `${fileName('alice')}.index`);
+    await chmod(index, 0o666);
+    expect(() => storageOn(path)).toThrow(SessionConfigError);
+    expect(() => storageOn(path)).toThrow(`DirectoryStorage: ${index} is writable by its group and others (mode 666)`);
+  });
 
   it('#62 refuses, at startup, a path with a file in the way, naming the folder', async () => {
     await mkdir(join(path, '..'), { recursive: true });

@@ -1,3 +1,4 @@
+import type fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionStorageError } from '../../runtime/errors.js';
@@ -8,7 +9,23 @@ import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.j
 import { describeRedis, FAILS_AT_ONCE, REDIS_HOST, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { advanceRedisTime } from '../support/redis-time.js';
 import { storageContract } from './contract.js';
+import { indexContract } from './index-contract.js';
 import { lockContract } from './lock-contract.js';
+
+/**
+ * `client` with every command a storage sends held until `scheduler` releases it, so a race explores how
+ * the steps of concurrent calls interleave on Redis.
+ */
+function scheduledClient<C extends Redis | Cluster>(client: C, scheduler: fc.Scheduler): C {
+  const held = new Set<PropertyKey>(['evalsha', 'eval', 'hgetall', 'del']);
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (!held.has(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => scheduler.schedule(Promise.resolve(String(property))).then(() => value.apply(target, args));
+    },
+  });
+}
 
 /** Shorter than the production default (1000 ms), so fault cases stay fast. */
 const COMMAND_TIMEOUT_MS = 500;
@@ -50,6 +67,15 @@ describeRedis('RedisStorage', () => {
         return new RedisStorage(client);
       },
       { advanceClock: (ms) => advanceRedisTime([client], ms) },
+    );
+
+    indexContract(
+      'RedisStorage',
+      async () => {
+        await client.flushall();
+        return new RedisStorage(client);
+      },
+      { advanceClock: (ms) => advanceRedisTime([client], ms), scheduled: (scheduler) => new RedisStorage(scheduledClient(client, scheduler)) },
     );
 
     describe('keys and TTLs in Redis', () => {
@@ -104,6 +130,29 @@ describeRedis('RedisStorage', () => {
         expect(await client.keys('*')).toEqual([]);
       });
 
+      it('1,000 indexes of 5 members each: a listing and a revocation are one command each, whatever the others hold', async () => {
+        const counted = new Redis(server.port, REDIS_HOST);
+        try {
+          const storage = new RedisStorage(counted);
+          const users = Array.from({ length: 1000 }, (_, user) => `user ${user}`);
+          await Promise.all(
+            users.flatMap((user) => Array.from({ length: 5 }, (_, i) => storage.writeIndexed(`${user} session ${i}`, 'v', 60, { join: user }, { ifAbsent: true, maxSeconds: 600 }))),
+          );
+          // Loads the scripts (EVAL after a NOSCRIPT), as the first calls after a restart do.
+          await storage.listIndex('nobody');
+          await storage.revokeIndex('nobody');
+          const send = vi.spyOn(counted, 'sendCommand');
+          expect(await storage.listIndex('user 500')).toHaveLength(5);
+          expect(send.mock.calls.map(([command]) => command.name)).toEqual(['evalsha']);
+          send.mockClear();
+          expect(await storage.revokeIndex('user 500', ['user 500 session 0'])).toHaveLength(4);
+          expect(send.mock.calls.map(([command]) => command.name)).toEqual(['evalsha']);
+          expect(await client.dbsize()).toBe(1000 + 5000 - 4);
+        } finally {
+          counted.disconnect();
+        }
+      });
+
       it('leaves a client the app passed in open on close', async () => {
         await new RedisStorage(client).close();
         expect(await client.ping()).toBe('PONG');
@@ -143,6 +192,27 @@ describeRedis('RedisStorage', () => {
       { advanceClock: (ms) => advanceRedisTime(masters(), ms) },
     );
 
+    indexContract(
+      'RedisStorage on a cluster',
+      async () => {
+        await Promise.all(masters().map((node) => node.flushall()));
+        return new RedisStorage(clusterClient);
+      },
+      { advanceClock: (ms) => advanceRedisTime(masters(), ms), scheduled: (scheduler) => new RedisStorage(scheduledClient(clusterClient, scheduler)) },
+    );
+
+    indexContract(
+      'RedisStorage on a cluster, every key in the slot of the prefix {app}',
+      async () => {
+        await Promise.all(masters().map((node) => node.flushall()));
+        return new RedisStorage(clusterClient, { prefix: '{app}:sess:' });
+      },
+      {
+        advanceClock: (ms) => advanceRedisTime(masters(), ms),
+        scheduled: (scheduler) => new RedisStorage(scheduledClient(clusterClient, scheduler), { prefix: '{app}:sess:' }),
+      },
+    );
+
     it.each(['sess:', '{app}:sess:'])('keeps each session\'s lock on the master holding its entry (prefix %s): a session depends on one node', async (prefix) => {
       await Promise.all(masters().map((node) => node.flushall()));
       const storage = new RedisStorage(clusterClient, { prefix });
@@ -161,6 +231,31 @@ describeRedis('RedisStorage', () => {
         locks += lockedEntries.length;
       }
       expect(locks).toBe(30);
+    });
+
+    it('on entries spread over the slots, a listing is one command for the index, one per member on its own slot, and one more to drop the dead', async () => {
+      await Promise.all(masters().map((node) => node.flushall()));
+      const storage = new RedisStorage(clusterClient);
+      const fileFive = async () => {
+        for (let i = 0; i < 5; i++) await storage.writeIndexed(`session ${i}`, 'v', 60, { join: 'alice' }, { maxSeconds: 600 });
+        await storage.invalidate('session 0');
+      };
+      // Once through, so every node involved has the scripts (EVAL after a NOSCRIPT), as after a restart.
+      await fileFive();
+      await storage.revokeIndex('alice');
+      await storage.listIndex('alice');
+      await Promise.all(masters().map((node) => node.flushall()));
+      await fileFive();
+      await storage.writeIndexed('session 0', 'v', 60, { join: 'alice' }, { maxSeconds: 600 });
+      const sends = masters().map((node) => vi.spyOn(node, 'sendCommand'));
+      const sent = () => sends.flatMap((send) => send.mock.calls.map(([command]) => command.name)).sort();
+      expect(await storage.listIndex('alice')).toHaveLength(5);
+      expect(sent()).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'hgetall']);
+      await storage.invalidate('session 0');
+      for (const send of sends) send.mockClear();
+      expect(await storage.revokeIndex('alice')).toHaveLength(4);
+      expect(sent()).toEqual(['evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'evalsha', 'hgetall']);
+      for (const send of sends) send.mockRestore();
     });
 
     it('spreads sessions over every master', async () => {
