@@ -16,7 +16,7 @@ export type { CookieOptions } from './cookie-options.js';
 export type { Serializer } from './serializer/serializer.js';
 
 // Storages for sessions tracked by id: the interface (and the lock of `concurrency: serialize`), and the built-in memory, directory and Redis storages.
-export type { Storage, StorageLocks, StoredEntry, WriteOptions } from './storage/storage.js';
+export type { IndexChange, IndexedEntry, IndexedWriteOptions, Storage, StorageIndexes, StorageLocks, StoredEntry, WriteOptions } from './storage/storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
 export { DirectoryStorage, type DirectoryStorageOptions } from './storage/directory.js';
 export { RedisStorage, type RedisStorageOptions } from './storage/redis.js';
