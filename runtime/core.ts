@@ -13,6 +13,8 @@ export type { InstallOptions } from './install.js';
 // The request API: the type of `ctx.sessions`.
 export type { Sessions } from './sessions.js';
 export type { Draft } from './read-only.js';
+export type { ListedSession, SessionAdmin } from './session-admin.js';
+export type { RevocationAdmin, SessionsMiddleware } from './middleware.js';
 
 // What generated code is made of: provider classes carrying plain definition data, of the format this runtime reads.
 export { SessionProvider, type ProviderClass } from './provider.js';

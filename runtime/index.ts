@@ -16,6 +16,9 @@ export type { CookieOptions } from './cookie-options.js';
 export type { Serializer } from './serializer/serializer.js';
 
 // Storages for sessions tracked by id: the interface (and the lock of `concurrency: serialize`), and the built-in memory, directory and Redis storages.
+// Indexed sessions and revocation (docs/spec.md, index and revocation): the admin side of the middleware.
+export type { ListedSession, SessionAdmin } from './session-admin.js';
+export type { RevocationAdmin, SessionsMiddleware } from './middleware.js';
 export type { IndexChange, IndexedEntry, IndexedWriteOptions, Storage, StorageIndexes, StorageLocks, StoredEntry, WriteOptions } from './storage/storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './storage/memory.js';
 export { DirectoryStorage, type DirectoryStorageOptions } from './storage/directory.js';

@@ -12,7 +12,7 @@ import type { SpecDefinition } from './spec-definition.js';
  * The middleware, and the admin side of its indexed sessions by name (runtime/session-admin.ts): the same
  * storages the middleware uses, so an in-memory index is the app's own.
  */
-export type SessionsMiddleware = Middleware & { readonly admin: Readonly<Record<string, SessionAdmin | RevocationAdmin>> };
+export type SessionsMiddleware<A = Readonly<Record<string, SessionAdmin | RevocationAdmin>>> = Middleware & { readonly admin: A };
 
 /** The admin side of a by-value session with `revocation:`: its cookies cannot be listed, only all ended. */
 export interface RevocationAdmin {

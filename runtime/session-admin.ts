@@ -10,7 +10,7 @@ import type { ByIdTracker } from './tracker/by-id.js';
 import { lastUse, type SessionIndex } from './tracker/session-index.js';
 
 /** One session of a user, as `list()` shows it: never its id or token. */
-export interface ListedSession {
+export interface ListedSession<S = Readonly<Record<string, unknown>>> {
   /** Stable while the session keeps its id; what `revoke()` takes and `ctx.sessions.handle()` returns. */
   readonly handle: string;
   /** Epoch seconds. */
@@ -18,7 +18,7 @@ export interface ListedSession {
   /** Epoch seconds: the last write, or the last read that slid the idle timeout. */
   readonly lastSeenAt: number;
   /** The payload fields the spec's `summary:` selects, by dotted path. */
-  readonly summary: Readonly<Record<string, unknown>>;
+  readonly summary: S;
 }
 
 /** What the admin reads of the session's pipeline: an entry's text as a loaded session, reporting nothing. */
@@ -26,7 +26,8 @@ export interface InspectedSession {
   inspect(text: string, now: number): IncomingSession<unknown>;
 }
 
-export class SessionAdmin {
+/** `S`: the summary's type, which generated code gives from the spec's `summary:` paths. */
+export class SessionAdmin<S = Readonly<Record<string, unknown>>> {
   constructor(
     readonly session: string,
     readonly pipeline: InspectedSession,
@@ -39,16 +40,16 @@ export class SessionAdmin {
    * The live sessions of `user`, most recently used first, in one storage step. An entry filed under the
    * user that no longer opens (expired, refused, or since indexed under another user) is left out.
    */
-  async list(user: string): Promise<ListedSession[]> {
+  async list(user: string): Promise<ListedSession<S>[]> {
     const now = this.now();
     const entries = await this.tracker.storage.listIndex(this.index.keyFor(user));
     const idle = this.tracker.lifetime.expiry.idle;
     return entries
-      .flatMap((entry): ListedSession[] => {
+      .flatMap((entry): ListedSession<S>[] => {
         const opened = this.pipeline.inspect(entry.value, now);
         if (!opened.ok || this.index.valueOf(opened.value) !== user) return [];
         const { createdAt, lastSeenAt } = opened.envelope;
-        return [{ handle: entry.key, createdAt, lastSeenAt: lastUse(lastSeenAt, entry.ttlSeconds, idle, now), summary: this.index.summaryOf(opened.value) }];
+        return [{ handle: entry.key, createdAt, lastSeenAt: lastUse(lastSeenAt, entry.ttlSeconds, idle, now), summary: this.index.summaryOf(opened.value) as S }];
       })
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
