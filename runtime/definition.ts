@@ -93,6 +93,33 @@ export interface SessionSettings {
    * spec that never wrote one, whose envelopes carry no version.
    */
   readonly version?: number;
+  /**
+   * By id: the payload path (`['user', 'id']`) of the user each session is listed under, so a user's sessions
+   * can be listed and revoked together (docs/spec.md, `index`). A required string in every payload version.
+   * Written only when set, as are `maxPerUser` and `summary`, which need it.
+   */
+  readonly index?: readonly string[];
+  /** With `index`: how many sessions one user may hold at once; creating one more revokes the least recently used. */
+  readonly maxPerUser?: number;
+  /** With `index`: the payload paths a listing of a user's sessions shows of each, beside its handle and times. */
+  readonly summary?: readonly (readonly string[])[];
+  /** By value: the per-user stamp its cookies are rechecked against, so they can be revoked. Written only when set. */
+  readonly revocation?: RevocationDefinition;
+}
+
+/**
+ * A by-value session's revocation check (docs/spec.md, `revocation`): the storage holds a stamp per user, the
+ * payload path `key` names the user, and a cookie is checked against the stamp once every `recheck` seconds.
+ */
+export interface RevocationDefinition {
+  /** Storage name, a key of `SpecDefinition.storages`. */
+  readonly storage: string;
+  /** The payload path of the user id, a required string in every payload version. */
+  readonly key: readonly string[];
+  /** Seconds a cookie goes unchecked after a check: the longest a revoked cookie still works. */
+  readonly recheck: number;
+  /** `deny`: a recheck the storage cannot answer is a 503; `allow`: the cookie is accepted unchecked. */
+  readonly onStoreDown: 'deny' | 'allow';
 }
 
 /**
