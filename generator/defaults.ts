@@ -18,6 +18,8 @@ export const SPEC_DEFAULTS = {
   trustUnauthenticatedIv: false,
   /** `version:`: a session that never wrote one is at its first. */
   payloadVersion: 1,
+  /** `revocation.onStoreDown`: a recheck the storage cannot answer fails closed, as every storage fault does. */
+  revocationOnStoreDown: 'deny',
 } as const;
 
 /**

@@ -2,14 +2,15 @@
  * Stage 3: a validated spec to the generator's model. Every default is filled in here (defaults.ts), so the
  * emitters never guess; spec order is kept everywhere, and payload schemas pass through exactly as written.
  * A setting the generated definition writes only when set (`insecure`, `trustUnauthenticatedIv`, `load`,
- * `concurrency`, `chunked`) is in the model only when set, so specs without it generate what they did
- * before it existed.
+ * `concurrency`, `chunked`, the per-user settings) is in the model only when set, so specs without it
+ * generate what they did before it existed.
  */
 import type {
   CookieSettings,
   ExpiryDefinition,
   KeyRingDefinition,
   MigrationDefinition,
+  RevocationDefinition,
   StorageDefinition,
   TransformDefinition,
   TransportDefinition,
@@ -19,7 +20,7 @@ import { parseDuration, parseTouchAfter } from './duration.js';
 import { SessionNode, type PayloadVersionNode, type SpecModel } from './model.js';
 import { versionTypeName } from './names.js';
 import { ktorSerializerOf } from './session-facts.js';
-import type { SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
+import type { RevocationDocument, SessionDocument, SpecDocument, StorageDocument, TransformDocument } from './spec-document.js';
 
 
 /**
@@ -70,6 +71,10 @@ function normalizeSession(name: string, session: SessionDocument): SessionNode {
       ...(session.concurrency === undefined ? {} : { concurrency: session.concurrency }),
       // Only above 1, so a spec that never versioned its payload generates what it did before versions existed.
       ...((session.version ?? SPEC_DEFAULTS.payloadVersion) === SPEC_DEFAULTS.payloadVersion ? {} : { version: session.version }),
+      ...(session.index === undefined ? {} : { index: payloadPath(session.index) }),
+      ...(session.maxPerUser === undefined ? {} : { maxPerUser: session.maxPerUser }),
+      ...(session.summary === undefined ? {} : { summary: session.summary.map(payloadPath) }),
+      ...(session.revocation === undefined ? {} : { revocation: normalizeRevocation(session.revocation) }),
       expiry: normalizeExpiry(session.expiry ?? {}),
     },
     {
@@ -108,6 +113,20 @@ function normalizeMigration(migrateFrom: NonNullable<SessionDocument['migrateFro
     keepSource: written.keepSource ?? SPEC_DEFAULTS.keepSource,
     ...(trusted ? { trustUnauthenticatedIv: true } : {}),
   };
+}
+
+function normalizeRevocation(revocation: RevocationDocument): RevocationDefinition {
+  return {
+    storage: revocation.storage,
+    key: payloadPath(revocation.key),
+    recheck: seconds(revocation.recheck),
+    onStoreDown: revocation.onStoreDown ?? SPEC_DEFAULTS.revocationOnStoreDown,
+  };
+}
+
+/** `user.id` as the field names the runtime follows: `['user', 'id']`. */
+function payloadPath(path: string): string[] {
+  return path.split('.');
 }
 
 function normalizeTransform(step: TransformDocument): TransformDefinition {

@@ -24,6 +24,7 @@ import { KTOR_RULES, KTOR_WARNINGS } from './ktor-rules.js';
 import { factsRule, sessionFacts } from './session-facts.js';
 import { transformRingRefs } from './transform-steps.js';
 import { PAYLOAD_RULES } from './payload-rules.js';
+import { PER_USER_RULES, PER_USER_WARNINGS } from './per-user-rules.js';
 import { formatSpecPath } from './spec-path.js';
 import type { SpecPath } from './spec-path.js';
 import { entriesOf, fieldsOf, unknownName, viewSpec } from './spec-view.js';
@@ -273,6 +274,7 @@ export const SPEC_RULES: readonly SpecRule[] = [
   concurrencyWithoutLock,
   ...PAYLOAD_RULES,
   ...KTOR_RULES,
+  ...PER_USER_RULES,
 ];
 
 /**
@@ -287,7 +289,7 @@ export function checkSpecRules(source: SpecSource): SpecError[] {
 }
 
 /** Every warning rule, for a spec that passed every rule above. */
-export const SPEC_WARNINGS: readonly SpecWarningRule[] = [...KTOR_WARNINGS];
+export const SPEC_WARNINGS: readonly SpecWarningRule[] = [...KTOR_WARNINGS, ...PER_USER_WARNINGS];
 
 /**
  * The warnings of a valid spec: settings it may write, each a risk it should know it takes.

@@ -40,6 +40,19 @@ export interface SessionDocument {
   /** Older payload versions, by version number as YAML writes a key (`'1'`). */
   readonly history?: Readonly<Record<string, PayloadVersionDocument>>;
   readonly acknowledgeLogout?: string;
+  /** Payload paths as written, field names joined by dots (`user.id`). */
+  readonly index?: string;
+  readonly maxPerUser?: number;
+  readonly summary?: readonly string[];
+  readonly revocation?: RevocationDocument;
+}
+
+/** `revocation:` as written: `key` a payload path, `recheck` a duration. */
+export interface RevocationDocument {
+  readonly storage: string;
+  readonly key: string;
+  readonly recheck: string;
+  readonly onStoreDown?: 'deny' | 'allow';
 }
 
 /** One older payload version: its schema, and the app's function that migrates it to the next version. */

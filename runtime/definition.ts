@@ -93,32 +93,33 @@ export interface SessionSettings {
    * spec that never wrote one, whose envelopes carry no version.
    */
   readonly version?: number;
-  /** By id: the session's entries are filed by a payload field per user (docs/storage.md, Indexes). Absent: not indexed. */
-  readonly index?: IndexDefinition;
-  /** By value: a per-user stamp in a storage that `revokeAll` moves, rechecked every `recheck` seconds. */
+  /**
+   * By id: the payload path (`['user', 'id']`) of the user each session is listed under, so a user's sessions
+   * can be listed and revoked together (docs/spec.md, `index`). A required string in every payload version.
+   * Written only when set, as are `maxPerUser` and `summary`, which need it.
+   */
+  readonly index?: readonly string[];
+  /** With `index`: how many sessions one user may hold at once; creating one more revokes the least recently used. */
+  readonly maxPerUser?: number;
+  /** With `index`: the payload paths a listing of a user's sessions shows of each, beside its handle and times. */
+  readonly summary?: readonly (readonly string[])[];
+  /** By value: the per-user stamp its cookies are rechecked against, so they can be revoked. Written only when set. */
   readonly revocation?: RevocationDefinition;
 }
 
-/** `revocation:` in the spec (docs/spec.md): how a by-value session learns that its user was logged out everywhere. */
+/**
+ * A by-value session's revocation check (docs/spec.md, `revocation`): the storage holds a stamp per user, the
+ * payload path `key` names the user, and a cookie is checked against the stamp once every `recheck` seconds.
+ */
 export interface RevocationDefinition {
-  /** The storage that holds each user's stamp, a key of `SpecDefinition.storages`. */
+  /** Storage name, a key of `SpecDefinition.storages`. */
   readonly storage: string;
-  /** The path of the required string in the payload that names the user, e.g. `['userId']`. */
-  readonly path: readonly string[];
-  /** Seconds a cookie goes between two reads of its user's stamp: a revoked cookie lives at most this much longer. */
+  /** The payload path of the user id, a required string in every payload version. */
+  readonly key: readonly string[];
+  /** Seconds a cookie goes unchecked after a check: the longest a revoked cookie still works. */
   readonly recheck: number;
-  /** `allow`: when the storage is down, a due recheck lets the session through (unchecked) instead of a 503. */
-  readonly onStoreDown?: 'allow';
-}
-
-/** `index:` in the spec: which payload string files a session under its user, and what the admin API shows of it. */
-export interface IndexDefinition {
-  /** The path of a required string in the payload, e.g. `['userId']`. */
-  readonly path: readonly string[];
-  /** At most this many sessions per indexed value: creating one more revokes the least recently used. */
-  readonly maxPerUser?: number;
-  /** Payload paths `list()` shows of each session, e.g. `[['name']]`. */
-  readonly summary?: readonly (readonly string[])[];
+  /** `deny`: a recheck the storage cannot answer is a 503; `allow`: the cookie is accepted unchecked. */
+  readonly onStoreDown: 'deny' | 'allow';
 }
 
 /**

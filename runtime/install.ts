@@ -12,6 +12,7 @@ import { SessionPipeline } from './session-pipeline.js';
 import { concurrencyProblem, ringEncodingProblem, sessionFacts, wireNameClashes } from './session-rules.js';
 import type { SpecDefinition } from './spec-definition.js';
 import { ownEntry } from './own-entry.js';
+import { perUserProblem } from './per-user-rules.js';
 import { resolveStorages } from './storage/spec-storages.js';
 import type { Storage } from './storage/storage.js';
 
@@ -70,6 +71,7 @@ export function install(spec: SpecDefinition, options: InstallOptions): Installe
   };
   refuseUnknownNames('keys', options.keys, spec.keys);
   checkConcurrency(spec);
+  checkPerUserSettings(spec);
   refuseUnknownNames('storages', options.storages, spec.storages);
   const ktor = ktorLayerOf(spec);
   const keyRings = resolveKeyRings(spec, options, env);
@@ -139,6 +141,14 @@ function checkConcurrency(spec: SpecDefinition): void {
     const storageKind = definition.storage === undefined ? undefined : ownEntry(spec.storages, definition.storage)?.kind;
     const problem = concurrencyProblem({ byId: definition.storage !== undefined, concurrency: definition.concurrency, storageKind });
     if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem} in sessions.yaml`);
+  }
+}
+
+/** `index`, `maxPerUser`, `summary` and `revocation` where each can work, naming what they must (runtime/per-user-rules.ts). */
+function checkPerUserSettings(spec: SpecDefinition): void {
+  for (const { definition } of spec.providers) {
+    const problem = perUserProblem(definition, spec.storages);
+    if (problem !== undefined) throw new SessionConfigError(`session "${definition.name}": ${problem}; fix it in sessions.yaml`);
   }
 }
 

@@ -81,7 +81,8 @@ export function byIdTracker(
       `session "${definition.name}" has index:, but the instance passed for storage "${storage.storageName}" keeps no indexes (writeIndexed, invalidateIndexed, listIndex and revokeIndex, which the built-in storages have); pass a built-in storage, or remove index from the session in sessions.yaml`,
     );
   }
-  const index = definition.index === undefined ? undefined : new SessionIndex(definition.name, definition.index);
+  const { index: path, maxPerUser, summary } = definition;
+  const index = path === undefined ? undefined : new SessionIndex(definition.name, { path, maxPerUser, summary });
   return new ByIdTracker(definition.name, transformers, storage, definition.expiry, turns, ids, index);
 }
 

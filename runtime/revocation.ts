@@ -27,7 +27,7 @@ export class Revocation {
     readonly storage: TimedStorage,
     readonly maxAge: number,
   ) {
-    this.#users = new SessionIndex(session, { path: definition.path });
+    this.#users = new SessionIndex(session, { path: definition.key });
   }
 
   /** Whether a session loaded at `now` must read its user's stamp before the handler. */

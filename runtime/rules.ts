@@ -12,6 +12,7 @@ export type {
   ExpiryDefinition,
   KeyRingDefinition,
   MigrationDefinition,
+  RevocationDefinition,
   SessionSettings,
   StorageDefinition,
   TransformDefinition,
@@ -42,6 +43,20 @@ export {
   type SessionFacts,
   type TransformKind,
 } from './session-rules.js';
+
+// Per-user settings: where an index and a revocation check can work, and the payload paths they name.
+export {
+  MAX_SESSIONS_PER_USER,
+  indexPlacementProblem,
+  recheckProblem,
+  revocationPlacementProblem,
+  summaryFieldProblem,
+  userKeyProblem,
+  versionSchemas,
+  withoutIndexProblem,
+  type PerUserPlacement,
+} from './per-user-rules.js';
+export type { PayloadSchemaAt } from './payload-path.js';
 
 // Payloads: keys no payload may hold, and patterns that can backtrack for exponential time.
 export { POLLUTING_KEYS } from './serializer/json.js';

@@ -32,7 +32,7 @@ export function definitionLiteral(
   types: readonly TypeNode[],
   imports: ReadonlyMap<string, SerializerImport>,
 ): DefinitionLiteral {
-  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, concurrency, version, expiry } = session;
+  const { name, transport, storage, transforms, insecure, ktor, migrateFrom, load, concurrency, version, index, maxPerUser, summary, revocation, expiry } = session;
   const serializerLocalName = imports.get(name)?.localName;
   return {
     name,
@@ -45,6 +45,10 @@ export function definitionLiteral(
     load,
     concurrency,
     version,
+    index,
+    maxPerUser,
+    summary,
+    revocation,
     expiry,
     serializer: serializerLocalName === undefined ? undefined : new CodeExpression(serializerLocalName),
     schema: runtimeSchema(session.schema, types),

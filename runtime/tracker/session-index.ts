@@ -3,13 +3,20 @@
  * under its user, as the storage's index key. The rules have checked that the path is a required string in
  * every payload version, so a payload that passed its schema always has one.
  */
-import type { IndexDefinition } from '../definition.js';
 import { indexKeyFor } from '../ids.js';
+
+/** A session's `index`, `maxPerUser` and `summary` (runtime/definition.ts), as the index reads them. */
+export interface IndexSettings {
+  /** The path of a required string in the payload, e.g. `['userId']`. */
+  readonly path: readonly string[];
+  readonly maxPerUser?: number;
+  readonly summary?: readonly (readonly string[])[];
+}
 
 export class SessionIndex {
   constructor(
     readonly session: string,
-    readonly definition: IndexDefinition,
+    readonly definition: IndexSettings,
   ) {}
 
   /**

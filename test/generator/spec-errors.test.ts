@@ -112,7 +112,7 @@ const specSchema: Case[] = [
           schema: { type: object, additionalProperties: false }
     `,
     want: [
-      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, load, cookie, expiry, schema, migrateFrom, flash, version, history, acknowledgeLogout, concurrency',
+      '5:5: sessions.user has unknown key "lifetime"; allowed keys: transport, name, serializer, transform, storage, insecure, load, cookie, expiry, schema, migrateFrom, flash, version, history, acknowledgeLogout, concurrency, index, maxPerUser, summary, revocation',
     ],
   },
   {
@@ -1271,6 +1271,210 @@ const payloadVersions: Case[] = [
   },
 ];
 
+const USER = '{ type: object, properties: { userId: { type: string } }, required: [userId], additionalProperties: false }';
+
+const perUser: Case[] = [
+  {
+    name: 'index: on a by-value session, and maxPerUser: and summary: without index:',
+    given: yaml`
+      version: 1
+      keys:
+        main: { env: SESSION_KEYS }
+      storages:
+        mem: { kind: memory }
+      sessions:
+        user:
+          transform: [{ encrypt: main }]
+          index: userId
+          schema: ${USER}
+        cart:
+          storage: mem
+          maxPerUser: 5
+          summary: [userId]
+          schema: ${USER}
+    `,
+    want: [
+      "9:5: sessions.user: index lists a user's sessions in their storage, and this session travels by value (no storage:); add storage: to track it by id, or use revocation: { storage, key, recheck } to revoke its cookies",
+      '13:5: sessions.cart: maxPerUser limits how many sessions the index keeps per user, and there is no index:; add index: (the payload path of the user id), or remove maxPerUser',
+      "14:5: sessions.cart: summary chooses what a listing of a user's sessions shows, and there is no index:; add index: (the payload path of the user id), or remove summary",
+    ],
+  },
+  {
+    // A Ktor-format session files entries under the raw id its cookie carries: the index's handles would be tokens.
+    name: "index: and revocation: on sessions in Ktor's format",
+    given: yaml`
+      version: 1
+      keys:
+        raw: { env: KTOR_KEYS, encoding: hex }
+      storages:
+        mem: { kind: memory }
+      sessions:
+        user:
+          storage: mem
+          serializer: ktor-json
+          index: userId
+          schema: ${USER}
+        prefs:
+          serializer: ktor-json
+          transform: [{ ktor-sign: raw }]
+          revocation: { storage: mem, key: userId, recheck: 5m }
+          schema: ${USER}
+    `,
+    want: [
+      "10:5: sessions.user: index would list each session under its storage key, which in Ktor's format is the raw id the cookie carries, so the listing would hand out live tokens (and a Ktor service writing the store would not keep the index); remove index, or index a native session",
+      "15:5: sessions.prefs: revocation seals the time of its last check in this library's envelope, which Ktor's wire format has no room for; remove revocation, or revoke a native session",
+    ],
+  },
+  {
+    name: 'revocation: on a session tracked by id',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+      sessions:
+        user:
+          storage: mem
+          revocation: { storage: mem, key: userId, recheck: 5m }
+          schema: ${USER}
+    `,
+    want: [
+      "7:5: sessions.user: revocation is for sessions that travel by value; one tracked by id is revoked by deleting its entry, so use index: (the payload path of the user id) to list and revoke a user's sessions",
+    ],
+  },
+  {
+    name: 'an index path that is missing, optional, not a string, or goes into a list or a map',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+      sessions:
+        missing: { storage: mem, index: user.idd, schema: { $ref: "#/types/Account" } }
+        optional: { storage: mem, index: user.nickname, schema: { $ref: "#/types/Account" } }
+        nullable: { storage: mem, index: owner.id, schema: { $ref: "#/types/Account" } }
+        number: { storage: mem, index: user.age, schema: { $ref: "#/types/Account" } }
+        listed: { storage: mem, index: devices.id, schema: { $ref: "#/types/Account" } }
+        mapped: { storage: mem, index: teams.admin, schema: { $ref: "#/types/Account" } }
+        union: { storage: mem, index: login.id, schema: { $ref: "#/types/Account" } }
+      types:
+        Account:
+          type: object
+          properties:
+            user: { $ref: "#/types/User" }
+            owner: { type: [object, "null"], properties: { id: { type: string } }, required: [id], additionalProperties: false }
+            devices: { type: array, items: { type: object, properties: { id: { type: string } }, required: [id], additionalProperties: false } }
+            teams: { type: object, additionalProperties: { type: string } }
+            login: { oneOf: [{ type: object, properties: { id: { type: string } }, required: [id], additionalProperties: false }, { type: "null" }] }
+          required: [user, owner, devices, teams, login]
+          additionalProperties: false
+        User:
+          type: object
+          properties: { id: { type: string }, nickname: { type: string }, age: { type: integer } }
+          required: [id, age]
+          additionalProperties: false
+    `,
+    want: [
+      '5:35: sessions.missing: index names user.idd, which the current schema cannot hold: user has no field "idd" (it declares id, nickname, age); name a required string field of the payload, like userId, outside lists, maps and unions',
+      "6:36: sessions.optional: index names user.nickname, which is optional in the current schema (nickname is not in user's required:); every session must hold it, so make it and each field on the way required and not null",
+      '7:36: sessions.nullable: index names owner.id, which is optional in the current schema (owner may be null); every session must hold it, so make it and each field on the way required and not null',
+      '8:34: sessions.number: index names user.age, which is type: integer in the current schema; it must be a string (type: string), like a user id',
+      '9:34: sessions.listed: index names devices.id, which the current schema cannot hold: devices is a list (type: array), and a path cannot pick one of its items; name a required string field of the payload, like userId, outside lists, maps and unions',
+      '10:34: sessions.mapped: index names teams.admin, which the current schema cannot hold: teams is a map (additionalProperties), whose keys are data, not declared fields; name a required string field of the payload, like userId, outside lists, maps and unions',
+      '11:33: sessions.union: index names login.id, which the current schema cannot hold: login is a union (oneOf), and a path cannot choose one of its branches; name a required string field of the payload, like userId, outside lists, maps and unions',
+    ],
+  },
+  {
+    // Sessions written under an older version are indexed too, so it must hold the key as well.
+    name: 'an index path a history: version does not require',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+      sessions:
+        user:
+          storage: mem
+          index: userId
+          version: 2
+          schema: ${USER}
+          history:
+            1: { schema: { type: object, properties: { userId: { type: string } }, additionalProperties: false }, migrate: ${MIGRATE} }
+    `,
+    want: [
+      "7:12: sessions.user: index names userId, which is optional in history.1's schema (userId is not in the payload's required:); every session must hold it, so name a field that version holds, or drop the version from history: (its sessions end)",
+    ],
+  },
+  {
+    name: 'summary: entries the current schema does not declare, and malformed paths',
+    given: yaml`
+      version: 1
+      storages:
+        mem: { kind: memory }
+      sessions:
+        user:
+          storage: mem
+          index: userId
+          summary: [device, userId, tags.name, a..b]
+          maxPerUser: 1001
+          schema:
+            type: object
+            properties: { userId: { type: string }, tags: { type: array, items: { type: string } } }
+            required: [userId]
+            additionalProperties: false
+    `,
+    want: [
+      '8:15: sessions.user: summary[0] names device, which the current schema cannot hold: the payload has no field "device" (it declares userId, tags); name a field of the payload, outside lists, maps and unions',
+      '8:31: sessions.user: summary[2] names tags.name, which the current schema cannot hold: tags is a list (type: array), and a path cannot pick one of its items; name a field of the payload, outside lists, maps and unions',
+      '8:42: sessions.user.summary[3] must be a payload path: field names joined by dots, like userId or user.id (got "a..b")',
+      '9:17: sessions.user.maxPerUser must be at most 1000 (got 1001)',
+    ],
+  },
+  {
+    name: 'revocation: with an undeclared storage, a key that is no required string, and a recheck not below maxAge',
+    given: yaml`
+      version: 1
+      keys:
+        main: { env: SESSION_KEYS }
+      storages:
+        redis: { kind: redis, url: { env: REDIS_URL } }
+      sessions:
+        user:
+          transform: [{ encrypt: main }]
+          expiry: { maxAge: 1h }
+          revocation: { storage: rediss, key: user.id, recheck: 60m }
+          schema: ${USER}
+        prefs:
+          transform: [{ encrypt: main }]
+          revocation: { storage: redis, key: userId, recheck: 7d }
+          schema: { type: object, properties: { userId: { type: integer } }, required: [userId], additionalProperties: false }
+    `,
+    want: [
+      '10:28: sessions.user.revocation.storage names unknown storage "rediss" (declared storages: redis); did you mean "redis"?',
+      '10:41: sessions.user: revocation.key names user.id, which the current schema cannot hold: the payload has no field "user" (it declares userId); name a required string field of the payload, like userId, outside lists, maps and unions',
+      '10:59: sessions.user: revocation.recheck (1h) must be less than maxAge (1h), or a cookie would expire before its first recheck and revocation would never reach it; shorten recheck',
+      '14:40: sessions.prefs: revocation.key names userId, which is type: integer in the current schema; it must be a string (type: string), like a user id',
+      '14:57: sessions.prefs: revocation.recheck (1w) must be less than maxAge (1w), or a cookie would expire before its first recheck and revocation would never reach it; shorten recheck',
+    ],
+  },
+  {
+    name: 'revocation: without its recheck, and with an onStoreDown it does not know',
+    given: yaml`
+      version: 1
+      keys:
+        main: { env: SESSION_KEYS }
+      storages:
+        mem: { kind: memory }
+      sessions:
+        user:
+          transform: [{ encrypt: main }]
+          revocation: { storage: mem, key: userId, onStoreDown: ignore }
+          schema: ${USER}
+    `,
+    want: [
+      '9:17: sessions.user.revocation is missing required key "recheck" (how long a cookie goes unchecked after a check, like 5m: a revoked cookie works at most this much longer; less than maxAge)',
+      '9:59: sessions.user.revocation.onStoreDown must be "deny" or "allow" (got "ignore")',
+    ],
+  },
+];
+
 describe('loadSpecText refuses bad specs with every error at once', () => {
   describe.each([
     ['YAML syntax', yamlSyntax],
@@ -1280,6 +1484,7 @@ describe('loadSpecText refuses bad specs with every error at once', () => {
     ['several at once', severalAtOnce],
     ['flash values', flashBlock],
     ['payload versions', payloadVersions],
+    ['per-user settings', perUser],
   ] as const)('%s', (_, cases) => {
     it.each(cases)('$name', ({ given, want }) => {
       const result = loadSpecText(given, 'sessions.yaml');

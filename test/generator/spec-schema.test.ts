@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DURATION_PATTERN } from '../../generator/duration.js';
 import { SPEC_DEFAULTS } from '../../generator/defaults.js';
+import { PAYLOAD_PATH_PATTERN } from '../../generator/per-user-rules.js';
+import { MAX_SESSIONS_PER_USER } from '../../runtime/per-user-rules.js';
 import { COOKIE_DOMAIN_MAX_LENGTH, COOKIE_DOMAIN_PATTERN, COOKIE_NAME_PATTERN, COOKIE_PATH_PATTERN } from '../../runtime/transport/cookie-rules.js';
 import specSchema from '../../generator/spec-schema.json' with { type: 'json' };
 
@@ -46,6 +48,7 @@ describe('spec-schema.json', () => {
       keepSource: definitions.migrateFrom.else.properties.keepSource.default,
       trustUnauthenticatedIv: definitions.migrateFrom.else.properties.trustUnauthenticatedIv.default,
       payloadVersion: definitions.session.properties.version.default,
+      revocationOnStoreDown: definitions.revocation.properties.onStoreDown.default,
     }).toEqual(SPEC_DEFAULTS);
   });
 
@@ -59,6 +62,16 @@ describe('spec-schema.json', () => {
 
   it('shows editors the duration pattern normalize parses', () => {
     expect(specSchema.definitions.duration.pattern).toBe(DURATION_PATTERN.source);
+  });
+
+  it('#65 holds the payload path shape the rules read and the maxPerUser bounds the runtime checks at installSessions()', () => {
+    const { definitions } = specSchema;
+    expect(definitions.payloadPath.pattern).toBe(PAYLOAD_PATH_PATTERN.source);
+    for (const path of [definitions.session.properties.index, definitions.session.properties.summary.items, definitions.revocation.properties.key]) {
+      expect(path.$ref).toBe('#/definitions/payloadPath');
+    }
+    const { maxPerUser } = definitions.session.properties;
+    expect([maxPerUser.minimum, maxPerUser.maximum]).toEqual([1, MAX_SESSIONS_PER_USER]);
   });
 
   it('works in a plain draft-07 validator: the demo spec passes, a typo fails at its path', async () => {

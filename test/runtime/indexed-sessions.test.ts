@@ -21,7 +21,7 @@ interface Account {
 }
 type AccountSessions = Sessions<{ account: Account }, 'account'>;
 
-const account = (index: { path: string[]; summary: string[][]; maxPerUser?: number }) =>
+const account = (index: { index: string[]; summary: string[][]; maxPerUser?: number }) =>
   specOf([
     {
       name: 'account',
@@ -29,7 +29,7 @@ const account = (index: { path: string[]; summary: string[][]; maxPerUser?: numb
       storage: 'mem',
       transforms: [],
       expiry: { maxAge: 86_400, idle: 3600, rolling: false },
-      index,
+      ...index,
       schema: {
         type: 'object',
         properties: { userId: { type: 'string' }, device: { type: 'string' } },
@@ -39,7 +39,7 @@ const account = (index: { path: string[]; summary: string[][]; maxPerUser?: numb
     },
   ]);
 
-const spec = account({ path: ['userId'], summary: [['device']] });
+const spec = account({ index: ['userId'], summary: [['device']] });
 let server: Server;
 let url: string;
 let events: SessionEvent[];
@@ -248,7 +248,7 @@ function devicesFlow(): void {
 // On memory only: last use comes from the entry's TTL, which Redis counts on its own clock, not the test's.
 describe('maxPerUser', () => {
   it('ends the least recently used session when a user creates one more than the limit', async () => {
-    await start(account({ path: ['userId'], summary: [['device']], maxPerUser: 2 }));
+    await start(account({ index: ['userId'], summary: [['device']], maxPerUser: 2 }));
     const first = await login('ada', 'first');
     const second = await login('ada', 'second');
     clock.advance(10);

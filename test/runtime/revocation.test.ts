@@ -26,7 +26,7 @@ function specWith(onStoreDown?: 'allow') {
         transport: { kind: 'cookie', name: 'member', cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false } },
         transforms: [{ kind: 'encrypt', keys: 'main' }],
         expiry: { maxAge: 86_400, rolling: false },
-        revocation: { storage: 'mem', path: ['userId'], recheck: RECHECK, ...(onStoreDown === undefined ? {} : { onStoreDown }) },
+        revocation: { storage: 'mem', key: ['userId'], recheck: RECHECK, onStoreDown: onStoreDown ?? 'deny' },
         schema: { type: 'object', properties: { userId: { type: 'string' } }, required: ['userId'], additionalProperties: false },
       },
     ],
