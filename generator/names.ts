@@ -107,6 +107,11 @@ export const FIXED_NAMES: readonly string[] = [
   'SessionMap',
   'ByIdSessionName',
   'FlashMap',
+  // The admin side (emit/sessions-admin.ts), imported or declared only for a spec with index: or revocation:.
+  'SessionsAdmin',
+  'SessionAdmin',
+  'RevocationAdmin',
+  'SessionsMiddleware',
   'spec',
   'installSessions',
 ];

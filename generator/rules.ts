@@ -112,6 +112,7 @@ const collidingTypeName: SpecRule = {
           providerName(session.key),
           ...(Object.hasOwn(session.fields, 'flash') ? [flashTypeName(session.key)] : []),
           ...writtenVersions(session).map((version) => versionTypeName(session.key, version)),
+          ...(Object.hasOwn(session.fields, 'index') ? [`${sessionTypeName(session.key)}Summary`] : []),
         ]),
       ),
     ];

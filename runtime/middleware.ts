@@ -12,7 +12,10 @@ import type { SpecDefinition } from './spec-definition.js';
  * The middleware, and the admin side of its indexed sessions by name (runtime/session-admin.ts): the same
  * storages the middleware uses, so an in-memory index is the app's own.
  */
-export type SessionsMiddleware<A = Readonly<Record<string, SessionAdmin | RevocationAdmin>>> = Middleware & { readonly admin: A };
+/** The admin side by session name, untyped: generated code passes its own `SessionsAdmin`. */
+export type AdminMap = Readonly<Record<string, SessionAdmin | RevocationAdmin>>;
+
+export type SessionsMiddleware<A = AdminMap> = Middleware & { readonly admin: A };
 
 /** The admin side of a by-value session with `revocation:`: its cookies cannot be listed, only all ended. */
 export interface RevocationAdmin {
@@ -39,7 +42,7 @@ export interface RevocationAdmin {
  *   return createSessionsMiddleware(spec, options);
  * }
  */
-export function createSessionsMiddleware(spec: SpecDefinition, options: InstallOptions = {}): SessionsMiddleware {
+export function createSessionsMiddleware<A = AdminMap>(spec: SpecDefinition, options: InstallOptions = {}): SessionsMiddleware<A> {
   const installed = install(spec, options);
   const admin = Object.fromEntries(
     installed.pipelines.flatMap((pipeline): [string, SessionAdmin | RevocationAdmin][] => {
@@ -85,7 +88,7 @@ export function createSessionsMiddleware(spec: SpecDefinition, options: InstallO
       const releasing = requestSessions.release();
       if (releasing !== undefined) await releasing;
     }
-  }, { admin });
+  }, { admin: admin as A });
 }
 
 /**

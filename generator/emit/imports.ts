@@ -127,7 +127,7 @@ export function sourceFilesOf(path: string): string[] {
  * @example
  * emitImports(planSerializerImports(model, specifierFor).values(), usedLayers(model));
  */
-export function emitImports(serializers: Iterable<SerializerImport>, layers: readonly LayerKey[]): ImportDeclarationStructure[] {
+export function emitImports(serializers: Iterable<SerializerImport>, layers: readonly LayerKey[], extraTypes: readonly string[] = []): ImportDeclarationStructure[] {
   const bySpecifier = new Map<string, SerializerImport[]>();
   for (const serializer of serializers) {
     const group = bySpecifier.get(serializer.specifier) ?? [];
@@ -139,7 +139,7 @@ export function emitImports(serializers: Iterable<SerializerImport>, layers: rea
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: RUNTIME_SPECIFIER,
-      namedImports: [...RUNTIME_VALUE_IMPORTS, ...RUNTIME_TYPE_IMPORTS.map((name) => ({ name, isTypeOnly: true }))],
+      namedImports: [...RUNTIME_VALUE_IMPORTS, ...[...RUNTIME_TYPE_IMPORTS, ...extraTypes].sort().map((name) => ({ name, isTypeOnly: true }))],
     },
     ...layers.map((layer) => ({
       kind: StructureKind.ImportDeclaration as const,

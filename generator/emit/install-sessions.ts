@@ -1,5 +1,6 @@
 /** `installSessions(options?)`, the one function an app calls. */
 import type { SpecModel } from '../model.js';
+import { adminSessions } from './sessions-admin.js';
 import { docText, StructureKind, type FunctionDeclarationStructure } from './print.js';
 import { stringLiteral } from './tokens.js';
 
@@ -30,7 +31,9 @@ export function emitInstallSessions(model: SpecModel): FunctionDeclarationStruct
       ),
     ],
     parameters: [{ name: 'options', hasQuestionToken: true, type: 'InstallOptions' }],
-    returnType: 'Middleware',
-    statements: ['return createSessionsMiddleware(spec, options);'],
+    // With an admin side, the middleware comes with it, typed: `installSessions().admin`.
+    ...(adminSessions(model).length === 0
+      ? { returnType: 'Middleware', statements: ['return createSessionsMiddleware(spec, options);'] }
+      : { returnType: 'SessionsMiddleware<SessionsAdmin>', statements: ['return createSessionsMiddleware<SessionsAdmin>(spec, options);'] }),
   };
 }
