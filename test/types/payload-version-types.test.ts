@@ -4,31 +4,11 @@
  * returning the wrong shape is a compile error in the generated module, where it names the migration.
  */
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import ts from 'typescript';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, SPEC_V2 } from '../runtime/schema-evolution.js';
 import { specFolder, type SpecFolder } from '../support/generated-spec.js';
-
-const repo = resolve(import.meta.dirname, '../..');
-
-/** TypeScript's diagnostics for each of `files` in one program, compiled with the repo's settings, as `TS1234: message`. */
-function typeCheck(files: readonly string[]): string[][] {
-  const config = ts.getParsedCommandLineOfConfigFile(join(repo, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-    },
-  });
-  if (config === undefined) throw new Error('cannot read tsconfig.json');
-  const program = ts.createProgram({ rootNames: files, options: { ...config.options, noEmit: true } });
-  return files.map((file) => {
-    const source = program.getSourceFile(file)!;
-    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map(
-      (diagnostic) => `TS${diagnostic.code}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
-    );
-  });
-}
+import { typeCheck } from '../support/type-check.js';
 
 /** An app that names each version's type, as a migration module or a test of one would. */
 const APP = `import type { UserSession, UserSessionV1, UserSessionV2 } from './generated/index.js';
