@@ -189,6 +189,7 @@ export const VARIANTS: readonly Variant[] = [
   ours('signed', 'ours: signed cookie, read+write', 'signed', 'read+write'),
   ours('by-id-memory', 'ours: by id in memory, read+write', 'in_memory', 'read+write'),
   ours('by-id-redis', 'ours: by id in Redis, read+write', 'in_redis', 'read+write'),
+  ours('by-id-redis-indexed', 'ours: by id in Redis, indexed by user, read+write', 'in_redis_indexed', 'read+write'),
   koaSession('koa-session', 'koa-session: signed cookie, read+write', 'cookie'),
   koaSession('koa-session-redis', 'koa-session: ioredis store, read+write', 'redis'),
 ];

@@ -149,6 +149,44 @@ export class InRedisSessionProvider extends SessionProvider {
     validate: validators.validateInRedisSession,
   };
 }
+/** `in_redis_indexed`: cookie bench_redis_idx, by id in storage `redis`. */
+export class InRedisIndexedSessionProvider extends SessionProvider {
+  static definition = {
+    name: 'in_redis_indexed',
+    transport: {
+      kind: 'cookie',
+      name: 'bench_redis_idx',
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
+    },
+    storage: 'redis',
+    transforms: [],
+    index: ['userId'],
+    expiry: { maxAge: 86400, rolling: false },
+    schema: {
+      $ref: '#/$defs/Counter',
+      $defs: {
+        Counter: {
+          description: 'What every benchmark session holds, in every variant.',
+          type: 'object',
+          properties: {
+            userId: { type: 'string', minLength: 1, maxLength: 64 },
+            count: { type: 'integer', minimum: 0 },
+          },
+          required: ['userId', 'count'],
+          additionalProperties: false,
+        },
+      },
+    },
+    validate: validators.validateInRedisIndexedSession,
+  };
+}
 const spec = {
   format: 4,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
@@ -161,6 +199,7 @@ const spec = {
     SignedSessionProvider,
     InMemorySessionProvider,
     InRedisSessionProvider,
+    InRedisIndexedSessionProvider,
   ],
   layers: { redis: buildRedisStorage },
 };

@@ -4,8 +4,11 @@ import {
   SessionProvider,
   createSessionsMiddleware,
   type InstallOptions,
+  type RevocationAdmin,
+  type SessionAdmin,
   type SessionDefinition,
   type Sessions,
+  type SessionsMiddleware,
   type SpecDefinition,
 } from 'typed-sessions/core';
 import { buildRedisStorage } from 'typed-sessions/redis';
@@ -21,6 +24,7 @@ export type EncryptedSession = Counter;
 export type SignedSession = Counter;
 export type InMemorySession = Counter;
 export type InRedisSession = Counter;
+export type InRedisIndexedSession = Counter;
 
 /** Every session in sessions.yaml, by accessor name. */
 export interface SessionMap {
@@ -28,12 +32,22 @@ export interface SessionMap {
   signed: SignedSession;
   in_memory: InMemorySession;
   in_redis: InRedisSession;
+  in_redis_indexed: InRedisIndexedSession;
 }
 
 /** Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts. */
-export type ByIdSessionName = 'in_memory' | 'in_redis';
+export type ByIdSessionName = 'in_memory' | 'in_redis' | 'in_redis_indexed';
 /** Sessions in a cookie of this library's format: the ones `ctx.sessions.set()` takes cookie options for. */
-export type CookieSessionName = 'encrypted' | 'signed' | 'in_memory' | 'in_redis';
+export type CookieSessionName =
+  'encrypted' | 'signed' | 'in_memory' | 'in_redis' | 'in_redis_indexed';
+
+/** What `list()` shows of each `in_redis_indexed` session: its `summary:` fields, by dotted path. */
+export interface InRedisIndexedSessionSummary {}
+
+/** The admin side of the sessions with `index:` or `revocation:`, by name: `installSessions().admin`. */
+export interface SessionsAdmin {
+  readonly in_redis_indexed: SessionAdmin<InRedisIndexedSessionSummary>;
+}
 
 /** `encrypted`: cookie bench_enc, by value, encrypt(bench). */
 export class EncryptedSessionProvider extends SessionProvider<EncryptedSession> {
@@ -185,6 +199,45 @@ export class InRedisSessionProvider extends SessionProvider<InRedisSession> {
   };
 }
 
+/** `in_redis_indexed`: cookie bench_redis_idx, by id in storage `redis`. */
+export class InRedisIndexedSessionProvider extends SessionProvider<InRedisIndexedSession> {
+  static readonly definition: SessionDefinition<InRedisIndexedSession> = {
+    name: 'in_redis_indexed',
+    transport: {
+      kind: 'cookie',
+      name: 'bench_redis_idx',
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
+    },
+    storage: 'redis',
+    transforms: [],
+    index: ['userId'],
+    expiry: { maxAge: 86400, rolling: false },
+    schema: {
+      $ref: '#/$defs/Counter',
+      $defs: {
+        Counter: {
+          description: 'What every benchmark session holds, in every variant.',
+          type: 'object',
+          properties: {
+            userId: { type: 'string', minLength: 1, maxLength: 64 },
+            count: { type: 'integer', minimum: 0 },
+          },
+          required: ['userId', 'count'],
+          additionalProperties: false,
+        },
+      },
+    },
+    validate: validators.validateInRedisIndexedSession,
+  };
+}
+
 const spec: SpecDefinition = {
   format: 4,
   keys: { bench: { env: 'BENCH_SESSION_KEYS' } },
@@ -197,6 +250,7 @@ const spec: SpecDefinition = {
     SignedSessionProvider,
     InMemorySessionProvider,
     InRedisSessionProvider,
+    InRedisIndexedSessionProvider,
   ],
   layers: { redis: buildRedisStorage },
 };
@@ -209,6 +263,6 @@ const spec: SpecDefinition = {
  * app.use(installSessions());
  * app.use((ctx) => { ctx.body = ctx.sessions.get('encrypted') ?? 'no session'; });
  */
-export function installSessions(options?: InstallOptions): Middleware {
-  return createSessionsMiddleware(spec, options);
+export function installSessions(options?: InstallOptions): SessionsMiddleware<SessionsAdmin> {
+  return createSessionsMiddleware<SessionsAdmin>(spec, options);
 }

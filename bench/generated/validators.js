@@ -175,3 +175,4 @@ function validate10(
 export const validateSignedSession = validateEncryptedSession;
 export const validateInMemorySession = validateEncryptedSession;
 export const validateInRedisSession = validateEncryptedSession;
+export const validateInRedisIndexedSession = validateEncryptedSession;

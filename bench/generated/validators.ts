@@ -176,3 +176,4 @@ function validate10(
 export const validateSignedSession: CompiledValidator = validateEncryptedSession;
 export const validateInMemorySession: CompiledValidator = validateEncryptedSession;
 export const validateInRedisSession: CompiledValidator = validateEncryptedSession;
+export const validateInRedisIndexedSession: CompiledValidator = validateEncryptedSession;
