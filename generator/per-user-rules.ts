@@ -58,7 +58,8 @@ function payloadSchemas(spec: SpecView, session: SessionView): { current: object
   const current = selfContained(session.fields.schema);
   const history = entriesOf(session.fields.history).flatMap(([version, entry]) => {
     const schema = selfContained(fieldsOf(entry)?.schema);
-    return schema === undefined ? [] : [{ version: Number(version), schema }];
+    // A version key that is no number is ajv's to report too.
+    return schema === undefined || !Number.isSafeInteger(Number(version)) ? [] : [{ version: Number(version), schema }];
   });
   return { current, all: current === undefined ? [] : versionSchemas(current, history) };
 }

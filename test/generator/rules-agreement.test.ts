@@ -15,6 +15,7 @@ import { createSessionsMiddleware, type SpecDefinition } from 'typed-sessions/co
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration, parseTouchAfter } from '../../generator/duration.js';
 import { definitionLiteral } from '../../generator/emit/session-definition.js';
+import { planSerializerImports } from '../../generator/emit/imports.js';
 import { loadSpecText } from '../../generator/spec.js';
 import { CodeExpression } from '../../generator/emit/literal.js';
 import { createPayloadAjv } from '../../generator/emit/payload-ajv.js';
@@ -472,5 +473,166 @@ describe('#65 version: and history: are judged alike by validate and installSess
     const current = version ?? 1;
     const gapless = kept.length === 0 || (Math.max(...kept) === current - 1 && kept.every((from) => from === current - 1 || kept.includes(from + 1)));
     expect(loaded.ok).toBe(gapless && (!ktorFormat || (kept.length === 0 && current === 1)));
+  });
+});
+
+/** A payload path the per-user settings may name, into the schema below. */
+type PayloadPathChoice = 'userId' | 'user.id' | 'user.nick' | 'user.age' | 'tags' | 'owner.id' | 'tags.name' | 'teams.admin' | 'login.id' | 'missing';
+
+/** One session with the per-user settings, by id or by value, native or in Ktor's format, with or without an older version. */
+interface PerUserVariant {
+  readonly byId: boolean;
+  readonly ktorFormat: boolean;
+  /** Version 2, keeping version 1, whose payloads may lack userId. */
+  readonly history: boolean;
+  readonly index: PayloadPathChoice | undefined;
+  readonly maxPerUser: number | undefined;
+  readonly summary: readonly PayloadPathChoice[] | undefined;
+  readonly revocation:
+    | { readonly storage: 'mem' | 'gone'; readonly key: PayloadPathChoice; readonly recheck: '30s' | '1h' | '7d'; readonly onStoreDown: 'deny' | 'allow' | undefined }
+    | undefined;
+}
+
+const PAYLOAD_PATHS: readonly PayloadPathChoice[] = ['userId', 'user.id', 'user.nick', 'user.age', 'tags', 'owner.id', 'tags.name', 'teams.admin', 'login.id', 'missing'];
+/** Mostly paths some setting accepts, so that a session with several settings is often valid, and each rule's edge gets hit. */
+const payloadPaths = fc.oneof({ weight: 3, arbitrary: fc.constantFrom<PayloadPathChoice>('userId', 'user.id', 'user.nick') }, { weight: 2, arbitrary: fc.constantFrom(...PAYLOAD_PATHS) });
+
+/**
+ * Where a setting works (the index by id, revocation by value) it is written half of the time, elsewhere a
+ * fifth, so that most sessions hold the settings their placement allows, and each other rule's edge is hit.
+ */
+const perUserVariants: fc.Arbitrary<PerUserVariant> = fc.boolean().chain((byId) => {
+  const written = <T>(setting: fc.Arbitrary<T>, works: boolean) =>
+    fc.oneof({ weight: works ? 1 : 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: setting });
+  return fc.record({
+    byId: fc.constant(byId),
+    ktorFormat: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    history: fc.boolean(),
+    index: written(payloadPaths, byId),
+    maxPerUser: written(fc.constantFrom(1, 5, 1000, 0, 1001), byId),
+    summary: written(fc.uniqueArray(payloadPaths, { minLength: 1, maxLength: 2 }), byId),
+    revocation: written(
+      fc.record({
+        storage: fc.oneof({ weight: 3, arbitrary: fc.constant('mem' as const) }, { weight: 1, arbitrary: fc.constant('gone' as const) }),
+        key: payloadPaths,
+        recheck: fc.oneof({ weight: 3, arbitrary: fc.constant('30s' as const) }, { weight: 1, arbitrary: fc.constantFrom('1h', '7d' as const) }),
+        onStoreDown: optional(fc.constantFrom('deny', 'allow' as const)),
+      }),
+      !byId,
+    ),
+  });
+});
+
+const USER_TYPE = {
+  type: 'object',
+  properties: { id: { type: 'string' }, nick: { type: 'string' }, age: { type: 'integer' } },
+  required: ['id', 'age'],
+  additionalProperties: false,
+};
+
+/** The current payload: a string, a shared type, a list, a nullable object, a map and a union, as the spec writes it. */
+function accountSchema(ref: string): object {
+  return {
+    type: 'object',
+    properties: {
+      userId: { type: 'string' },
+      user: { $ref: ref },
+      tags: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false } },
+      owner: { type: ['object', 'null'], properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false },
+      teams: { type: 'object', additionalProperties: { type: 'string' } },
+      login: { oneOf: [{ type: 'null' }, { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false }] },
+    },
+    required: ['userId', 'user', 'tags', 'owner', 'teams', 'login'],
+    additionalProperties: false,
+  };
+}
+
+/** Version 1's payload, which may lack userId. */
+function accountV1Schema(ref: string): object {
+  return { type: 'object', properties: { userId: { type: 'string' }, user: { $ref: ref } }, required: ['user'], additionalProperties: false };
+}
+
+/** A schema as the definition holds it: its shared type copied into its own `$defs`. */
+function selfContained(schema: object): object {
+  return { ...schema, $defs: { User: USER_TYPE } };
+}
+
+function perUserSpecText(variant: PerUserVariant): string {
+  const { revocation } = variant;
+  const session = {
+    ...(variant.byId ? { storage: 'mem' } : {}),
+    ...(variant.ktorFormat ? { serializer: 'ktor-json' } : {}),
+    ...(variant.byId ? {} : { transform: [variant.ktorFormat ? { 'ktor-sign': 'raw' } : { encrypt: 'main' }] }),
+    expiry: { maxAge: '1h' },
+    ...(variant.index === undefined ? {} : { index: variant.index }),
+    ...(variant.maxPerUser === undefined ? {} : { maxPerUser: variant.maxPerUser }),
+    ...(variant.summary === undefined ? {} : { summary: variant.summary }),
+    ...(revocation === undefined ? {} : { revocation: withoutUndefined(revocation) }),
+    schema: accountSchema('#/types/User'),
+    ...(variant.history ? { version: 2, history: { 1: { schema: accountV1Schema('#/types/User'), migrate: { module: './src/session-migrations.js', export: 'v1toV2' } } } } : {}),
+  };
+  return JSON.stringify({
+    version: 1,
+    keys: { main: { env: 'SESSION_KEYS' }, raw: { env: 'KTOR_KEYS', encoding: 'hex' } },
+    storages: { mem: { kind: 'memory' } },
+    types: { User: USER_TYPE },
+    sessions: { prop: session },
+  });
+}
+
+function perUserDefinition(variant: PerUserVariant): DefinitionData {
+  const { revocation } = variant;
+  const path = (written: string) => written.split('.');
+  return {
+    name: 'prop',
+    transport: { kind: 'cookie', name: 'prop', cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: variant.ktorFormat && !variant.byId } },
+    ...(variant.byId ? { storage: 'mem' } : {}),
+    transforms: variant.byId ? [] : [variant.ktorFormat ? { kind: 'ktor-sign', keys: 'raw', algorithm: 'sha256' } : { kind: 'encrypt', keys: 'main' }],
+    ...(variant.ktorFormat ? { ktor: { serializer: 'json' } } : {}),
+    ...(variant.history ? { version: 2 } : {}),
+    ...(variant.index === undefined ? {} : { index: path(variant.index) }),
+    ...(variant.maxPerUser === undefined ? {} : { maxPerUser: variant.maxPerUser }),
+    ...(variant.summary === undefined ? {} : { summary: variant.summary.map(path) }),
+    ...(revocation === undefined
+      ? {}
+      : { revocation: { storage: revocation.storage, key: path(revocation.key), recheck: parseDuration(revocation.recheck)!, onStoreDown: revocation.onStoreDown ?? 'deny' } }),
+    expiry: { maxAge: 3600, rolling: false },
+    schema: selfContained(accountSchema('#/$defs/User')),
+    ...(variant.history ? { history: [{ version: 1, schema: selfContained(accountV1Schema('#/$defs/User')), migrate: (payload: unknown) => payload }] } : {}),
+  };
+}
+
+/** A definition's older versions as their numbers and schemas, so a generated literal (whose validators and migrations are code) and a hand-written one compare. */
+function historySchemas<D extends { readonly history?: readonly { readonly version: number; readonly schema: object }[] | undefined }>(definition: D): object {
+  const { history, ...rest } = definition;
+  return history === undefined ? rest : { ...rest, history: history.map(({ version, schema }) => ({ version, schema })) };
+}
+
+describe('#65 index, maxPerUser, summary and revocation are judged alike by validate and installSessions()', () => {
+  it('#65 property: over placements, payload paths (required strings, optional and nullable fields, lists, maps, unions, an older version), limits, storages and rechecks, validate accepts exactly what installSessions() installs, and gen emits what was written by hand', () => {
+    fc.assert(
+      fc.property(perUserVariants, (variant) => {
+        const loaded = loadSpecText(perUserSpecText(variant), 'sessions.yaml');
+        if (loaded.ok) {
+          const imports = planSerializerImports(loaded.model, (module) => module);
+          const { validate: _validate, ...data } = definitionLiteral(loaded.model.sessions[0]!, loaded.model.types, imports);
+          expect(withoutUndefined(historySchemas(data))).toEqual(withoutUndefined(historySchemas(perUserDefinition(variant))));
+        }
+        expect(installsWithBothRings([perUserDefinition(variant)], { mem: { kind: 'memory', maxEntries: 100 } })).toBe(loaded.ok);
+        // What the rules are about: the index by id and revocation by value, both natively; each user key a
+        // string every version requires; summary fields the current payload declares outside lists, maps and unions.
+        const userKey = (path: PayloadPathChoice) => (variant.history ? path === 'user.id' : path === 'userId' || path === 'user.id');
+        const field = (path: PayloadPathChoice) => ['userId', 'user.id', 'user.nick', 'user.age', 'tags', 'owner.id'].includes(path);
+        const { index, maxPerUser, summary, revocation } = variant;
+        const expected =
+          !(variant.ktorFormat && variant.history) &&
+          (index === undefined || (variant.byId && !variant.ktorFormat && userKey(index))) &&
+          (maxPerUser === undefined || (index !== undefined && maxPerUser >= 1 && maxPerUser <= 1000)) &&
+          (summary === undefined || (index !== undefined && summary.every(field))) &&
+          (revocation === undefined || (!variant.byId && !variant.ktorFormat && revocation.storage === 'mem' && userKey(revocation.key) && revocation.recheck === '30s'));
+        expect(loaded.ok).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

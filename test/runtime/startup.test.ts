@@ -205,6 +205,32 @@ describe('startup errors', () => {
     );
   });
 
+  it('index: and revocation: on hand-written definitions are judged as validate judges them, the runtime naming the session', () => {
+    const indexed = { ...VisitSessionProvider.definition, index: ['count'] };
+    expect(configError(install(specWith(indexed)))).toBe(
+      'session "visit": index names count, which is type: integer in the current schema; it must be a string (type: string), like a user id; fix it in sessions.yaml',
+    );
+    const revoked = { ...NoteSessionProvider.definition, revocation: { storage: 'redis', key: ['text'], recheck: 60, onStoreDown: 'deny' } } as const;
+    expect(configError(install(specWith(revoked)))).toBe(
+      'session "note": revocation.storage names storage "redis", which storages: does not declare; declare it, or name a declared one; fix it in sessions.yaml',
+    );
+    expect(() => install(specWith({ ...revoked, revocation: { ...revoked.revocation, storage: 'mem' } }))()).not.toThrow();
+  });
+
+  it('an index through a $ref its schema does not define is refused: gen always copies the shared types a schema reaches into its $defs', () => {
+    const schema = { type: 'object', properties: { user: { $ref: '#/$defs/User' } }, required: ['user'], additionalProperties: false };
+    // ajv cannot compile such a schema, so the validator is one written by hand too.
+    const definition: SessionDefinition<unknown> = { ...VisitSessionProvider.definition, index: ['user', 'id'], schema, validate: () => true };
+    const providers = [
+      class DanglingSessionProvider extends SessionProvider<unknown> {
+        static readonly definition = definition;
+      },
+    ];
+    expect(configError(install({ ...spec, providers }))).toBe(
+      'session "visit": index names user.id, which the current schema cannot hold: user is a $ref to "#/$defs/User", which the payload\'s schema does not define; name a required string field of the payload, like userId, outside lists, maps and unions; fix it in sessions.yaml',
+    );
+  });
+
   it('warns once about memory storage in production', () => {
     const warnings: string[] = [];
     createSessionsMiddleware(spec, { keys: { main: generateKey() }, env: { NODE_ENV: 'production' }, logger: { warn: (message) => warnings.push(message) } });

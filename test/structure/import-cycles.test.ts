@@ -43,6 +43,7 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
 
   'generator/ktor-rules.ts': 'validate',
   'generator/payload-rules.ts': 'validate',
+  'generator/per-user-rules.ts': 'validate',
   'generator/rules.ts': 'validate',
   'generator/session-facts.ts': 'validate',
   'generator/spec-document.ts': 'validate',
