@@ -10,6 +10,7 @@ import type { LayerKey } from './layers.js';
 import { StructureKind, type ImportDeclarationStructure } from './print.js';
 import { identifier } from './tokens.js';
 import { VALIDATORS_SPECIFIER } from './validators.js';
+import { ADMIN_TYPE_IMPORTS } from './sessions-admin.js';
 
 const RUNTIME_SPECIFIER = 'typed-sessions/core';
 
@@ -127,7 +128,7 @@ export function sourceFilesOf(path: string): string[] {
  * @example
  * emitImports(planSerializerImports(model, specifierFor).values(), usedLayers(model));
  */
-export function emitImports(serializers: Iterable<SerializerImport>, layers: readonly LayerKey[], extraTypes: readonly string[] = []): ImportDeclarationStructure[] {
+export function emitImports(serializers: Iterable<SerializerImport>, layers: readonly LayerKey[], admin = false): ImportDeclarationStructure[] {
   const bySpecifier = new Map<string, SerializerImport[]>();
   for (const serializer of serializers) {
     const group = bySpecifier.get(serializer.specifier) ?? [];
@@ -135,11 +136,12 @@ export function emitImports(serializers: Iterable<SerializerImport>, layers: rea
     bySpecifier.set(serializer.specifier, group);
   }
   return [
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: 'koa', isTypeOnly: true, namedImports: ['Middleware'] },
+    // With an admin side, installSessions() returns the runtime's SessionsMiddleware, and Koa's type goes unused.
+    ...(admin ? [] : [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: 'koa', isTypeOnly: true, namedImports: ['Middleware'] }]),
     {
       kind: StructureKind.ImportDeclaration,
       moduleSpecifier: RUNTIME_SPECIFIER,
-      namedImports: [...RUNTIME_VALUE_IMPORTS, ...[...RUNTIME_TYPE_IMPORTS, ...extraTypes].sort().map((name) => ({ name, isTypeOnly: true }))],
+      namedImports: [...RUNTIME_VALUE_IMPORTS, ...[...RUNTIME_TYPE_IMPORTS, ...(admin ? ADMIN_TYPE_IMPORTS : [])].sort().map((name) => ({ name, isTypeOnly: true }))],
     },
     ...layers.map((layer) => ({
       kind: StructureKind.ImportDeclaration as const,

@@ -16,7 +16,7 @@ import { printSourceFile } from './print.js';
 import { emitProviderClass } from './provider-class.js';
 import { definitionLiteral } from './session-definition.js';
 import { emitSessionMap } from './session-map.js';
-import { ADMIN_TYPE_IMPORTS, adminSessions, emitSessionsAdmin } from './sessions-admin.js';
+import { adminSessions, emitSessionsAdmin } from './sessions-admin.js';
 import { emitSpecDefinition } from './spec-definition.js';
 
 /**
@@ -28,7 +28,7 @@ export function emitIndexFile(model: SpecModel, serializerSpecifierFor: (module:
   const layers = usedLayers(model);
   return printSourceFile([
     generatedHeader(model.specFileName),
-    ...emitImports(serializers.values(), layers, adminSessions(model).length === 0 ? [] : ADMIN_TYPE_IMPORTS),
+    ...emitImports(serializers.values(), layers, adminSessions(model).length > 0),
     ...emitPayloadTypes(model),
     ...emitSessionMap(model),
     ...emitSessionsAdmin(model),

@@ -62,6 +62,7 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
   'generator/emit/install-sessions.ts': 'emit',
   'generator/emit/koa-augmentation.ts': 'emit',
   'generator/emit/layers.ts': 'emit',
+  'generator/emit/sessions-admin.ts': 'emit',
   'generator/emit/literal.ts': 'emit',
   'generator/emit/payload-ajv.ts': 'emit',
   'generator/emit/payload-types.ts': 'emit',
