@@ -180,7 +180,7 @@ describe.each([3, 2] as const)('installed from the tarballs, on Koa %i', (major)
   }, 120_000);
 
   // Once, on Koa 3: nothing in a migration depends on Koa's major, and each run costs two more builds.
-  it.runIf(major === 3)('moves the session to payload version 2: the migration is type-checked, and a version 1 cookie reads migrated', async () => {
+  if (major === 3) it('moves the session to payload version 2: the migration is type-checked, and a version 1 cookie reads migrated', async () => {
     await sh('npx', ['typed-sessions', 'gen'], project);
     await sh('npx', ['tsc', '-p', 'tsconfig.json'], project);
     const key = (await sh('npx', ['typed-sessions', 'keygen'], project)).split('\n')[0]!.trim();

@@ -39,7 +39,8 @@ function crossSessionReplay(label: string, makeStorage: () => Promise<Storage>):
   describe(`#55 on ${label}`, () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startServer({ spec: sharedSpec, install: { storages: { shared: await makeStorage() }, clock: Date.now } });
+      // Not a timeout test: a directory write (lock file, fsync, rename) on a loaded CI machine may pass the test server's 200 ms.
+      server = await startServer({ spec: sharedSpec, install: { storages: { shared: await makeStorage() }, clock: Date.now, storageTimeout: 5000 } });
     });
     afterAll(() => server?.close());
 
