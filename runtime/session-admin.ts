@@ -56,16 +56,24 @@ export class SessionAdmin<S = Readonly<Record<string, unknown>>> {
 
   /**
    * Ends the session of `handle`, and resolves to whether there was one. With `user`, only a session of that
-   * user: what a "your devices" page calls, so a handle of someone else's session revokes nothing.
+   * user: what a "your devices" page calls, so a handle of someone else's session revokes nothing. The handle
+   * must be filed in its owner's index of this session, so a handle of another session sharing the storage
+   * (whose entry might even fit this schema) revokes nothing either (security.md #55).
    */
   async revoke(handle: string, options: { readonly user?: string } = {}): Promise<boolean> {
-    const entry = await this.tracker.storage.read(handle);
-    if (entry === undefined) return false;
-    const opened = this.pipeline.inspect(entry.value, this.now());
-    const owner = opened.ok ? this.index.valueOf(opened.value) : undefined;
-    if (options.user !== undefined && owner !== options.user) return false;
-    const ended =
-      owner === undefined ? await this.tracker.storage.invalidate(handle, entry.version) : await this.tracker.storage.invalidateIndexed(handle, this.index.keyFor(owner), entry.version);
+    let owner = options.user;
+    if (owner === undefined) {
+      const entry = await this.tracker.storage.read(handle);
+      const opened = entry === undefined ? undefined : this.pipeline.inspect(entry.value, this.now());
+      owner = opened?.ok === true ? this.index.valueOf(opened.value) : undefined;
+      if (owner === undefined) return false;
+    }
+    const index = this.index.keyFor(owner);
+    const filed = (await this.tracker.storage.listIndex(index)).find((entry) => entry.key === handle);
+    if (filed === undefined) return false;
+    const opened = this.pipeline.inspect(filed.value, this.now());
+    if (!opened.ok || this.index.valueOf(opened.value) !== owner) return false;
+    const ended = await this.tracker.storage.invalidateIndexed(handle, index, filed.version);
     if (ended) this.#report(1);
     return ended;
   }

@@ -21,30 +21,29 @@ interface Account {
 }
 type AccountSessions = Sessions<{ account: Account }, 'account'>;
 
-const account = (index: { index: string[]; summary: string[][]; maxPerUser?: number }) =>
-  specOf([
-    {
-      name: 'account',
-      transport: { kind: 'cookie', name: 'account', cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax', partitioned: false } },
-      storage: 'mem',
-      transforms: [],
-      expiry: { maxAge: 86_400, idle: 3600, rolling: false },
-      ...index,
-      schema: {
-        type: 'object',
-        properties: { userId: { type: 'string' }, device: { type: 'string' } },
-        required: ['userId', 'device'],
-        additionalProperties: false,
-      },
-    },
-  ]);
+/** An indexed session `name` with cookie `name`; `account` is the one the routes use. */
+const indexed = (name: string, index: { index: string[]; summary: string[][]; maxPerUser?: number }) => ({
+  name,
+  transport: { kind: 'cookie' as const, name, cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax' as const, partitioned: false } },
+  storage: 'mem',
+  transforms: [],
+  expiry: { maxAge: 86_400, idle: 3600, rolling: false },
+  ...index,
+  schema: {
+    type: 'object',
+    properties: { userId: { type: 'string' }, device: { type: 'string' } },
+    required: ['userId', 'device'],
+    additionalProperties: false,
+  },
+});
+const account = (index: { index: string[]; summary: string[][]; maxPerUser?: number }) => specOf([indexed('account', index)]);
 
 const spec = account({ index: ['userId'], summary: [['device']] });
 let server: Server;
 let url: string;
 let events: SessionEvent[];
 let clock: FakeClock;
-let admin: { account?: SessionAdmin };
+let admin: { account?: SessionAdmin; shadow?: SessionAdmin };
 /** A request to /gated/... waits, its session loaded, until the test opens the gate. */
 let gate: { arrived: () => void; open: Promise<void> } | undefined;
 
@@ -63,7 +62,7 @@ async function start(definitions: typeof spec): Promise<void> {
     clock: clock.read,
     onEvent: (event) => events.push(event),
   });
-  admin = sessions.admin as { account?: SessionAdmin };
+  admin = sessions.admin as typeof admin;
   app.use(sessions);
   app.use(async (ctx) => {
     const s = ctx.sessions as unknown as AccountSessions;
@@ -262,5 +261,19 @@ describe('maxPerUser', () => {
     expect(events).toContainEqual({ type: 'revoked', session: 'account', reason: 'limit', count: 1 });
     await login('bob', 'one');
     expect(await admin.account!.list('ada')).toHaveLength(2);
+  });
+});
+
+describe('a handle of another session on the same storage', () => {
+  it('revokes nothing, even where its payload would fit this session', async () => {
+    const index = { index: ['userId'], summary: [['device']] };
+    await start(specOf([indexed('account', index), indexed('shadow', index)]));
+    const laptop = await login('ada', 'laptop');
+    expect(await admin.account!.revoke('not-a-handle')).toBe(false);
+    const [own] = await admin.account!.list('ada');
+    // The account entry would open as a shadow session (same schema, same storage), but is not filed in shadow's index.
+    expect(await admin.shadow!.revoke(own!.handle)).toBe(false);
+    expect((await call(`/revoke?handle=${encodeURIComponent(own!.handle)}`, laptop)).body).toEqual({ revoked: false });
+    expect((await call('/me', laptop)).body).toEqual({ account: { userId: 'ada', device: 'laptop' } });
   });
 });
