@@ -36,6 +36,20 @@ function cookieOf(response: Response): string {
   return header.split(';')[0]!;
 }
 
+/** The cookies a browser sends after this response: every one it set, less those it expired. */
+function cookiesOf(response: Response): string {
+  const live = response.headers.getSetCookie().filter((line) => !/; Max-Age=0(;|$)/.test(line));
+  return live.map((line) => line.split(';')[0]).join('; ');
+}
+
+const setCookieNames = (response: Response) => response.headers.getSetCookie().map((line) => line.split('=')[0]);
+
+/** A login's device session alone: DEVICE_SESSION=... */
+async function deviceCookie(name: string): Promise<string> {
+  const login = await fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ name }), redirect: 'manual' });
+  return cookiesOf(login).split('; ').find((cookie) => cookie.startsWith('DEVICE_SESSION='))!;
+}
+
 describe('demo: user session in an encrypted cookie', () => {
   it('logs in through the form, reads the session, logs out', async () => {
     const login = await fetch(`${base}/login`, {
@@ -50,7 +64,7 @@ describe('demo: user session in an encrypted cookie', () => {
     // Encrypted: the name is not in the token's bytes. (Its base64url text may hold "Ada" by chance.)
     const token = /^USER_SESSION=([^;]+)/.exec(setCookie)![1]!;
     expect(Buffer.from(token, 'base64url').includes('Ada')).toBe(false);
-    const cookie = cookieOf(login);
+    const cookie = cookiesOf(login);
 
     const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
@@ -105,8 +119,10 @@ describe('demo: moving users off a Ktor service', () => {
     expect(lines.find((line) => line.startsWith('user_session='))).toMatch(/^user_session=; .*Max-Age=0/);
     const native = lines.find((line) => line.startsWith('USER_SESSION='))!;
     expect(native).toMatch(/^USER_SESSION=[A-Za-z0-9_-]+; /);
+    // Signed in by the Ktor service, the user never had a device session: the migration starts one.
+    expect(lines.find((line) => line.startsWith('DEVICE_SESSION='))).toMatch(/^DEVICE_SESSION=[A-Za-z0-9_-]+; /);
 
-    const again = await fetch(`${base}/me`, { headers: { cookie: native.split(';')[0]! } });
+    const again = await fetch(`${base}/me`, { headers: { cookie: cookiesOf(me) } });
     expect(await again.json()).toEqual({ userId: 'grace', displayName: 'Grace' });
   });
 
@@ -117,7 +133,7 @@ describe('demo: moving users off a Ktor service', () => {
     const text = await page.text();
     expect(text).toContain('Signed in as <b>Grace</b>');
     expect(text).toContain('<p id="notice">Signed out.</p>');
-    expect(page.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
+    expect(setCookieNames(page)).toEqual(['USER_SESSION', 'DEVICE_SESSION', 'user_session']);
   });
 
   it('POST /ktor/login issues user_session in Ktor format, which the next request migrates', async () => {
@@ -126,7 +142,7 @@ describe('demo: moving users off a Ktor service', () => {
     expect(cookie).toBe(ktorIssuedCookie('{"userId":"ada","name":"Ada","roles":["member"]}'));
     const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
-    expect(me.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
+    expect(setCookieNames(me)).toEqual(['USER_SESSION', 'DEVICE_SESSION', 'user_session']);
   });
 
   it('a Ktor cookie whose payload was changed is refused and expired, never migrated', async () => {
@@ -166,8 +182,10 @@ async function versionOneCookie(user: User): Promise<string> {
 describe("demo: the user session's version 2 (docs/schema-evolution.md)", () => {
   it('#33 a cookie written under version 1 reads migrated, and the same response re-seals it under version 2', async () => {
     const v1 = await versionOneCookie({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    // A user cookie counts only beside its user's live device session, whatever its version.
+    const device = await deviceCookie('Ada');
     events.length = 0;
-    const me = await fetch(`${base}/me`, { headers: { cookie: v1 } });
+    const me = await fetch(`${base}/me`, { headers: { cookie: `${v1}; ${device}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
     expect(events).toEqual([
@@ -178,14 +196,15 @@ describe("demo: the user session's version 2 (docs/schema-evolution.md)", () => 
     expect(v2).not.toBe(v1);
 
     events.length = 0;
-    const page = await fetch(`${base}/`, { headers: { cookie: v2 } });
+    const page = await fetch(`${base}/`, { headers: { cookie: `${v2}; ${device}` } });
     expect(await page.text()).toContain('Signed in as <b>Ada</b>');
     // Re-sent (rolling: true), but read under version 2 as it is.
     expect(events).toEqual([{ type: 'refreshed', session: 'user', reason: 'rolling' }]);
   });
 
   it('a version 1 user who never gave a name shows their id', async () => {
-    const me = await fetch(`${base}/me`, { headers: { cookie: await versionOneCookie({ userId: 'bob' }) } });
+    const cookie = `${await versionOneCookie({ userId: 'bob' })}; ${await deviceCookie('bob')}`;
+    const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(await me.json()).toEqual({ userId: 'bob', displayName: 'bob' });
   });
 });
