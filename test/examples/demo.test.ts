@@ -1,4 +1,4 @@
-/** The demo app (examples/) over real HTTP: log in and out, the cart by header, its user session's migration from version 1, and how it starts. */
+/** The demo app (examples/) over real HTTP: log in and out, the devices page, the cart by header, its user session's migration from version 1, and how it starts. */
 import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -97,6 +97,88 @@ describe('demo: user session in an encrypted cookie', () => {
     const me = await fetch(`${base}/me`, { headers: { cookie: `${name}=${flipped}` } });
     expect(me.status).toBe(401);
     expect(me.headers.get('set-cookie')).toMatch(/^USER_SESSION=; .*Max-Age=0/);
+  });
+});
+
+describe('demo: your devices (index: userId)', () => {
+  /** Signs in as `name` with a User-Agent of `agent`: the cookies that browser then sends. */
+  async function signIn(name: string, agent: string): Promise<string> {
+    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'user-agent': agent }, body: new URLSearchParams({ name }), redirect: 'manual' });
+    return cookiesOf(login);
+  }
+  const meStatus = async (cookie: string) => (await fetch(`${base}/me`, { headers: { cookie } })).status;
+  const devicesPage = async (cookie: string) => (await fetch(`${base}/devices`, { headers: { cookie } })).text();
+  /** The handle in each "Sign out" form of the page: one per other device. */
+  const handlesOn = (page: string) => [...page.matchAll(/name="handle" value="([^"]+)"/g)].map((match) => match[1]!);
+  const post = (path: string, cookie: string, form: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { cookie }, body: new URLSearchParams(form), redirect: 'manual' });
+  /** `cookie` as the browser holds it after `response`: each cookie the response set replaced (its flash notice, say). */
+  const after = (cookie: string, response: Response) => {
+    const set = new Map(cookiesOf(response).split('; ').map((pair) => [pair.split('=')[0], pair]));
+    return cookie.split('; ').map((pair) => set.get(pair.split('=')[0]) ?? pair).join('; ');
+  };
+
+  it('lists both devices of a user, escaped, this one marked, the other with a sign-out form', async () => {
+    const laptop = await signIn('Devon', 'Laptop <b>');
+    await signIn('Devon', 'Phone');
+    const page = await devicesPage(laptop);
+    expect(page.match(/<li class="device">/g)).toHaveLength(2);
+    expect(page).toContain('<span class="agent">Laptop &#60;b&#62;</span>');
+    expect(page).toMatch(/<span class="agent">Laptop &#60;b&#62;<\/span>\s+last used <time[^>]*>[^<]+<\/time> <b class="current">this device<\/b>/);
+    expect(page).toContain('<span class="agent">Phone</span>');
+    expect(handlesOn(page)).toHaveLength(1);
+    expect(page).toContain('id="revoke-others"');
+    expect(await (await fetch(`${base}/`, { headers: { cookie: laptop } })).text()).toContain('href="/devices"');
+  });
+
+  it('revoking a device signs that browser out on its next request, and only it', async () => {
+    const laptop = await signIn('Rhea', 'Laptop');
+    const phone = await signIn('Rhea', 'Phone');
+    const [phoneHandle] = handlesOn(await devicesPage(laptop));
+    const revoke = await post('/devices/revoke', laptop, { handle: phoneHandle! });
+    const noticed = after(laptop, revoke);
+    expect(revoke.status).toBe(302);
+    expect(revoke.headers.get('location')).toBe('/devices');
+
+    const signedOut = await fetch(`${base}/`, { headers: { cookie: phone } });
+    expect(await signedOut.text()).toContain('Not signed in.');
+    expect(signedOut.headers.getSetCookie()).toEqual([expect.stringMatching(/^USER_SESSION=; .*Max-Age=0/), expect.stringMatching(/^DEVICE_SESSION=; .*Max-Age=0/)]);
+    expect(await meStatus(laptop)).toBe(200);
+    const page = await devicesPage(noticed);
+    expect(page).toContain('<p id="notice">Signed out that device.</p>');
+    expect(page.match(/<li class="device">/g)).toHaveLength(1);
+  });
+
+  it('"sign out other devices" ends every other one and keeps this one', async () => {
+    const [first, second, third] = [await signIn('Otto', 'A'), await signIn('Otto', 'B'), await signIn('Otto', 'C')];
+    const stranger = await signIn('Ursula', 'D');
+    expect(await devicesPage(after(first, await post('/devices/revoke-others', first)))).toContain('<p id="notice">Signed out 2 other devices.</p>');
+    expect([await meStatus(first), await meStatus(second), await meStatus(third)]).toEqual([200, 401, 401]);
+    expect(await meStatus(stranger)).toBe(200);
+  });
+
+  it("a handle of another user's device revokes nothing", async () => {
+    const mallory = await signIn('Mallory', 'A');
+    await signIn('Mallory', 'B');
+    const victim = await signIn('Victor', 'V1');
+    await signIn('Victor', 'V2');
+    const [victimOther] = handlesOn(await devicesPage(victim));
+    expect(await devicesPage(after(mallory, await post('/devices/revoke', mallory, { handle: victimOther! })))).toContain('<p id="notice">No such device of yours.</p>');
+    expect(handlesOn(await devicesPage(victim))).toEqual([victimOther]);
+    expect(await meStatus(victim)).toBe(200);
+  });
+
+  it('a user cookie with another user\'s device session beside it is signed out', async () => {
+    const ada = (await signIn('Ada', 'A')).split('; ').find((cookie) => cookie.startsWith('USER_SESSION='))!;
+    expect(await meStatus(`${ada}; ${await deviceCookie('Bob')}`)).toBe(401);
+  });
+
+  it('not signed in, the page redirects home and its forms refuse', async () => {
+    const page = await fetch(`${base}/devices`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/');
+    expect((await post('/devices/revoke-others', '')).status).toBe(401);
+    expect((await post('/devices/revoke', '', { handle: 'x' })).status).toBe(401);
   });
 });
 
