@@ -6,7 +6,8 @@
  *
  * It also shows a move off Ktor (docs/ktor.md): `ktor_user` is the `user_session` cookie a Ktor service
  * issues, in Ktor's own format. `POST /ktor/login` stands in for that service; on the next request the
- * middleware reads the Ktor cookie, re-issues the user as `USER_SESSION` and expires `user_session`.
+ * middleware reads the Ktor cookie and re-issues the user as `USER_SESSION`, and the app starts the user's
+ * device session and expires `user_session`.
  *
  * A "your devices" page (GET /devices): each sign-in also starts a `device` session, by id in memory storage and
  * indexed by user, which the page lists and revokes; a user counts as signed in only while the device
@@ -100,15 +101,18 @@ export function createApp(options?: InstallOptions): Koa {
   const app = new Koa();
   app.use(installSessions(options));
 
-  // Signed in means a user cookie and a live device session beside it: a revoked (or expired) device signs
-  // this browser out. A user just re-issued from the Ktor service's user_session cookie never had a device:
-  // it gets one here, as a sign-in would.
+  // Signed in means a user cookie and a live device session of that user beside it: a revoked (or expired)
+  // device signs this browser out. A user re-issued in this request from the Ktor service's user_session
+  // cookie (verified: ktor_user has a payload) never had a device: it gets one, as a sign-in here would.
+  // Then the app expires the Ktor cookie, which keepSource: true leaves to it.
   app.use(async function signedInOnThisDevice(ctx, next) {
     const user = ctx.sessions.get('user');
+    const fromKtor = ctx.sessions.get('ktor_user');
     if (user && ctx.sessions.get('device')?.userId !== user.userId) {
-      if (ctx.cookies.get('user_session') === undefined) ctx.sessions.clear('user');
-      else startDevice(ctx, user.userId, false);
+      if (fromKtor?.userId === user.userId) startDevice(ctx, user.userId, false);
+      else ctx.sessions.clear('user');
     }
+    if (fromKtor) ctx.sessions.clear('ktor_user');
     await next();
   });
 

@@ -21,7 +21,7 @@ export class UserSessionProvider extends SessionProvider {
       },
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
-    migrateFrom: { session: 'ktor_user', keepSource: false },
+    migrateFrom: { session: 'ktor_user', keepSource: true },
     version: 2,
     expiry: { maxAge: 604800, idle: 1800, rolling: true },
     schema: {

@@ -168,9 +168,12 @@ describe('demo: your devices (index: userId)', () => {
     expect(await meStatus(victim)).toBe(200);
   });
 
-  it('a user cookie with another user\'s device session beside it is signed out', async () => {
+  it("a user cookie alone is signed out: beside another user's device session, or a user_session the Ktor service never signed", async () => {
     const ada = (await signIn('Ada', 'A')).split('; ').find((cookie) => cookie.startsWith('USER_SESSION='))!;
     expect(await meStatus(`${ada}; ${await deviceCookie('Bob')}`)).toBe(401);
+    const forged = await fetch(`${base}/`, { headers: { cookie: `${ada}; user_session=${encodeURIComponent('{"userId":"ada"}/00')}` } });
+    expect(await forged.text()).toContain('Not signed in.');
+    expect(setCookieNames(forged)).not.toContain('DEVICE_SESSION');
   });
 
   it('not signed in, the page redirects home and its forms refuse', async () => {
