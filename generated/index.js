@@ -63,39 +63,6 @@ export class UserSessionProvider extends SessionProvider {
     ],
   };
 }
-/** `device`: cookie DEVICE_SESSION, by id in storage `mem`. */
-export class DeviceSessionProvider extends SessionProvider {
-  static definition = {
-    name: 'device',
-    transport: {
-      kind: 'cookie',
-      name: 'DEVICE_SESSION',
-      cookie: {
-        path: '/',
-        httpOnly: true,
-        secure: 'auto',
-        sameSite: 'lax',
-        partitioned: false,
-        persistent: false,
-      },
-    },
-    storage: 'mem',
-    transforms: [],
-    index: ['userId'],
-    summary: [['agent']],
-    expiry: { maxAge: 604800, idle: 1800, rolling: false },
-    schema: {
-      type: 'object',
-      properties: {
-        userId: { type: 'string', minLength: 1, maxLength: 64 },
-        agent: { type: 'string', maxLength: 200 },
-      },
-      required: ['userId', 'agent'],
-      additionalProperties: false,
-    },
-    validate: validators.validateDeviceSession,
-  };
-}
 /** `cart`: header X-Cart-Session, by id in storage `mem`. */
 export class CartSessionProvider extends SessionProvider {
   static definition = {
@@ -164,15 +131,48 @@ export class KtorUserSessionProvider extends SessionProvider {
     validate: validators.validateKtorUserSession,
   };
 }
+/** `device`: cookie DEVICE_SESSION, by id in storage `mem`. */
+export class DeviceSessionProvider extends SessionProvider {
+  static definition = {
+    name: 'device',
+    transport: {
+      kind: 'cookie',
+      name: 'DEVICE_SESSION',
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
+    },
+    storage: 'mem',
+    transforms: [],
+    index: ['userId'],
+    summary: [['agent']],
+    expiry: { maxAge: 604800, idle: 1800, rolling: false },
+    schema: {
+      type: 'object',
+      properties: {
+        userId: { type: 'string', minLength: 1, maxLength: 64 },
+        agent: { type: 'string', maxLength: 200 },
+      },
+      required: ['userId', 'agent'],
+      additionalProperties: false,
+    },
+    validate: validators.validateDeviceSession,
+  };
+}
 const spec = {
   format: 4,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [
     UserSessionProvider,
-    DeviceSessionProvider,
     CartSessionProvider,
     KtorUserSessionProvider,
+    DeviceSessionProvider,
   ],
   layers: { ktor: ktorLayer },
 };

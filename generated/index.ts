@@ -39,16 +39,16 @@ export type UserSessionV1 = User;
 /** `user` under its current payload version, 2. */
 export type UserSessionV2 = UserSession;
 
-export interface DeviceSession {
-  readonly userId: string;
-  readonly agent: string;
-}
-
 export interface CartSession {
   readonly items: readonly CartItem[];
 }
 
 export type KtorUserSession = User;
+
+export interface DeviceSession {
+  readonly userId: string;
+  readonly agent: string;
+}
 
 /** The flash values of `user`, by key: `ctx.sessions.flash('user', key, value)` and `flashed('user', key)`. */
 export interface UserFlash {
@@ -58,13 +58,13 @@ export interface UserFlash {
 /** Every session in sessions.yaml, by accessor name. */
 export interface SessionMap {
   user: UserSession;
-  device: DeviceSession;
   cart: CartSession;
   ktor_user: KtorUserSession;
+  device: DeviceSession;
 }
 
 /** Sessions tracked by id in a storage: the ones `ctx.sessions.regenerate()` accepts. */
-export type ByIdSessionName = 'device' | 'cart';
+export type ByIdSessionName = 'cart' | 'device';
 /** Sessions in a cookie of this library's format: the ones `ctx.sessions.set()` takes cookie options for. */
 export type CookieSessionName = 'user' | 'device';
 
@@ -143,40 +143,6 @@ export class UserSessionProvider extends SessionProvider<UserSession> {
   };
 }
 
-/** `device`: cookie DEVICE_SESSION, by id in storage `mem`. */
-export class DeviceSessionProvider extends SessionProvider<DeviceSession> {
-  static readonly definition: SessionDefinition<DeviceSession> = {
-    name: 'device',
-    transport: {
-      kind: 'cookie',
-      name: 'DEVICE_SESSION',
-      cookie: {
-        path: '/',
-        httpOnly: true,
-        secure: 'auto',
-        sameSite: 'lax',
-        partitioned: false,
-        persistent: false,
-      },
-    },
-    storage: 'mem',
-    transforms: [],
-    index: ['userId'],
-    summary: [['agent']],
-    expiry: { maxAge: 604800, idle: 1800, rolling: false },
-    schema: {
-      type: 'object',
-      properties: {
-        userId: { type: 'string', minLength: 1, maxLength: 64 },
-        agent: { type: 'string', maxLength: 200 },
-      },
-      required: ['userId', 'agent'],
-      additionalProperties: false,
-    },
-    validate: validators.validateDeviceSession,
-  };
-}
-
 /** `cart`: header X-Cart-Session, by id in storage `mem`. */
 export class CartSessionProvider extends SessionProvider<CartSession> {
   static readonly definition: SessionDefinition<CartSession> = {
@@ -247,15 +213,49 @@ export class KtorUserSessionProvider extends SessionProvider<KtorUserSession> {
   };
 }
 
+/** `device`: cookie DEVICE_SESSION, by id in storage `mem`. */
+export class DeviceSessionProvider extends SessionProvider<DeviceSession> {
+  static readonly definition: SessionDefinition<DeviceSession> = {
+    name: 'device',
+    transport: {
+      kind: 'cookie',
+      name: 'DEVICE_SESSION',
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
+    },
+    storage: 'mem',
+    transforms: [],
+    index: ['userId'],
+    summary: [['agent']],
+    expiry: { maxAge: 604800, idle: 1800, rolling: false },
+    schema: {
+      type: 'object',
+      properties: {
+        userId: { type: 'string', minLength: 1, maxLength: 64 },
+        agent: { type: 'string', maxLength: 200 },
+      },
+      required: ['userId', 'agent'],
+      additionalProperties: false,
+    },
+    validate: validators.validateDeviceSession,
+  };
+}
+
 const spec: SpecDefinition = {
   format: 4,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
   providers: [
     UserSessionProvider,
-    DeviceSessionProvider,
     CartSessionProvider,
     KtorUserSessionProvider,
+    DeviceSessionProvider,
   ],
   layers: { ktor: ktorLayer },
 };

@@ -494,160 +494,8 @@ function validate12(
   validate12.errors = vErrors;
   return errors === 0;
 }
-export const validateDeviceSession = validate13;
+export const validateCartSession = validate13;
 const schema15 = {
-  type: 'object',
-  properties: {
-    userId: { type: 'string', minLength: 1, maxLength: 64 },
-    agent: { type: 'string', maxLength: 200 },
-  },
-  required: ['userId', 'agent'],
-  additionalProperties: false,
-};
-function validate13(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
-  let vErrors = null;
-  let errors = 0;
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0;
-      if (
-        (data.userId === undefined && (missing0 = 'userId')) ||
-        (data.agent === undefined && (missing0 = 'agent'))
-      ) {
-        validate13.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ];
-        return false;
-      } else {
-        const _errs1 = errors;
-        for (const key0 in data) {
-          if (!(key0 === 'userId' || key0 === 'agent')) {
-            validate13.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ];
-            return false;
-            break;
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.userId !== undefined) {
-            let data0 = data.userId;
-            const _errs2 = errors;
-            if (errors === _errs2) {
-              if (typeof data0 === 'string') {
-                if (func2(data0) > 64) {
-                  validate13.errors = [
-                    {
-                      instancePath: instancePath + '/userId',
-                      schemaPath: '#/properties/userId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 64 },
-                      message: 'must NOT have more than 64 characters',
-                    },
-                  ];
-                  return false;
-                } else {
-                  if (func2(data0) < 1) {
-                    validate13.errors = [
-                      {
-                        instancePath: instancePath + '/userId',
-                        schemaPath: '#/properties/userId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
-                    ];
-                    return false;
-                  }
-                }
-              } else {
-                validate13.errors = [
-                  {
-                    instancePath: instancePath + '/userId',
-                    schemaPath: '#/properties/userId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ];
-                return false;
-              }
-            }
-            var valid0 = _errs2 === errors;
-          } else {
-            var valid0 = true;
-          }
-          if (valid0) {
-            if (data.agent !== undefined) {
-              let data1 = data.agent;
-              const _errs4 = errors;
-              if (errors === _errs4) {
-                if (typeof data1 === 'string') {
-                  if (func2(data1) > 200) {
-                    validate13.errors = [
-                      {
-                        instancePath: instancePath + '/agent',
-                        schemaPath: '#/properties/agent/maxLength',
-                        keyword: 'maxLength',
-                        params: { limit: 200 },
-                        message: 'must NOT have more than 200 characters',
-                      },
-                    ];
-                    return false;
-                  }
-                } else {
-                  validate13.errors = [
-                    {
-                      instancePath: instancePath + '/agent',
-                      schemaPath: '#/properties/agent/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ];
-                  return false;
-                }
-              }
-              var valid0 = _errs4 === errors;
-            } else {
-              var valid0 = true;
-            }
-          }
-        }
-      }
-    } else {
-      validate13.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ];
-      return false;
-    }
-  }
-  validate13.errors = vErrors;
-  return errors === 0;
-}
-export const validateCartSession = validate14;
-const schema16 = {
   type: 'object',
   properties: { items: { type: 'array', items: { $ref: '#/$defs/CartItem' }, maxItems: 50 } },
   required: ['items'],
@@ -665,7 +513,7 @@ const schema16 = {
     },
   },
 };
-const schema17 = {
+const schema16 = {
   description: 'One line of the shopping cart.',
   type: 'object',
   properties: {
@@ -676,7 +524,7 @@ const schema17 = {
   additionalProperties: false,
 };
 const pattern0 = new RegExp('^[A-Za-z0-9-]+$', 'u');
-function validate14(
+function validate13(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -686,7 +534,7 @@ function validate14(
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       let missing0;
       if (data.items === undefined && (missing0 = 'items')) {
-        validate14.errors = [
+        validate13.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -700,7 +548,7 @@ function validate14(
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'items')) {
-            validate14.errors = [
+            validate13.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -720,7 +568,7 @@ function validate14(
             if (errors === _errs2) {
               if (Array.isArray(data0)) {
                 if (data0.length > 50) {
-                  validate14.errors = [
+                  validate13.errors = [
                     {
                       instancePath: instancePath + '/items',
                       schemaPath: '#/properties/items/maxItems',
@@ -744,7 +592,7 @@ function validate14(
                           (data1.sku === undefined && (missing1 = 'sku')) ||
                           (data1.qty === undefined && (missing1 = 'qty'))
                         ) {
-                          validate14.errors = [
+                          validate13.errors = [
                             {
                               instancePath: instancePath + '/items/' + i0,
                               schemaPath: '#/$defs/CartItem/required',
@@ -758,7 +606,7 @@ function validate14(
                           const _errs7 = errors;
                           for (const key1 in data1) {
                             if (!(key1 === 'sku' || key1 === 'qty')) {
-                              validate14.errors = [
+                              validate13.errors = [
                                 {
                                   instancePath: instancePath + '/items/' + i0,
                                   schemaPath: '#/$defs/CartItem/additionalProperties',
@@ -778,7 +626,7 @@ function validate14(
                               if (errors === _errs8) {
                                 if (typeof data2 === 'string') {
                                   if (func2(data2) > 64) {
-                                    validate14.errors = [
+                                    validate13.errors = [
                                       {
                                         instancePath: instancePath + '/items/' + i0 + '/sku',
                                         schemaPath: '#/$defs/CartItem/properties/sku/maxLength',
@@ -790,7 +638,7 @@ function validate14(
                                     return false;
                                   } else {
                                     if (func2(data2) < 1) {
-                                      validate14.errors = [
+                                      validate13.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/sku',
                                           schemaPath: '#/$defs/CartItem/properties/sku/minLength',
@@ -802,7 +650,7 @@ function validate14(
                                       return false;
                                     } else {
                                       if (!pattern0.test(data2)) {
-                                        validate14.errors = [
+                                        validate13.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/sku',
                                             schemaPath: '#/$defs/CartItem/properties/sku/pattern',
@@ -817,7 +665,7 @@ function validate14(
                                     }
                                   }
                                 } else {
-                                  validate14.errors = [
+                                  validate13.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/sku',
                                       schemaPath: '#/$defs/CartItem/properties/sku/type',
@@ -843,7 +691,7 @@ function validate14(
                                   !isNaN(data3) &&
                                   isFinite(data3)
                                 )) {
-                                  validate14.errors = [
+                                  validate13.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/qty',
                                       schemaPath: '#/$defs/CartItem/properties/qty/type',
@@ -857,7 +705,7 @@ function validate14(
                                 if (errors === _errs10) {
                                   if (typeof data3 == 'number' && isFinite(data3)) {
                                     if (data3 > 99 || isNaN(data3)) {
-                                      validate14.errors = [
+                                      validate13.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/qty',
                                           schemaPath: '#/$defs/CartItem/properties/qty/maximum',
@@ -869,7 +717,7 @@ function validate14(
                                       return false;
                                     } else {
                                       if (data3 < 1 || isNaN(data3)) {
-                                        validate14.errors = [
+                                        validate13.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/qty',
                                             schemaPath: '#/$defs/CartItem/properties/qty/minimum',
@@ -891,7 +739,7 @@ function validate14(
                           }
                         }
                       } else {
-                        validate14.errors = [
+                        validate13.errors = [
                           {
                             instancePath: instancePath + '/items/' + i0,
                             schemaPath: '#/$defs/CartItem/type',
@@ -910,7 +758,7 @@ function validate14(
                   }
                 }
               } else {
-                validate14.errors = [
+                validate13.errors = [
                   {
                     instancePath: instancePath + '/items',
                     schemaPath: '#/properties/items/type',
@@ -921,6 +769,158 @@ function validate14(
                 ];
                 return false;
               }
+            }
+          }
+        }
+      }
+    } else {
+      validate13.errors = [
+        {
+          instancePath,
+          schemaPath: '#/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+        },
+      ];
+      return false;
+    }
+  }
+  validate13.errors = vErrors;
+  return errors === 0;
+}
+export const validateDeviceSession = validate14;
+const schema17 = {
+  type: 'object',
+  properties: {
+    userId: { type: 'string', minLength: 1, maxLength: 64 },
+    agent: { type: 'string', maxLength: 200 },
+  },
+  required: ['userId', 'agent'],
+  additionalProperties: false,
+};
+function validate14(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.userId === undefined && (missing0 = 'userId')) ||
+        (data.agent === undefined && (missing0 = 'agent'))
+      ) {
+        validate14.errors = [
+          {
+            instancePath,
+            schemaPath: '#/required',
+            keyword: 'required',
+            params: { missingProperty: missing0 },
+            message: "must have required property '" + missing0 + "'",
+          },
+        ];
+        return false;
+      } else {
+        const _errs1 = errors;
+        for (const key0 in data) {
+          if (!(key0 === 'userId' || key0 === 'agent')) {
+            validate14.errors = [
+              {
+                instancePath,
+                schemaPath: '#/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key0 },
+                message: 'must NOT have additional properties',
+              },
+            ];
+            return false;
+            break;
+          }
+        }
+        if (_errs1 === errors) {
+          if (data.userId !== undefined) {
+            let data0 = data.userId;
+            const _errs2 = errors;
+            if (errors === _errs2) {
+              if (typeof data0 === 'string') {
+                if (func2(data0) > 64) {
+                  validate14.errors = [
+                    {
+                      instancePath: instancePath + '/userId',
+                      schemaPath: '#/properties/userId/maxLength',
+                      keyword: 'maxLength',
+                      params: { limit: 64 },
+                      message: 'must NOT have more than 64 characters',
+                    },
+                  ];
+                  return false;
+                } else {
+                  if (func2(data0) < 1) {
+                    validate14.errors = [
+                      {
+                        instancePath: instancePath + '/userId',
+                        schemaPath: '#/properties/userId/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                }
+              } else {
+                validate14.errors = [
+                  {
+                    instancePath: instancePath + '/userId',
+                    schemaPath: '#/properties/userId/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  },
+                ];
+                return false;
+              }
+            }
+            var valid0 = _errs2 === errors;
+          } else {
+            var valid0 = true;
+          }
+          if (valid0) {
+            if (data.agent !== undefined) {
+              let data1 = data.agent;
+              const _errs4 = errors;
+              if (errors === _errs4) {
+                if (typeof data1 === 'string') {
+                  if (func2(data1) > 200) {
+                    validate14.errors = [
+                      {
+                        instancePath: instancePath + '/agent',
+                        schemaPath: '#/properties/agent/maxLength',
+                        keyword: 'maxLength',
+                        params: { limit: 200 },
+                        message: 'must NOT have more than 200 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                } else {
+                  validate14.errors = [
+                    {
+                      instancePath: instancePath + '/agent',
+                      schemaPath: '#/properties/agent/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                    },
+                  ];
+                  return false;
+                }
+              }
+              var valid0 = _errs4 === errors;
+            } else {
+              var valid0 = true;
             }
           }
         }

@@ -495,160 +495,8 @@ function validate12(
   validate12.errors = vErrors;
   return errors === 0;
 }
-export const validateDeviceSession: CompiledValidator = validate13;
+export const validateCartSession: CompiledValidator = validate13;
 const schema15 = {
-  type: 'object',
-  properties: {
-    userId: { type: 'string', minLength: 1, maxLength: 64 },
-    agent: { type: 'string', maxLength: 200 },
-  },
-  required: ['userId', 'agent'],
-  additionalProperties: false,
-};
-function validate13(
-  data,
-  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
-) {
-  let vErrors = null;
-  let errors = 0;
-  if (errors === 0) {
-    if (data && typeof data == 'object' && !Array.isArray(data)) {
-      let missing0;
-      if (
-        (data.userId === undefined && (missing0 = 'userId')) ||
-        (data.agent === undefined && (missing0 = 'agent'))
-      ) {
-        validate13.errors = [
-          {
-            instancePath,
-            schemaPath: '#/required',
-            keyword: 'required',
-            params: { missingProperty: missing0 },
-            message: "must have required property '" + missing0 + "'",
-          },
-        ];
-        return false;
-      } else {
-        const _errs1 = errors;
-        for (const key0 in data) {
-          if (!(key0 === 'userId' || key0 === 'agent')) {
-            validate13.errors = [
-              {
-                instancePath,
-                schemaPath: '#/additionalProperties',
-                keyword: 'additionalProperties',
-                params: { additionalProperty: key0 },
-                message: 'must NOT have additional properties',
-              },
-            ];
-            return false;
-            break;
-          }
-        }
-        if (_errs1 === errors) {
-          if (data.userId !== undefined) {
-            let data0 = data.userId;
-            const _errs2 = errors;
-            if (errors === _errs2) {
-              if (typeof data0 === 'string') {
-                if (func2(data0) > 64) {
-                  validate13.errors = [
-                    {
-                      instancePath: instancePath + '/userId',
-                      schemaPath: '#/properties/userId/maxLength',
-                      keyword: 'maxLength',
-                      params: { limit: 64 },
-                      message: 'must NOT have more than 64 characters',
-                    },
-                  ];
-                  return false;
-                } else {
-                  if (func2(data0) < 1) {
-                    validate13.errors = [
-                      {
-                        instancePath: instancePath + '/userId',
-                        schemaPath: '#/properties/userId/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                      },
-                    ];
-                    return false;
-                  }
-                }
-              } else {
-                validate13.errors = [
-                  {
-                    instancePath: instancePath + '/userId',
-                    schemaPath: '#/properties/userId/type',
-                    keyword: 'type',
-                    params: { type: 'string' },
-                    message: 'must be string',
-                  },
-                ];
-                return false;
-              }
-            }
-            var valid0 = _errs2 === errors;
-          } else {
-            var valid0 = true;
-          }
-          if (valid0) {
-            if (data.agent !== undefined) {
-              let data1 = data.agent;
-              const _errs4 = errors;
-              if (errors === _errs4) {
-                if (typeof data1 === 'string') {
-                  if (func2(data1) > 200) {
-                    validate13.errors = [
-                      {
-                        instancePath: instancePath + '/agent',
-                        schemaPath: '#/properties/agent/maxLength',
-                        keyword: 'maxLength',
-                        params: { limit: 200 },
-                        message: 'must NOT have more than 200 characters',
-                      },
-                    ];
-                    return false;
-                  }
-                } else {
-                  validate13.errors = [
-                    {
-                      instancePath: instancePath + '/agent',
-                      schemaPath: '#/properties/agent/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                    },
-                  ];
-                  return false;
-                }
-              }
-              var valid0 = _errs4 === errors;
-            } else {
-              var valid0 = true;
-            }
-          }
-        }
-      }
-    } else {
-      validate13.errors = [
-        {
-          instancePath,
-          schemaPath: '#/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-        },
-      ];
-      return false;
-    }
-  }
-  validate13.errors = vErrors;
-  return errors === 0;
-}
-export const validateCartSession: CompiledValidator = validate14;
-const schema16 = {
   type: 'object',
   properties: { items: { type: 'array', items: { $ref: '#/$defs/CartItem' }, maxItems: 50 } },
   required: ['items'],
@@ -666,7 +514,7 @@ const schema16 = {
     },
   },
 };
-const schema17 = {
+const schema16 = {
   description: 'One line of the shopping cart.',
   type: 'object',
   properties: {
@@ -677,7 +525,7 @@ const schema17 = {
   additionalProperties: false,
 };
 const pattern0 = new RegExp('^[A-Za-z0-9-]+$', 'u');
-function validate14(
+function validate13(
   data,
   { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
 ) {
@@ -687,7 +535,7 @@ function validate14(
     if (data && typeof data == 'object' && !Array.isArray(data)) {
       let missing0;
       if (data.items === undefined && (missing0 = 'items')) {
-        validate14.errors = [
+        validate13.errors = [
           {
             instancePath,
             schemaPath: '#/required',
@@ -701,7 +549,7 @@ function validate14(
         const _errs1 = errors;
         for (const key0 in data) {
           if (!(key0 === 'items')) {
-            validate14.errors = [
+            validate13.errors = [
               {
                 instancePath,
                 schemaPath: '#/additionalProperties',
@@ -721,7 +569,7 @@ function validate14(
             if (errors === _errs2) {
               if (Array.isArray(data0)) {
                 if (data0.length > 50) {
-                  validate14.errors = [
+                  validate13.errors = [
                     {
                       instancePath: instancePath + '/items',
                       schemaPath: '#/properties/items/maxItems',
@@ -745,7 +593,7 @@ function validate14(
                           (data1.sku === undefined && (missing1 = 'sku')) ||
                           (data1.qty === undefined && (missing1 = 'qty'))
                         ) {
-                          validate14.errors = [
+                          validate13.errors = [
                             {
                               instancePath: instancePath + '/items/' + i0,
                               schemaPath: '#/$defs/CartItem/required',
@@ -759,7 +607,7 @@ function validate14(
                           const _errs7 = errors;
                           for (const key1 in data1) {
                             if (!(key1 === 'sku' || key1 === 'qty')) {
-                              validate14.errors = [
+                              validate13.errors = [
                                 {
                                   instancePath: instancePath + '/items/' + i0,
                                   schemaPath: '#/$defs/CartItem/additionalProperties',
@@ -779,7 +627,7 @@ function validate14(
                               if (errors === _errs8) {
                                 if (typeof data2 === 'string') {
                                   if (func2(data2) > 64) {
-                                    validate14.errors = [
+                                    validate13.errors = [
                                       {
                                         instancePath: instancePath + '/items/' + i0 + '/sku',
                                         schemaPath: '#/$defs/CartItem/properties/sku/maxLength',
@@ -791,7 +639,7 @@ function validate14(
                                     return false;
                                   } else {
                                     if (func2(data2) < 1) {
-                                      validate14.errors = [
+                                      validate13.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/sku',
                                           schemaPath: '#/$defs/CartItem/properties/sku/minLength',
@@ -803,7 +651,7 @@ function validate14(
                                       return false;
                                     } else {
                                       if (!pattern0.test(data2)) {
-                                        validate14.errors = [
+                                        validate13.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/sku',
                                             schemaPath: '#/$defs/CartItem/properties/sku/pattern',
@@ -818,7 +666,7 @@ function validate14(
                                     }
                                   }
                                 } else {
-                                  validate14.errors = [
+                                  validate13.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/sku',
                                       schemaPath: '#/$defs/CartItem/properties/sku/type',
@@ -844,7 +692,7 @@ function validate14(
                                   !isNaN(data3) &&
                                   isFinite(data3)
                                 )) {
-                                  validate14.errors = [
+                                  validate13.errors = [
                                     {
                                       instancePath: instancePath + '/items/' + i0 + '/qty',
                                       schemaPath: '#/$defs/CartItem/properties/qty/type',
@@ -858,7 +706,7 @@ function validate14(
                                 if (errors === _errs10) {
                                   if (typeof data3 == 'number' && isFinite(data3)) {
                                     if (data3 > 99 || isNaN(data3)) {
-                                      validate14.errors = [
+                                      validate13.errors = [
                                         {
                                           instancePath: instancePath + '/items/' + i0 + '/qty',
                                           schemaPath: '#/$defs/CartItem/properties/qty/maximum',
@@ -870,7 +718,7 @@ function validate14(
                                       return false;
                                     } else {
                                       if (data3 < 1 || isNaN(data3)) {
-                                        validate14.errors = [
+                                        validate13.errors = [
                                           {
                                             instancePath: instancePath + '/items/' + i0 + '/qty',
                                             schemaPath: '#/$defs/CartItem/properties/qty/minimum',
@@ -892,7 +740,7 @@ function validate14(
                           }
                         }
                       } else {
-                        validate14.errors = [
+                        validate13.errors = [
                           {
                             instancePath: instancePath + '/items/' + i0,
                             schemaPath: '#/$defs/CartItem/type',
@@ -911,7 +759,7 @@ function validate14(
                   }
                 }
               } else {
-                validate14.errors = [
+                validate13.errors = [
                   {
                     instancePath: instancePath + '/items',
                     schemaPath: '#/properties/items/type',
@@ -922,6 +770,158 @@ function validate14(
                 ];
                 return false;
               }
+            }
+          }
+        }
+      }
+    } else {
+      validate13.errors = [
+        {
+          instancePath,
+          schemaPath: '#/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+        },
+      ];
+      return false;
+    }
+  }
+  validate13.errors = vErrors;
+  return errors === 0;
+}
+export const validateDeviceSession: CompiledValidator = validate14;
+const schema17 = {
+  type: 'object',
+  properties: {
+    userId: { type: 'string', minLength: 1, maxLength: 64 },
+    agent: { type: 'string', maxLength: 200 },
+  },
+  required: ['userId', 'agent'],
+  additionalProperties: false,
+};
+function validate14(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.userId === undefined && (missing0 = 'userId')) ||
+        (data.agent === undefined && (missing0 = 'agent'))
+      ) {
+        validate14.errors = [
+          {
+            instancePath,
+            schemaPath: '#/required',
+            keyword: 'required',
+            params: { missingProperty: missing0 },
+            message: "must have required property '" + missing0 + "'",
+          },
+        ];
+        return false;
+      } else {
+        const _errs1 = errors;
+        for (const key0 in data) {
+          if (!(key0 === 'userId' || key0 === 'agent')) {
+            validate14.errors = [
+              {
+                instancePath,
+                schemaPath: '#/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key0 },
+                message: 'must NOT have additional properties',
+              },
+            ];
+            return false;
+            break;
+          }
+        }
+        if (_errs1 === errors) {
+          if (data.userId !== undefined) {
+            let data0 = data.userId;
+            const _errs2 = errors;
+            if (errors === _errs2) {
+              if (typeof data0 === 'string') {
+                if (func2(data0) > 64) {
+                  validate14.errors = [
+                    {
+                      instancePath: instancePath + '/userId',
+                      schemaPath: '#/properties/userId/maxLength',
+                      keyword: 'maxLength',
+                      params: { limit: 64 },
+                      message: 'must NOT have more than 64 characters',
+                    },
+                  ];
+                  return false;
+                } else {
+                  if (func2(data0) < 1) {
+                    validate14.errors = [
+                      {
+                        instancePath: instancePath + '/userId',
+                        schemaPath: '#/properties/userId/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                }
+              } else {
+                validate14.errors = [
+                  {
+                    instancePath: instancePath + '/userId',
+                    schemaPath: '#/properties/userId/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  },
+                ];
+                return false;
+              }
+            }
+            var valid0 = _errs2 === errors;
+          } else {
+            var valid0 = true;
+          }
+          if (valid0) {
+            if (data.agent !== undefined) {
+              let data1 = data.agent;
+              const _errs4 = errors;
+              if (errors === _errs4) {
+                if (typeof data1 === 'string') {
+                  if (func2(data1) > 200) {
+                    validate14.errors = [
+                      {
+                        instancePath: instancePath + '/agent',
+                        schemaPath: '#/properties/agent/maxLength',
+                        keyword: 'maxLength',
+                        params: { limit: 200 },
+                        message: 'must NOT have more than 200 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                } else {
+                  validate14.errors = [
+                    {
+                      instancePath: instancePath + '/agent',
+                      schemaPath: '#/properties/agent/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                    },
+                  ];
+                  return false;
+                }
+              }
+              var valid0 = _errs4 === errors;
+            } else {
+              var valid0 = true;
             }
           }
         }

@@ -218,7 +218,7 @@ describe('demo: moving users off a Ktor service', () => {
     const text = await page.text();
     expect(text).toContain('Signed in as <b>Grace</b>');
     expect(text).toContain('<p id="notice">Signed out.</p>');
-    expect(setCookieNames(page)).toEqual(['USER_SESSION', 'DEVICE_SESSION', 'user_session']);
+    expect(setCookieNames(page)).toEqual(['USER_SESSION', 'user_session', 'DEVICE_SESSION']);
   });
 
   it('POST /ktor/login issues user_session in Ktor format, which the next request migrates', async () => {
@@ -227,7 +227,7 @@ describe('demo: moving users off a Ktor service', () => {
     expect(cookie).toBe(ktorIssuedCookie('{"userId":"ada","name":"Ada","roles":["member"]}'));
     const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
-    expect(setCookieNames(me)).toEqual(['USER_SESSION', 'DEVICE_SESSION', 'user_session']);
+    expect(setCookieNames(me)).toEqual(['USER_SESSION', 'user_session', 'DEVICE_SESSION']);
   });
 
   it('a Ktor cookie whose payload was changed is refused and expired, never migrated', async () => {
