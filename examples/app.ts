@@ -92,9 +92,14 @@ function devicesPage(devices: readonly Device[], notice: string | undefined): st
 <p><a href="/">Home</a></p></body></html>`;
 }
 
-/** What a sign-in records of the browser: its User-Agent, cut to what the device schema holds. */
+/**
+ * What a sign-in records of the browser: its User-Agent, cut to what the device schema holds. A browser that
+ * signs in again over a live device session gets a new id for it, so an id known before the sign-in is dead.
+ */
 function startDevice(ctx: Koa.Context, userId: string, persistent: boolean): void {
+  const signedInBefore = ctx.sessions.get('device') !== undefined;
   ctx.sessions.set('device', { userId, agent: ctx.get('user-agent').slice(0, 200) }, { persistent });
+  if (signedInBefore) ctx.sessions.regenerate('device');
 }
 
 export function createApp(options?: InstallOptions): Koa {

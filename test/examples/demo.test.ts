@@ -176,6 +176,16 @@ describe('demo: your devices (index: userId)', () => {
     expect(setCookieNames(forged)).not.toContain('DEVICE_SESSION');
   });
 
+  it('signing in again on the same browser replaces its device session under a new id: still one device', async () => {
+    const first = await signIn('Sam', 'Laptop');
+    const again = await fetch(`${base}/login`, { method: 'POST', headers: { cookie: first, 'user-agent': 'Laptop' }, body: new URLSearchParams({ name: 'Sam' }), redirect: 'manual' });
+    const second = after(first, again);
+    const device = (cookie: string) => cookie.split('; ').find((pair) => pair.startsWith('DEVICE_SESSION='));
+    expect(device(second)).not.toBe(device(first));
+    expect((await devicesPage(second)).match(/<li class="device">/g)).toHaveLength(1);
+    expect(await meStatus(first)).toBe(401);
+  });
+
   it('not signed in, the page redirects home and its forms refuse', async () => {
     const page = await fetch(`${base}/devices`, { redirect: 'manual' });
     expect(page.status).toBe(302);
