@@ -54,6 +54,7 @@ const server = app.listen(port, '127.0.0.1', () => {
   console.log(`typed-sessions demo on ${url}
 
 Log in and out in a browser: ${url}/
+Sign in from two browsers as one name, then sign one out from the other: ${url}/devices
 Or with curl (the user session is an encrypted cookie):
   curl -i -c jar -d name=Ada ${url}/login
   curl -b jar ${url}/me

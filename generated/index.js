@@ -21,7 +21,7 @@ export class UserSessionProvider extends SessionProvider {
       },
     },
     transforms: [{ kind: 'encrypt', keys: 'main' }],
-    migrateFrom: { session: 'ktor_user', keepSource: false },
+    migrateFrom: { session: 'ktor_user', keepSource: true },
     version: 2,
     expiry: { maxAge: 604800, idle: 1800, rolling: true },
     schema: {
@@ -131,11 +131,49 @@ export class KtorUserSessionProvider extends SessionProvider {
     validate: validators.validateKtorUserSession,
   };
 }
+/** `device`: cookie DEVICE_SESSION, by id in storage `mem`. */
+export class DeviceSessionProvider extends SessionProvider {
+  static definition = {
+    name: 'device',
+    transport: {
+      kind: 'cookie',
+      name: 'DEVICE_SESSION',
+      cookie: {
+        path: '/',
+        httpOnly: true,
+        secure: 'auto',
+        sameSite: 'lax',
+        partitioned: false,
+        persistent: false,
+      },
+    },
+    storage: 'mem',
+    transforms: [],
+    index: ['userId'],
+    summary: [['agent']],
+    expiry: { maxAge: 604800, idle: 1800, rolling: false },
+    schema: {
+      type: 'object',
+      properties: {
+        userId: { type: 'string', minLength: 1, maxLength: 64 },
+        agent: { type: 'string', maxLength: 200 },
+      },
+      required: ['userId', 'agent'],
+      additionalProperties: false,
+    },
+    validate: validators.validateDeviceSession,
+  };
+}
 const spec = {
   format: 4,
   keys: { main: { env: 'SESSION_KEYS' }, ktor_sign: { env: 'KTOR_SIGN_KEY', encoding: 'hex' } },
   storages: { mem: { kind: 'memory', maxEntries: 100000 } },
-  providers: [UserSessionProvider, CartSessionProvider, KtorUserSessionProvider],
+  providers: [
+    UserSessionProvider,
+    CartSessionProvider,
+    KtorUserSessionProvider,
+    DeviceSessionProvider,
+  ],
   layers: { ktor: ktorLayer },
 };
 /**

@@ -789,4 +789,156 @@ function validate13(
   validate13.errors = vErrors;
   return errors === 0;
 }
+export const validateDeviceSession = validate14;
+const schema17 = {
+  type: 'object',
+  properties: {
+    userId: { type: 'string', minLength: 1, maxLength: 64 },
+    agent: { type: 'string', maxLength: 200 },
+  },
+  required: ['userId', 'agent'],
+  additionalProperties: false,
+};
+function validate14(
+  data,
+  { instancePath = '', parentData, parentDataProperty, rootData = data } = {},
+) {
+  let vErrors = null;
+  let errors = 0;
+  if (errors === 0) {
+    if (data && typeof data == 'object' && !Array.isArray(data)) {
+      let missing0;
+      if (
+        (data.userId === undefined && (missing0 = 'userId')) ||
+        (data.agent === undefined && (missing0 = 'agent'))
+      ) {
+        validate14.errors = [
+          {
+            instancePath,
+            schemaPath: '#/required',
+            keyword: 'required',
+            params: { missingProperty: missing0 },
+            message: "must have required property '" + missing0 + "'",
+          },
+        ];
+        return false;
+      } else {
+        const _errs1 = errors;
+        for (const key0 in data) {
+          if (!(key0 === 'userId' || key0 === 'agent')) {
+            validate14.errors = [
+              {
+                instancePath,
+                schemaPath: '#/additionalProperties',
+                keyword: 'additionalProperties',
+                params: { additionalProperty: key0 },
+                message: 'must NOT have additional properties',
+              },
+            ];
+            return false;
+            break;
+          }
+        }
+        if (_errs1 === errors) {
+          if (data.userId !== undefined) {
+            let data0 = data.userId;
+            const _errs2 = errors;
+            if (errors === _errs2) {
+              if (typeof data0 === 'string') {
+                if (func2(data0) > 64) {
+                  validate14.errors = [
+                    {
+                      instancePath: instancePath + '/userId',
+                      schemaPath: '#/properties/userId/maxLength',
+                      keyword: 'maxLength',
+                      params: { limit: 64 },
+                      message: 'must NOT have more than 64 characters',
+                    },
+                  ];
+                  return false;
+                } else {
+                  if (func2(data0) < 1) {
+                    validate14.errors = [
+                      {
+                        instancePath: instancePath + '/userId',
+                        schemaPath: '#/properties/userId/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                }
+              } else {
+                validate14.errors = [
+                  {
+                    instancePath: instancePath + '/userId',
+                    schemaPath: '#/properties/userId/type',
+                    keyword: 'type',
+                    params: { type: 'string' },
+                    message: 'must be string',
+                  },
+                ];
+                return false;
+              }
+            }
+            var valid0 = _errs2 === errors;
+          } else {
+            var valid0 = true;
+          }
+          if (valid0) {
+            if (data.agent !== undefined) {
+              let data1 = data.agent;
+              const _errs4 = errors;
+              if (errors === _errs4) {
+                if (typeof data1 === 'string') {
+                  if (func2(data1) > 200) {
+                    validate14.errors = [
+                      {
+                        instancePath: instancePath + '/agent',
+                        schemaPath: '#/properties/agent/maxLength',
+                        keyword: 'maxLength',
+                        params: { limit: 200 },
+                        message: 'must NOT have more than 200 characters',
+                      },
+                    ];
+                    return false;
+                  }
+                } else {
+                  validate14.errors = [
+                    {
+                      instancePath: instancePath + '/agent',
+                      schemaPath: '#/properties/agent/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                    },
+                  ];
+                  return false;
+                }
+              }
+              var valid0 = _errs4 === errors;
+            } else {
+              var valid0 = true;
+            }
+          }
+        }
+      }
+    } else {
+      validate14.errors = [
+        {
+          instancePath,
+          schemaPath: '#/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+        },
+      ];
+      return false;
+    }
+  }
+  validate14.errors = vErrors;
+  return errors === 0;
+}
 export const validateKtorUserSession = validateUserSessionV1;

@@ -1,4 +1,4 @@
-/** The demo app (examples/) over real HTTP: log in and out, the cart by header, its user session's migration from version 1, and how it starts. */
+/** The demo app (examples/) over real HTTP: log in and out, the devices page, the cart by header, its user session's migration from version 1, and how it starts. */
 import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -36,6 +36,20 @@ function cookieOf(response: Response): string {
   return header.split(';')[0]!;
 }
 
+/** The cookies a browser sends after this response: every one it set, less those it expired. */
+function cookiesOf(response: Response): string {
+  const live = response.headers.getSetCookie().filter((line) => !/; Max-Age=0(;|$)/.test(line));
+  return live.map((line) => line.split(';')[0]).join('; ');
+}
+
+const setCookieNames = (response: Response) => response.headers.getSetCookie().map((line) => line.split('=')[0]);
+
+/** A login's device session alone: DEVICE_SESSION=... */
+async function deviceCookie(name: string): Promise<string> {
+  const login = await fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ name }), redirect: 'manual' });
+  return cookiesOf(login).split('; ').find((cookie) => cookie.startsWith('DEVICE_SESSION='))!;
+}
+
 describe('demo: user session in an encrypted cookie', () => {
   it('logs in through the form, reads the session, logs out', async () => {
     const login = await fetch(`${base}/login`, {
@@ -50,7 +64,7 @@ describe('demo: user session in an encrypted cookie', () => {
     // Encrypted: the name is not in the token's bytes. (Its base64url text may hold "Ada" by chance.)
     const token = /^USER_SESSION=([^;]+)/.exec(setCookie)![1]!;
     expect(Buffer.from(token, 'base64url').includes('Ada')).toBe(false);
-    const cookie = cookieOf(login);
+    const cookie = cookiesOf(login);
 
     const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
@@ -86,6 +100,101 @@ describe('demo: user session in an encrypted cookie', () => {
   });
 });
 
+describe('demo: your devices (index: userId)', () => {
+  /** Signs in as `name` with a User-Agent of `agent`: the cookies that browser then sends. */
+  async function signIn(name: string, agent: string): Promise<string> {
+    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'user-agent': agent }, body: new URLSearchParams({ name }), redirect: 'manual' });
+    return cookiesOf(login);
+  }
+  const meStatus = async (cookie: string) => (await fetch(`${base}/me`, { headers: { cookie } })).status;
+  const devicesPage = async (cookie: string) => (await fetch(`${base}/devices`, { headers: { cookie } })).text();
+  /** The handle in each "Sign out" form of the page: one per other device. */
+  const handlesOn = (page: string) => [...page.matchAll(/name="handle" value="([^"]+)"/g)].map((match) => match[1]!);
+  const post = (path: string, cookie: string, form: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { cookie }, body: new URLSearchParams(form), redirect: 'manual' });
+  /** `cookie` as the browser holds it after `response`: each cookie the response set replaced (its flash notice, say). */
+  const after = (cookie: string, response: Response) => {
+    const set = new Map(cookiesOf(response).split('; ').map((pair) => [pair.split('=')[0], pair]));
+    return cookie.split('; ').map((pair) => set.get(pair.split('=')[0]) ?? pair).join('; ');
+  };
+
+  it('lists both devices of a user, escaped, this one marked, the other with a sign-out form', async () => {
+    const laptop = await signIn('Devon', 'Laptop <b>');
+    await signIn('Devon', 'Phone');
+    const page = await devicesPage(laptop);
+    expect(page.match(/<li class="device">/g)).toHaveLength(2);
+    expect(page).toContain('<span class="agent">Laptop &#60;b&#62;</span>');
+    expect(page).toMatch(/<span class="agent">Laptop &#60;b&#62;<\/span>\s+last used <time[^>]*>[^<]+<\/time> <b class="current">this device<\/b>/);
+    expect(page).toContain('<span class="agent">Phone</span>');
+    expect(handlesOn(page)).toHaveLength(1);
+    expect(page).toContain('id="revoke-others"');
+    expect(await (await fetch(`${base}/`, { headers: { cookie: laptop } })).text()).toContain('href="/devices"');
+  });
+
+  it('revoking a device signs that browser out on its next request, and only it', async () => {
+    const laptop = await signIn('Rhea', 'Laptop');
+    const phone = await signIn('Rhea', 'Phone');
+    const [phoneHandle] = handlesOn(await devicesPage(laptop));
+    const revoke = await post('/devices/revoke', laptop, { handle: phoneHandle! });
+    const noticed = after(laptop, revoke);
+    expect(revoke.status).toBe(302);
+    expect(revoke.headers.get('location')).toBe('/devices');
+
+    const signedOut = await fetch(`${base}/`, { headers: { cookie: phone } });
+    expect(await signedOut.text()).toContain('Not signed in.');
+    expect(signedOut.headers.getSetCookie()).toEqual([expect.stringMatching(/^USER_SESSION=; .*Max-Age=0/), expect.stringMatching(/^DEVICE_SESSION=; .*Max-Age=0/)]);
+    expect(await meStatus(laptop)).toBe(200);
+    const page = await devicesPage(noticed);
+    expect(page).toContain('<p id="notice">Signed out that device.</p>');
+    expect(page.match(/<li class="device">/g)).toHaveLength(1);
+  });
+
+  it('"sign out other devices" ends every other one and keeps this one', async () => {
+    const [first, second, third] = [await signIn('Otto', 'A'), await signIn('Otto', 'B'), await signIn('Otto', 'C')];
+    const stranger = await signIn('Ursula', 'D');
+    expect(await devicesPage(after(first, await post('/devices/revoke-others', first)))).toContain('<p id="notice">Signed out 2 other devices.</p>');
+    expect([await meStatus(first), await meStatus(second), await meStatus(third)]).toEqual([200, 401, 401]);
+    expect(await meStatus(stranger)).toBe(200);
+  });
+
+  it("a handle of another user's device revokes nothing", async () => {
+    const mallory = await signIn('Mallory', 'A');
+    await signIn('Mallory', 'B');
+    const victim = await signIn('Victor', 'V1');
+    await signIn('Victor', 'V2');
+    const [victimOther] = handlesOn(await devicesPage(victim));
+    expect(await devicesPage(after(mallory, await post('/devices/revoke', mallory, { handle: victimOther! })))).toContain('<p id="notice">No such device of yours.</p>');
+    expect(handlesOn(await devicesPage(victim))).toEqual([victimOther]);
+    expect(await meStatus(victim)).toBe(200);
+  });
+
+  it("a user cookie alone is signed out: beside another user's device session, or a user_session the Ktor service never signed", async () => {
+    const ada = (await signIn('Ada', 'A')).split('; ').find((cookie) => cookie.startsWith('USER_SESSION='))!;
+    expect(await meStatus(`${ada}; ${await deviceCookie('Bob')}`)).toBe(401);
+    const forged = await fetch(`${base}/`, { headers: { cookie: `${ada}; user_session=${encodeURIComponent('{"userId":"ada"}/00')}` } });
+    expect(await forged.text()).toContain('Not signed in.');
+    expect(setCookieNames(forged)).not.toContain('DEVICE_SESSION');
+  });
+
+  it('signing in again on the same browser replaces its device session under a new id: still one device', async () => {
+    const first = await signIn('Sam', 'Laptop');
+    const again = await fetch(`${base}/login`, { method: 'POST', headers: { cookie: first, 'user-agent': 'Laptop' }, body: new URLSearchParams({ name: 'Sam' }), redirect: 'manual' });
+    const second = after(first, again);
+    const device = (cookie: string) => cookie.split('; ').find((pair) => pair.startsWith('DEVICE_SESSION='));
+    expect(device(second)).not.toBe(device(first));
+    expect((await devicesPage(second)).match(/<li class="device">/g)).toHaveLength(1);
+    expect(await meStatus(first)).toBe(401);
+  });
+
+  it('not signed in, the page redirects home and its forms refuse', async () => {
+    const page = await fetch(`${base}/devices`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/');
+    expect((await post('/devices/revoke-others', '')).status).toBe(401);
+    expect((await post('/devices/revoke', '', { handle: 'x' })).status).toBe(401);
+  });
+});
+
 /**
  * The user_session cookie a Ktor 3.x service writes for `User(userId, name)` with
  * SessionTransportTransformerMessageAuthentication: made here with node's crypto alone, as Ktor does it
@@ -105,8 +214,10 @@ describe('demo: moving users off a Ktor service', () => {
     expect(lines.find((line) => line.startsWith('user_session='))).toMatch(/^user_session=; .*Max-Age=0/);
     const native = lines.find((line) => line.startsWith('USER_SESSION='))!;
     expect(native).toMatch(/^USER_SESSION=[A-Za-z0-9_-]+; /);
+    // Signed in by the Ktor service, the user never had a device session: the migration starts one.
+    expect(lines.find((line) => line.startsWith('DEVICE_SESSION='))).toMatch(/^DEVICE_SESSION=[A-Za-z0-9_-]+; /);
 
-    const again = await fetch(`${base}/me`, { headers: { cookie: native.split(';')[0]! } });
+    const again = await fetch(`${base}/me`, { headers: { cookie: cookiesOf(me) } });
     expect(await again.json()).toEqual({ userId: 'grace', displayName: 'Grace' });
   });
 
@@ -117,7 +228,7 @@ describe('demo: moving users off a Ktor service', () => {
     const text = await page.text();
     expect(text).toContain('Signed in as <b>Grace</b>');
     expect(text).toContain('<p id="notice">Signed out.</p>');
-    expect(page.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
+    expect(setCookieNames(page)).toEqual(['USER_SESSION', 'user_session', 'DEVICE_SESSION']);
   });
 
   it('POST /ktor/login issues user_session in Ktor format, which the next request migrates', async () => {
@@ -126,7 +237,7 @@ describe('demo: moving users off a Ktor service', () => {
     expect(cookie).toBe(ktorIssuedCookie('{"userId":"ada","name":"Ada","roles":["member"]}'));
     const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
-    expect(me.headers.getSetCookie().map((line) => line.split('=')[0])).toEqual(['USER_SESSION', 'user_session']);
+    expect(setCookieNames(me)).toEqual(['USER_SESSION', 'user_session', 'DEVICE_SESSION']);
   });
 
   it('a Ktor cookie whose payload was changed is refused and expired, never migrated', async () => {
@@ -166,8 +277,10 @@ async function versionOneCookie(user: User): Promise<string> {
 describe("demo: the user session's version 2 (docs/schema-evolution.md)", () => {
   it('#33 a cookie written under version 1 reads migrated, and the same response re-seals it under version 2', async () => {
     const v1 = await versionOneCookie({ userId: 'ada', name: 'Ada', roles: ['member'] });
+    // A user cookie counts only beside its user's live device session, whatever its version.
+    const device = await deviceCookie('Ada');
     events.length = 0;
-    const me = await fetch(`${base}/me`, { headers: { cookie: v1 } });
+    const me = await fetch(`${base}/me`, { headers: { cookie: `${v1}; ${device}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual({ userId: 'ada', displayName: 'Ada', roles: ['member'] });
     expect(events).toEqual([
@@ -178,14 +291,15 @@ describe("demo: the user session's version 2 (docs/schema-evolution.md)", () => 
     expect(v2).not.toBe(v1);
 
     events.length = 0;
-    const page = await fetch(`${base}/`, { headers: { cookie: v2 } });
+    const page = await fetch(`${base}/`, { headers: { cookie: `${v2}; ${device}` } });
     expect(await page.text()).toContain('Signed in as <b>Ada</b>');
     // Re-sent (rolling: true), but read under version 2 as it is.
     expect(events).toEqual([{ type: 'refreshed', session: 'user', reason: 'rolling' }]);
   });
 
   it('a version 1 user who never gave a name shows their id', async () => {
-    const me = await fetch(`${base}/me`, { headers: { cookie: await versionOneCookie({ userId: 'bob' }) } });
+    const cookie = `${await versionOneCookie({ userId: 'bob' })}; ${await deviceCookie('bob')}`;
+    const me = await fetch(`${base}/me`, { headers: { cookie } });
     expect(await me.json()).toEqual({ userId: 'bob', displayName: 'bob' });
   });
 });

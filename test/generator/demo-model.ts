@@ -63,7 +63,7 @@ export const demoModel: SpecModel = {
         required: ['userId', 'displayName'],
         additionalProperties: false,
       },
-      migrateFrom: { session: 'ktor_user', keepSource: false },
+      migrateFrom: { session: 'ktor_user', keepSource: true },
       flash: { notice: { type: 'string', maxLength: 200 } },
       version: 2,
       history: [
@@ -103,6 +103,30 @@ export const demoModel: SpecModel = {
       transforms: [{ kind: 'ktor-sign', keys: 'ktor_sign', algorithm: 'sha256' }],
       expiry: { maxAge: 604800, rolling: false },
       schema: { $ref: '#/types/User' },
+    },
+    {
+      name: 'device',
+      typeName: 'DeviceSession',
+      providerName: 'DeviceSessionProvider',
+      transport: {
+        kind: 'cookie',
+        name: 'DEVICE_SESSION',
+        cookie: { path: '/', httpOnly: true, secure: 'auto', sameSite: 'lax', partitioned: false, persistent: false },
+      },
+      transforms: [],
+      storage: 'mem',
+      index: ['userId'],
+      summary: [['agent']],
+      expiry: { maxAge: 604800, idle: 1800, rolling: false },
+      schema: {
+        type: 'object',
+        properties: {
+          userId: { type: 'string', minLength: 1, maxLength: 64 },
+          agent: { type: 'string', maxLength: 200 },
+        },
+        required: ['userId', 'agent'],
+        additionalProperties: false,
+      },
     },
   ],
 };

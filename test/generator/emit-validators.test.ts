@@ -35,6 +35,7 @@ describe('generated validators', () => {
       'export const validateUserSessionV1: CompiledValidator = validate11;',
       'export const validateUserFlashNotice: CompiledValidator = validate12;',
       'export const validateCartSession: CompiledValidator = validate13;',
+      'export const validateDeviceSession: CompiledValidator = validate14;',
       // ktor_user has the schema of user's version 1 (migrateFrom needs it): a second copy would declare validate11 twice.
       'export const validateKtorUserSession: CompiledValidator = validateUserSessionV1;',
     ]);

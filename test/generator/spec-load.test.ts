@@ -43,11 +43,13 @@ describe('the demo spec (sessions.yaml)', () => {
     });
     expect(model.storages).toStrictEqual({ mem: { kind: 'memory', maxEntries: 100000 } });
     expect(model.types.map((type) => type.name)).toEqual(['User', 'CartItem']);
-    const [user, cart] = model.sessions;
+    const [user, cart, , device] = model.sessions;
     expect(user).toMatchObject({ name: 'user', typeName: 'UserSession', providerName: 'UserSessionProvider' });
     expect(user?.transport).toMatchObject({ kind: 'cookie', name: 'USER_SESSION' });
     expect(user?.expiry).toEqual({ maxAge: 7 * 86400, idle: 30 * 60, rolling: true });
     for (const absent of ['storage', 'serializer', 'ktor', 'insecure']) expect(user).not.toHaveProperty(absent);
+    expect(device).toMatchObject({ name: 'device', storage: 'mem', index: ['userId'], summary: [['agent']] });
+    expect(device?.transport).toMatchObject({ kind: 'cookie', name: 'DEVICE_SESSION' });
     expect(cart).toMatchObject({ name: 'cart', typeName: 'CartSession', storage: 'mem', transforms: [] });
     expect(cart?.transport).toEqual({ kind: 'header', name: 'X-Cart-Session' });
     expect(cart?.expiry).toEqual({ maxAge: 86400, idle: 2 * 3600, rolling: false });
