@@ -9,7 +9,8 @@ import type { TimedStorage } from '../storage/timed-storage.js';
 import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
 import type { IncomingSession, OpenText } from './incoming.js';
-import { lastUse, type SessionIndex } from './session-index.js';
+import type { SessionIndex } from './session-index.js';
+import { enforceLimit } from './session-limit.js';
 import { SessionSlot, type SlotSession } from './slot.js';
 import type { Tracker } from './tracker.js';
 import type { TurnHolder, TurnSource } from './turns.js';
@@ -129,26 +130,6 @@ export class ByIdTracker implements Tracker {
   }
 
   /**
-   * `maxPerUser`: after a session `id` was created in index `index`, ends the least recently used others
-   * beyond the limit, each only as listed (a session written since is left alone), with one `revoked` event.
-   */
-  async enforceLimit(index: string, id: string, now: number): Promise<void> {
-    const limit = this.index?.definition.maxPerUser;
-    if (limit === undefined) return;
-    const created = this.entryKey(id);
-    const idle = this.lifetime.expiry.idle;
-    const others = (await this.storage.listIndex(index))
-      .filter((entry) => entry.key !== created)
-      .map((entry) => ({ entry, used: lastUse(parseEnvelope(entry.value)?.lastSeenAt ?? 0, entry.ttlSeconds, idle, now) }))
-      .sort((a, b) => a.used - b.used);
-    const over = others.length + 1 - limit;
-    if (over <= 0) return;
-    let revoked = 0;
-    for (const { entry } of others.slice(0, over)) if (await this.storage.invalidateIndexed(entry.key, index, entry.version)) revoked += 1;
-    if (revoked > 0) this.storage.emit({ type: 'revoked', session: this.session, reason: 'limit', count: revoked });
-  }
-
-  /**
    * How a write of `payload` files its entry, for an entry filed under `filed` until now: `undefined` for a
    * session without `index:`, or a write that holds no indexed value (flash values alone).
    */
@@ -235,7 +216,8 @@ class ByIdSlot extends SessionSlot {
       const change = this.#tracker.indexChange(this.value, this.#filed);
       if (this.#id === undefined) {
         written = await this.#tracker.create(this.staged, ttl, maxSeconds, change);
-        if (change !== undefined) await this.#tracker.enforceLimit(change.join, written, now);
+        const limit = this.#tracker.index?.definition.maxPerUser;
+        if (change !== undefined && limit !== undefined) await enforceLimit(this.#tracker, limit, change.join, this.#tracker.entryKey(written), now);
       }
       else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version, change)) written = this.#id;
       else if (await this.#writeOverMigration(ttl, maxSeconds)) written = this.#id;
