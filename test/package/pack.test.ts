@@ -3,7 +3,8 @@
  * beside koa and the CLI (`@typed-sessions/cli`) as a dev dependency in a fresh project, run
  * `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first program
  * with it, compile and serve a request: once on Koa 3 with its types, once on Koa 2 with its own. Then the
- * same project moves its session to payload version 2 with a migration of its own (docs/schema-evolution.md).
+ * same project moves its session to payload version 2 with a migration of its own (docs/schema-evolution.md),
+ * and, as plain JavaScript, adds a session indexed by user whose `.admin` lists and revokes (docs/spec.md).
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -82,6 +83,50 @@ app.use((ctx) => {
     draft.count += 1;
   });
   ctx.body = ctx.sessions.get('visit');
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  if (address && typeof address === 'object') console.log('listening ' + address.port);
+});
+`;
+
+/** `spec` with a by-id `device` session indexed by user, in memory: what `.admin` lists and revokes. */
+function withDevices(text: string): string {
+  const device = [
+    'storages:',
+    '  mem: { kind: memory, maxEntries: 1000 }',
+    'sessions:',
+    '  device:',
+    '    storage: mem',
+    '    index: userId',
+    '    summary: [agent]',
+    '    schema: { type: object, properties: { userId: { type: string }, agent: { type: string } }, required: [userId, agent], additionalProperties: false }',
+    '',
+  ].join('\n');
+  return text.replace('sessions:\n', device);
+}
+
+/** Plain JavaScript over the packed runtime: the visit counter of version 2, and a user's devices through `.admin`. */
+const devicesApp = `import Koa from 'koa';
+import { installSessions } from './generated/index.js';
+
+const sessions = installSessions();
+const app = new Koa();
+app.use(sessions);
+app.use(async (ctx) => {
+  if (ctx.path === '/login') {
+    ctx.sessions.set('device', { userId: 'ada', agent: ctx.get('user-agent') });
+    ctx.status = 204;
+  } else if (ctx.path === '/devices') {
+    ctx.body = await sessions.admin.device.list('ada');
+  } else if (ctx.path === '/revoke-all') {
+    ctx.body = { revoked: await sessions.admin.device.revokeAll('ada') };
+  } else {
+    ctx.sessions.update('visit', (draft) => {
+      draft.count += 1;
+    });
+    ctx.body = ctx.sessions.get('visit');
+  }
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const address = server.address();
@@ -207,6 +252,27 @@ describe.each([3, 2] as const)('installed from the tarballs, on Koa %i', (major)
     );
     expect(refused).toMatch(/v2\/generated\/index\.ts\(\d+,\d+\): error TS1360: Type .*firstSeen/s);
   }, 180_000);
+
+  it('runs as plain JavaScript a spec with payload versions and a user index: a version 1 cookie migrates, and .admin lists and revokes', async () => {
+    await sh('npx', ['typed-sessions', 'gen'], project);
+    const key = (await sh('npx', ['typed-sessions', 'keygen'], project)).split('\n')[0]!.trim();
+    const v1Cookie = await expectCounting(project, 'plain.js', key);
+
+    await mkdir(join(project, 'js2'), { recursive: true });
+    await writeFile(join(project, 'js2', 'sessions.yaml'), withDevices(versionedSpec(spec)));
+    await writeFile(join(project, 'js2', 'migrations.js'), 'export const visitV1toV2 = (old) => ({ count: old.count, firstSeen: `visit ${old.count} under version 1` });\n');
+    await writeFile(join(project, 'js2', 'app.js'), devicesApp);
+    expect(await sh('npx', ['typed-sessions', 'gen', '--spec', 'js2/sessions.yaml', '--out', 'js2/generated'], project)).toContain('js2/generated/index.js');
+    await serving(project, 'js2/app.js', key, async (url) => {
+      const migrated = await fetch(url, { headers: { cookie: v1Cookie } });
+      expect(await migrated.json()).toEqual({ count: 3, firstSeen: 'visit 2 under version 1' });
+      for (const agent of ['laptop', 'phone']) await fetch(`${url}login`, { method: 'POST', headers: { 'user-agent': agent } });
+      const listed = (await (await fetch(`${url}devices`)).json()) as { summary: { agent: string } }[];
+      expect(listed.map((entry) => entry.summary.agent).sort()).toEqual(['laptop', 'phone']);
+      expect(await (await fetch(`${url}revoke-all`, { method: 'POST' })).json()).toEqual({ revoked: 2 });
+      expect(await (await fetch(`${url}devices`)).json()).toEqual([]);
+    });
+  });
 
   it('refuses to start without the key ring, naming the variable', async () => {
     // Generates for itself, and runs the app as plain JavaScript, so it needs nothing an earlier test built.
