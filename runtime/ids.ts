@@ -62,7 +62,20 @@ export function storageKeyForId(session: string, id: string): string {
  * indexKeyFor('user', 'ada'); // 'u2p3...': the same for every session of ada's
  */
 export function indexKeyFor(session: string, value: string): string {
-  return createHash('sha256').update(`${session}\u0000index\u0000${value}`, 'utf8').digest('base64url');
+  return userKey(session, 'index', value);
+}
+
+/**
+ * The key of the revocation stamp of `user` for by-value session `session` (`revocation:`, runtime/revocation.ts):
+ * hashed like an index key, under another kind, so it equals no entry's or index's key.
+ */
+export function stampKeyFor(session: string, user: string): string {
+  return userKey(session, 'revoked', user);
+}
+
+/** SHA-256 of the session's name, what the key is for, and a user's value, base64url, NUL-separated. */
+function userKey(session: string, kind: 'index' | 'revoked', value: string): string {
+  return createHash('sha256').update(`${session}\u0000${kind}\u0000${value}`, 'utf8').digest('base64url');
 }
 
 /** How a session tracked by id names its entries: this library's ids, or Ktor's (runtime/ktor/format.ts). */

@@ -8,8 +8,8 @@
  * lives at most `recheck` longer (security.md #23). A storage fault during a due recheck is a 503 (never
  * fail-open), unless the spec wrote `onStoreDown: allow`.
  */
-import { createHash } from 'node:crypto';
 import type { RevocationDefinition } from './definition.js';
+import { stampKeyFor } from './ids.js';
 import { SessionStorageError } from './errors.js';
 import type { TimedStorage } from './storage/timed-storage.js';
 import type { IncomingSession } from './tracker/incoming.js';
@@ -63,8 +63,8 @@ export class Revocation {
     await this.storage.write(this.stampKey(user), String(now + 1), this.maxAge + STAMP_SLACK_SECONDS);
   }
 
-  /** The key of `user`'s stamp: hashed with the session's name, never equal to an entry's or an index's key. */
+  /** The key of `user`'s stamp (runtime/ids.ts). */
   stampKey(user: string): string {
-    return createHash('sha256').update(`${this.session}\u0000revoked\u0000${user}`, 'utf8').digest('base64url');
+    return stampKeyFor(this.session, user);
   }
 }
