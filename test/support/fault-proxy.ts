@@ -2,8 +2,25 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
+ * Where `cutAt` cuts the exchange of the command it picks out: `command`, before the server sees it;
+ * `reply`, after the server ran it, before its client hears so; `none`, not at all (the reply is delivered,
+ * after `then` has run).
+ */
+export type CutPoint = 'command' | 'reply' | 'none';
+
+interface ArmedCut {
+  readonly marker: Buffer;
+  readonly drop: CutPoint;
+  readonly then: () => void;
+  readonly fired: () => void;
+  /** The connection (its server side) the picked command went out on, once it has. */
+  sentOn?: Socket;
+}
+
+/**
  * A TCP proxy on loopback that injects faults between a client and a server (security.md #45-#48):
- * latency, a black hole, refused connections, dropped connections. Point the client at `port`.
+ * latency, a black hole, refused connections, dropped connections, and a cut at one chosen command.
+ * Point the client at `port`.
  *
  * @example
  * const proxy = await FaultProxy.start(redis.port);
@@ -16,6 +33,7 @@ export class FaultProxy {
   readonly #sockets = new Set<Socket>();
   #mode: 'pass' | 'blackhole' | 'refuse' = 'pass';
   #delayMs = 0;
+  #armed: ArmedCut | undefined = undefined;
 
   private constructor(server: Server, targetPort: number) {
     this.#server = server;
@@ -38,10 +56,28 @@ export class FaultProxy {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  /** Forwards everything as it comes, without delay: the state after `start`. */
+  /** Forwards everything as it comes, without delay, and disarms `cutAt`: the state after `start`. */
   passThrough(): void {
     this.#mode = 'pass';
     this.#delayMs = 0;
+    this.#armed = undefined;
+  }
+
+  /**
+   * Arms a one-shot fault at the next command from a client whose bytes hold `marker` (a Lua script's SHA
+   * picks out one step of a write that takes several): every open connection drops and new ones are refused
+   * (until `passThrough`) at `drop`, as a network failure or a crashed server there would, and `then` runs at
+   * that moment, before anything more passes this proxy (to fail another server at the same point). The reply
+   * is the next bytes the server sends on that connection, which holds while a client's commands on it go one
+   * at a time. Resolves once it has fired.
+   *
+   * @example
+   * const lost = proxy.cutAt(joinScript.sha, 'reply'); // the index write lands; its client never hears so
+   */
+  cutAt(marker: string, drop: CutPoint, then: () => void = () => {}): Promise<void> {
+    return new Promise((fired) => {
+      this.#armed = { marker: Buffer.from(marker), drop, then, fired };
+    });
   }
 
   /** Holds every chunk, in both directions and on open connections too, `ms` before forwarding it. */
@@ -81,15 +117,48 @@ export class FaultProxy {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     }
-    this.#pipe(client, upstream);
-    this.#pipe(upstream, client);
+    this.#pipe(client, upstream, (chunk) => this.#atCommand(chunk, upstream));
+    this.#pipe(upstream, client, () => this.#atReply(upstream));
   }
 
-  /** Forwards `from` to `to` in order, each chunk held for the delay in force when it arrived. */
-  #pipe(from: Socket, to: Socket): void {
+  /** Whether `chunk`, on its way to the server over `upstream`, is the armed command and stops here. */
+  #atCommand(chunk: Buffer, upstream: Socket): boolean {
+    const armed = this.#armed;
+    if (armed === undefined || armed.sentOn !== undefined || !chunk.includes(armed.marker)) return false;
+    if (armed.drop !== 'command') {
+      armed.sentOn = upstream;
+      return false;
+    }
+    this.#fire(armed);
+    return true;
+  }
+
+  /** Whether the bytes `upstream` sends now, the reply to the armed command, stop here. */
+  #atReply(upstream: Socket): boolean {
+    const armed = this.#armed;
+    if (armed?.sentOn !== upstream) return false;
+    this.#fire(armed);
+    return armed.drop === 'reply';
+  }
+
+  #fire(armed: ArmedCut): void {
+    this.#armed = undefined;
+    armed.then();
+    if (armed.drop !== 'none') {
+      this.refuse();
+      this.resetAll();
+    }
+    armed.fired();
+  }
+
+  /**
+   * Forwards `from` to `to` in order, each chunk held for the delay in force when it arrived, unless `stops`
+   * says a fault keeps it from going on.
+   */
+  #pipe(from: Socket, to: Socket, stops: (chunk: Buffer) => boolean): void {
     let forwarded = Promise.resolve();
-    from.on('data', (chunk) => {
-      if (this.#mode === 'blackhole') return;
+    from.on('data', (chunk: Buffer) => {
+      if (this.#mode === 'blackhole' || stops(chunk)) return;
       const due = Date.now() + this.#delayMs;
       forwarded = forwarded.then(async () => {
         const wait = due - Date.now();

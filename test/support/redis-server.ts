@@ -28,8 +28,12 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:PORT`, for `new RedisStorage(url)`. */
   readonly url: string;
+  /** The server's folder: its snapshot (`dump.rdb`, written only by an explicit `SAVE`) and cluster config. */
+  readonly dir: string;
   /** SIGTERM, then SIGKILL after two seconds; removes the server's folder. Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: nothing more is saved, and the folder stays, for a restart in place (`dir`). */
+  crash(): Promise<void>;
 }
 
 export interface RedisServerOptions {
@@ -37,6 +41,8 @@ export interface RedisServerOptions {
   readonly port?: number;
   /** More `redis-server` arguments, for example cluster mode. */
   readonly args?: readonly string[];
+  /** Default: a new folder. Pass a crashed server's `dir` to restart it with what it had saved. */
+  readonly dir?: string;
 }
 
 const REQUIRE_REDIS = 'TYPED_SESSIONS_REQUIRE_REDIS';
@@ -100,7 +106,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     try {
-      return await launch(port, options.args ?? []);
+      return await launch(port, options.args ?? [], options.dir);
     } catch (error) {
       // A free port can be taken between finding it and binding it; only a fixed port is final.
       if (options.port !== undefined || attempt === START_ATTEMPTS) throw error;
@@ -155,8 +161,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function launch(port: number, args: readonly string[]): Promise<RedisServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'typed-sessions-redis-'));
+async function launch(port: number, args: readonly string[], savedIn?: string): Promise<RedisServer> {
+  const dir = savedIn ?? (await mkdtemp(join(tmpdir(), 'typed-sessions-redis-')));
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
@@ -173,13 +179,14 @@ async function launch(port: number, args: readonly string[]): Promise<RedisServe
     await stopProcess(child);
     await rm(dir, { recursive: true, force: true });
   };
+  const crash = () => stopProcess(child, 'SIGKILL');
   try {
     await waitForPing(port, child);
   } catch (error) {
     await stop();
     throw new Error(`redis-server on port ${port} did not start: ${(error as Error).message}\n${output}`);
   }
-  return { port, url: `redis://${REDIS_HOST}:${port}`, stop };
+  return { port, url: `redis://${REDIS_HOST}:${port}`, dir, stop, crash };
 }
 
 async function waitForPing(port: number, child: ChildProcess): Promise<void> {
@@ -193,12 +200,12 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`no PONG within ${START_TIMEOUT_MS} ms`);
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
-  child.kill('SIGTERM');
+  child.kill(signal);
   const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await exited;
   clearTimeout(killer);
