@@ -53,20 +53,35 @@ export class TimedStorage {
     return this.storage;
   }
 
-  /** `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize` use it too. */
-  async bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${this.timeout} ms`)), this.timeout);
+  /**
+   * `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize`
+   * use it too. One promise and one timer per call, no `Promise.race`: it runs on every storage call.
+   */
+  bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        // A call that fails after its timeout has already been reported, once.
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const message = error instanceof Error ? error.message : String(error);
+        this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
+        reject(new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error }));
+      };
+      const timer = setTimeout(() => fail(new Error(`timed out after ${this.timeout} ms`)), this.timeout);
+      let running: Promise<T>;
+      try {
+        running = run();
+      } catch (error) {
+        return fail(error);
+      }
+      running.then((value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      }, fail);
     });
-    try {
-      return await Promise.race([run(), deadline]);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
-      throw new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
