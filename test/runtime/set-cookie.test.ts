@@ -19,6 +19,12 @@ describe('renderSetCookie', () => {
     expect(renderSetCookie(template, '', 0, false, Date.UTC(2025, 0, 1))).toBe('sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax');
   });
 
+  it('a lifetime ending at the same second as the previous line still says its own Max-Age', () => {
+    const now = Date.UTC(2026, 11, 2);
+    expect(renderSetCookie(template, 'v', 60, false, now)).toBe(expected(60, now, false));
+    expect(renderSetCookie(template, 'v', 59, false, now + 1000)).toBe(expected(59, now + 1000, false));
+  });
+
   it('gives the exact Expires for any sequence of times and lifetimes, the same second repeated included', () => {
     const base = Date.UTC(2026, 11, 2);
     const render = fc.record({
