@@ -210,12 +210,32 @@ export abstract class SessionSlot {
     let sent = true;
     if (this.change === 'clear' || this.change === 'reject') transport.expire(response, presented);
     else if (this.change === 'write' || this.refresh !== undefined) {
-      const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
-      transport.send(response, this.token(), { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
+      const token = this.token();
+      if (this.change === 'write' && this.#clientHolds(token, presented)) sent = false;
+      else {
+        const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
+        transport.send(response, token, { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
+      }
     } else sent = false;
     if (this.refresh !== undefined) this.session.emit({ type: 'refreshed', session: this.session.name, reason: this.refresh });
     this.#reportLifecycle();
     return sent;
+  }
+
+  /**
+   * Whether a write leaves the client's token as it is: the same token (a by-id session written under the id
+   * it came with; a by-value token is new on every write), in the one cookie presented, for the session that
+   * came (its creation time, so its `Max-Age` counts to the same instant) with the cookie options it came
+   * with. Sending it again would change nothing in the browser: the bytes are saved.
+   */
+  #clientHolds(token: string, presented: CookieJar): boolean {
+    const { loaded } = this;
+    return (
+      loaded !== undefined &&
+      this.createdAt === loaded.envelope.createdAt &&
+      this.choice === loaded.envelope.choice &&
+      this.session.transport.holds(presented, token)
+    );
   }
 
   /** What this commit did to the session's life, as events naming the session only, never a token or an id. */
