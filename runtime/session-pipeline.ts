@@ -104,6 +104,14 @@ export class SessionPipeline<T> implements SlotSession {
     return this.#decode({ ok: true, text, stale: false }, now, 'storage', false);
   }
 
+  /**
+   * Whether the session has this library's envelope, with its creation time: a session in Ktor's format has
+   * none, and counts as created at each read, so each write's cookie lives the full `maxAge` from then.
+   */
+  get enveloped(): boolean {
+    return this.#enveloped;
+  }
+
   /** Whether a request opens this session's token when the handler first uses it (runtime/tracker/tracker.ts). */
   get opensOnAccess(): boolean {
     // A due recheck reads the storage, which cannot wait for a synchronous get().

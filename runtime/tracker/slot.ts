@@ -23,6 +23,8 @@ export interface SlotSession {
   readonly name: string;
   readonly transport: Transport;
   readonly lifetime: Lifetime;
+  /** Whether the session has this library's envelope, whose creation time anchors the cookie's `Max-Age` (not Ktor's format). */
+  readonly enveloped: boolean;
   /** The session's flash keys and their checks. */
   readonly flash: FlashCodec;
   /** `value` validated and serialized: an envelope's payload. Throws `SessionValidationError`. */
@@ -226,11 +228,13 @@ export abstract class SessionSlot {
    * Whether a write leaves the client's token as it is: the same token (a by-id session written under the id
    * it came with; a by-value token is new on every write), in the one cookie presented, for the session that
    * came (its creation time, so its `Max-Age` counts to the same instant) with the cookie options it came
-   * with. Sending it again would change nothing in the browser: the bytes are saved.
+   * with. Sending it again would change nothing in the browser: the bytes are saved. Not in Ktor's format,
+   * where each write's cookie lives the full `maxAge` from then, as Ktor's does.
    */
   #clientHolds(token: string, presented: CookieJar): boolean {
     const { loaded } = this;
     return (
+      this.session.enveloped &&
       loaded !== undefined &&
       this.createdAt === loaded.envelope.createdAt &&
       this.choice === loaded.envelope.choice &&
