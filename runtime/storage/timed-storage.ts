@@ -1,5 +1,6 @@
 import type { RuntimeEvent, StorageOperation } from '../events.js';
 import { SessionStorageError } from '../errors.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { hasIndexes, type IndexChange, type IndexedEntry, type IndexedWriteOptions, type Storage, type StorageIndexes, type StoredEntry, type WriteOptions } from './storage.js';
 
 /**
@@ -9,13 +10,17 @@ import { hasIndexes, type IndexChange, type IndexedEntry, type IndexedWriteOptio
  * not awaited: the request never hangs on it.
  */
 export class TimedStorage {
+  readonly #deadlines: DeadlineQueue;
+
   constructor(
     readonly session: string,
     readonly storageName: string,
     readonly storage: Storage,
     readonly timeout: number,
     readonly emit: (event: RuntimeEvent) => void,
-  ) {}
+  ) {
+    this.#deadlines = new DeadlineQueue(timeout);
+  }
 
   read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     return this.bound('read', () => this.storage.read(key, slideSeconds, touchAfterSeconds));
@@ -55,33 +60,28 @@ export class TimedStorage {
 
   /**
    * `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize`
-   * use it too. One promise and one timer per call, no `Promise.race`: it runs on every storage call.
+   * use it too. The deadlines of all of this storage's calls share one timer (runtime/storage/deadline-queue.ts).
    */
   bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let settled = false;
       const fail = (error: unknown) => {
-        // A call that fails after its timeout has already been reported, once.
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
         const message = error instanceof Error ? error.message : String(error);
         this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
         reject(new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error }));
       };
-      const timer = setTimeout(() => fail(new Error(`timed out after ${this.timeout} ms`)), this.timeout);
+      const deadline = this.#deadlines.start(() => fail(new Error(`timed out after ${this.timeout} ms`)));
       let running: Promise<T>;
       try {
         running = run();
       } catch (error) {
-        return fail(error);
+        if (deadline.settle()) fail(error);
+        return;
       }
-      running.then((value) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(value);
-      }, fail);
+      // A call that answers after its timeout has been reported already, once.
+      running.then(
+        (value) => void (deadline.settle() && resolve(value)),
+        (error: unknown) => void (deadline.settle() && fail(error)),
+      );
     });
   }
 }
