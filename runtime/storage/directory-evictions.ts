@@ -11,9 +11,9 @@ import type { TrustedFile } from './trusted-folder.js';
 const EVICTIONS_PER_WRITE = 2;
 
 /**
- * `DirectoryStorage`'s bound of `maxEntries` session files (runtime/storage/directory.ts): files evicted in
- * the memory storage's order (`SegmentedLru`, security.md #64) kept in this process, so a write costs O(1)
- * however full the folder is. A file another process has used since (its expiry moved) is promoted, not evicted.
+ * `DirectoryStorage`'s bound of `maxEntries` session files (runtime/storage/directory.ts), in an eviction
+ * order kept in this process (security.md #64); `#evict` checks the file itself before it removes it, since
+ * other processes sharing the folder use files this order does not see.
  *
  * @example
  * const evictions = new DirectoryEvictions({ path, clock, locks }, 10_000, onEvict);

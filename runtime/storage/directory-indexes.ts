@@ -41,12 +41,9 @@ function without(key: string): (index: IndexFile) => IndexFile {
 }
 
 /**
- * `DirectoryStorage`'s indexes (runtime/storage/directory.ts): an index is one more file in the folder
- * (`<SHA-256 of the index>.index`, its member keys as JSON). Every indexed call holds the index's lock around
- * all of its work, entry locks inside, so it is one step for every process; an indexed write files its entry
- * before the rename, so a crash in between leaves a member with no entry (dropped when listed), never an
- * entry outside its index. The storage makes the folder before a write and answers for a missing one, as it
- * does for its entries.
+ * `DirectoryStorage`'s indexes, one file each, as its doc comment says (runtime/storage/directory.ts): the index
+ * locks taken in one order, the entry filed before its rename, members found gone dropped. The storage makes
+ * the folder before a write and answers for a missing one, as it does for its entries.
  *
  * @example
  * const indexes = new DirectoryIndexes({ path, clock, locks, write, invalidate, liveVersion, remove });

@@ -62,10 +62,13 @@ const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
  * - Writes and deletes hold a lock file per key around the version check and the rename, so conditional
  *   writes are atomic for every process sharing the folder (security.md #44, #49, #50).
  * - The expiry lives in the file, enforced on every read; expired files go when read and by `sweep()`.
- * - At most `maxEntries` files, evicted in the memory storage's order (security.md #64), O(1) per write
- *   however full the folder is: runtime/storage/directory-evictions.ts.
- * - An index is one more file, and every indexed call one step for every process sharing the folder:
- *   runtime/storage/directory-indexes.ts.
+ * - At most `maxEntries` files, evicted in the memory storage's order (`SegmentedLru`, security.md #64)
+ *   kept in this process: O(1) per write however full the folder is. A file another process has used
+ *   since (its expiry moved) is promoted, not evicted (runtime/storage/directory-evictions.ts).
+ * - An index is one more file (`<SHA-256 of the index>.index`, its member keys as JSON). Every indexed call
+ *   holds the index's lock around all of its work, entry locks inside, so it is one step for every process;
+ *   an indexed write files its entry before the rename, so a crash in between leaves a member with no
+ *   entry (dropped when listed), never an entry outside its index (runtime/storage/directory-indexes.ts).
  *
  * @example
  * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions', maxEntries: 10_000 }) } }));
