@@ -4,7 +4,8 @@ import type { IndexChange, StoredEntry } from '../storage/storage.js';
 import type { IncomingSession } from './incoming.js';
 import type { SessionIndex } from './session-index.js';
 import { enforceLimit, type LimitedSession } from './session-limit.js';
-import { SessionSlot, type SlotSession } from './slot.js';
+import { SessionSlot } from './slot.js';
+import type { SlotSession } from './slot-session.js';
 
 /** What a by-id slot uses of its tracker (runtime/tracker/by-id.ts): the session's entries, by id. */
 export interface ByIdEntries extends LimitedSession {

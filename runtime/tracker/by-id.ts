@@ -10,7 +10,8 @@ import type { Transformer } from '../transform/transformer.js';
 import { ByIdSlot, type ByIdEntries } from './by-id-slot.js';
 import type { IncomingSession, OpenText } from './incoming.js';
 import type { SessionIndex } from './session-index.js';
-import type { SessionSlot, SlotSession } from './slot.js';
+import type { SessionSlot } from './slot.js';
+import type { SlotSession } from './slot-session.js';
 import type { Tracker } from './tracker.js';
 import type { TurnHolder, TurnSource } from './turns.js';
 
