@@ -118,6 +118,7 @@ export class SessionReader<T> {
       flash: this.#decodeFlash(envelope.flash, report),
       envelope,
       id: opened.id,
+      key: opened.key,
       version: opened.version,
       stale: opened.stale,
     };

@@ -7,21 +7,27 @@ import { enforceLimit, type LimitedSession } from './session-limit.js';
 import { SessionSlot } from './slot.js';
 import type { SlotSession } from './slot-session.js';
 
+/** A session id with the key its entry is filed under (runtime/ids.ts), hashed once per request. */
+export interface EntryRef {
+  readonly id: string;
+  readonly key: string;
+}
+
 /** What a by-id slot uses of its tracker (runtime/tracker/by-id.ts): the session's entries, by id. */
 export interface ByIdEntries extends LimitedSession {
   readonly index?: SessionIndex | undefined;
-  create(text: string, ttlSeconds: number, maxSeconds: number, change?: IndexChange): Promise<string>;
-  write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean>;
-  read(id: string): Promise<StoredEntry | undefined>;
-  discard(id: string, version?: string, index?: string): Promise<boolean>;
+  create(text: string, ttlSeconds: number, maxSeconds: number, change?: IndexChange): Promise<EntryRef>;
+  write(entry: EntryRef, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean>;
+  read(entry: EntryRef): Promise<StoredEntry | undefined>;
+  discard(entry: EntryRef, version?: string, index?: string): Promise<boolean>;
   indexChange(payload: unknown, filed: string | undefined): IndexChange | undefined;
-  entryKey(id: string): string;
+  entryOf(id: string): EntryRef;
   tokenFor(id: string): string;
 }
 
 /** An entry to delete at commit; with `version`, only if it still has that version; with `index`, taken out of it. */
 interface RetiredEntry {
-  readonly id: string;
+  readonly entry: EntryRef;
   readonly version: string | undefined;
   readonly index: string | undefined;
 }
@@ -29,13 +35,13 @@ interface RetiredEntry {
 /** A by-id session during one request: which entry it is written under, and which entries commit deletes. */
 export class ByIdSlot extends SessionSlot {
   readonly #tracker: ByIdEntries;
-  /** The id the session is written under; minted at commit when undefined. */
-  #id: string | undefined = undefined;
-  /** The version of `#id`'s entry as loaded; commit writes only over that version. */
+  /** The id the session is written under, with its entry's key; minted at commit when undefined. */
+  #entry: EntryRef | undefined = undefined;
+  /** The version of `#entry` as loaded; commit writes only over that version. */
   #version: string | undefined = undefined;
   /** Entries commit deletes, cleared ones whatever they hold, regenerated ones only as loaded. */
   #retired: RetiredEntry[] | undefined = undefined;
-  /** The index `#id`'s entry is filed under, as loaded: a write that changes the indexed value moves it. */
+  /** The index `#entry` is filed under, as loaded: a write that changes the indexed value moves it. */
   #filed: string | undefined = undefined;
 
   constructor(session: SlotSession, tracker: ByIdEntries) {
@@ -46,14 +52,14 @@ export class ByIdSlot extends SessionSlot {
   override adopt(incoming: IncomingSession<unknown>): void {
     super.adopt(incoming);
     if (!incoming.ok) return;
-    this.#id = incoming.id;
+    if (incoming.id !== undefined) this.#entry = incoming.key === undefined ? this.#tracker.entryOf(incoming.id) : { id: incoming.id, key: incoming.key };
     this.#version = incoming.version;
     this.#filed = this.#tracker.index?.keyOf(incoming.value);
   }
 
   override clear(): void {
     // A logout wins over any concurrent change: every entry this session had goes, whatever it holds.
-    this.#retired = this.#retired?.map(({ id, index }) => ({ id, version: undefined, index }));
+    this.#retired = this.#retired?.map(({ entry, index }) => ({ entry, version: undefined, index }));
     this.#retire(false);
     super.clear();
   }
@@ -84,23 +90,23 @@ export class ByIdSlot extends SessionSlot {
       this.outlive();
       this.#retire(false);
     }
-    let written: string | undefined;
+    let written: EntryRef | undefined;
     if (this.change === 'write') {
       const maxSeconds = lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
       const change = this.#tracker.indexChange(this.value, this.#filed);
-      if (this.#id === undefined) {
+      if (this.#entry === undefined) {
         written = await this.#tracker.create(this.staged, ttl, maxSeconds, change);
         const limit = this.#tracker.index?.definition.maxPerUser;
-        if (change !== undefined && limit !== undefined) await enforceLimit(this.#tracker, limit, change.join, this.#tracker.entryKey(written), now);
+        if (change !== undefined && limit !== undefined) await enforceLimit(this.#tracker, limit, change.join, written.key, now);
       }
-      else if (await this.#tracker.write(this.#id, this.staged, ttl, maxSeconds, this.#version, change)) written = this.#id;
-      else if (await this.#writeOverMigration(ttl, maxSeconds)) written = this.#id;
+      else if (await this.#tracker.write(this.#entry, this.staged, ttl, maxSeconds, this.#version, change)) written = this.#entry;
+      else if (await this.#writeOverMigration(ttl, maxSeconds)) written = this.#entry;
       else throw this.#conflict();
-      this.#id = written;
+      this.#entry = written;
     }
     if (this.change === 'none' && this.refresh === 'migrated') await this.#rewriteMigrated(now, ttl);
-    for (const { id, version, index } of this.#retired ?? []) {
-      if (await this.#tracker.discard(id, version, index)) continue;
+    for (const { entry, version, index } of this.#retired ?? []) {
+      if (await this.#tracker.discard(entry, version, index)) continue;
       // Regenerated from data another request has since changed or cleared: the copy must not live on.
       if (written !== undefined) await this.#tracker.discard(written, undefined, this.#tracker.index?.keyOf(this.value));
       throw this.#conflict();
@@ -115,7 +121,7 @@ export class ByIdSlot extends SessionSlot {
     if (ttl <= 0 || this.loaded === undefined) return;
     const maxSeconds = this.session.lifetime.remaining(this.createdAt, now, this.choice?.expiresAt);
     const change = this.#tracker.indexChange(this.loaded.value, this.#filed);
-    await this.#tracker.write(this.#id!, this.session.repack(this.loaded.envelope, now), ttl, maxSeconds, this.#version, change);
+    await this.#tracker.write(this.#entry!, this.session.repack(this.loaded.envelope, now), ttl, maxSeconds, this.#version, change);
   }
 
   /**
@@ -126,27 +132,27 @@ export class ByIdSlot extends SessionSlot {
   async #writeOverMigration(ttl: number, maxSeconds: number): Promise<boolean> {
     const loaded = this.loaded;
     if (loaded?.migratedFrom === undefined) return false;
-    const entry = await this.#tracker.read(this.#id!);
+    const entry = await this.#tracker.read(this.#entry!);
     if (entry === undefined) return false;
     // The other rewrite differs from this request's migration only in when it was seen.
     const lastSeenAt = parseEnvelope(entry.value)?.lastSeenAt;
     if (lastSeenAt === undefined || entry.value !== this.session.repack(loaded.envelope, lastSeenAt)) return false;
-    return this.#tracker.write(this.#id!, this.staged, ttl, maxSeconds, entry.version, this.#tracker.indexChange(this.value, this.#filed));
+    return this.#tracker.write(this.#entry!, this.staged, ttl, maxSeconds, entry.version, this.#tracker.indexChange(this.value, this.#filed));
   }
 
   override handle(): string | undefined {
-    return this.#id === undefined ? undefined : this.#tracker.entryKey(this.#id);
+    return this.#entry?.key;
   }
 
   /** A written session has the id `store` wrote it under; an unchanged one, the id it was loaded with. */
   protected token(): string {
-    return this.#tracker.tokenFor(this.#id!);
+    return this.#tracker.tokenFor(this.#entry!.id);
   }
 
   /** Moves the current entry to those commit deletes: only as loaded (`asLoaded`), or whatever it holds. */
   #retire(asLoaded: boolean): void {
-    if (this.#id !== undefined) (this.#retired ??= []).push({ id: this.#id, version: asLoaded ? this.#version : undefined, index: this.#filed });
-    this.#id = undefined;
+    if (this.#entry !== undefined) (this.#retired ??= []).push({ entry: this.#entry, version: asLoaded ? this.#version : undefined, index: this.#filed });
+    this.#entry = undefined;
     this.#version = undefined;
     this.#filed = undefined;
   }

@@ -2,12 +2,11 @@ import type { ExpiryDefinition } from '../definition.js';
 import { SessionStorageError, SessionTooLargeError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, storageKeyForId, type SessionIdScheme } from '../ids.js';
 import { Lifetime } from '../lifetime.js';
-import type { StoredEntry } from '../storage/storage.js';
-import type { IndexChange } from '../storage/storage.js';
+import type { IndexChange, StoredEntry } from '../storage/storage.js';
 import type { TimedStorage } from '../storage/timed-storage.js';
 import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
-import { ByIdSlot, type ByIdEntries } from './by-id-slot.js';
+import { ByIdSlot, type ByIdEntries, type EntryRef } from './by-id-slot.js';
 import type { IncomingSession, OpenText } from './incoming.js';
 import type { SessionIndex } from './session-index.js';
 import type { SessionSlot } from './slot.js';
@@ -75,8 +74,8 @@ export class ByIdTracker implements Tracker, ByIdEntries {
     if (entry === undefined) return { ok: false, reason: 'unknown_id', source: 'token' };
     const { value: text, version } = entry;
     const incoming: IncomingSession<T> =
-      text.length > MAX_STORED_LENGTH ? { ok: false, reason: 'too_large', source: 'storage' } : open({ ok: true, text, stale: opened.stale, id, version }, 'storage');
-    if (!incoming.ok && incoming.source === 'storage') await this.discard(id, version);
+      text.length > MAX_STORED_LENGTH ? { ok: false, reason: 'too_large', source: 'storage' } : open({ ok: true, text, stale: opened.stale, id, key, version }, 'storage');
+    if (!incoming.ok && incoming.source === 'storage') await this.discard({ id, key }, version);
     return incoming;
   }
 
@@ -97,37 +96,37 @@ export class ByIdTracker implements Tracker, ByIdEntries {
   }
 
   /** Writes `text` as a new entry under a fresh id, never over an existing one; another id on a collision (security.md #44). */
-  async create(text: string, ttlSeconds: number, maxSeconds: number, change?: IndexChange): Promise<string> {
+  async create(text: string, ttlSeconds: number, maxSeconds: number, change?: IndexChange): Promise<EntryRef> {
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt += 1) {
-      const id = this.ids.generate();
-      if (await this.write(id, text, ttlSeconds, maxSeconds, undefined, change)) return id;
+      const entry = this.entryOf(this.ids.generate());
+      if (await this.write(entry, text, ttlSeconds, maxSeconds, undefined, change)) return entry;
     }
     throw new SessionStorageError(this.storage.storageName, `${MAX_ID_ATTEMPTS} fresh session ids in a row were taken; the random source repeats`);
   }
 
   /**
-   * Stores `text` under `id` for `ttlSeconds`, never past `maxSeconds` from now: a new entry only if `id`
+   * Stores `text` as `entry` for `ttlSeconds`, never past `maxSeconds` from now: a new entry only if the id
    * is unused (`version` undefined), else only over the entry of `version`. Resolves to whether it did. With
    * `change`, the same storage step files the entry as it says.
    */
-  write(id: string, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean> {
+  write(entry: EntryRef, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean> {
     const options = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), maxSeconds };
-    if (change === undefined) return this.storage.write(this.entryKey(id), text, ttlSeconds, options);
-    return this.storage.writeIndexed(this.entryKey(id), text, ttlSeconds, change, options);
+    if (change === undefined) return this.storage.write(entry.key, text, ttlSeconds, options);
+    return this.storage.writeIndexed(entry.key, text, ttlSeconds, change, options);
   }
 
-  /** The entry of `id` as it stands, without sliding its idle timeout. */
-  read(id: string): Promise<StoredEntry | undefined> {
-    return this.storage.read(this.entryKey(id));
+  /** `entry` as it stands, without sliding its idle timeout. */
+  read(entry: EntryRef): Promise<StoredEntry | undefined> {
+    return this.storage.read(entry.key);
   }
 
   /**
-   * Deletes the entry of `id`; with `version`, only that entry, resolving to whether it was still there. With
+   * Deletes `entry`; with `version`, only that entry, resolving to whether it was still there. With
    * `index`, the entry leaves that index in the same step.
    */
-  discard(id: string, version?: string, index?: string): Promise<boolean> {
-    if (index === undefined) return this.storage.invalidate(this.entryKey(id), version);
-    return this.storage.invalidateIndexed(this.entryKey(id), index, version);
+  discard(entry: EntryRef, version?: string, index?: string): Promise<boolean> {
+    if (index === undefined) return this.storage.invalidate(entry.key, version);
+    return this.storage.invalidateIndexed(entry.key, index, version);
   }
 
   /**
@@ -143,5 +142,10 @@ export class ByIdTracker implements Tracker, ByIdEntries {
   /** The key `id`'s entry is filed under: what the admin API calls the session's handle. */
   entryKey(id: string): string {
     return this.ids.storageKey(this.session, id);
+  }
+
+  /** `id` with its entry's key, hashed once. */
+  entryOf(id: string): EntryRef {
+    return { id, key: this.entryKey(id) };
   }
 }
