@@ -34,6 +34,7 @@ interface RetiredEntry {
 
 /** A by-id session during one request: which entry it is written under, and which entries commit deletes. */
 export class ByIdSlot extends SessionSlot {
+  protected override readonly keepsToken = true;
   readonly #tracker: ByIdEntries;
   /** The id the session is written under, with its entry's key; minted at commit when undefined. */
   #entry: EntryRef | undefined = undefined;

@@ -131,6 +131,9 @@ export abstract class SessionSlot {
    */
   abstract regenerate(now: number, assertOpen: () => void): void;
 
+  /** Whether a write can leave the token as it was (by id: the id); by value every write seals a new one. */
+  protected readonly keepsToken: boolean = false;
+
   /** By id: the handle (the entry's storage key) of the id the session has now; by value, `undefined`. */
   handle(): string | undefined {
     return undefined;
@@ -178,7 +181,7 @@ export abstract class SessionSlot {
     if (this.change === 'clear' || this.change === 'reject') transport.expire(response, presented);
     else if (this.change === 'write' || this.refresh !== undefined) {
       const token = this.token();
-      if (this.change === 'write' && this.#clientHolds(token, presented)) sent = false;
+      if (this.change === 'write' && this.keepsToken && this.#clientHolds(token, presented)) sent = false;
       else {
         const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
         transport.send(response, token, { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
