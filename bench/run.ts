@@ -91,7 +91,7 @@ print(`Installed from the tarballs into ${app.folder}: ${app.versions}. Servers 
 print(cpus.description);
 print(
   `\n${settings.rounds} round(s); per variant and round ${settings.warmup} s warm-up, then ${settings.duration} s measured; wrk -t1 -c${settings.connections} ` +
-    `(keep-alive); ${settings.sessions} distinct sessions per variant that keeps one, taken round-robin; GET /counter.\n`,
+    `(keep-alive); ${settings.sessions.toLocaleString('en-US')} distinct sessions per variant that keeps one, taken round-robin; GET /counter.\n`,
 );
 
 const key = generateKey();
