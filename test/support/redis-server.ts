@@ -37,6 +37,11 @@ export interface RedisServerOptions {
   readonly port?: number;
   /** More `redis-server` arguments, for example cluster mode. */
   readonly args?: readonly string[];
+  /**
+   * A command that runs `redis-server` (`[command, ...args]`, the server's command line appended), such as
+   * `['taskset', '-c', '1']` to pin it to a CPU (the benchmark does). Default: none, `redis-server` itself.
+   */
+  readonly launcher?: readonly string[];
 }
 
 const REQUIRE_REDIS = 'TYPED_SESSIONS_REQUIRE_REDIS';
@@ -100,7 +105,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     try {
-      return await launch(port, options.args ?? []);
+      return await launch(port, options.args ?? [], options.launcher ?? []);
     } catch (error) {
       // A free port can be taken between finding it and binding it; only a fixed port is final.
       if (options.port !== undefined || attempt === START_ATTEMPTS) throw error;
@@ -155,13 +160,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function launch(port: number, args: readonly string[]): Promise<RedisServer> {
+async function launch(port: number, args: readonly string[], launcher: readonly string[]): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'typed-sessions-redis-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const serverArgs = ['--port', String(port), '--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
+  const [program, ...programArgs] = [...launcher, 'redis-server', ...serverArgs];
+  const child = spawn(program!, programArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {
