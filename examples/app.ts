@@ -18,8 +18,8 @@
  * which still hold version 1's shape, are migrated on the way in by examples/session-migrations.ts.
  */
 import Koa from 'koa';
-import type { InstallOptions } from 'typed-sessions';
-import { installSessions, type CartItem } from '../generated/index.js';
+import type { InstallOptions, ListedSession } from 'typed-sessions';
+import { installSessions, type CartItem, type DeviceSessionSummary } from '../generated/index.js';
 
 /** Reads an `application/x-www-form-urlencoded` body (small forms only). */
 async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
@@ -64,13 +64,8 @@ function homePage(name: string | undefined, notice: string | undefined): string 
 <p>The cart lives in the <code>X-Cart-Session</code> header: see the curl lines the server printed.</p></body></html>`;
 }
 
-interface Device {
-  readonly handle: string;
-  readonly lastSeenAt: number;
-  // ctx.sessions.list() types the summary loosely (admin.device.list() has DeviceSessionSummary).
-  readonly summary: Readonly<Record<string, unknown>>;
-  readonly current: boolean;
-}
+/** One device as `ctx.sessions.list('device')` gives it: the summary typed from the spec's `summary: [agent]`. */
+type Device = ListedSession<DeviceSessionSummary> & { readonly current: boolean };
 
 /** One device of the list: this one marked, every other with its own sign-out button (the handle, never the id). */
 function deviceHtml({ handle, lastSeenAt, summary, current }: Device): string {
@@ -78,7 +73,7 @@ function deviceHtml({ handle, lastSeenAt, summary, current }: Device): string {
   const action = current
     ? '<b class="current">this device</b>'
     : `<form method="post" action="/devices/revoke"><input type="hidden" name="handle" value="${escapeHtml(handle)}"><button>Sign out</button></form>`;
-  return `<li class="device"><span class="agent">${escapeHtml(String(summary.agent || 'unknown browser'))}</span>
+  return `<li class="device"><span class="agent">${escapeHtml(summary.agent || 'unknown browser')}</span>
     last used <time datetime="${used}">${used}</time> ${action}</li>`;
 }
 

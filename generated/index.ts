@@ -78,6 +78,11 @@ export interface DeviceSessionSummary {
   readonly agent: NonNullable<DeviceSession>['agent'] | undefined;
 }
 
+/** Sessions with `index:`, by accessor name, and what a listing shows of each: the ones `ctx.sessions.list()`, `revoke()` and `revokeOthers()` accept. */
+export interface SummaryMap {
+  device: DeviceSessionSummary;
+}
+
 /** The admin side of the sessions with `index:` or `revocation:`, by name: `installSessions().admin`. */
 export interface SessionsAdmin {
   readonly device: SessionAdmin<DeviceSessionSummary>;
@@ -274,6 +279,6 @@ export function installSessions(options?: InstallOptions): SessionsMiddleware<Se
 
 declare module 'koa' {
   interface DefaultContext {
-    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName>;
+    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName, SummaryMap>;
   }
 }

@@ -106,8 +106,10 @@ export const FIXED_NAMES: readonly string[] = [
   ...Object.values(LAYER_IMPORTS).map((layer) => layer.exportName),
   'SessionMap',
   'ByIdSessionName',
+  'CookieSessionName',
   'FlashMap',
   // The admin side (emit/sessions-admin.ts), imported or declared only for a spec with index: or revocation:.
+  'SummaryMap',
   'SessionsAdmin',
   'SessionAdmin',
   'RevocationAdmin',

@@ -20,7 +20,9 @@ import { ErrorHeaders } from './transport/response-headers.js';
  * Its slots, and when each session opens, are runtime/request-slots.ts; it keeps the turns its by-id sessions
  * took (runtime/tracker/held-turns.ts) until `release`; what commit writes is runtime/request-commit.ts.
  */
-export class RequestSessions implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>, string>, TurnHolder {
+export class RequestSessions
+  implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>, string, Record<string, Readonly<Record<string, unknown>>>>, TurnHolder
+{
   readonly #installed: InstalledSessions;
   readonly #ctx: Context;
   readonly #slots: RequestSlots;

@@ -20,10 +20,17 @@ import type { ListedSession } from './session-admin.js';
  * const notice = ctx.sessions.flashed('user', 'notice'); // in the request after it: 'Saved', then gone
  *
  * `M` maps session names to payload types, `ById` names the sessions tracked by id, `F` maps the sessions
- * that declare `flash:` to their flash value types (key -> type), and `Cookie` names the cookie sessions
- * that take cookie options (the generated `SessionMap`, `ByIdSessionName`, `FlashMap` and `CookieSessionName`).
+ * that declare `flash:` to their flash value types (key -> type), `Cookie` names the cookie sessions
+ * that take cookie options, and `Indexed` maps the sessions that declare `index:` to what a listing shows of
+ * each (the generated `SessionMap`, `ByIdSessionName`, `FlashMap`, `CookieSessionName` and `SummaryMap`).
  */
-export interface Sessions<M extends object, ById extends keyof M = never, F extends object = Record<never, never>, Cookie extends keyof M = never> {
+export interface Sessions<
+  M extends object,
+  ById extends keyof M = never,
+  F extends object = Record<never, never>,
+  Cookie extends keyof M = never,
+  Indexed extends object = Record<never, never>,
+> {
   /**
    * The payload, or `undefined` when the request carried none (or a bad one). Read-only, at every depth: a
    * change made in place would not be written (change it with `set` or `update`). Frozen outside
@@ -66,20 +73,26 @@ export interface Sessions<M extends object, ById extends keyof M = never, F exte
   handle<K extends ById & string>(name: K): string | undefined;
   /**
    * `index:` sessions: ends every other session of this session's user (its indexed value), in one storage
-   * step, and resolves to how many it ended. Throws `SessionUsageError` for a session without `index:`.
+   * step, and resolves to how many it ended. Only the sessions of `Indexed` are accepted (past the types, a
+   * session without `index:` throws `SessionUsageError`).
    */
-  revokeOthers<K extends ById & string>(name: K): Promise<number>;
+  revokeOthers<K extends keyof Indexed & string>(name: K): Promise<number>;
   /**
    * `index:` sessions: every live session of this session's user, most recently used first, `current` marking
-   * the one this request carries: the data of a "your devices" page. One storage step.
+   * the one this request carries: the data of a "your devices" page. One storage step. Each `summary` is typed
+   * by `Indexed` from the spec's `summary:` paths, as the admin API's `list` is.
+   *
+   * @example
+   * const devices = await ctx.sessions.list('device');
+   * devices.map(({ handle, current, summary }) => ({ handle, current, agent: summary.agent }));
    */
-  list<K extends ById & string>(name: K): Promise<Array<ListedSession & { readonly current: boolean }>>;
+  list<K extends keyof Indexed & string>(name: K): Promise<Array<ListedSession<Indexed[K]> & { readonly current: boolean }>>;
   /**
    * `index:` sessions: ends the session of `handle` if it is another session of this session's user (a handle
    * of someone else's session, or of this request's own, ends nothing: use `clear` for that); resolves to
    * whether it ended one.
    */
-  revoke<K extends ById & string>(name: K, handle: string): Promise<boolean>;
+  revoke<K extends keyof Indexed & string>(name: K, handle: string): Promise<boolean>;
   /**
    * Leaves flash value `key` for a later request: it stays in the session, beside the payload under the
    * same seal or storage entry, until a request reads it with `flashed`. Setting it again replaces it, so a

@@ -5,15 +5,16 @@
  * "no session" under the new one, which logs its user out.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KeyRingDefinition, StorageDefinition, TransformDefinition } from 'typed-sessions/rules';
+import type { KeyRingDefinition, TransformDefinition } from 'typed-sessions/rules';
 import { createPayloadAjv } from '../emit/payload-ajv.js';
 import type { SpecSource } from '../load.js';
 import type { SessionNode, SpecModel } from '../model.js';
 import { runtimeSchema } from '../payload-schema.js';
-import type { SpecPath } from '../spec-path.js';
 import type { SchemaComparison } from './compare-schemas.js';
+import { comparePerUser } from './compare-per-user.js';
 import { compareVersions } from './compare-versions.js';
 import { FindingSink, type CompatFinding } from './finding.js';
+import { describeStorage, duration, storagePlace, type SessionPair } from './session-pair.js';
 
 /** A spec as the check reads it: its model (`loadSpecText` / `loadSpecFile`), and where it wrote each value. */
 export interface ComparedSpec {
@@ -52,21 +53,12 @@ export function compareSpecs(before: ComparedSpec, after: ComparedSpec): CompatF
     compareMigrateFrom(pair);
     compareVersions({ sink, session: old.name, types: { before: before.model.types, after: after.model.types }, ajv } satisfies SchemaComparison, old, now);
     compareFlash(pair);
+    comparePerUser(pair);
   }
   for (const added of after.model.sessions.filter((session) => !before.model.sessions.some((old) => old.name === session.name))) {
     sink.add('session-added', added.name, 'after', ['sessions', added.name], 'session added');
   }
   return sink.findings(acknowledged);
-}
-
-interface SessionPair {
-  readonly sink: FindingSink;
-  readonly before: SpecModel;
-  readonly after: SpecModel;
-  readonly old: SessionNode;
-  readonly now: SessionNode;
-  /** `sessions.NAME`, the same in both specs. */
-  readonly at: SpecPath;
 }
 
 function compareTransport({ sink, old, now, at }: SessionPair): void {
@@ -140,8 +132,8 @@ function describeCodec(session: SessionNode): string {
 function compareStorage({ sink, before, after, old, now, at }: SessionPair): void {
   const was = old.storage === undefined ? undefined : before.storages[old.storage];
   const is = now.storage === undefined ? undefined : after.storages[now.storage];
-  const { prefix: oldPrefix, ...oldPlace } = withPrefix(was);
-  const { prefix: newPrefix, ...newPlace } = withPrefix(is);
+  const { prefix: oldPrefix, ...oldPlace } = storagePlace(was);
+  const { prefix: newPrefix, ...newPlace } = storagePlace(is);
   // Entries in memory do not outlive the process, so which memory storage holds them is no change.
   if (was?.kind === 'memory' && is?.kind === 'memory') return;
   if (!isDeepStrictEqual(oldPlace, newPlace)) {
@@ -149,17 +141,6 @@ function compareStorage({ sink, before, after, old, now, at }: SessionPair): voi
   } else if (oldPrefix !== newPrefix && now.storage !== undefined) {
     sink.add('prefix-changed', old.name, 'after', ['storages', now.storage, 'prefix'], `Redis prefix changed from "${oldPrefix}" to "${newPrefix}"; live entries are stored under the old prefix`);
   }
-}
-
-function withPrefix(storage: StorageDefinition | undefined): { readonly prefix?: string } & Record<string, unknown> {
-  if (storage === undefined) return { byValue: true };
-  if (storage.kind === 'redis') return { kind: storage.kind, url: storage.url, prefix: storage.prefix };
-  if (storage.kind === 'directory') return { kind: storage.kind, path: storage.path };
-  return { kind: storage.kind };
-}
-
-function describeStorage(name: string | undefined, storage: StorageDefinition | undefined): string {
-  return name === undefined || storage === undefined ? 'none (by value)' : `"${name}" (${storage.kind})`;
 }
 
 function compareExpiry({ sink, old, now, at }: SessionPair): void {
@@ -212,11 +193,3 @@ function compareFlash({ sink, before, after, old, now, at }: SessionPair): void 
     }
   }
 }
-
-/** Seconds in the largest unit that holds them whole, as a spec writes durations: `7d`, `90m`. */
-function duration(seconds: number): string {
-  const [unit, size] = DURATION_UNITS.find(([, candidate]) => seconds % candidate === 0) ?? ['s', 1];
-  return `${seconds / size}${unit}`;
-}
-
-const DURATION_UNITS: readonly (readonly [string, number])[] = [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]];

@@ -9,6 +9,8 @@ import type { SpecPath } from '../spec-path.js';
 /** The way out of every breaking change: the spec says the logout is meant (`acknowledgeLogout`). */
 export const acknowledgeFix = 'or write acknowledgeLogout: "why" on the session to accept the logout';
 const SCHEMA_FIX = `raise version: and keep the old schema under history: with a migrate: to the next version, ${acknowledgeFix}`;
+// What a revocation the new spec no longer reads does: no session ends, a revoked one comes back.
+const REVOKED_OPEN = 'or write acknowledgeLogout: "why" on the session to accept that revoked cookies open again';
 // A payload version migrates payloads, never tokens: a token the new wire settings cannot open has no version to read.
 const SETTING_FIX = `keep the old setting, ${acknowledgeFix} (a payload version does not cover this)`;
 
@@ -56,6 +58,19 @@ export const FINDING_KINDS = {
   unproven: { breaking: true, fix: SCHEMA_FIX },
   'flash-schema-changed': { breaking: false },
   'flash-key-removed': { breaking: false },
+  'index-added': { breaking: false },
+  'index-removed': { breaking: false },
+  'index-changed': { breaking: true, fix: 'keep the old index: path (a new path holding the same values files the same), or write acknowledgeLogout: "why" on the session to accept that revokeAll() misses those sessions' },
+  'summary-changed': { breaking: false },
+  'max-per-user-lowered': { breaking: true, fix: `keep the old limit, ${acknowledgeFix}` },
+  'max-per-user-raised': { breaking: false },
+  'revocation-added': { breaking: false },
+  'revocation-removed': { breaking: true, fix: `keep revocation: until expiry.maxAge has passed since the last revokeAll(), ${REVOKED_OPEN}` },
+  'revocation-storage-changed': { breaking: true, fix: `keep the stamps' storage where it is, ${REVOKED_OPEN}` },
+  'revocation-key-changed': { breaking: true, fix: `keep the old revocation.key (a new path holding the same user ids finds the same stamps), ${REVOKED_OPEN}` },
+  'revocation-recheck-changed': { breaking: false },
+  'revocation-fails-open': { breaking: true, fix: `keep onStoreDown: deny, ${REVOKED_OPEN}` },
+  'revocation-fails-closed': { breaking: false },
 } as const satisfies Readonly<Record<string, { readonly breaking: true; readonly fix: string } | { readonly breaking: false }>>;
 
 export type FindingKind = keyof typeof FINDING_KINDS;

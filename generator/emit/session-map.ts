@@ -6,6 +6,7 @@
 import type { SessionNode, SpecModel } from '../model.js';
 import { specFileLabel } from '../generated-header.js';
 import { flashTypeName } from '../names.js';
+import { indexedSessions } from './sessions-admin.js';
 import {
   docText,
   StructureKind,
@@ -60,17 +61,22 @@ export function emitSessionMap(model: SpecModel): Array<InterfaceDeclarationStru
 }
 
 /**
- * The type of `ctx.sessions`: its type arguments up to the last one the spec uses, `FlashMap`'s place held
- * by `Record<never, never>` (no flash values) before a `CookieSessionName`.
+ * The type of `ctx.sessions`: its type arguments up to the last one the spec uses, the place of one it does
+ * not use held by what that argument defaults to (`Record<never, never>` for no flash values, `never` for no
+ * cookie sessions) before a later one.
  *
  * @example
- * sessionsType(demoModel); // 'Sessions<SessionMap, ByIdSessionName, Record<never, never>, CookieSessionName>'
+ * sessionsType(demoModel); // 'Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName, SummaryMap>'
  */
 export function sessionsType(model: SpecModel): string {
-  const flash = model.sessions.some((session) => session.flash !== undefined) ? ['FlashMap'] : [];
-  const cookies = cookieOptionSessions(model).length > 0 ? ['CookieSessionName'] : [];
-  const flashPlace = flash.length > 0 || cookies.length > 0 ? [flash[0] ?? 'Record<never, never>'] : [];
-  return `Sessions<${['SessionMap', 'ByIdSessionName', ...flashPlace, ...cookies].join(', ')}>`;
+  const places: readonly (readonly [used: boolean, name: string, unused: string])[] = [
+    [model.sessions.some((session) => session.flash !== undefined), 'FlashMap', 'Record<never, never>'],
+    [cookieOptionSessions(model).length > 0, 'CookieSessionName', 'never'],
+    [indexedSessions(model).length > 0, 'SummaryMap', 'Record<never, never>'],
+  ];
+  const last = places.map(([used]) => used).lastIndexOf(true);
+  const optional = places.slice(0, last + 1).map(([used, name, unused]) => (used ? name : unused));
+  return `Sessions<${['SessionMap', 'ByIdSessionName', ...optional].join(', ')}>`;
 }
 
 /** Cookie sessions not in Ktor's format, which has no envelope to keep cookie options in (runtime/session-pipeline.ts `choose`). */

@@ -1,8 +1,10 @@
 /**
  * The admin side's types (docs/spec.md, `index` and `revocation`), for a spec with sessions that have one:
- * per `index:` session its summary type (`<Pascal>SessionSummary`, each `summary:` path's payload type), and
- * `SessionsAdmin`, by session name, which `installSessions()` returns with the middleware as `.admin`. A spec
- * with neither generates none of it, and `installSessions()` returns a plain `Middleware` as before.
+ * per `index:` session its summary type (`<Pascal>SessionSummary`, each `summary:` path's payload type),
+ * `SummaryMap` (each `index:` session's summary type by name: the last type argument of `Sessions`, so
+ * `ctx.sessions.list()` is typed as the admin's is), and `SessionsAdmin`, by session name, which
+ * `installSessions()` returns with the middleware as `.admin`. A spec with neither generates none of it, and
+ * `installSessions()` returns a plain `Middleware` as before.
  */
 import type { SessionNode, SpecModel } from '../model.js';
 import { StructureKind, type InterfaceDeclarationStructure } from './print.js';
@@ -14,6 +16,11 @@ export const ADMIN_TYPE_IMPORTS: readonly string[] = ['RevocationAdmin', 'Sessio
 /** The sessions with an admin side, in spec order. */
 export function adminSessions(model: SpecModel): SessionNode[] {
   return model.sessions.filter((session) => session.index !== undefined || session.revocation !== undefined);
+}
+
+/** The sessions with `index:`, in spec order: the ones `SummaryMap` holds. */
+export function indexedSessions(model: SpecModel): SessionNode[] {
+  return model.sessions.filter((session) => session.index !== undefined);
 }
 
 /** `user` -> `UserSessionSummary`. */
@@ -28,7 +35,7 @@ export function summaryTypeName(session: SessionNode): string {
 export function emitSessionsAdmin(model: SpecModel): InterfaceDeclarationStructure[] {
   const sessions = adminSessions(model);
   if (sessions.length === 0) return [];
-  const indexed = sessions.filter((session) => session.index !== undefined);
+  const indexed = indexedSessions(model);
   return [
     ...indexed.map(
       (session): InterfaceDeclarationStructure => ({
@@ -39,6 +46,17 @@ export function emitSessionsAdmin(model: SpecModel): InterfaceDeclarationStructu
         properties: (session.summary ?? []).map((path) => ({ name: stringLiteral(path.join('.')), isReadonly: true, type: `${pathType(session.typeName, path)} | undefined` })),
       }),
     ),
+    ...(indexed.length === 0
+      ? []
+      : [
+          {
+            kind: StructureKind.Interface,
+            name: 'SummaryMap',
+            isExported: true,
+            docs: ['Sessions with `index:`, by accessor name, and what a listing shows of each: the ones `ctx.sessions.list()`, `revoke()` and `revokeOthers()` accept.'],
+            properties: indexed.map((session) => ({ name: propertyName(session.name), type: summaryTypeName(session) })),
+          } satisfies InterfaceDeclarationStructure,
+        ]),
     {
       kind: StructureKind.Interface,
       name: 'SessionsAdmin',

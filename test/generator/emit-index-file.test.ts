@@ -169,7 +169,7 @@ describe('generate', () => {
   });
 
   it("declares ctx.sessions on Koa's context unless the spec turns it off, and changes nothing else", async () => {
-    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName>;\n  }\n}\n";
+    const augmentation = "declare module 'koa' {\n  interface DefaultContext {\n    sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName, SummaryMap>;\n  }\n}\n";
     const withIt = await entryFile(demoModel);
     expect(withIt.endsWith(`\n${augmentation}`)).toBe(true);
     expect(await entryFile({ ...demoModel, augmentKoaContext: true })).toBe(withIt);
@@ -183,6 +183,18 @@ describe('generate', () => {
     const without = await entryFile({ ...demoModel, sessions: demoModel.sessions.map(({ flash: _flash, ...session }) => session) });
     expect(without).not.toMatch(/Flash/);
     // FlashMap's place is held for CookieSessionName, the fourth.
-    expect(without).toContain('sessions: Sessions<SessionMap, ByIdSessionName, Record<never, never>, CookieSessionName>;');
+    expect(without.replace(/\s+/g, ' ')).toContain('sessions: Sessions< SessionMap, ByIdSessionName, Record<never, never>, CookieSessionName, SummaryMap >;');
+  });
+
+  it('declares SummaryMap and passes it to Sessions, last, only when a session has index:', async () => {
+    expect(await entryFile(demoModel)).toContain('export interface SummaryMap {\n  device: DeviceSessionSummary;\n}');
+    const without = await entryFile({ ...demoModel, sessions: demoModel.sessions.map(({ index: _index, maxPerUser: _limit, summary: _summary, ...session }) => session) });
+    expect(without).not.toMatch(/SummaryMap/);
+    expect(without).toContain('sessions: Sessions<SessionMap, ByIdSessionName, FlashMap, CookieSessionName>;');
+    // An indexed header session alone: the places of FlashMap and CookieSessionName hold their defaults.
+    const cart = demoModel.sessions.find((session) => session.name === 'cart')!;
+    const alone = await entryFile({ ...demoModel, sessions: [{ ...cart, index: ['owner'] }] });
+    expect(alone).toContain('export interface SummaryMap {\n  cart: CartSessionSummary;\n}');
+    expect(alone).toContain('sessions: Sessions<SessionMap, ByIdSessionName, Record<never, never>, never, SummaryMap>;');
   });
 });

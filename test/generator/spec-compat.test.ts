@@ -598,7 +598,197 @@ const VERSION_CASES: readonly Case[] = [
   },
 ];
 
-const CASES: readonly Case[] = [...SCHEMA_CASES, ...VERSION_CASES];
+// Per-user settings: `user` by id in Redis with a nested account id beside its own, or by value with a revocation stamp.
+const PER_USER_SCHEMA =
+  '{ type: object, properties: { id: { type: string }, account: { type: object, properties: { id: { type: string } }, required: [id], additionalProperties: false }, device: { type: string } }, required: [id, account], additionalProperties: false }';
+const BY_ID = '    storage: redis\n    expiry: { maxAge: 7d }';
+const INDEXED = `${BY_ID}\n    index: id`;
+const MEMORY = `${BASE.storages}\n  mem: { kind: memory }\n  other: { kind: redis, url: { env: REDIS_URL }, prefix: "sess:" }`;
+const REVOKED = (revocation: string) => `${BASE.settings}\n    revocation: { ${revocation} }`;
+const STAMPS = 'storage: redis, key: id, recheck: 5m';
+
+const PER_USER_CASES: readonly Case[] = [
+  {
+    name: 'index-added: live entries are filed at their next write',
+    before: { settings: BY_ID, schema: PER_USER_SCHEMA },
+    after: { settings: INDEXED, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'index-added', status: 'compatible', at: 'new.yaml:13:12', message: 'session "user": index: id added; a live session is filed at its next write (set, update, regenerate, or the rewrite of a migrated payload), never by a read, so until then list() leaves it out and revokeAll() does not end it, for at most expiry.maxAge (7d)' },
+    ],
+  },
+  {
+    name: 'index-added on a memory storage, which keeps no session across the deploy',
+    before: { storages: MEMORY, settings: '    storage: mem', schema: PER_USER_SCHEMA },
+    after: { storages: MEMORY, settings: '    storage: mem\n    index: id', schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'index-added', status: 'compatible', at: 'new.yaml:14:12', message: 'session "user": index: id added; a memory storage keeps no session across the deploy, so every session is filed from its creation' },
+    ],
+  },
+  {
+    name: 'index-removed',
+    before: { settings: `${INDEXED}\n    maxPerUser: 3\n    summary: [device]`, schema: PER_USER_SCHEMA },
+    after: { settings: BY_ID, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'index-removed', status: 'compatible', at: 'old.yaml:13:12', message: 'session "user": index: id removed; live sessions stay, and nothing lists or revokes them by user any more (the admin API, ctx.sessions.list, revoke and revokeOthers of this session go, so code calling them no longer compiles)' },
+    ],
+  },
+  {
+    name: 'index-changed to another path',
+    before: { settings: INDEXED, schema: PER_USER_SCHEMA },
+    after: { settings: `${BY_ID}\n    index: account.id`, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'index-changed', status: 'breaking', at: 'new.yaml:13:12', message: 'session "user": index changed from id to account.id; a live session stays filed under its value at id until its next write, so where that differs from its value at account.id, list() and revokeAll() of its user miss it until then (at most expiry.maxAge, 7d); keep the old index: path (a new path holding the same values files the same), or write acknowledgeLogout: "why" on the session to accept that revokeAll() misses those sessions' },
+    ],
+  },
+  {
+    name: 'summary-changed',
+    before: { settings: `${INDEXED}\n    summary: [device]`, schema: PER_USER_SCHEMA },
+    after: { settings: `${INDEXED}\n    summary: [device, account.id]`, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'summary-changed', status: 'compatible', at: 'new.yaml:14:14', message: 'session "user": summary changed from [device] to [device, account.id]; listings show these fields (undefined where a live payload lacks one), and UserSessionSummary changes with them' },
+    ],
+  },
+  {
+    name: 'summary removed',
+    before: { settings: `${INDEXED}\n    summary: [device]`, schema: PER_USER_SCHEMA },
+    after: { settings: INDEXED, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'summary-changed', status: 'compatible', at: 'old.yaml:14:14', message: 'session "user": summary removed; listings show no payload field, and UserSessionSummary has none' },
+    ],
+  },
+  {
+    name: 'max-per-user-lowered: added',
+    before: { settings: INDEXED, schema: PER_USER_SCHEMA },
+    after: { settings: `${INDEXED}\n    maxPerUser: 5`, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'max-per-user-lowered', status: 'breaking', at: 'new.yaml:14:17', message: 'session "user": maxPerUser: 5 added; a user holding more than 5 filed sessions loses the least recently used ones beyond it when their next session is created (a sign-in or a regenerate; revoked, reason limit); keep the old limit, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'max-per-user-lowered',
+    before: { settings: `${INDEXED}\n    maxPerUser: 10`, schema: PER_USER_SCHEMA },
+    after: { settings: `${INDEXED}\n    maxPerUser: 5`, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'max-per-user-lowered', status: 'breaking', at: 'new.yaml:14:17', message: 'session "user": maxPerUser lowered from 10 to 5; a user holding more than 5 filed sessions loses the least recently used ones beyond it when their next session is created (a sign-in or a regenerate; revoked, reason limit); keep the old limit, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'max-per-user-raised',
+    before: { settings: `${INDEXED}\n    maxPerUser: 5`, schema: PER_USER_SCHEMA },
+    after: { settings: `${INDEXED}\n    maxPerUser: 10`, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'max-per-user-raised', status: 'compatible', at: 'new.yaml:14:17', message: 'session "user": maxPerUser raised from 5 to 10' },
+    ],
+  },
+  {
+    name: 'maxPerUser removed',
+    before: { settings: `${INDEXED}\n    maxPerUser: 5`, schema: PER_USER_SCHEMA },
+    after: { settings: INDEXED, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'max-per-user-raised', status: 'compatible', at: 'old.yaml:14:17', message: 'session "user": maxPerUser removed; a user may hold any number of sessions' },
+    ],
+  },
+  {
+    name: 'index and maxPerUser added together',
+    before: { settings: BY_ID, schema: PER_USER_SCHEMA },
+    after: { settings: `${INDEXED}\n    maxPerUser: 5`, schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'index-added', status: 'compatible', at: 'new.yaml:13:12', message: 'session "user": index: id added; a live session is filed at its next write (set, update, regenerate, or the rewrite of a migrated payload), never by a read, so until then list() leaves it out and revokeAll() does not end it, for at most expiry.maxAge (7d)' },
+      { kind: 'max-per-user-lowered', status: 'breaking', at: 'new.yaml:14:17', message: 'session "user": maxPerUser: 5 added; a user holding more than 5 filed sessions loses the least recently used ones beyond it when their next session is created (a sign-in or a regenerate; revoked, reason limit); keep the old limit, or write acknowledgeLogout: "why" on the session to accept the logout' },
+    ],
+  },
+  {
+    name: 'revocation-added: live cookies are rechecked at their next request',
+    before: { schema: PER_USER_SCHEMA },
+    after: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-added', status: 'compatible', at: 'new.yaml:13:17', message: 'session "user": revocation added; a live cookie carries no check time, so its next request reads its user\'s stamp first (one storage read), and revokeAll() reaches every live cookie from the deploy on' },
+    ],
+  },
+  {
+    name: 'revocation-removed',
+    before: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-removed', status: 'breaking', at: 'old.yaml:13:17', message: 'session "user": revocation removed; its stamps are no longer read, so a cookie sealed before a revokeAll() (a copy kept by a thief, a device signed out) opens again until its own expiry.maxAge (7d) ends; keep revocation: until expiry.maxAge has passed since the last revokeAll(), or write acknowledgeLogout: "why" on the session to accept that revoked cookies open again' },
+    ],
+  },
+  {
+    name: 'revocation-storage-changed to another storage',
+    before: { storages: MEMORY, settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { storages: MEMORY, settings: REVOKED('storage: mem, key: id, recheck: 5m'), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-storage-changed', status: 'breaking', at: 'new.yaml:15:28', message: 'session "user": revocation.storage changed from "redis" (redis) to "mem" (memory); the stamps are where the old one keeps them and are no longer read, so a cookie sealed before a revokeAll() (a copy kept by a thief, a device signed out) opens again until its own expiry.maxAge (7d) ends; keep the stamps\' storage where it is, or write acknowledgeLogout: "why" on the session to accept that revoked cookies open again' },
+    ],
+  },
+  {
+    name: "revocation-storage-changed: the storage's prefix",
+    before: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { storages: '  redis: { kind: redis, url: { env: REDIS_URL }, prefix: "app:" }', settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-storage-changed', status: 'breaking', at: 'new.yaml:6:10', message: 'session "user": revocation.storage "redis" moved (another kind, URL, path or prefix); the stamps are where the old one keeps them and are no longer read, so a cookie sealed before a revokeAll() (a copy kept by a thief, a device signed out) opens again until its own expiry.maxAge (7d) ends; keep the stamps\' storage where it is, or write acknowledgeLogout: "why" on the session to accept that revoked cookies open again' },
+    ],
+  },
+  {
+    name: 'revocation storage renamed, the same place: no finding',
+    before: { storages: MEMORY, settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { storages: MEMORY, settings: REVOKED('storage: other, key: id, recheck: 5m'), schema: PER_USER_SCHEMA },
+    want: [],
+  },
+  {
+    name: 'revocation moved off a memory storage, whose stamps no deploy keeps: no finding',
+    before: { storages: MEMORY, settings: REVOKED('storage: mem, key: id, recheck: 5m'), schema: PER_USER_SCHEMA },
+    after: { storages: MEMORY, settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    want: [],
+  },
+  {
+    name: 'revocation-key-changed',
+    before: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { settings: REVOKED('storage: redis, key: account.id, recheck: 5m'), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-key-changed', status: 'breaking', at: 'new.yaml:13:40', message: 'session "user": revocation.key changed from id to account.id; a stamp is found by the user id at the key, so where a live payload\'s value at account.id differs from its value at id, its user\'s revocations so far are no longer read and a cookie sealed before a revokeAll() (a copy kept by a thief, a device signed out) opens again until its own expiry.maxAge (7d) ends; keep the old revocation.key (a new path holding the same user ids finds the same stamps), or write acknowledgeLogout: "why" on the session to accept that revoked cookies open again' },
+    ],
+  },
+  {
+    name: 'revocation-recheck-changed',
+    before: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { settings: REVOKED('storage: redis, key: id, recheck: 1h'), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-recheck-changed', status: 'compatible', at: 'new.yaml:13:53', message: 'session "user": revocation.recheck lengthened from 5m to 1h; a revoked cookie now works at most 1h after revokeAll()' },
+    ],
+  },
+  {
+    name: 'revocation-fails-open: onStoreDown deny to allow',
+    before: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    after: { settings: REVOKED(`${STAMPS}, onStoreDown: allow`), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-fails-open', status: 'breaking', at: 'new.yaml:13:70', message: 'session "user": revocation.onStoreDown changed from deny to allow; a recheck the storage cannot answer now lets the cookie through unchecked, so while the storage is down every revoked cookie within its expiry.maxAge opens again; keep onStoreDown: deny, or write acknowledgeLogout: "why" on the session to accept that revoked cookies open again' },
+    ],
+  },
+  {
+    name: 'acknowledged: a lower maxPerUser and a removed revocation, with acknowledgeLogout written in the change',
+    before: { settings: `${INDEXED}\n    maxPerUser: 10`, schema: PER_USER_SCHEMA, more: `  member:\n${REVOKED(STAMPS)}\n    schema: ${PER_USER_SCHEMA}` },
+    after: {
+      settings: `${INDEXED}\n    maxPerUser: 5\n    acknowledgeLogout: "at most 5 devices"`,
+      schema: PER_USER_SCHEMA,
+      more: `  member:\n${BASE.settings}\n    acknowledgeLogout: "stamps retired after 7d"\n    schema: ${PER_USER_SCHEMA}`,
+    },
+    want: [
+      { kind: 'max-per-user-lowered', status: 'acknowledged', at: 'new.yaml:14:17', message: 'session "user": maxPerUser lowered from 10 to 5; a user holding more than 5 filed sessions loses the least recently used ones beyond it when their next session is created (a sign-in or a regenerate; revoked, reason limit); acknowledged by acknowledgeLogout: "at most 5 devices"' },
+      { kind: 'revocation-removed', status: 'acknowledged', at: 'old.yaml:19:17', message: 'session "member": revocation removed; its stamps are no longer read, so a cookie sealed before a revokeAll() (a copy kept by a thief, a device signed out) opens again until its own expiry.maxAge (7d) ends; acknowledged by acknowledgeLogout: "stamps retired after 7d"' },
+    ],
+  },
+  {
+    name: 'revocation-fails-closed: onStoreDown allow to deny',
+    before: { settings: REVOKED(`${STAMPS}, onStoreDown: allow`), schema: PER_USER_SCHEMA },
+    after: { settings: REVOKED(STAMPS), schema: PER_USER_SCHEMA },
+    want: [
+      { kind: 'revocation-fails-closed', status: 'compatible', at: 'old.yaml:13:70', message: 'session "user": revocation.onStoreDown changed from allow to deny; a recheck the storage cannot answer is now a 503, never a cookie let through' },
+    ],
+  },
+];
+
+const CASES: readonly Case[] = [...SCHEMA_CASES, ...VERSION_CASES, ...PER_USER_CASES];
 
 describe('compareSpecs: each change and its findings', () => {
   it.each(CASES)('$name', ({ before, after, want }) => {

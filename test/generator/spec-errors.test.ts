@@ -838,6 +838,8 @@ const semanticRules: Case[] = [
         UserSession: { type: object, additionalProperties: false }
         SessionMap: { type: object, additionalProperties: false }
         Record: { type: string }
+        SummaryMap: { type: string }
+        CookieSessionName: { type: string }
       sessions:
         user: { insecure: true, schema: { type: object, additionalProperties: false } }
         cart_2: { insecure: true, schema: { type: object, additionalProperties: false } }
@@ -846,8 +848,10 @@ const semanticRules: Case[] = [
     want: [
       '4:3: types.SessionMap gives the TypeScript name SessionMap, which the generated code declares or imports itself; rename it',
       '5:3: types.Record gives the TypeScript name Record, which the generated code declares or imports itself; rename it',
-      '7:3: sessions.user gives the TypeScript name UserSession, already given by types.UserSession; rename one of them',
-      '9:3: sessions.cart2 gives the TypeScript name Cart2Session, already given by sessions.cart_2; rename one of them',
+      '6:3: types.SummaryMap gives the TypeScript name SummaryMap, which the generated code declares or imports itself; rename it',
+      '7:3: types.CookieSessionName gives the TypeScript name CookieSessionName, which the generated code declares or imports itself; rename it',
+      '9:3: sessions.user gives the TypeScript name UserSession, already given by types.UserSession; rename one of them',
+      '11:3: sessions.cart2 gives the TypeScript name Cart2Session, already given by sessions.cart_2; rename one of them',
     ],
   },
   {

@@ -4,9 +4,12 @@
  * `npx typed-sessions gen` on that project's own spec (the README's), type-check the README's first program
  * with it, compile and serve a request: once on Koa 3 with its types, once on Koa 2 with its own. Then the
  * same project moves its session to payload version 2 with a migration of its own (docs/schema-evolution.md),
- * and, as plain JavaScript, adds a session indexed by user whose `.admin` lists and revokes (docs/spec.md).
+ * and, as plain JavaScript, adds a session indexed by user whose `.admin` lists and revokes (docs/spec.md);
+ * in TypeScript, that session's admin API and `ctx.sessions.list` type-check against its summary, and a
+ * summary field the spec does not select does not.
  */
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,6 +137,55 @@ const server = app.listen(0, '127.0.0.1', () => {
 });
 `;
 
+/**
+ * TypeScript over the packed runtime's types: a user's devices in a request (`ctx.sessions.list`, typed by the
+ * spec's `summary: [agent]`, and `revokeOthers`), and outside one (`.admin.device`: `list`, `revoke`, `revokeAll`).
+ */
+const typedDevicesApp = `import Koa from 'koa';
+import { installSessions } from './generated/index.js';
+
+const sessions = installSessions();
+const app = new Koa();
+app.use(sessions);
+app.use(async (ctx) => {
+  if (ctx.path === '/login') {
+    ctx.sessions.set('device', { userId: 'ada', agent: ctx.get('user-agent') });
+    ctx.status = 204;
+  } else if (ctx.path === '/devices') {
+    const listed = await ctx.sessions.list('device');
+    const agents: Array<string | undefined> = listed.map((entry) => entry.summary.agent);
+    ctx.body = { agents: agents.sort(), current: listed.filter((entry) => entry.current).length };
+  } else if (ctx.path === '/revoke-others') {
+    ctx.body = { revoked: await ctx.sessions.revokeOthers('device') };
+  }
+});
+
+/** After a password change: every device of the user but the one kept, the first listed revoked on its own. */
+export async function passwordChanged(user: string, keep: string): Promise<string | undefined> {
+  const [first] = await sessions.admin.device.list(user);
+  const agent: string | undefined = first?.summary.agent;
+  const revoked: boolean = await sessions.admin.device.revoke(first?.handle ?? '');
+  const ended: number = await sessions.admin.device.revokeAll(user, { except: keep });
+  return revoked || ended > 0 ? agent : undefined;
+}
+
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  if (address && typeof address === 'object') console.log('listening ' + address.port);
+});
+`;
+
+/** A summary field the spec's `summary:` does not select, read outside a request and in one. */
+const wrongSummary = `import Koa from 'koa';
+import { installSessions } from './generated/index.js';
+
+const [first] = await installSessions().admin.device.list('ada');
+export const outside = first?.summary.userId;
+export async function inside(ctx: Koa.Context): Promise<unknown> {
+  return (await ctx.sessions.list('device'))[0]?.summary.userId;
+}
+`;
+
 const tsconfig = {
   compilerOptions: {
     target: 'ES2022',
@@ -252,6 +304,33 @@ describe.each([3, 2] as const)('installed from the tarballs, on Koa %i', (major)
     );
     expect(refused).toMatch(/v2\/generated\/index\.ts\(\d+,\d+\): error TS1360: Type .*firstSeen/s);
   }, 180_000);
+
+  // Once, on Koa 3, in one build: the right app compiles and serves, the wrong summary fields are its only errors.
+  if (major === 3) it("type-checks a user index's admin API and ctx.sessions.list against its summary, refusing a field summary: does not select", async () => {
+    await mkdir(join(project, 'admin'), { recursive: true });
+    await writeFile(join(project, 'admin', 'sessions.yaml'), withDevices(spec));
+    await writeFile(join(project, 'admin', 'app.ts'), typedDevicesApp);
+    await writeFile(join(project, 'admin', 'wrong.ts'), wrongSummary);
+    await writeFile(join(project, 'tsconfig.admin.json'), JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, outDir: 'out-admin', rootDir: '.' }, include: ['admin'] }));
+    expect(await sh('npx', ['typed-sessions', 'gen', '--spec', 'admin/sessions.yaml', '--out', 'admin/generated'], project)).toContain('admin/generated/index.ts');
+    const errors = await run('npx', ['tsc', '-p', 'tsconfig.admin.json'], { cwd: project }).then(
+      () => 'compiled',
+      (error: { stdout: string }) => error.stdout,
+    );
+    expect(errors.trim().split('\n')).toEqual([
+      expect.stringMatching(/^admin\/wrong\.ts\(5,39\): error TS2339: Property 'userId' does not exist on type 'DeviceSessionSummary'\.$/),
+      expect.stringMatching(/^admin\/wrong\.ts\(7,58\): error TS2339: Property 'userId' does not exist on type 'DeviceSessionSummary'\.$/),
+    ]);
+    // tsc emits despite the errors in wrong.ts: the right app runs as compiled (with a key as keygen prints one).
+    await serving(project, 'out-admin/admin/app.js', randomBytes(32).toString('base64url'), async (url) => {
+      const signIn = async (agent: string) => (await fetch(`${url}login`, { headers: { 'user-agent': agent } })).headers.get('set-cookie')!.split(';')[0]!;
+      await signIn('laptop');
+      const phone = await signIn('phone');
+      expect(await (await fetch(`${url}devices`, { headers: { cookie: phone } })).json()).toEqual({ agents: ['laptop', 'phone'], current: 1 });
+      expect(await (await fetch(`${url}revoke-others`, { headers: { cookie: phone } })).json()).toEqual({ revoked: 1 });
+      expect(await (await fetch(`${url}devices`, { headers: { cookie: phone } })).json()).toEqual({ agents: ['phone'], current: 1 });
+    });
+  }, 120_000);
 
   it('runs as plain JavaScript a spec with payload versions and a user index: a version 1 cookie migrates, and .admin lists and revokes', async () => {
     await sh('npx', ['typed-sessions', 'gen'], project);

@@ -19,7 +19,7 @@ interface Account {
   readonly userId: string;
   readonly device: string;
 }
-type AccountSessions = Sessions<{ account: Account }, 'account'>;
+type AccountSessions = Sessions<{ account: Account }, 'account', Record<never, never>, never, { account: { readonly device: string | undefined } }>;
 
 /** An indexed session `name` with cookie `name`; `account` is the one the routes use. */
 const indexed = (name: string, index: { index: string[]; summary: string[][]; maxPerUser?: number }) => ({

@@ -82,10 +82,12 @@ const STAGE_OF: Readonly<Record<string, Stage>> = {
 
   'generator/output.ts': 'output',
   // Compares two specs' models; compiles old enum values with emit's payload Ajv.
+  'generator/compat/compare-per-user.ts': 'output',
   'generator/compat/compare-schemas.ts': 'output',
   'generator/compat/compare-specs.ts': 'output',
   'generator/compat/compare-versions.ts': 'output',
   'generator/compat/finding.ts': 'output',
+  'generator/compat/session-pair.ts': 'output',
 
   'generator/cli-io.ts': 'command',
   'generator/cli-text.ts': 'command',

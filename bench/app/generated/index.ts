@@ -43,6 +43,11 @@ export type CookieSessionName =
 /** What `list()` shows of each `in_redis_indexed` session: its `summary:` fields, by dotted path. */
 export interface InRedisIndexedSessionSummary {}
 
+/** Sessions with `index:`, by accessor name, and what a listing shows of each: the ones `ctx.sessions.list()`, `revoke()` and `revokeOthers()` accept. */
+export interface SummaryMap {
+  in_redis_indexed: InRedisIndexedSessionSummary;
+}
+
 /** The admin side of the sessions with `index:` or `revocation:`, by name: `installSessions().admin`. */
 export interface SessionsAdmin {
   readonly in_redis_indexed: SessionAdmin<InRedisIndexedSessionSummary>;
