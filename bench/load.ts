@@ -33,24 +33,43 @@ function cookieHeader(setCookies: readonly string[]): string {
 }
 
 /**
- * Two requests on one session: each answers 200 with a count, and a `Set-Cookie` exactly when the variant
- * writes. A variant that silently did less work would otherwise look fast. Resolves to the last
- * `Set-Cookie` line, if any.
+ * Two requests on one session, the second carrying what the first sent back, as a browser would: each
+ * answers 200 with a count, the second count one more than the first exactly when the variant writes, and a
+ * `Set-Cookie` exactly when it sends one (a by-id session of ours writes its entry and sends nothing: the
+ * browser keeps its cookie). A variant that silently did less work would otherwise look fast. Resolves to the
+ * last `Set-Cookie` line, if any.
  */
 export async function checkWorkload(url: string, cookie: string | undefined, variant: Variant): Promise<string | undefined> {
   let line: string | undefined;
+  let sent = cookie;
+  const counts: number[] = [];
+  const sendsCookie = variant.writes && variant.keepsCookie !== true;
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const response = await fetch(`${url}/counter`, { headers: cookie === undefined ? {} : { cookie } });
+    const response = await fetch(`${url}/counter`, { headers: sent === undefined ? {} : { cookie: sent } });
     const body = (await response.json().catch(() => undefined)) as { count?: unknown } | undefined;
-    line = response.headers.getSetCookie()[0];
+    const setCookies = response.headers.getSetCookie();
+    line = setCookies[0];
     const wrote = line !== undefined;
-    if (response.status !== 200 || typeof body?.count !== 'number' || (cookie !== undefined && wrote !== variant.writes)) {
+    if (response.status !== 200 || typeof body?.count !== 'number' || (cookie !== undefined && wrote !== sendsCookie)) {
       throw new Error(
-        `${variant.label}: GET /counter answered ${response.status} ${JSON.stringify(body)} with${wrote ? '' : 'out'} Set-Cookie; expected 200 { count }${variant.writes ? ' and a Set-Cookie' : ''}`,
+        `${variant.label}: GET /counter answered ${response.status} ${JSON.stringify(body)} with${wrote ? '' : 'out'} Set-Cookie; expected 200 { count }${sendsCookie ? ' and a Set-Cookie' : ' and no Set-Cookie'}`,
       );
     }
+    counts.push(body.count);
+    if (sent !== undefined && wrote) sent = withCookies(sent, cookieHeader(setCookies));
+  }
+  const [first, second] = counts as [number, number];
+  if (variant.keepsSession && second !== (variant.writes ? first + 1 : first)) {
+    throw new Error(`${variant.label}: GET /counter counted ${first} then ${second}; expected ${variant.writes ? 'one more each time (the session written back)' : 'the same count (read only)'}`);
   }
   return line;
+}
+
+/** `header` (a Cookie header) with the pairs of `update` in place of those of the same names. */
+function withCookies(header: string, update: string): string {
+  const pairs = new Map(header.split('; ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair] as const));
+  for (const pair of update.split('; ')) pairs.set(pair.slice(0, pair.indexOf('=')), pair);
+  return [...pairs.values()].join('; ');
 }
 
 /** A `Set-Cookie` line's attributes, after its name=value: what the floors must send as ours does. */

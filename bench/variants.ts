@@ -30,8 +30,10 @@ export interface Variant {
   readonly name: VariantName;
   /** Row label in the report. */
   readonly label: string;
-  /** Whether GET /counter sends a `Set-Cookie` (the session written back, or the header floor's line). */
+  /** Whether GET /counter writes the session back (or, for the header floor, sends its `Set-Cookie` line). */
   readonly writes: boolean;
+  /** A write that sends no `Set-Cookie`: ours by id, where the entry changes and the browser keeps its cookie. */
+  readonly keepsCookie?: boolean;
   /**
    * Whether /login creates a session that GET /counter reads: then many distinct sessions are logged in and
    * spread over the connections. Otherwise one login gives the cookie (if any) every request carries.
@@ -54,12 +56,13 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'koa-cookie', label: 'bare Koa 3, requests carrying a session-sized cookie', writes: false, keepsSession: false, against: 'koa' },
   { name: 'untouched', label: 'ours: encrypted cookie, a route that uses no session', writes: false, keepsSession: true, against: 'koa-cookie' },
   { name: 'signed', label: 'ours: signed cookie, read+write', writes: true, keepsSession: true, against: 'koa-session' },
-  { name: 'by-id-memory', label: 'ours: by id in memory, read+write', writes: true, keepsSession: true, against: 'koa-session-memory' },
-  { name: 'by-id-redis', label: 'ours: by id in Redis, read+write', writes: true, keepsSession: true, against: 'koa-session-redis' },
+  { name: 'by-id-memory', label: 'ours: by id in memory, read+write', writes: true, keepsCookie: true, keepsSession: true, against: 'koa-session-memory' },
+  { name: 'by-id-redis', label: 'ours: by id in Redis, read+write', writes: true, keepsCookie: true, keepsSession: true, against: 'koa-session-redis' },
   {
     name: 'by-id-redis-indexed',
     label: 'ours: by id in Redis, indexed by user (5 sessions each), read+write',
     writes: true,
+    keepsCookie: true,
     keepsSession: true,
     sessionsPerUser: 5,
     against: 'by-id-redis',
