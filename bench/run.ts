@@ -10,6 +10,7 @@
  *   npm run bench -- --smoke           one short round, fewer sessions and cold starts: checks that the script works
  *   npm run bench -- --rounds 5 --duration 10 --connections 64 --sessions 2000
  *   npm run bench -- --only encrypted --profile /tmp/prof    CPU profiles of the servers, top frames printed
+ *   npm run bench -- --only by-id-redis --requests-only       the request benchmark alone (no cold start, operations, generator or promises)
  *
  * Needs `wrk` and `redis-server` on PATH (Debian's packages), and `taskset` to pin (util-linux).
  */
@@ -42,9 +43,11 @@ const { values } = parseArgs({
     sessions: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'string' },
+    'requests-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
+const requestsOnly = values['requests-only'] === true;
 
 const smoke = values.smoke === true;
 const settings = {
@@ -101,7 +104,7 @@ let promises: PromiseFigure[];
 let failures: readonly string[];
 try {
   // Before the request benchmark's servers start, which would sit on the server CPU beside every cold start.
-  const coldStart = await runColdStart({ runs: settings.coldStarts, app: app.folder, key, redisUrl: redis.url, pin: cpus.server, log });
+  const coldStart = requestsOnly ? [] : await runColdStart({ runs: settings.coldStarts, app: app.folder, key, redisUrl: redis.url, pin: cpus.server, log });
   const result = await runMacro(
     { variants, ...settings, loadPin: cpus.load, log },
     { app: app.folder, pin: cpus.server, key, redisUrl: redis.url, cpuProfileDir: profileDir },
@@ -111,23 +114,25 @@ try {
   print(`## Requests\n\n${macroTable(result.summaries)}\n\n### Rounds\n\n${roundTable(result.rounds)}\n`);
   print(`## Targets\n\n${targetTable(targets(result.summaries, coldStart))}\n`);
   if (failures.length > 0) print(`## Failures (the run fails)\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n`);
-  print(
+  if (!requestsOnly) print(
     `## Cold start\n\nA fresh process per start, to its first response, and its peak RSS (VmHWM) then; ${settings.coldStarts} run(s) of each, interleaved; ` +
       `plain JavaScript from the installed app.\n\n${coldStartTable(coldStart)}\n`,
   );
   // After the request benchmark, whose servers would share the CPUs with these figures.
-  log('promises: costs, heap and fault latencies');
-  promises = await runPromises({ rounds: settings.promiseRounds, redisPort: redis.port });
+  if (!requestsOnly) log('promises: costs, heap and fault latencies');
+  promises = requestsOnly ? [] : await runPromises({ rounds: settings.promiseRounds, redisPort: redis.port });
 } finally {
   await redis.stop();
   await app.remove();
 }
 
-print(`## Operations\n\n${microTable(runMicro(key, settings.microMillis), requestMicros)}\n`);
-print(`## Generator and startup\n\n${generatorTable(await runGeneratorCost(settings.generatorSizes))}\n`);
-print(
-  `## Promises\n\nWhat the test suite holds by counting, measured: CPU-time ratios as medians of ${settings.promiseRounds} interleaved rounds; heap after a full GC; milliseconds to a 503.\n\n${promiseTable(promises)}\n`,
-);
+if (!requestsOnly) {
+  print(`## Operations\n\n${microTable(runMicro(key, settings.microMillis), requestMicros)}\n`);
+  print(`## Generator and startup\n\n${generatorTable(await runGeneratorCost(settings.generatorSizes))}\n`);
+  print(
+    `## Promises\n\nWhat the test suite holds by counting, measured: CPU-time ratios as medians of ${settings.promiseRounds} interleaved rounds; heap after a full GC; milliseconds to a 503.\n\n${promiseTable(promises)}\n`,
+  );
+}
 
 if (profileDir !== undefined) {
   print('## Profiles: top frames by self time, of the busy samples\n');
