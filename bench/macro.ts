@@ -1,27 +1,42 @@
 /**
- * The request benchmark: every variant's server in its own process, the load generator in this one,
+ * The request benchmark: every variant's server in its own process on the server CPU, wrk on the other,
  * variants interleaved in rounds (A B C ... A B C ...) so a slow minute of the machine hits them all alike,
- * each measured window preceded by a warm-up, and each ratio taken against bare Koa in the same round.
+ * each measured window preceded by a warm-up, and each ratio taken against its baseline in the same round.
+ * A window in which the server got less than 95% of its core was slowed by something besides its own
+ * work (another process on its CPU, or a load generator that could not keep up): it is marked noisy.
  */
-import { checkWorkload, login, runLoad, type LoadFigures } from './load.js';
-import { ServerProcess, type ServerEnvironment } from './server-process.js';
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { checkWorkload, cookieAttributes, login } from './load.js';
 import { median } from './median.js';
-import type { Variant } from './variants.js';
+import { ServerProcess, type ServerEnvironment } from './server-process.js';
+import type { Variant, VariantName } from './variants.js';
+import { runWrk, type LoadFigures } from './wrk.js';
+
+/** Below this share of its core over a window, a server was held back by something else: the window is noisy. */
+export const NOISY_BELOW = 0.95;
 
 export interface MacroOptions {
   readonly variants: readonly Variant[];
   readonly rounds: number;
-  /** Seconds of load before each measured window, not counted. */
+  /** Whole seconds of load before each measured window, not counted (0: none). */
   readonly warmup: number;
-  /** Seconds per measured window. */
+  /** Whole seconds per measured window. */
   readonly duration: number;
   readonly connections: number;
+  /** Distinct sessions logged in per variant that keeps one, spread over the connections. */
+  readonly sessions: number;
+  /** What to run wrk behind (`taskset -c 1`), or nothing. */
+  readonly loadPin: readonly string[];
   readonly log: (line: string) => void;
 }
 
 export interface WindowFigures extends LoadFigures {
   /** Server CPU time (user + system) over the window, per completed request. */
   readonly cpuMicrosPerRequest: number;
+  /** The server's CPU time over the window's wall time: 1 is its whole core. */
+  readonly coreShare: number;
 }
 
 export interface VariantSummary {
@@ -32,53 +47,108 @@ export interface VariantSummary {
   readonly p50: number;
   readonly p99: number;
   readonly cpuMicrosPerRequest: number;
+  readonly coreShare: number;
 }
 
-/** Per round, `variant`'s req/s over `baseline`'s in that same round; the median of those. */
-export function medianRatio(variant: VariantSummary, baseline: VariantSummary): number {
-  return median(variant.windows.map((window, round) => window.requestsPerSecond / baseline.windows[round]!.requestsPerSecond));
+export interface RoundFigures {
+  /** The 1-minute load average before the round's first window and after its last. */
+  readonly loadBefore: number;
+  readonly loadAfter: number;
+  /** The variants whose window was noisy in this round. */
+  readonly noisy: readonly VariantName[];
+}
+
+export interface MacroResult {
+  readonly summaries: readonly VariantSummary[];
+  readonly rounds: readonly RoundFigures[];
+  /** Every non-2xx answer and socket error, by variant and window, and any floor whose cookie differs from ours. */
+  readonly failures: readonly string[];
+}
+
+/** Whether a window's server got less than its core: something else held it back. */
+export function isNoisy(window: WindowFigures): boolean {
+  return window.coreShare < NOISY_BELOW;
+}
+
+/** Per round, `variant`'s req/s over `baseline`'s in that same round. */
+export function roundRatios(variant: VariantSummary, baseline: VariantSummary): number[] {
+  return variant.windows.map((window, round) => window.requestsPerSecond / baseline.windows[round]!.requestsPerSecond);
 }
 
 /** Runs every round and returns one summary per variant, in `options.variants` order. */
-export async function runMacro(options: MacroOptions, environment: ServerEnvironment): Promise<VariantSummary[]> {
+export async function runMacro(options: MacroOptions, environment: ServerEnvironment): Promise<MacroResult> {
   const servers: ServerProcess[] = [];
+  const failures: string[] = [];
   try {
-    // Started side by side (each a cold tsx start), before anything is measured.
+    // Started side by side, before anything is measured.
     const started = await Promise.allSettled(options.variants.map((variant) => ServerProcess.start(variant, environment)));
     for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    const cookies = new Map<ServerProcess, string[]>();
+    const cookieFiles = new Map<ServerProcess, string>();
+    const setCookies = new Map<VariantName, string | undefined>();
     for (const server of servers) {
-      const sessions = await login(server.url, options.connections);
-      await checkWorkload(server.url, sessions[0] ?? '', server.variant.writes, server.variant.label);
-      cookies.set(server, sessions);
+      options.log(`${server.variant.name}: logging in ${server.variant.keepsSession ? options.sessions : 1} session(s)`);
+      const cookies = await login(server.url, server.variant, options.sessions);
+      setCookies.set(server.variant.name, await checkWorkload(server.url, cookies[0], server.variant));
+      const file = join(environment.app, `cookies-${server.variant.name}.txt`);
+      await writeFile(file, cookies.map((cookie) => `${cookie}\n`).join(''));
+      cookieFiles.set(server, file);
     }
+    failures.push(...floorCookieMismatches(setCookies));
     const windows = new Map<ServerProcess, WindowFigures[]>(servers.map((server) => [server, []]));
+    const rounds: RoundFigures[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
+      const loadBefore = loadavg()[0]!;
+      const noisy: VariantName[] = [];
       for (const server of servers) {
-        const sessions = cookies.get(server)!;
-        if (options.warmup > 0) await runLoad(server.url, sessions, { connections: options.connections, duration: options.warmup });
-        const before = await server.cpuMicros();
-        const figures = await runLoad(server.url, sessions, { connections: options.connections, duration: options.duration });
-        const cpu = (await server.cpuMicros()) - before;
-        windows.get(server)!.push({ ...figures, cpuMicrosPerRequest: cpu / figures.requests });
-        options.log(`round ${round}/${options.rounds} ${server.variant.name}: ${Math.round(figures.requestsPerSecond)} req/s`);
+        const load = { connections: options.connections, cookies: cookieFiles.get(server)!, pin: options.loadPin };
+        const where = `${server.variant.name}, round ${round}`;
+        if (options.warmup > 0)
+          failures.push(...(await runWrk(server.url, { ...load, duration: options.warmup })).failures.map((failure) => `${where} (warm-up): ${failure}`));
+        const cpuBefore = await server.cpuMicros();
+        const wallBefore = performance.now();
+        const figures = await runWrk(server.url, { ...load, duration: options.duration });
+        const cpu = (await server.cpuMicros()) - cpuBefore;
+        const window = { ...figures, cpuMicrosPerRequest: cpu / figures.requests, coreShare: cpu / ((performance.now() - wallBefore) * 1000) };
+        windows.get(server)!.push(window);
+        failures.push(...figures.failures.map((failure) => `${where}: ${failure}`));
+        if (isNoisy(window)) noisy.push(server.variant.name);
+        options.log(
+          `round ${round}/${options.rounds} ${server.variant.name}: ${Math.round(figures.requestsPerSecond)} req/s, server on ${Math.round(window.coreShare * 100)}% of its core${isNoisy(window) ? ' (noisy)' : ''}${figures.failures.length > 0 ? `; FAILED: ${figures.failures.join(', ')}` : ''}`,
+        );
       }
+      rounds.push({ loadBefore, loadAfter: loadavg()[0]!, noisy });
+      options.log(
+        `round ${round}/${options.rounds}: load average ${loadBefore.toFixed(2)} before, ${rounds.at(-1)!.loadAfter.toFixed(2)} after; ${noisy.length} noisy window(s)`,
+      );
     }
-    return servers.map((server) => summarize(server.variant, windows.get(server)!));
+    return { summaries: servers.map((server) => summarize(server.variant, windows.get(server)!)), rounds, failures };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
+/** The floors must send our encrypted session's cookie attributes, or they would measure less (or more) than ours sends. */
+function floorCookieMismatches(setCookies: ReadonlyMap<VariantName, string | undefined>): string[] {
+  if (!setCookies.has('encrypted')) return [];
+  const ours = cookieAttributes(setCookies.get('encrypted'));
+  return (['floor-aes', 'koa-headers'] as const).flatMap((floor) => {
+    if (!setCookies.has(floor)) return [];
+    const theirs = cookieAttributes(setCookies.get(floor));
+    return theirs === ours ? [] : [`${floor}: its Set-Cookie attributes "${theirs}" differ from ours, "${ours}" (bench/app/aes-gcm-floor.ts)`];
+  });
+}
+
 function summarize(variant: Variant, windows: readonly WindowFigures[]): VariantSummary {
+  const middle = (pick: (window: WindowFigures) => number) => median(windows.map(pick));
   return {
     variant,
     windows,
-    requestsPerSecond: median(windows.map((window) => window.requestsPerSecond)),
-    p50: median(windows.map((window) => window.p50)),
-    p99: median(windows.map((window) => window.p99)),
-    cpuMicrosPerRequest: median(windows.map((window) => window.cpuMicrosPerRequest)),
+    requestsPerSecond: middle((window) => window.requestsPerSecond),
+    p50: middle((window) => window.p50),
+    p99: middle((window) => window.p99),
+    cpuMicrosPerRequest: middle((window) => window.cpuMicrosPerRequest),
+    coreShare: middle((window) => window.coreShare),
   };
 }

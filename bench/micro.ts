@@ -11,7 +11,7 @@ import { createSignTransformer } from '../runtime/transform/sign.js';
 import { parseCookies } from '../runtime/transport/cookie.js';
 import { payloadValidator } from '../runtime/validation.js';
 import { MAX_COOKIE_TOKEN_LENGTH, refusalCases } from '../test/support/bogus-tokens.js';
-import { EncryptedSessionProvider } from './generated/index.js';
+import { EncryptedSessionProvider } from './app/generated/index.js';
 
 export interface MicroFigure {
   readonly name: string;

@@ -1,49 +1,45 @@
 /** The benchmark's results as Markdown tables, as docs/benchmarks.md shows them. */
 import type { ColdStartFigure } from './cold-start.js';
 import type { GeneratorFigure } from './generator-cost.js';
-import { medianRatio, type VariantSummary } from './macro.js';
+import { isNoisy, roundRatios, type RoundFigures, type VariantSummary } from './macro.js';
+import { median } from './median.js';
 import { YARDSTICK, type MicroFigure } from './micro.js';
 import type { PromiseFigure } from './promises.js';
+import { verdict, type Target } from './targets.js';
 
-export interface Target {
-  readonly what: string;
-  readonly measured: number;
-  /** A ratio of throughput is wanted at least this high; one of time (`atMost`), at most. */
-  readonly limit: number;
-  readonly atMost?: boolean;
-}
-
-/** The issue's targets, each a ratio measured in this run. */
-export function targets(summaries: readonly VariantSummary[], coldStart: readonly ColdStartFigure[]): Target[] {
-  const byName = new Map(summaries.map((summary) => [summary.variant.name, summary]));
-  const baseline = summaries[0]!;
-  const wanted: [string, string, string, number][] = [
-    ['encrypted cookie read+write / bare Koa', 'encrypted', baseline.variant.name, 0.7],
-    ['encrypted cookie read only / bare Koa', 'encrypted-read', baseline.variant.name, 0.85],
-    ['by id in Redis / koa-session with its Redis store', 'by-id-redis', 'koa-session-redis', 1.5],
-  ];
-  const ours = coldStart.find((figure) => figure.name === 'ours');
-  return [
-    ...wanted.flatMap(([what, name, against, limit]) => {
-      const variant = byName.get(name);
-      const other = byName.get(against);
-      return variant === undefined || other === undefined ? [] : [{ what, measured: medianRatio(variant, other), limit }];
-    }),
-    ...(ours === undefined ? [] : [{ what: 'cold start to first response / koa-session', measured: ours.ratio, limit: 1.1, atMost: true }]),
-  ];
-}
-
+/** One row per variant: medians over rounds, noisy windows, and its ratio to its baseline per round and as their median. */
 export function macroTable(summaries: readonly VariantSummary[]): string {
-  const baseline = summaries[0]!;
+  const byName = new Map(summaries.map((summary) => [summary.variant.name, summary]));
   return table(
-    ['variant', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', `× ${baseline.variant.name} (median of rounds)`],
-    summaries.map((summary) => [
-      summary.variant.label,
-      fixed(summary.requestsPerSecond, 0),
-      fixed(summary.p50, 0),
-      fixed(summary.p99, 0),
-      fixed(summary.cpuMicrosPerRequest, 0),
-      `${fixed(medianRatio(summary, baseline), 2)}×`,
+    ['variant', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server core', 'noisy windows', 'against', '× (median)', '× per round'],
+    summaries.map((summary) => {
+      const baseline = summary.variant.against === undefined ? undefined : byName.get(summary.variant.against);
+      const ratios = baseline === undefined ? [] : roundRatios(summary, baseline);
+      return [
+        summary.variant.label,
+        fixed(summary.requestsPerSecond, 0),
+        fixed(summary.p50, 2),
+        fixed(summary.p99, 2),
+        fixed(summary.cpuMicrosPerRequest, 1),
+        `${fixed(summary.coreShare * 100, 0)}%`,
+        `${summary.windows.filter(isNoisy).length} of ${summary.windows.length}`,
+        baseline?.variant.name ?? '',
+        ratios.length === 0 ? '' : `${fixed(median(ratios), 2)}×`,
+        ratios.map((ratio) => fixed(ratio, 2)).join(' '),
+      ];
+    }),
+  );
+}
+
+/** The load average around each round, and which windows of it were noisy. */
+export function roundTable(rounds: readonly RoundFigures[]): string {
+  return table(
+    ['round', 'load average before', 'after', 'noisy windows (server < 95% of its core)'],
+    rounds.map((round, index) => [
+      String(index + 1),
+      fixed(round.loadBefore, 2),
+      fixed(round.loadAfter, 2),
+      round.noisy.length === 0 ? 'none' : round.noisy.join(', '),
     ]),
   );
 }
@@ -51,24 +47,36 @@ export function macroTable(summaries: readonly VariantSummary[]): string {
 export function targetTable(list: readonly Target[]): string {
   return table(
     ['target', 'measured', 'wanted', ''],
-    list.map(({ what, measured, limit, atMost }) => [
-      what,
-      `${fixed(measured, 2)}×`,
-      `${atMost ? '≤' : '≥'} ${limit}×`,
-      (atMost ? measured <= limit : measured >= limit) ? 'met' : `missed by ${fixed(Math.abs(measured - limit), 2)}`,
+    list.map((target) => [
+      target.what,
+      target.measured === undefined ? '—' : target.unit === '×' ? `${fixed(target.measured, 2)}×` : `${signed(target.measured)} MiB`,
+      target.unit === '×' ? `${target.atMost ? '≤' : '≥'} ${fixed(target.limit, 1)}×` : `≤ +${target.limit} MiB`,
+      verdict(target),
     ]),
   );
 }
 
 export function coldStartTable(figures: readonly ColdStartFigure[]): string {
   return table(
-    ['app (one session, first request POST /login)', 'ms to first response (median)', 'fastest', 'slowest', '× koa-session (median of runs)'],
+    [
+      'app (one session, first request POST /login)',
+      'ms to first response (median)',
+      'fastest',
+      'slowest',
+      'against',
+      '× (median of runs)',
+      'peak RSS MiB',
+      'RSS − against, MiB',
+    ],
     figures.map((figure) => [
       figure.label,
       fixed(figure.median, 0),
       fixed(Math.min(...figure.runs), 0),
       fixed(Math.max(...figure.runs), 0),
+      figure.against,
       `${fixed(figure.ratio, 2)}×`,
+      fixed(figure.peakRss, 1),
+      signed(figure.rssDelta),
     ]),
   );
 }
@@ -103,7 +111,11 @@ export function promiseTable(figures: readonly PromiseFigure[]): string {
       what,
       shown(measured, unit),
       `< ${shown(bound, unit)}`,
-      measured < bound ? 'held' : measured < blownUp ? 'missed (noise, or a regression: rerun on a quiet machine)' : `**blown up** (fails the run at ${shown(blownUp, unit)})`,
+      measured < bound
+        ? 'held'
+        : measured < blownUp
+          ? 'missed (noise, or a regression: rerun on a quiet machine)'
+          : `**blown up** (fails the run at ${shown(blownUp, unit)})`,
     ]),
   );
 }
@@ -115,4 +127,8 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 function fixed(value: number, digits: number): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${fixed(Math.abs(value), 1)}`;
 }

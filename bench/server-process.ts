@@ -1,18 +1,22 @@
 /**
- * The parent's handle on one benchmark server (bench/server.ts) running in a child process: its URL, its
- * CPU time, and stopping it.
+ * The parent's handle on one benchmark server running in a child process: `node server.js <variant>` in the
+ * installed app (bench/app/server.ts, compiled), plain Node with NODE_ENV=production, pinned to the server
+ * CPU. Its URL, its CPU time, and stopping it.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ParentMessage, ServerMessage } from './server-protocol.js';
+import type { ParentMessage, ServerMessage } from './app/protocol.js';
+import { command } from './pinning.js';
 import type { Variant } from './variants.js';
 
-const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface ServerEnvironment {
+  /** The installed app's folder (bench/installed-app.ts). */
+  readonly app: string;
+  /** What to run the server behind (`taskset -c 0`), or nothing. */
+  readonly pin: readonly string[];
   readonly key: string;
   readonly redisUrl: string;
   /** Write a V8 CPU profile of the server here when it stops (`node --cpu-prof`). */
@@ -35,11 +39,12 @@ export class ServerProcess {
 
   /** Starts `variant`'s server and resolves once it listens. */
   static async start(variant: Variant, environment: ServerEnvironment): Promise<ServerProcess> {
-    // One folder per variant: the tsx loader's worker thread writes a profile of its own beside the main thread's.
     const profile = environment.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(environment.cpuProfileDir, variant.name)}`];
-    const child = fork(SERVER_ENTRY, [variant.name], {
-      execArgv: ['--conditions=source', '--import', 'tsx', ...profile],
-      env: { ...process.env, BENCH_SESSION_KEYS: environment.key, BENCH_REDIS_URL: environment.redisUrl },
+    // Only what the server needs in its environment: no NODE_OPTIONS or loader of this process's.
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', BENCH_SESSION_KEYS: environment.key, BENCH_REDIS_URL: environment.redisUrl };
+    const child = spawn(...command(environment.pin, process.execPath, [...profile, 'server.js', variant.name]), {
+      cwd: environment.app,
+      env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

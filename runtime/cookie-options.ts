@@ -8,7 +8,7 @@
  */
 import type { CookieChoice } from './envelope.js';
 import { SessionUsageError } from './errors.js';
-import { formatSeconds } from './session-rules.js';
+import { formatSeconds } from './expiry-rules.js';
 
 /** The third argument of `set` for a cookie session. */
 export interface CookieOptions {

@@ -94,6 +94,9 @@ export function formatEnvelope(envelope: Envelope): string {
  * parseEnvelope('v2.1700000000.1700000300.{}'); // { ..., version: 2 }
  */
 export function parseEnvelope(text: string): Envelope | undefined {
+  // Every optional field starts with a letter; most envelopes have none and start with the creation time.
+  const first = text.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) return parseTimes(text);
   const versioned = VERSION.exec(text);
   if (versioned === null) return parseChecked(text);
   const envelope = parseChecked(text.slice(versioned[0].length));

@@ -7,7 +7,7 @@
 import type { SessionDefinition } from './definition.js';
 import { ownEntry } from './own-entry.js';
 import { payloadPathProblem, type PayloadSchemaAt } from './payload-path.js';
-import { formatSeconds } from './session-rules.js';
+import { formatSeconds } from './expiry-rules.js';
 
 /** `maxPerUser` runs from 1 to this; spec-schema.json holds the same bounds. */
 export const MAX_SESSIONS_PER_USER = 1000;

@@ -5,21 +5,20 @@ import type { InstalledSessions } from './installed-sessions.js';
 import { deepFreeze } from './read-only.js';
 import { SessionStateError, SessionUsageError } from './errors.js';
 import { reissueMigrated } from './reissue.js';
+import { deliver, persist, refuseLateChanges } from './request-commit.js';
 import { RequestSlots } from './request-slots.js';
 import type { ListedSession, SessionAdmin } from './session-admin.js';
 import type { Sessions } from './sessions.js';
 import type { SessionSlot } from './tracker/slot.js';
 import { HeldTurns } from './tracker/held-turns.js';
 import type { TurnHolder, TurnSource } from './tracker/turns.js';
-import { KoaResponse } from './transport/koa-response.js';
-import { ErrorHeaders, type ResponseHeaders } from './transport/response-headers.js';
-import type { CookieJar } from './transport/transport.js';
+import { ErrorHeaders } from './transport/response-headers.js';
 
 /**
  * The per-request `Sessions`; `createSessionsMiddleware` makes one per request. It only orchestrates: each
  * session's slot (runtime/tracker/slot.ts), made by its tracker, knows how it loads, persists and delivers.
  * Its slots, and when each session opens, are runtime/request-slots.ts; it keeps the turns its by-id sessions
- * took (runtime/tracker/held-turns.ts) until `release`.
+ * took (runtime/tracker/held-turns.ts) until `release`; what commit writes is runtime/request-commit.ts.
  */
 export class RequestSessions
   implements Sessions<Record<string, unknown>, string, Record<string, Record<string, unknown>>, string, Record<string, Readonly<Record<string, unknown>>>>, TurnHolder
@@ -164,26 +163,11 @@ export class RequestSessions
     this.#committed = true;
     const slots = this.#slots.all;
     if (slots === undefined) return undefined;
-    if (this.#ctx.headerSent) return this.#refuseLateChanges(slots);
+    if (this.#ctx.headerSent) return refuseLateChanges(this.#installed, slots);
     // Throws `SessionBusyError` for a turn that passed on; renews the locks of `concurrency: serialize`.
     const confirming = this.#turns !== undefined && slots.some((slot) => slot?.changed) ? this.#turns.confirm() : undefined;
-    return confirming === undefined ? this.#persist(slots) : confirming.then(() => this.#persist(slots));
-  }
-
-  #persist(slots: readonly (SessionSlot | undefined)[]): Promise<void> | undefined {
-    const nowMs = this.#installed.clock();
-    const now = Math.floor(nowMs / 1000);
-    let pending: Promise<void>[] | undefined;
-    for (const slot of slots) {
-      const persisting = slot?.persist(now);
-      if (persisting !== undefined) (pending ??= []).push(persisting);
-    }
-    const response = new KoaResponse(this.#ctx, this.#installed.warnUntrustedHttps);
-    if (pending === undefined) {
-      deliver(response, slots, now, nowMs, this.#slots.cookies);
-      return undefined;
-    }
-    return Promise.all(pending).then(() => deliver(response, slots, now, nowMs, this.#slots.cookies));
+    const persisting = (): Promise<void> | undefined => persist(this.#ctx, this.#installed, slots, this.#slots.cookies);
+    return confirming === undefined ? persisting() : confirming.then(persisting);
   }
 
   /**
@@ -214,17 +198,6 @@ export class RequestSessions
     headers.attachTo(error);
   }
 
-  /** The app sent the headers itself: a pending write could never reach the client, so it is an error. */
-  #refuseLateChanges(slots: readonly (SessionSlot | undefined)[]): undefined {
-    const changed = slots.findIndex((slot) => slot?.changed);
-    if (changed !== -1) {
-      throw new SessionStateError(
-        `session "${this.#installed.pipelines[changed]!.name}" changed after the response headers were sent; set or clear sessions before writing the response`,
-      );
-    }
-    return undefined;
-  }
-
   /** The slot of session `name`, which the handler is about to change. */
   #open(name: string): SessionSlot {
     const index = this.#indexOf(name);
@@ -247,14 +220,4 @@ export class RequestSessions
     }
     return index;
   }
-}
-
-/** Headers for every session used: expiries, tokens written or refreshed, `Vary` and `Cache-Control`. */
-function deliver(response: ResponseHeaders, slots: readonly (SessionSlot | undefined)[], now: number, nowMs: number, presented: CookieJar): void {
-  let sent = false;
-  for (const slot of slots) {
-    if (slot !== undefined && slot.deliver(response, now, nowMs, presented)) sent = true;
-  }
-  // Responses carrying a session token must not be cached, refresh-only ones included (security.md #12).
-  if (sent) response.set('Cache-Control', 'no-store');
 }

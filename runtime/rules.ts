@@ -30,7 +30,6 @@ export { headerNameProblem } from './transport/header-rules.js';
 export {
   chunkedProblem,
   concurrencyProblem,
-  expiryProblems,
   flashProblem,
   idleProblem,
   loadProblem,
@@ -43,6 +42,7 @@ export {
   type SessionFacts,
   type TransformKind,
 } from './session-rules.js';
+export { expiryProblems } from './expiry-rules.js';
 
 // Per-user settings: where an index and a revocation check can work, and the payload paths they name.
 export {

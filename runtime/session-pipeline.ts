@@ -1,9 +1,9 @@
 import { cookieChoice, type CookieOptions } from './cookie-options.js';
 import type { SessionDefinition } from './definition.js';
-import { formatEnvelope, parseEnvelope, type CookieChoice, type Envelope } from './envelope.js';
+import { formatEnvelope, type CookieChoice, type Envelope } from './envelope.js';
 import { SessionUsageError, SessionValidationError } from './errors.js';
-import type { RejectionSource, RuntimeEvent } from './events.js';
-import { FlashCodec, NO_FLASH, type FlashValues } from './flash.js';
+import type { RuntimeEvent } from './events.js';
+import { FlashCodec, type FlashValues } from './flash.js';
 import { requireLayer } from './layers.js';
 import type { Lifetime } from './lifetime.js';
 import { createJsonSerializer } from './serializer/json.js';
@@ -11,22 +11,20 @@ import type { Serializer } from './serializer/serializer.js';
 import { ByValueTracker } from './tracker/by-value.js';
 import { ByIdTracker } from './tracker/by-id.js';
 import { SessionAdmin } from './session-admin.js';
+import { SessionReader } from './session-reader.js';
 import { Revocation } from './revocation.js';
 import { epochSeconds } from './clock.js';
-import type { IncomingSession, Opened, Refused } from './tracker/incoming.js';
-import type { SessionSlot, SlotSession } from './tracker/slot.js';
+import type { IncomingSession } from './tracker/incoming.js';
+import type { SessionSlot } from './tracker/slot.js';
+import type { SlotSession } from './tracker/slot-session.js';
 import type { Tracker } from './tracker/tracker.js';
 import type { TurnHolder } from './tracker/turns.js';
 import { createTransformer } from './transform/create-transformer.js';
 import { persistentByDefault } from './transport/cookie-rules.js';
-import { MAX_PRESENTED_TOKENS, TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
+import { TOKEN_ALPHABET, type Transport, type UnreadableChunks } from './transport/transport.js';
 import { byIdTracker, checkSessionRules, createTransport, timedStorage, type PipelineContext } from './pipeline-parts.js';
 import { payloadValidator, type PayloadValidator } from './validation.js';
 import { PayloadVersions, type Migration } from './payload-versions.js';
-
-const AMBIGUOUS: Refused = { ok: false, reason: 'ambiguous', source: 'token' };
-const MALFORMED: Refused = { ok: false, reason: 'malformed', source: 'token' };
-const TOO_LARGE: Refused = { ok: false, reason: 'too_large', source: 'token' };
 
 /**
  * One session of the spec at run time, built by `installSessions()` from a generated provider class's
@@ -49,7 +47,6 @@ export class SessionPipeline<T> implements SlotSession {
   readonly transport: Transport;
   readonly #tracker: Tracker;
   readonly #serializer: Serializer<T>;
-  readonly #tokenAlphabet: RegExp;
   /**
    * Whether payloads travel in this library's timestamped envelope. Ktor-format sessions do not: Ktor would
    * misread it, so their expiry is the cookie's Max-Age by value and the storage TTL by id (docs/ktor.md).
@@ -65,6 +62,8 @@ export class SessionPipeline<T> implements SlotSession {
   readonly #revocation: Revocation | undefined;
   /** `index:` in the spec: the user's sessions listed and revoked (runtime/session-admin.ts). */
   readonly admin: SessionAdmin | undefined;
+  /** The read side: tokens opened and decoded (runtime/session-reader.ts). */
+  readonly #reader: SessionReader<T>;
 
   /** Throws `SessionConfigError` for a definition that cannot be served safely. */
   constructor(
@@ -90,18 +89,37 @@ export class SessionPipeline<T> implements SlotSession {
         ? new ByValueTracker(name, transformers, this.transport, definition.expiry)
         : byIdTracker(definition, transformers, timedStorage(name, definition.storage, context), context, ktor?.ids);
     this.#serializer = (ktor?.serializer as Serializer<T> | undefined) ?? definition.serializer ?? createJsonSerializer(name);
-    this.#tokenAlphabet = ktor?.tokenAlphabet ?? TOKEN_ALPHABET;
     this.#enveloped = ktor === undefined;
     this.#emit = context.emit;
     const { revocation } = definition;
     this.#revocation = revocation === undefined ? undefined : new Revocation(name, revocation, timedStorage(name, revocation.storage, context), definition.expiry.maxAge);
     const tracker = this.#tracker;
+    this.#reader = new SessionReader({
+      name,
+      transport: this.transport,
+      tracker,
+      serializer: this.#serializer,
+      tokenAlphabet: ktor?.tokenAlphabet ?? TOKEN_ALPHABET,
+      enveloped: this.#enveloped,
+      versions: this.#versions,
+      flash: this.flash,
+      revocation: this.#revocation,
+      emit: this.#emit,
+    });
     this.admin = tracker instanceof ByIdTracker && tracker.index !== undefined ? new SessionAdmin(name, this, tracker, tracker.index, () => epochSeconds(context.clock)) : undefined;
   }
 
   /** The envelope text of a stored entry as the session it holds at `now`, or why it is refused; nothing is reported. */
   inspect(text: string, now: number): IncomingSession<T> {
-    return this.#decode({ ok: true, text, stale: false }, now, 'storage', false);
+    return this.#reader.decode({ ok: true, text, stale: false }, now, 'storage', false);
+  }
+
+  /**
+   * Whether the session has this library's envelope, with its creation time: a session in Ktor's format has
+   * none, and counts as created at each read, so each write's cookie lives the full `maxAge` from then.
+   */
+  get enveloped(): boolean {
+    return this.#enveloped;
   }
 
   /** Whether a request opens this session's token when the handler first uses it (runtime/tracker/tracker.ts). */
@@ -131,29 +149,11 @@ export class SessionPipeline<T> implements SlotSession {
   }
 
   /**
-   * Opens the tokens presented for this session at `now` (epoch seconds). Several tokens come from a
-   * repeated cookie name or chunk: a value is used only when exactly one of them verifies (security.md #4).
-   * Chunks that make no token are refused as they are (#67). Every refusal is reported as one `rejected`
-   * event, and a session past its time then as one `expired` event. By id, `holder` keeps the turn on each
-   * id until the request ends. Storage faults throw `SessionStorageError`, a turn that does not come
-   * `SessionBusyError`.
+   * Opens the tokens presented for this session at `now` (epoch seconds), as runtime/session-reader.ts says:
+   * by id, `holder` keeps the turn on each id until the request ends.
    */
   open(tokens: readonly string[] | UnreadableChunks, now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
-    const result =
-      'reason' in tokens
-        ? refused(tokens.reason, 'token')
-        : tokens.length === 1
-          ? this.#openToken(tokens[0]!, now, holder)
-          : tokens.length > MAX_PRESENTED_TOKENS
-            ? AMBIGUOUS
-            : this.#openEach(tokens, now, holder);
-    const checked = this.#revocation === undefined ? result : result instanceof Promise ? result.then((settled) => this.#recheck(settled, now)) : this.#recheck(result, now);
-    return checked instanceof Promise ? checked.then((settled) => this.#report(settled)) : this.#report(checked);
-  }
-
-  /** A loaded session whose revocation check is due, after reading its user's stamp; any other as it is. */
-  #recheck(loaded: IncomingSession<T>, now: number): IncomingSession<T> | Promise<IncomingSession<T>> {
-    return loaded.ok && this.#revocation!.isDue(loaded, now) ? this.#revocation!.recheck(loaded, now) : loaded;
+    return this.#reader.open(tokens, now, holder);
   }
 
   /** `value`, a payload of this session's `version`, checked and brought to the current version (runtime/payload-versions.ts). */
@@ -208,69 +208,4 @@ export class SessionPipeline<T> implements SlotSession {
   emit(event: RuntimeEvent): void {
     this.#emit(event);
   }
-
-  #openEach(tokens: readonly string[], now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
-    const results = tokens.map((token) => this.#openToken(token, now, holder));
-    return results.some((result) => result instanceof Promise)
-      ? Promise.all(results).then(pickOne)
-      : pickOne(results as IncomingSession<T>[]);
-  }
-
-  #openToken(token: string, now: number, holder: TurnHolder): IncomingSession<T> | Promise<IncomingSession<T>> {
-    // O(1) and before any decoding: oversized input costs nothing (security.md #3).
-    if (token.length > this.transport.maxTokenLength) return TOO_LARGE;
-    if (!this.#tokenAlphabet.test(token)) return MALFORMED;
-    return this.#tracker.load(token, (opened, source) => this.#decode(opened, now, source), holder);
-  }
-
-  /** `report`: emit what decoding finds (a migration, dropped flash values); an admin's look reports nothing. */
-  #decode(opened: Opened, now: number, source: RejectionSource, report = true): IncomingSession<T> {
-    // Without an envelope (Ktor's format) the session counts as created now: each write gets the full maxAge.
-    let envelope = this.#enveloped ? parseEnvelope(opened.text) : { createdAt: now, lastSeenAt: now, payload: opened.text };
-    if (envelope === undefined) return refused('malformed', source);
-    if (this.#enveloped && this.lifetime.isStampedAhead(envelope, now)) return refused('expired', source);
-    if (this.#enveloped && this.lifetime.isExpired(envelope, now)) return { ok: false, reason: 'expired', source, outlived: true };
-    let value: unknown;
-    let migratedFrom: number | undefined;
-    if (envelope.payload !== undefined) {
-      try {
-        value = this.#serializer.decode(envelope.payload);
-      } catch {
-        return refused('malformed', source);
-      }
-      const read = this.#versions.read(envelope, value, (migrated) => this.#serializer.encode(migrated as T));
-      if (!read.ok) return read.reason === 'schema' ? refused('schema', source) : { ok: false, reason: read.reason, source, migration: read.failure };
-      ({ value, envelope, migratedFrom } = read);
-      if (migratedFrom !== undefined && report) this.#emit({ type: 'migrated', session: this.name, fromVersion: migratedFrom, toVersion: this.#versions.current });
-    }
-    const loaded = { ok: true as const, value: value as T | undefined, flash: this.#decodeFlash(envelope.flash, report), envelope, id: opened.id, version: opened.version, stale: opened.stale };
-    return migratedFrom === undefined ? loaded : { ...loaded, migratedFrom };
-  }
-
-  #decodeFlash(text: string | undefined, report: boolean): FlashValues {
-    if (text === undefined) return NO_FLASH;
-    const { values, dropped } = this.flash.decode(text);
-    if (dropped && report) this.#emit({ type: 'flash_dropped', session: this.name });
-    return values;
-  }
-
-  #report(result: IncomingSession<T>): IncomingSession<T> {
-    if (result.ok) return result;
-    const { reason, source, migration } = result;
-    this.#emit({ type: 'rejected', session: this.name, reason, source, ...migration });
-    // The refusal keeps its reason code (README "Errors you can meet"); an audit log also learns the session ended.
-    if (result.outlived) this.#emit({ type: 'expired', session: this.name });
-    return result;
-  }
-}
-
-function refused(reason: Refused['reason'], source: RejectionSource): Refused {
-  return { ok: false, reason, source };
-}
-
-/** Exactly one verified value wins; none is the first refusal; several is ambiguous (security.md #4). */
-function pickOne<T>(results: readonly IncomingSession<T>[]): IncomingSession<T> {
-  const verified = results.filter((result) => result.ok);
-  if (verified.length === 1) return verified[0]!;
-  return verified.length > 1 ? AMBIGUOUS : results[0]!;
 }

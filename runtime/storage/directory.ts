@@ -1,27 +1,26 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { SessionConfigError } from '../errors.js';
+import { DirectoryEvictions } from './directory-evictions.js';
+import { DirectoryIndexes, type Filing } from './directory-indexes.js';
 import { FileLocks } from './file-lock.js';
 import { checkMaxEntries, checkMilliseconds } from './option-checks.js';
-import { SegmentedLru } from './segmented-lru.js';
 import {
   HEADER_LENGTH,
   INDEX_FILE,
   SESSION_FILE,
   TEMP_FILE,
-  indexNameFor,
+  inFolder,
   isMissing,
+  makeFolder,
   nameFor,
   parseHeader,
   readFileHeader,
-  readIndexFile,
   removeDeadFiles,
   replaceFile,
   sessionFileContent,
   slideExpiry,
-  writeIndexFile,
-  type IndexFile,
 } from './session-files.js';
 import type { IndexChange, IndexedEntry, IndexedWriteOptions, Storage, StorageIndexes, StoredEntry, WriteOptions } from './storage.js';
 import { openTrustedFolder } from './trusted-folder.js';
@@ -52,25 +51,6 @@ export interface DirectoryStorageOptions {
 
 const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
 
-/** What an indexed write does to its indexes inside the entry's lock: `join` before the rename, `leave` after. */
-interface Filing {
-  join(): Promise<void>;
-  leave(): Promise<void>;
-}
-
-/** An index change that unfiles `key`. */
-function without(key: string): (index: IndexFile) => IndexFile {
-  return ({ expiresAt, members }) => {
-    members.delete(key);
-    return { expiresAt, members };
-  };
-}
-/**
- * Evictions a write tries at most: one keeps the bound; a second drains a folder found over it at startup,
- * or takes the next file when the first was kept alive by another process.
- */
-const EVICTIONS_PER_WRITE = 2;
-
 /**
  * Sessions as files in one folder: `kind: directory` in sessions.yaml (Ktor's `directorySessionStorage`).
  * Survives restarts and is shared by processes on one machine; docs/storage.md ("Memory and directory
@@ -84,11 +64,11 @@ const EVICTIONS_PER_WRITE = 2;
  * - The expiry lives in the file, enforced on every read; expired files go when read and by `sweep()`.
  * - At most `maxEntries` files, evicted in the memory storage's order (`SegmentedLru`, security.md #64)
  *   kept in this process: O(1) per write however full the folder is. A file another process has used
- *   since (its expiry moved) is promoted, not evicted.
+ *   since (its expiry moved) is promoted, not evicted (runtime/storage/directory-evictions.ts).
  * - An index is one more file (`<SHA-256 of the index>.index`, its member keys as JSON). Every indexed call
  *   holds the index's lock around all of its work, entry locks inside, so it is one step for every process;
  *   an indexed write files its entry before the rename, so a crash in between leaves a member with no
- *   entry (dropped when listed), never an entry outside its index.
+ *   entry (dropped when listed), never an entry outside its index (runtime/storage/directory-indexes.ts).
  *
  * @example
  * app.use(installSessions({ storages: { files: new DirectoryStorage({ path: '.sessions', maxEntries: 10_000 }) } }));
@@ -97,13 +77,11 @@ export class DirectoryStorage implements Storage, StorageIndexes {
   readonly #path: string;
   readonly #clock: Clock;
   readonly #sweepIntervalMs: number;
-  readonly #onEvict: (() => void) | undefined;
   readonly #locks = new FileLocks();
-  /**
-   * Session file names in eviction order, each with the expiry this process last wrote or read in it;
-   * `undefined` for a file found at startup and not used since.
-   */
-  readonly #recency: SegmentedLru<number | undefined>;
+  /** The bound of `maxEntries` files (runtime/storage/directory-evictions.ts). */
+  readonly #evictions: DirectoryEvictions;
+  /** The index files (runtime/storage/directory-indexes.ts). */
+  readonly #indexes: DirectoryIndexes;
   #nextSweepAt: number;
 
   constructor(options: DirectoryStorageOptions) {
@@ -111,16 +89,21 @@ export class DirectoryStorage implements Storage, StorageIndexes {
       throw new SessionConfigError('DirectoryStorage: path must name a folder, for example ".sessions"');
     }
     const interval = checkMilliseconds('DirectoryStorage', 'sweepIntervalMs', options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
-    this.#recency = new SegmentedLru(checkMaxEntries('DirectoryStorage', options.maxEntries));
+    const maxEntries = checkMaxEntries('DirectoryStorage', options.maxEntries);
     this.#path = options.path;
     this.#clock = options.clock ?? systemClock;
     this.#sweepIntervalMs = interval;
-    this.#onEvict = options.onEvict;
     this.#nextSweepAt = this.#clock() + interval;
-    const found = openTrustedFolder(options.path, (name) => SESSION_FILE.test(name) || INDEX_FILE.test(name) || TEMP_FILE.test(name));
-    for (const file of found.filter(({ name }) => SESSION_FILE.test(name)).sort((a, b) => a.modifiedAt - b.modifiedAt)) {
-      this.#recency.set(file.name, undefined);
-    }
+    const folder = { path: this.#path, clock: this.#clock, locks: this.#locks };
+    this.#evictions = new DirectoryEvictions(folder, maxEntries, options.onEvict);
+    this.#indexes = new DirectoryIndexes({
+      ...folder,
+      write: (key, value, ttlSeconds, writeOptions, filing) => this.#write(key, value, ttlSeconds, writeOptions, filing),
+      invalidate: (key, ifVersion) => this.#invalidate(key, ifVersion),
+      liveVersion: (file) => this.#liveVersion(file),
+      remove: (name) => this.#remove(name),
+    });
+    this.#evictions.foundAtStartup(openTrustedFolder(options.path, (name) => SESSION_FILE.test(name) || INDEX_FILE.test(name) || TEMP_FILE.test(name)));
   }
 
   async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
@@ -133,7 +116,7 @@ export class DirectoryStorage implements Storage, StorageIndexes {
       content = await readFile(file, 'utf8');
     } catch (error) {
       if (!isMissing(error)) throw error;
-      this.#recency.delete(name);
+      this.#evictions.forget(name);
       return undefined;
     }
     const header = parseHeader(content);
@@ -141,78 +124,31 @@ export class DirectoryStorage implements Storage, StorageIndexes {
       await this.#remove(name);
       return undefined;
     }
-    if (slideMs === undefined) this.#used(name, header.expiresAt);
+    if (slideMs === undefined) this.#evictions.used(name, header.expiresAt);
     else await this.#slide(name, slideMs, touchAfterMs);
     return { value: content.slice(HEADER_LENGTH), version: header.version };
   }
 
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {
-    await this.#makeFolder();
+    await makeFolder(this.#path);
     return this.#write(key, value, ttlSeconds, options, undefined);
   }
 
   async writeIndexed(key: string, value: string, ttlSeconds: number, change: IndexChange, options: IndexedWriteOptions): Promise<boolean> {
-    const deadline = this.#clock() + ttlMilliseconds(options.maxSeconds);
-    const leave = change.leave === change.join ? undefined : change.leave;
-    await this.#makeFolder();
-    return this.#holdIndexes([change.join, leave], () =>
-      this.#write(key, value, ttlSeconds, options, {
-        join: () => this.#updateIndex(change.join, ({ expiresAt, members }) => ({ expiresAt: Math.max(expiresAt, deadline), members: members.add(key) })),
-        leave: async () => {
-          if (leave !== undefined) await this.#updateIndex(leave, without(key));
-        },
-      }),
-    );
+    await makeFolder(this.#path);
+    return this.#indexes.writeIndexed(key, value, ttlSeconds, change, options);
   }
 
   async invalidateIndexed(key: string, index: string, ifVersion?: string): Promise<boolean> {
-    return this.#inFolder(ifVersion === undefined, () =>
-      this.#holdIndexes([index], async () => {
-        if (!(await this.#invalidate(key, ifVersion))) return false;
-        await this.#updateIndex(index, without(key));
-        return true;
-      }),
-    );
+    return inFolder(ifVersion === undefined, () => this.#indexes.invalidateIndexed(key, index, ifVersion));
   }
 
   async listIndex(index: string): Promise<IndexedEntry[]> {
-    return this.#inFolder([], () =>
-      this.#holdIndexes([index], async () => {
-        const found: IndexedEntry[] = [];
-        await this.#updateIndex(index, async ({ expiresAt, members }) => {
-          const now = this.#clock();
-          for (const key of members) {
-            const entry = await this.#liveEntry(key, now);
-            if (entry === undefined) members.delete(key);
-            else found.push(entry);
-          }
-          return { expiresAt, members };
-        });
-        return found;
-      }),
-    );
+    return inFolder([], () => this.#indexes.listIndex(index));
   }
 
-  async revokeIndex(index: string, keep: readonly string[] = []): Promise<string[]> {
-    return this.#inFolder([], () =>
-      this.#holdIndexes([index], async () => {
-        const revoked: string[] = [];
-        await this.#updateIndex(index, async ({ expiresAt, members }) => {
-          for (const key of members) {
-            if (keep.includes(key)) continue;
-            const name = nameFor(key);
-            const file = join(this.#path, name);
-            await this.#locks.hold(`${file}.lock`, async () => {
-              if ((await this.#liveVersion(file)) !== undefined) revoked.push(key);
-              await this.#remove(name);
-            });
-            members.delete(key);
-          }
-          return { expiresAt, members };
-        });
-        return revoked;
-      }),
-    );
+  async revokeIndex(index: string, keep?: readonly string[]): Promise<string[]> {
+    return inFolder([], () => this.#indexes.revokeIndex(index, keep));
   }
 
   /**
@@ -234,21 +170,17 @@ export class DirectoryStorage implements Storage, StorageIndexes {
       await replaceFile(file, content);
       await filing?.leave();
       // A new file starts on probation; a rewritten one was used again.
-      if (current === undefined) this.#recency.set(name, expiresAt);
-      else this.#used(name, expiresAt);
+      if (current === undefined) this.#evictions.added(name, expiresAt);
+      else this.#evictions.used(name, expiresAt);
       return true;
     });
-    for (let tries = 0; tries < EVICTIONS_PER_WRITE; tries++) {
-      const overflow = this.#recency.takeOverflow();
-      if (overflow === undefined) break;
-      await this.#evict(...overflow);
-    }
+    await this.#evictions.evictOverflow();
     this.#sweepWhenDue();
     return written;
   }
 
   async invalidate(key: string, ifVersion?: string): Promise<boolean> {
-    return this.#inFolder(ifVersion === undefined, () => this.#invalidate(key, ifVersion));
+    return inFolder(ifVersion === undefined, () => this.#invalidate(key, ifVersion));
   }
 
   #invalidate(key: string, ifVersion: string | undefined): Promise<boolean> {
@@ -263,67 +195,13 @@ export class DirectoryStorage implements Storage, StorageIndexes {
     });
   }
 
-  /** Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall. */
-  async #makeFolder(): Promise<void> {
-    await mkdir(this.#path, { recursive: true, mode: 0o700 });
-  }
-
-  /** `run`'s result, or `noFolder` when the folder is missing: nothing to delete, list or revoke, and no version to match. */
-  async #inFolder<T>(noFolder: T, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (isMissing(error)) return noFolder;
-      throw error;
-    }
-  }
-
-  /**
-   * `run` holding the locks of `indexes` (an `undefined` stands for none), taken in the order of their file
-   * names, so that two writes moving entries between the same two indexes never wait for each other in a circle.
-   */
-  #holdIndexes<T>(indexes: readonly (string | undefined)[], run: () => Promise<T>): Promise<T> {
-    const files = [...new Set(indexes.flatMap((index) => (index === undefined ? [] : [join(this.#path, indexNameFor(index))])))].sort();
-    return files.reduceRight<() => Promise<T>>((inner, file) => () => this.#locks.hold(`${file}.lock`, inner), run)();
-  }
-
-  /** Replaces the file of `index` with `change`'s result, under the index's lock its caller holds. */
-  async #updateIndex(index: string, change: (index: IndexFile) => IndexFile | Promise<IndexFile>): Promise<void> {
-    const file = join(this.#path, indexNameFor(index));
-    await writeIndexFile(file, await change(await readIndexFile(file, this.#clock())));
-  }
-
-  /** The live entry under `key` as a listing returns it, or `undefined`; read without a lock, as `read` does. */
-  async #liveEntry(key: string, now: number): Promise<IndexedEntry | undefined> {
-    let content: string;
-    try {
-      content = await readFile(join(this.#path, nameFor(key)), 'utf8');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    const header = parseHeader(content);
-    if (header === undefined || header.expiresAt <= now) return undefined;
-    return { key, value: content.slice(HEADER_LENGTH), version: header.version, ttlSeconds: (header.expiresAt - now) / 1000 };
-  }
-
-  /** The sweep of the index file `name`: removed, under its lock, when it has expired or is broken. */
-  async #sweepIndex(name: string): Promise<boolean> {
-    const file = join(this.#path, name);
-    return this.#locks.hold(`${file}.lock`, async () => {
-      if ((await readIndexFile(file, this.#clock())).members.size > 0) return false;
-      await rm(file, { force: true });
-      return true;
-    });
-  }
-
   /** A sliding read's slide of the file `name`, through `slideExpiry`. */
   async #slide(name: string, ttlMs: number, touchAfterMs: number): Promise<void> {
     const now = this.#clock();
     const expiresAt = await slideExpiry(join(this.#path, name), ttlMs, touchAfterMs, now);
-    if (expiresAt === 'missing') this.#recency.delete(name);
+    if (expiresAt === 'missing') this.#evictions.forget(name);
     else if (expiresAt === undefined) return;
-    else if (expiresAt > now) this.#used(name, expiresAt);
+    else if (expiresAt > now) this.#evictions.used(name, expiresAt);
     else await this.#remove(name);
   }
 
@@ -339,8 +217,8 @@ export class DirectoryStorage implements Storage, StorageIndexes {
     return removeDeadFiles(
       this.#path,
       this.#clock(),
-      (name) => this.#recency.delete(name),
-      (name) => this.#sweepIndex(name),
+      (name) => this.#evictions.forget(name),
+      (name) => this.#indexes.sweepIndex(name),
     );
   }
 
@@ -358,36 +236,8 @@ export class DirectoryStorage implements Storage, StorageIndexes {
     return header !== undefined && header !== 'missing' && header.expiresAt > this.#clock() ? header.version : undefined;
   }
 
-  /**
-   * Removes the file `name`, taken out of the eviction order, under its lock so that no write of it
-   * lands in between. A file whose expiry moved past `seenExpiry`, the one this process last saw, was
-   * written or slid by another process sharing the folder: in use there, it is promoted instead.
-   */
-  async #evict(name: string, seenExpiry: number | undefined): Promise<void> {
-    const file = join(this.#path, name);
-    await this.#locks.hold(`${file}.lock`, async () => {
-      // Used by this process while the lock was awaited: back in the order, not to be evicted.
-      if (this.#recency.has(name)) return;
-      const header = await readFileHeader(file);
-      if (header === 'missing') return;
-      if (header !== undefined && seenExpiry !== undefined && header.expiresAt > seenExpiry) {
-        this.#used(name, header.expiresAt);
-        return;
-      }
-      await rm(file, { force: true });
-      // An expired or broken file was dead already: removing it is no eviction.
-      if (header !== undefined && header.expiresAt > this.#clock()) this.#onEvict?.();
-    });
-  }
-
-  /** Records that the file `name`, expiring at `expiresAt`, was used again: promoted in the eviction order. */
-  #used(name: string, expiresAt: number): void {
-    this.#recency.set(name, expiresAt);
-    this.#recency.promote(name);
-  }
-
   async #remove(name: string): Promise<void> {
     await rm(join(this.#path, name), { force: true });
-    this.#recency.delete(name);
+    this.#evictions.forget(name);
   }
 }

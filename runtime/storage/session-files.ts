@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, opendir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, opendir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { FileLocks } from './file-lock.js';
 
 /**
  * The files of `DirectoryStorage`'s folder (runtime/storage/directory.ts): their names, the header each
- * session file starts with, and what looks at the header alone: expiry checks, the in-place slide, the sweep.
+ * session file starts with, and what looks at the header alone: expiry checks, the in-place slide, the sweep;
+ * and the folder itself, made again when missing.
  */
 
 /**
@@ -189,6 +192,28 @@ export async function removeDeadFiles(
 
 export function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** What the parts of `DirectoryStorage` share: its folder, its clock and the locks every step on a file holds. */
+export interface DirectoryFolder {
+  readonly path: string;
+  readonly clock: Clock;
+  readonly locks: FileLocks;
+}
+
+/** Every time, not once: a folder removed under a running app (a cleanup job) comes back. It costs one syscall. */
+export async function makeFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+}
+
+/** `run`'s result, or `noFolder` when the folder is missing: nothing to delete, list or revoke, and no version to match. */
+export async function inFolder<T>(noFolder: T, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isMissing(error)) return noFolder;
+    throw error;
+  }
 }
 
 /**

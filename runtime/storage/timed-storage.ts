@@ -1,5 +1,6 @@
 import type { RuntimeEvent, StorageOperation } from '../events.js';
 import { SessionStorageError } from '../errors.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { hasIndexes, type IndexChange, type IndexedEntry, type IndexedWriteOptions, type Storage, type StorageIndexes, type StoredEntry, type WriteOptions } from './storage.js';
 
 /**
@@ -9,13 +10,17 @@ import { hasIndexes, type IndexChange, type IndexedEntry, type IndexedWriteOptio
  * not awaited: the request never hangs on it.
  */
 export class TimedStorage {
+  readonly #deadlines: DeadlineQueue;
+
   constructor(
     readonly session: string,
     readonly storageName: string,
     readonly storage: Storage,
     readonly timeout: number,
     readonly emit: (event: RuntimeEvent) => void,
-  ) {}
+  ) {
+    this.#deadlines = new DeadlineQueue(timeout);
+  }
 
   read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
     return this.bound('read', () => this.storage.read(key, slideSeconds, touchAfterSeconds));
@@ -53,20 +58,30 @@ export class TimedStorage {
     return this.storage;
   }
 
-  /** `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize` use it too. */
-  async bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${this.timeout} ms`)), this.timeout);
+  /**
+   * `run`, a call to the storage, under the same bound and reporting: the locks of `concurrency: serialize`
+   * use it too. The deadlines of all of this storage's calls share one timer (runtime/storage/deadline-queue.ts).
+   */
+  bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
+        reject(new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error }));
+      };
+      const deadline = this.#deadlines.start(() => fail(new Error(`timed out after ${this.timeout} ms`)));
+      let running: Promise<T>;
+      try {
+        running = run();
+      } catch (error) {
+        if (deadline.settle()) fail(error);
+        return;
+      }
+      // A call that answers after its timeout has been reported already, once.
+      running.then(
+        (value) => void (deadline.settle() && resolve(value)),
+        (error: unknown) => void (deadline.settle() && fail(error)),
+      );
     });
-    try {
-      return await Promise.race([run(), deadline]);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
-      throw new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

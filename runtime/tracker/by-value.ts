@@ -5,7 +5,8 @@ import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
 import type { Transport } from '../transport/transport.js';
 import type { IncomingSession, OpenText } from './incoming.js';
-import { SessionSlot, type SlotSession } from './slot.js';
+import { SessionSlot } from './slot.js';
+import type { SlotSession } from './slot-session.js';
 import type { Tracker } from './tracker.js';
 
 /**

@@ -16,6 +16,8 @@ export interface Opened {
   readonly stale: boolean;
   /** By id: the session id. */
   readonly id?: string;
+  /** By id: the storage key of `id`'s entry, hashed once per request (runtime/ids.ts). */
+  readonly key?: string;
   /** By id: the stored entry's version, which commit's conditional write compares (security.md #49, #50). */
   readonly version?: string;
 }
@@ -43,6 +45,8 @@ export interface LoadedSession<T> {
   readonly envelope: Envelope;
   /** By id: the session id. */
   readonly id?: string;
+  /** By id: the storage key of `id`'s entry. */
+  readonly key?: string;
   /** By id: the version of the stored entry, for commit's conditional write. */
   readonly version?: string;
   /** Sealed under an older key: re-seal under the newest in this response (security.md #16). */

@@ -1,44 +1,11 @@
 import type { CookieOptions } from '../cookie-options.js';
-import type { CookieChoice, Envelope } from '../envelope.js';
-import type { RefreshReason, RuntimeEvent } from '../events.js';
-import { NO_FLASH, type FlashCodec, type FlashValues } from '../flash.js';
-import type { Lifetime } from '../lifetime.js';
+import type { CookieChoice } from '../envelope.js';
+import type { RefreshReason } from '../events.js';
+import { NO_FLASH, type FlashValues } from '../flash.js';
 import type { ResponseHeaders } from '../transport/response-headers.js';
-import type { CookieJar, Transport } from '../transport/transport.js';
+import type { CookieJar } from '../transport/transport.js';
+import type { Change, SlotSession } from './slot-session.js';
 import type { IncomingSession, LoadedSession } from './incoming.js';
-
-/** What commit does for a session. */
-export type Change =
-  /** Nothing asked: re-send if a refresh is due. */
-  | 'none'
-  /** `set` or `regenerate`: `staged` is ready. */
-  | 'write'
-  /** `clear`: delete the entry (by id) and expire the token. */
-  | 'clear'
-  /** The incoming session was refused: expire the token, as for every reason alike (security.md #24). */
-  | 'reject';
-
-/** What a slot uses of its session's pipeline (runtime/session-pipeline.ts), seen from the tracker's side. */
-export interface SlotSession {
-  readonly name: string;
-  readonly transport: Transport;
-  readonly lifetime: Lifetime;
-  /** The session's flash keys and their checks. */
-  readonly flash: FlashCodec;
-  /** `value` validated and serialized: an envelope's payload. Throws `SessionValidationError`. */
-  serialize(value: unknown): string;
-  /**
-   * An envelope of `payload` and `flash`, for a session created at `createdAt` and set at `now` with the
-   * cookie options a write chose, staged by the tracker (by value sealed, by id as the storage entry).
-   * Throws `SessionTooLargeError`.
-   */
-  pack(createdAt: number, now: number, payload: string | undefined, flash: FlashValues, choice?: CookieChoice, checkedAt?: number): string;
-  /** What a write's cookie options mean at `now`; throws `SessionUsageError` for options this session cannot take. */
-  choose(options: CookieOptions, now: number): CookieChoice;
-  /** A loaded envelope with its last-seen time moved to `now`, staged again. */
-  repack(envelope: Envelope, now: number): string;
-  emit(event: RuntimeEvent): void;
-}
 
 /**
  * One session's state during one request, created only for sessions the request carries or the handler
@@ -164,6 +131,9 @@ export abstract class SessionSlot {
    */
   abstract regenerate(now: number, assertOpen: () => void): void;
 
+  /** Whether a write can leave the token as it was (by id: the id); by value every write seals a new one. */
+  protected readonly keepsToken: boolean = false;
+
   /** By id: the handle (the entry's storage key) of the id the session has now; by value, `undefined`. */
   handle(): string | undefined {
     return undefined;
@@ -210,12 +180,34 @@ export abstract class SessionSlot {
     let sent = true;
     if (this.change === 'clear' || this.change === 'reject') transport.expire(response, presented);
     else if (this.change === 'write' || this.refresh !== undefined) {
-      const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
-      transport.send(response, this.token(), { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
+      const token = this.token();
+      if (this.change === 'write' && this.keepsToken && this.#clientHolds(token, presented)) sent = false;
+      else {
+        const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
+        transport.send(response, token, { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
+      }
     } else sent = false;
     if (this.refresh !== undefined) this.session.emit({ type: 'refreshed', session: this.session.name, reason: this.refresh });
     this.#reportLifecycle();
     return sent;
+  }
+
+  /**
+   * Whether a write leaves the client's token as it is: the same token (a by-id session written under the id
+   * it came with; a by-value token is new on every write), in the one cookie presented, for the session that
+   * came (its creation time, so its `Max-Age` counts to the same instant) with the cookie options it came
+   * with. Sending it again would change nothing in the browser: the bytes are saved. Not in Ktor's format,
+   * where each write's cookie lives the full `maxAge` from then, as Ktor's does.
+   */
+  #clientHolds(token: string, presented: CookieJar): boolean {
+    const { loaded } = this;
+    return (
+      this.session.enveloped &&
+      loaded !== undefined &&
+      this.createdAt === loaded.envelope.createdAt &&
+      this.choice === loaded.envelope.choice &&
+      this.session.transport.holds(presented, token)
+    );
   }
 
   /** What this commit did to the session's life, as events naming the session only, never a token or an id. */

@@ -1,6 +1,7 @@
 import type { Lifetime } from '../lifetime.js';
 import type { IncomingSession, OpenText } from './incoming.js';
-import type { SessionSlot, SlotSession } from './slot.js';
+import type { SessionSlot } from './slot.js';
+import type { SlotSession } from './slot-session.js';
 import type { TurnHolder } from './turns.js';
 
 /**

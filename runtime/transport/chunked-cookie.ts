@@ -58,6 +58,10 @@ export class ChunkedCookieTransport implements Transport {
    * joining them, for the pipeline to keep the one that verifies, as for a repeated plain cookie
    * (security.md #4); more ways than `MAX_PRESENTED_TOKENS` is `ambiguous`, counted before any is joined.
    */
+  holds(): boolean {
+    return false;
+  }
+
   read(_headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | UnreadableChunks | undefined {
     const [firsts, ...rest] = this.cookieNames.map((chunkName) => cookies.get(chunkName));
     if (firsts === undefined) return rest.some((values) => values !== undefined) ? INCOMPLETE : undefined;

@@ -49,6 +49,11 @@ export class CookieTransport implements Transport {
     response.append('Set-Cookie', renderSetCookie(this.#template, '', 0, this.#isSecure(response), 0));
   }
 
+  holds(presented: CookieJar, token: string): boolean {
+    const values = presented.get(this.name);
+    return values !== undefined && values.length === 1 && values[0] === token;
+  }
+
   /**
    * `secure: auto` follows `ctx.secure`, which trusts `X-Forwarded-Proto` only when `app.proxy` is set;
    * the header is never read here (security.md #11).

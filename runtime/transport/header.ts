@@ -50,4 +50,8 @@ export class HeaderTransport implements Transport {
   expire(response: ResponseHeaders): void {
     response.set(this.name, '');
   }
+
+  holds(): boolean {
+    return false;
+  }
 }

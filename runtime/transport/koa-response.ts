@@ -22,16 +22,22 @@ export class KoaResponse implements ResponseHeaders {
     return this.ctx.secure;
   }
 
+  // Straight to Node's response: commit runs only while the headers are unsent (runtime/request-sessions.ts), and
+  // Koa's own `append`, `set` and `vary` would re-check that and normalize values these never need.
   append(field: string, value: string): void {
-    this.ctx.append(field, value);
+    const { res } = this.ctx;
+    const previous = res.getHeader(field);
+    res.setHeader(field, previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [String(previous), value]);
   }
 
   set(field: string, value: string): void {
-    this.ctx.set(field, value);
+    this.ctx.res.setHeader(field, value);
   }
 
   vary(field: string): void {
-    this.ctx.vary(field);
+    // `vary` parses and merges what is there; a response with no `Vary` yet (the usual case) needs neither.
+    if (this.ctx.res.getHeader('Vary') === undefined) this.ctx.res.setHeader('Vary', field);
+    else this.ctx.vary(field);
   }
 
   sentWithoutSecure(session: string): void {

@@ -54,9 +54,30 @@ export function compileSetCookie(name: string, settings: CookieSettings): SetCoo
  * renderSetCookie(template, 'abc', undefined, true, 0); // 'sid=abc; Path=/; HttpOnly; Secure; SameSite=Lax'
  */
 export function renderSetCookie(template: SetCookieTemplate, value: string, maxAge: number | undefined, secure: boolean, now: number): string {
-  const lifetime = maxAge === undefined ? '' : `; Max-Age=${maxAge}; Expires=${maxAge === 0 ? EPOCH : new Date(now + maxAge * 1000).toUTCString()}`;
+  const lifetime = maxAge === undefined ? '' : maxAge === 0 ? CLEARED : lifetimeAttributes(maxAge, now);
   return `${template.name}=${value}${template.scope}${lifetime}${secure ? '; Secure' : ''}${template.flags}`;
 }
+
+const CLEARED = `; Max-Age=0; Expires=${EPOCH}`;
+
+/**
+ * `; Max-Age=...; Expires=...` for a cookie that lives `maxAge` seconds from `now` (epoch ms). The text is
+ * kept for the last second and lifetime it was made for: under load most responses in a second carry the
+ * same one, and formatting a date is most of what rendering a `Set-Cookie` costs.
+ */
+function lifetimeAttributes(maxAge: number, now: number): string {
+  const expires = Math.floor(now / 1000) + maxAge;
+  if (expires !== lastExpires || maxAge !== lastMaxAge) {
+    lastExpires = expires;
+    lastMaxAge = maxAge;
+    lastLifetime = `; Max-Age=${maxAge}; Expires=${new Date(expires * 1000).toUTCString()}`;
+  }
+  return lastLifetime;
+}
+
+let lastExpires = -1;
+let lastMaxAge = -1;
+let lastLifetime = '';
 
 /**
  * The largest cookie value that keeps the whole `Set-Cookie` within `MAX_SET_COOKIE_BYTES` whatever the

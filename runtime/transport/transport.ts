@@ -30,6 +30,12 @@ export interface Transport {
   read(headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | UnreadableChunks | undefined;
   /** Delivers `token`. */
   send(response: ResponseHeaders, token: string, delivery: Delivery): void;
+  /**
+   * Whether the client already holds exactly `token` here, as the one value `presented` for this session, so
+   * that sending it again with the same lifetime would change nothing. Only a plain cookie can tell: a header
+   * transport's client keeps whatever the last response told it, and chunks are always sent whole.
+   */
+  holds(presented: CookieJar, token: string): boolean;
   /** Tells the client to drop its token; `presented` holds the request's cookies, as for `read`. */
   expire(response: ResponseHeaders, presented: CookieJar): void;
 }

@@ -8,6 +8,11 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
     routes: async (ctx, next, sessions) => {
+      if (ctx.path === '/visit/browser-session') {
+        // The test spec's types offer cookie options on no session; the runtime takes them on every enveloped cookie.
+        (sessions as unknown as { set(name: string, value: unknown, options: object): void }).set('visit', { count: 5 }, { persistent: false });
+        return void (ctx.status = 204);
+      }
       if (ctx.path !== '/visit/set-after-lifetime') return next();
       // The session expires while the handler runs: commit must delete it, not write it.
       server.clock.advance(3600);
@@ -63,6 +68,32 @@ describe('D. sessions by id', () => {
       ['invalidate', storageKeyForId('visit', old)],
     ]);
     server.clock.now = START;
+  });
+
+  it('a write under the id the client holds sends no Set-Cookie: the entry changes, the cookie the browser keeps is the same', async () => {
+    const id = await newVisit(1);
+    const updated = await putJson(`${server.url}/s/visit`, { count: 2 }, { cookie: `vid=${id}` });
+    expect(updated.status).toBe(204);
+    expect(updated.headers.getSetCookie()).toEqual([]);
+    expect(updated.headers.get('vary')).toBe('Cookie');
+    expect(await (await visit(id)).json()).toEqual({ value: { count: 2 } });
+  });
+
+  it('a write is sent when the client holds anything else: a second vid cookie, new cookie options, or a new id', async () => {
+    const id = await newVisit(1);
+    // A stale copy beside the live one: the write settles which one the browser keeps.
+    const twice = await putJson(`${server.url}/s/visit`, { count: 2 }, { cookie: `vid=${id}; vid=${generateSessionId()}` });
+    expect(twice.status).toBe(204);
+    expect(cookieValue(twice, 'vid')).toBe(id);
+    // Cookie options on the write change the cookie's attributes (here: no Max-Age, a browser-session cookie).
+    const options = await fetch(`${server.url}/visit/browser-session`, { headers: { cookie: `vid=${id}` } });
+    expect(options.status).toBe(204);
+    expect(options.headers.getSetCookie()).toEqual([`vid=${id}; Path=/; Domain=example.test; HttpOnly; SameSite=Strict; Priority=High`]);
+    // After a write without options, the options the session was written with stay, and nothing is re-sent.
+    const after = await putJson(`${server.url}/s/visit`, { count: 3 }, { cookie: `vid=${id}` });
+    expect(after.headers.getSetCookie()).toEqual([]);
+    const regenerated = await fetch(`${server.url}/s/visit/regenerate`, { method: 'POST', headers: { cookie: `vid=${id}` } });
+    expect(cookieValue(regenerated, 'vid')).not.toBe(id);
   });
 
   it('#37 clear deletes the entry and expires the cookie; replaying the id is no session; a second clear succeeds', async () => {

@@ -41,6 +41,11 @@ export interface RedisServerOptions {
   readonly port?: number;
   /** More `redis-server` arguments, for example cluster mode. */
   readonly args?: readonly string[];
+  /**
+   * A command that runs `redis-server` (`[command, ...args]`, the server's command line appended), such as
+   * `['taskset', '-c', '1']` to pin it to a CPU (the benchmark does). Default: none, `redis-server` itself.
+   */
+  readonly launcher?: readonly string[];
   /** Default: a new folder. Pass a crashed server's `dir` to restart it with what it had saved. */
   readonly dir?: string;
 }
@@ -106,7 +111,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     try {
-      return await launch(port, options.args ?? [], options.dir);
+      return await launch(port, options);
     } catch (error) {
       // A free port can be taken between finding it and binding it; only a fixed port is final.
       if (options.port !== undefined || attempt === START_ATTEMPTS) throw error;
@@ -161,13 +166,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function launch(port: number, args: readonly string[], savedIn?: string): Promise<RedisServer> {
+async function launch(port: number, { args = [], launcher = [], dir: savedIn }: RedisServerOptions): Promise<RedisServer> {
   const dir = savedIn ?? (await mkdtemp(join(tmpdir(), 'typed-sessions-redis-')));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const serverArgs = ['--port', String(port), '--bind', REDIS_HOST, '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
+  const [program, ...programArgs] = [...launcher, 'redis-server', ...serverArgs];
+  const child = spawn(program!, programArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {

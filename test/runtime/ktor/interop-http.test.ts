@@ -167,6 +167,14 @@ describe('writing Ktor-format sessions', () => {
     expect(await read.json()).toEqual({ value: { userId: 'u1', cart: [] } });
   });
 
+  it("by id: a write under the id the client holds re-sends the cookie, whose Max-Age counts from the write, as Ktor's does", async () => {
+    const written = await put('/s/kid', { userId: 'u1', cart: [] });
+    const cookie = cookiePairs(written).find((pair) => pair.startsWith('KID='))!;
+    const again = await put('/s/kid', { userId: 'u1', cart: ['b'] }, { cookie });
+    expect(again.status).toBe(204);
+    expect(cookiePairs(again)).toEqual([cookie]);
+  });
+
   it('by id: an id a Ktor service stored (32 hex, its older length) is read; a malformed one never reaches the storage', async () => {
     const id = '0123456789abcdef0123456789abcdef';
     await server.storage.inner.write(id, '{"userId":"from-ktor","cart":["a"]}', 600);

@@ -1,4 +1,4 @@
-/** The IPC messages between bench/run.ts (parent) and a benchmark server (bench/server.ts). */
+/** The IPC messages between the parent (bench/server-process.ts) and a benchmark server (bench/app/server.ts). */
 
 export type ParentMessage = { readonly type: 'cpu' } | { readonly type: 'stop' };
 

@@ -1,0 +1,92 @@
+/**
+ * One timer for the deadlines of many storage calls (runtime/storage/deadline-queue.ts): whatever the order in
+ * which calls start and settle, a call that does not settle expires exactly at its own deadline, once, and one
+ * that settles in time never does; with nothing in flight no timer is left.
+ */
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeadlineQueue } from '../../runtime/storage/deadline-queue.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('DeadlineQueue', () => {
+  it('a call that settles in time never expires, and leaves no timer behind', () => {
+    const queue = new DeadlineQueue(1000);
+    const expired = vi.fn();
+    const call = queue.start(expired);
+    vi.advanceTimersByTime(999);
+    expect(call.settle()).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5000);
+    expect(expired).not.toHaveBeenCalled();
+  });
+
+  it('a hung call behind settled ones and ahead of later ones expires at its own deadline; settling it afterwards says it was late', () => {
+    const queue = new DeadlineQueue(1000);
+    const times: [string, number][] = [];
+    const first = queue.start(() => times.push(['first', Date.now()]));
+    vi.advanceTimersByTime(100);
+    const hung = queue.start(() => times.push(['hung', Date.now()]));
+    vi.advanceTimersByTime(100);
+    const later = queue.start(() => times.push(['later', Date.now()]));
+    first.settle();
+    vi.advanceTimersByTime(950);
+    expect(times).toEqual([['hung', 1100]]);
+    expect(hung.settle()).toBe(false);
+    later.settle();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(queue.size).toBe(0);
+  });
+
+  it('a call started by an expiry does not delay the deadline of an older one', () => {
+    const queue = new DeadlineQueue(1000);
+    const times: number[] = [];
+    queue.start(() => {
+      times.push(Date.now());
+      queue.start(() => times.push(Date.now()));
+    });
+    vi.advanceTimersByTime(10);
+    queue.start(() => times.push(Date.now()));
+    vi.advanceTimersByTime(3000);
+    expect(times).toEqual([1000, 1010, 2000]);
+  });
+
+  it('property: for any starts and settles over time, each call expires exactly at start + timeout unless it settled before, and once', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('start' as const) }),
+      fc.record({ kind: fc.constant('settle' as const), which: fc.nat() }),
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 700 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.array(step, { maxLength: 40 }), (timeout, steps) => {
+        vi.setSystemTime(0);
+        vi.clearAllTimers();
+        const queue = new DeadlineQueue(timeout);
+        const calls: { started: number; expiredAt: number[]; settledAt?: number; handle: { settle(): boolean } }[] = [];
+        for (const action of steps) {
+          if (action.kind === 'start') {
+            const call = { started: Date.now(), expiredAt: [] as number[], handle: { settle: () => false } };
+            call.handle = queue.start(() => call.expiredAt.push(Date.now()));
+            calls.push(call);
+          } else if (action.kind === 'settle' && calls.length > 0) {
+            const call = calls[action.which % calls.length]!;
+            const open = call.expiredAt.length === 0 && call.settledAt === undefined;
+            expect(call.handle.settle()).toBe(open);
+            if (open) call.settledAt = Date.now();
+          } else if (action.kind === 'wait') vi.advanceTimersByTime(action.ms);
+        }
+        vi.advanceTimersByTime(timeout + 1);
+        for (const call of calls) {
+          if (call.settledAt !== undefined) expect(call.expiredAt).toEqual([]);
+          else expect(call.expiredAt).toEqual([call.started + timeout]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
