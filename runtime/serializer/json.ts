@@ -23,7 +23,9 @@ export const MAX_PAYLOAD_DEPTH = 64;
  * Keys that reach `Object.prototype` when an app later merges or assigns session data: refused in every
  * payload, and so refused as property names by `validate`, where every `set` would fail (security.md #65).
  */
-export const POLLUTING_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+const PROTO_KEY = '__proto__';
+const CONSTRUCTOR_KEY = 'constructor';
+export const POLLUTING_KEYS: ReadonlySet<string> = new Set([PROTO_KEY, CONSTRUCTOR_KEY]);
 const POLLUTING_KEY_TEXT = /"(?:__proto__|constructor)"\s*:/;
 
 /**
@@ -199,9 +201,9 @@ function findNonJsonValue(value: unknown, path: string[], ancestors: object[]): 
   return undefined;
 }
 
-/** `POLLUTING_KEYS.has(key)`, spelled out for the walk that runs on every `set`. */
+/** `POLLUTING_KEYS.has(key)`, spelled out for the walk that runs on every `set`; the same two constants. */
 function isPollutingKey(key: string): boolean {
-  return key === '__proto__' || key === 'constructor';
+  return key === PROTO_KEY || key === CONSTRUCTOR_KEY;
 }
 
 function problemAt(path: readonly string[], detail: string): JsonProblem {

@@ -28,8 +28,8 @@ export class DeadlineQueue {
   constructor(
     /** Milliseconds each call may take. */
     readonly timeout: number,
-    /** Wall-clock milliseconds, as the timers' own clock (fake timers in tests move both). */
-    readonly now: () => number = Date.now,
+    /** Monotonic milliseconds, as Node's timers count: a wall-clock step neither delays nor hastens a deadline. */
+    readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Starts a call's clock: `expire` runs at its deadline unless `settle` comes first. */
@@ -68,25 +68,28 @@ export class DeadlineQueue {
     }
   }
 
-  /** The timer's turn: every call past its deadline expires, then the timer waits for the oldest one left. */
+  /**
+   * The timer's turn: every call past its deadline is taken out of the queue and the timer re-armed for the
+   * oldest one left, and only then do their `expire`s run: one may start or settle calls (an event listener
+   * calling a storage), which must find the queue whole.
+   */
   #fire(): void {
     this.#timer = undefined;
     const now = this.now();
+    const due: Pending[] = [];
     while (this.#head < this.#pending.length) {
       const entry = this.#pending[this.#head]!;
       if (!entry.settled) {
         if (entry.deadline > now) break;
         entry.settled = true;
-        entry.expire();
+        due.push(entry);
       }
       this.#head += 1;
     }
     this.#dropSettled();
-    // An `expire` may have started calls, arming the timer for a later deadline than the oldest one left.
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
     const oldest = this.#pending[this.#head];
-    if (oldest !== undefined) this.#arm(oldest.deadline - now);
+    if (oldest !== undefined && this.#timer === undefined) this.#arm(oldest.deadline - now);
+    for (const entry of due) entry.expire();
   }
 
   #arm(milliseconds: number): void {

@@ -78,7 +78,8 @@ export class TimedStorage {
         return;
       }
       // A call that answers after its timeout has been reported already, once.
-      running.then(
+      // `Promise.resolve`: a storage method that answers with a plain value (not `async`) is still an answer.
+      Promise.resolve(running).then(
         (value) => void (deadline.settle() && resolve(value)),
         (error: unknown) => void (deadline.settle() && fail(error)),
       );

@@ -171,7 +171,8 @@ export abstract class SessionSlot {
   /**
    * Commit's second step: the token written or refreshed, with the cookie options it was written with, or
    * the expiry of a cleared or refused one, and `Vary`, then the events saying so. `presented` holds the
-   * request's cookies. Returns whether a header about the session went out.
+   * request's cookies. Returns whether the response must not be cached: a header about the session went
+   * out, or the session was written (security.md #12).
    */
   deliver(response: ResponseHeaders, now: number, nowMs: number, presented: CookieJar): boolean {
     const { transport } = this.session;
@@ -181,8 +182,10 @@ export abstract class SessionSlot {
     if (this.change === 'clear' || this.change === 'reject') transport.expire(response, presented);
     else if (this.change === 'write' || this.refresh !== undefined) {
       const token = this.token();
-      if (this.change === 'write' && this.keepsToken && this.#clientHolds(token, presented)) sent = false;
-      else {
+      // A token the client holds already is not sent again; the response still follows from a write of the
+      // session, so it is not cached either (`true` below).
+      const held = this.change === 'write' && this.keepsToken && this.#clientHolds(token, presented, response.secure);
+      if (!held) {
         const maxAge = this.session.lifetime.cookieMaxAge(this.createdAt, now, this.choice?.expiresAt);
         transport.send(response, token, { maxAge, persistent: this.choice?.persistent, now: nowMs, presented });
       }
@@ -199,14 +202,14 @@ export abstract class SessionSlot {
    * with. Sending it again would change nothing in the browser: the bytes are saved. Not in Ktor's format,
    * where each write's cookie lives the full `maxAge` from then, as Ktor's does.
    */
-  #clientHolds(token: string, presented: CookieJar): boolean {
+  #clientHolds(token: string, presented: CookieJar, secure: boolean): boolean {
     const { loaded } = this;
     return (
       this.session.enveloped &&
       loaded !== undefined &&
       this.createdAt === loaded.envelope.createdAt &&
       this.choice === loaded.envelope.choice &&
-      this.session.transport.holds(presented, token)
+      this.session.transport.holds(presented, token, secure)
     );
   }
 

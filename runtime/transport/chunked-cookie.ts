@@ -58,10 +58,6 @@ export class ChunkedCookieTransport implements Transport {
    * joining them, for the pipeline to keep the one that verifies, as for a repeated plain cookie
    * (security.md #4); more ways than `MAX_PRESENTED_TOKENS` is `ambiguous`, counted before any is joined.
    */
-  holds(): boolean {
-    return false;
-  }
-
   read(_headers: IncomingHttpHeaders, cookies: CookieJar): readonly string[] | UnreadableChunks | undefined {
     const [firsts, ...rest] = this.cookieNames.map((chunkName) => cookies.get(chunkName));
     if (firsts === undefined) return rest.some((values) => values !== undefined) ? INCOMPLETE : undefined;
@@ -88,6 +84,10 @@ export class ChunkedCookieTransport implements Transport {
   }
 
   /** As many chunks as the token needs, each within 4096 bytes; chunks the client holds past them are expired. */
+  holds(): boolean {
+    return false;
+  }
+
   send(response: ResponseHeaders, token: string, delivery: Delivery): void {
     const count = Math.ceil((token.length + COUNT_LENGTH) / this.#chunkLength);
     const framed = `${count}.${token}`;

@@ -49,7 +49,10 @@ export class CookieTransport implements Transport {
     response.append('Set-Cookie', renderSetCookie(this.#template, '', 0, this.#isSecure(response), 0));
   }
 
-  holds(presented: CookieJar, token: string): boolean {
+  holds(presented: CookieJar, token: string, secure: boolean): boolean {
+    // `secure: auto` over HTTPS: the browser's copy may have come over HTTP without `Secure`, and the request
+    // cannot say which; sending it again upgrades it (security.md #11).
+    if (secure && this.#template.secure === 'auto') return false;
     const values = presented.get(this.name);
     return values !== undefined && values.length === 1 && values[0] === token;
   }

@@ -22,19 +22,22 @@ export class KoaResponse implements ResponseHeaders {
     return this.ctx.secure;
   }
 
-  // Straight to Node's response: commit runs only while the headers are unsent (runtime/request-sessions.ts), and
-  // Koa's own `append`, `set` and `vary` would re-check that and normalize values these never need.
+  // Straight to Node's response: Koa's own `append`, `set` and `vary` normalize values these never need. Like
+  // them, each does nothing once the headers are sent: an app that sends the response itself while a
+  // storage write is pending (`ctx.respond = false`) gets no throw from Node.
   append(field: string, value: string): void {
     const { res } = this.ctx;
+    if (res.headersSent) return;
     const previous = res.getHeader(field);
     res.setHeader(field, previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [String(previous), value]);
   }
 
   set(field: string, value: string): void {
-    this.ctx.res.setHeader(field, value);
+    if (!this.ctx.res.headersSent) this.ctx.res.setHeader(field, value);
   }
 
   vary(field: string): void {
+    if (this.ctx.res.headersSent) return;
     // `vary` parses and merges what is there; a response with no `Vary` yet (the usual case) needs neither.
     if (this.ctx.res.getHeader('Vary') === undefined) this.ctx.res.setHeader('Vary', field);
     else this.ctx.vary(field);

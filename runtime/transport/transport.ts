@@ -33,9 +33,10 @@ export interface Transport {
   /**
    * Whether the client already holds exactly `token` here, as the one value `presented` for this session, so
    * that sending it again with the same lifetime would change nothing. Only a plain cookie can tell: a header
-   * transport's client keeps whatever the last response told it, and chunks are always sent whole.
+   * transport's client keeps whatever the last response told it, and chunks are always sent whole. `secure`:
+   * whether this response would mark the cookie `Secure`.
    */
-  holds(presented: CookieJar, token: string): boolean;
+  holds(presented: CookieJar, token: string, secure: boolean): boolean;
   /** Tells the client to drop its token; `presented` holds the request's cookies, as for `read`. */
   expire(response: ResponseHeaders, presented: CookieJar): void;
 }

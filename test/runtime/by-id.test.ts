@@ -8,6 +8,11 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
     routes: async (ctx, next, sessions) => {
+      if (ctx.path === '/visit/varied') {
+        ctx.vary('Accept-Language');
+        sessions.set('visit', { count: 9 });
+        return void (ctx.status = 204);
+      }
       if (ctx.path === '/visit/browser-session') {
         // The test spec's types offer cookie options on no session; the runtime takes them on every enveloped cookie.
         (sessions as unknown as { set(name: string, value: unknown, options: object): void }).set('visit', { count: 5 }, { persistent: false });
@@ -94,6 +99,34 @@ describe('D. sessions by id', () => {
     expect(after.headers.getSetCookie()).toEqual([]);
     const regenerated = await fetch(`${server.url}/s/visit/regenerate`, { method: 'POST', headers: { cookie: `vid=${id}` } });
     expect(cookieValue(regenerated, 'vid')).not.toBe(id);
+  });
+
+  it('a write whose token the client holds is still not cached (no-store), and Vary merges with one the app set', async () => {
+    const id = await newVisit(1);
+    const updated = await putJson(`${server.url}/s/visit`, { count: 2 }, { cookie: `vid=${id}` });
+    expect(updated.headers.getSetCookie()).toEqual([]);
+    expect(updated.headers.get('cache-control')).toBe('no-store');
+    // A read changes nothing: nothing about the session goes out, and the response may be cached.
+    const read = await visit(id);
+    expect(read.headers.get('cache-control')).toBeNull();
+    const varied = await fetch(`${server.url}/visit/varied`, { headers: { cookie: `vid=${id}` } });
+    expect(varied.headers.get('vary')).toBe('Accept-Language, Cookie');
+  });
+
+  it('#11 secure: auto over HTTPS re-sends the id the client holds, so a copy set over HTTP gets Secure', async () => {
+    const proxied = await startServer({ proxy: true });
+    try {
+      const created = await putJson(`${proxied.url}/s/visit`, { count: 1 });
+      const id = cookieValue(created, 'vid');
+      expect(created.headers.getSetCookie()[0]).not.toContain('Secure');
+      const https = await putJson(`${proxied.url}/s/visit`, { count: 2 }, { cookie: `vid=${id}`, 'x-forwarded-proto': 'https' });
+      expect(https.headers.getSetCookie()).toEqual([expect.stringMatching(new RegExp(`^vid=${id}; .*; Secure; `))]);
+      // Over HTTP the browser's copy is the one HTTP can carry: nothing to upgrade, nothing sent.
+      const http = await putJson(`${proxied.url}/s/visit`, { count: 3 }, { cookie: `vid=${id}` });
+      expect(http.headers.getSetCookie()).toEqual([]);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('#37 clear deletes the entry and expires the cookie; replaying the id is no session; a second clear succeeds', async () => {

@@ -6,6 +6,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue } from '../../runtime/storage/deadline-queue.js';
+import type { Storage } from '../../runtime/storage/storage.js';
+import { TimedStorage } from '../../runtime/storage/timed-storage.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -56,6 +58,41 @@ describe('DeadlineQueue', () => {
     expect(times).toEqual([1000, 1010, 2000]);
   });
 
+  it('an expiry that starts a call which settles at once (a listener calling a storage) leaves every other deadline in place', () => {
+    const queue = new DeadlineQueue(1000);
+    const expired: string[] = [];
+    queue.start(() => {
+      expired.push('a');
+      queue.start(() => expired.push('inner')).settle();
+    });
+    queue.start(() => expired.push('b'));
+    vi.advanceTimersByTime(1000);
+    expect(expired).toEqual(['a', 'b']);
+    expect(queue.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a step of the wall clock neither delays nor hastens a deadline', () => {
+    let step = 0;
+    const wallClock = vi.spyOn(Date, 'now').mockImplementation(() => performance.now() + step);
+    const queue = new DeadlineQueue(1000);
+    const expired: [string, number][] = [];
+    queue.start(() => expired.push(['a', performance.now()]));
+    vi.advanceTimersByTime(900);
+    queue.start(() => expired.push(['b', performance.now()]));
+    // NTP steps the wall clock back a minute: a's deadline still comes at 1000.
+    step = -60_000;
+    vi.advanceTimersByTime(100);
+    expect(expired).toEqual([['a', 1000]]);
+    // Then forward an hour: b is not expired before its own deadline.
+    step = 3_600_000;
+    vi.advanceTimersByTime(899);
+    expect(expired).toEqual([['a', 1000]]);
+    vi.advanceTimersByTime(1);
+    expect(expired).toEqual([['a', 1000], ['b', 1900]]);
+    wallClock.mockRestore();
+  });
+
   it('property: for any starts and settles over time, each call expires exactly at start + timeout unless it settled before, and once', () => {
     const step = fc.oneof(
       fc.record({ kind: fc.constant('start' as const) }),
@@ -88,5 +125,29 @@ describe('DeadlineQueue', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('TimedStorage over the queue', () => {
+  it('a storage method that answers with a plain value (not async) is an answer, with no timeout reported after it', async () => {
+    const events: unknown[] = [];
+    const plain = { read: () => ({ value: 'x', version: '1' }) } as unknown as Storage;
+    const timed = new TimedStorage('s', 'plain', plain, 1000, (event) => events.push(event));
+    await expect(timed.read('k')).resolves.toEqual({ value: 'x', version: '1' });
+    vi.advanceTimersByTime(5000);
+    expect(events).toEqual([]);
+  });
+
+  it('a storage method that throws at once is one store_unavailable event and a SessionStorageError', async () => {
+    const events: unknown[] = [];
+    const throwing = {
+      read: () => {
+        throw new Error('boom');
+      },
+    } as unknown as Storage;
+    const timed = new TimedStorage('s', 'bad', throwing, 1000, (event) => events.push(event));
+    await expect(timed.read('k')).rejects.toThrow('read failed: boom');
+    vi.advanceTimersByTime(5000);
+    expect(events).toEqual([{ type: 'store_unavailable', session: 's', storage: 'bad', operation: 'read', error: 'boom' }]);
   });
 });
