@@ -1,10 +1,12 @@
 /**
- * Deadlines for many calls that share one timeout, on one timer. Every storage call is bounded
- * (runtime/storage/timed-storage.ts), and a Node timer per call (set, then cleared a millisecond later)
- * cost more than a memory storage's read. Calls that share a timeout reach their deadlines in the order they
+ * Deadlines for many calls that share one timeout, on one timer: every storage call is bounded
+ * (runtime/storage/timed-storage.ts) and every held turn on a by-id session (runtime/tracker/turns.ts), and a
+ * Node timer each (set, then cleared a millisecond later) cost more than a memory storage's read. Calls that share a timeout reach their deadlines in the order they
  * started, so a queue in start order and one timer armed for the oldest unsettled call is enough: a call
  * that hangs still fails exactly at its own deadline, and a steady flow of calls that settle in time wakes
- * the timer at most once per timeout.
+ * the timer at most once per timeout. With nothing in flight the timer stays, unreferenced (it keeps no
+ * process alive), and lapses at its time: a call that starts before then re-references it instead of
+ * setting a timer of its own.
  */
 
 interface Pending {
@@ -24,6 +26,8 @@ export class DeadlineQueue {
   /** Index of the oldest entry not yet dropped; entries before it are gone. */
   #head = 0;
   #timer: NodeJS.Timeout | undefined = undefined;
+  /** Whether the timer is unreferenced because no call is in flight. */
+  #idle = false;
 
   constructor(
     /** Milliseconds each call may take. */
@@ -37,6 +41,10 @@ export class DeadlineQueue {
     const entry: Pending = { deadline: this.now() + this.timeout, expire, settled: false };
     this.#pending.push(entry);
     if (this.#timer === undefined) this.#arm(this.timeout);
+    else if (this.#idle) {
+      this.#idle = false;
+      this.#timer.ref();
+    }
     return {
       settle: () => {
         if (entry.settled) return false;
@@ -54,14 +62,16 @@ export class DeadlineQueue {
     return count;
   }
 
-  /** Drops the settled entries at the head; the timer goes when nothing is left to watch. */
+  /** Drops the settled entries at the head; the timer stops holding the process when nothing is left to watch. */
   #dropSettled(): void {
     while (this.#head < this.#pending.length && this.#pending[this.#head]!.settled) this.#head += 1;
     if (this.#head === this.#pending.length) {
       this.#pending.length = 0;
       this.#head = 0;
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      if (this.#timer !== undefined && !this.#idle) {
+        this.#idle = true;
+        this.#timer.unref();
+      }
     } else if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
       this.#pending.splice(0, this.#head);
       this.#head = 0;
@@ -75,6 +85,7 @@ export class DeadlineQueue {
    */
   #fire(): void {
     this.#timer = undefined;
+    this.#idle = false;
     const now = this.now();
     const due: Pending[] = [];
     while (this.#head < this.#pending.length) {

@@ -71,10 +71,14 @@ export class RedisStorage implements Storage, StorageLocks, StorageIndexes {
   }
 
   async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
-    const slide = slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds);
-    const args = [slide, touchAfterMilliseconds(touchAfterSeconds)];
-    const entry = (await this.#bounded(readScript.run(this.#client, [this.#prefix + key], args))) as [string, string] | null;
-    return entry === null ? undefined : { value: entry[0], version: entry[1] };
+    // Without a slide, one plain command: cheaper for Redis than a script, and as atomic.
+    const [value, version] =
+      slideSeconds === undefined
+        ? await this.#bounded(this.#client.hmget(this.#prefix + key, 'value', 'version'))
+        : (((await this.#bounded(
+            readScript.run(this.#client, [this.#prefix + key], [ttlMilliseconds(slideSeconds), touchAfterMilliseconds(touchAfterSeconds)]),
+          )) as [string, string] | null) ?? []);
+    return value == null || version == null ? undefined : { value, version };
   }
 
   async write(key: string, value: string, ttlSeconds: number, options?: WriteOptions): Promise<boolean> {

@@ -45,6 +45,12 @@ export interface Storage {
    * only the entry of that version, and resolves to `false` when the key holds another one or none.
    */
   invalidate(key: string, ifVersion?: string): Promise<boolean>;
+  /**
+   * `true` for a storage that answers from this process's memory and so cannot hang (`MemoryStorage`): its
+   * calls skip the `storageTimeout` deadline, and a call that throws or rejects is still a 503. Leave it
+   * unset for anything that waits on I/O.
+   */
+  readonly inProcess?: boolean;
 }
 
 /** An entry as read: the value and the version a conditional write or delete compares against. */

@@ -63,12 +63,9 @@ export class TimedStorage {
    * use it too. The deadlines of all of this storage's calls share one timer (runtime/storage/deadline-queue.ts).
    */
   bound<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
+    if (this.storage.inProcess === true) return this.#inProcess(operation, run);
     return new Promise<T>((resolve, reject) => {
-      const fail = (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
-        reject(new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error }));
-      };
+      const fail = (error: unknown) => reject(this.#unavailable(operation, error));
       const deadline = this.#deadlines.start(() => fail(new Error(`timed out after ${this.timeout} ms`)));
       let running: Promise<T>;
       try {
@@ -84,5 +81,21 @@ export class TimedStorage {
         (error: unknown) => void (deadline.settle() && fail(error)),
       );
     });
+  }
+
+  /** A call to a storage that cannot hang (`Storage.inProcess`): no deadline, the same reporting. */
+  async #inProcess<T>(operation: StorageOperation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw this.#unavailable(operation, error);
+    }
+  }
+
+  /** One `store_unavailable` event, and the error the middleware answers with 503. */
+  #unavailable(operation: StorageOperation, error: unknown): SessionStorageError {
+    const message = error instanceof Error ? error.message : String(error);
+    this.emit({ type: 'store_unavailable', session: this.session, storage: this.storageName, operation, error: message });
+    return new SessionStorageError(this.storageName, `${operation} failed: ${message}`, { cause: error });
   }
 }

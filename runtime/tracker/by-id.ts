@@ -2,7 +2,7 @@ import type { ExpiryDefinition } from '../definition.js';
 import { SessionStorageError, SessionTooLargeError } from '../errors.js';
 import { generateSessionId, isWellFormedSessionId, storageKeyForId, type SessionIdScheme } from '../ids.js';
 import { Lifetime } from '../lifetime.js';
-import type { IndexChange, StoredEntry } from '../storage/storage.js';
+import type { IndexChange, IndexedWriteOptions, StoredEntry } from '../storage/storage.js';
 import type { TimedStorage } from '../storage/timed-storage.js';
 import { TransformChain } from '../transform/transform-chain.js';
 import type { Transformer } from '../transform/transformer.js';
@@ -110,7 +110,7 @@ export class ByIdTracker implements Tracker, ByIdEntries {
    * `change`, the same storage step files the entry as it says.
    */
   write(entry: EntryRef, text: string, ttlSeconds: number, maxSeconds: number, version: string | undefined, change?: IndexChange): Promise<boolean> {
-    const options = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), maxSeconds };
+    const options: IndexedWriteOptions = version === undefined ? { ifAbsent: true, maxSeconds } : { ifVersion: version, maxSeconds };
     if (change === undefined) return this.storage.write(entry.key, text, ttlSeconds, options);
     return this.storage.writeIndexed(entry.key, text, ttlSeconds, change, options);
   }

@@ -5,6 +5,7 @@
  */
 import { SessionBusyError } from '../errors.js';
 import type { SessionEvent } from '../events.js';
+import { DeadlineQueue, type Deadline } from '../storage/deadline-queue.js';
 
 /** One request's place in line for one session id, from before its load until the request ends. */
 export interface Turn {
@@ -55,12 +56,16 @@ export interface TurnTimeouts {
 export class TurnQueue implements TurnSource {
   /** By key, the requests in line: the first holds the turn. */
   readonly #lines = new Map<string, QueuedTurn[]>();
+  /** Every held turn's `holdTimeout`, on one timer: nearly every request holds a turn, and a timer each cost more than a memory storage's read. */
+  readonly holds: DeadlineQueue;
 
   constructor(
     readonly session: string,
     readonly timeouts: TurnTimeouts,
     readonly emit: (event: SessionEvent) => void,
-  ) {}
+  ) {
+    this.holds = new DeadlineQueue(timeouts.hold);
+  }
 
   /**
    * Joins the line for `key` at once, whatever `after`: turns taken before the handler are all taken in one
@@ -101,8 +106,10 @@ class QueuedTurn implements Turn {
   #grant!: () => void;
   #refuse!: (error: SessionBusyError) => void;
   #state: 'waiting' | 'holding' | 'lost' | 'left' = 'waiting';
-  /** While waiting, the queue timeout; while holding, the hold timeout. */
+  /** While waiting, the queue timeout. */
   #timer: NodeJS.Timeout | undefined = undefined;
+  /** While holding, the hold timeout. */
+  #holding: Deadline | undefined = undefined;
 
   constructor(
     readonly queue: TurnQueue,
@@ -126,10 +133,10 @@ class QueuedTurn implements Turn {
   hold(): void {
     clearTimeout(this.#timer);
     this.#state = 'holding';
-    this.#timer = setTimeout(() => {
+    this.#holding = this.queue.holds.start(() => {
       this.#state = 'lost';
       this.queue.leave(this);
-    }, this.queue.timeouts.hold);
+    });
     this.#grant();
   }
 
@@ -141,6 +148,7 @@ class QueuedTurn implements Turn {
   release(): undefined {
     if (this.#state === 'waiting' || this.#state === 'holding') {
       clearTimeout(this.#timer);
+      this.#holding?.settle();
       this.#state = 'left';
       this.queue.leave(this);
     }

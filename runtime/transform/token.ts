@@ -2,6 +2,7 @@ import { SessionConfigError, SessionTooLargeError } from '../errors.js';
 import { KEY_ID_BYTES, deriveSubkey, type KeyPurpose } from '../keys/key-derivation.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { Transformer, Unsealed } from './transformer.js';
+import { VERIFIED_TOKENS_BUDGET, VerifiedTokens, type OpenedToken } from './verified-tokens.js';
 
 /**
  * The token frame both `sign` and `encrypt` use (layout in docs/security.md):
@@ -10,7 +11,8 @@ import type { Transformer, Unsealed } from './transformer.js';
  *
  * The header picks the key; the body is the algorithm's (payload and MAC, or nonce, ciphertext and tag).
  * Everything a request needs besides one MAC or one AES-GCM operation is computed here once, when the
- * transformer is made: subkeys, headers and associated data.
+ * transformer is made: subkeys, headers and associated data. A token verified or sealed lately opens
+ * without either (runtime/transform/verified-tokens.ts).
  */
 
 /** The only accepted frame version; any other is refused before any crypto (security.md #20). */
@@ -62,6 +64,7 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
     throw new SessionConfigError(`key ring "${ring.name}" (${ring.source}) has no keys`);
   }
   const minFrameBytes = HEADER_BYTES + algorithm.overhead;
+  const verified = new VerifiedTokens(VERIFIED_TOKENS_BUDGET);
 
   return {
     seal(text) {
@@ -70,9 +73,18 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
       if (token.length > MAX_TOKEN_LENGTH) {
         throw new SessionTooLargeError(sessionName, token.length, MAX_TOKEN_LENGTH);
       }
+      // The client presents it with its next request.
+      verified.remember(token, { ok: true, text, stale: false });
       return token;
     },
     unseal(token) {
+      if (token.length > MAX_TOKEN_LENGTH) {
+        return MALFORMED;
+      }
+      const known = verified.get(token);
+      if (known !== undefined) {
+        return known;
+      }
       const frame = decodeFrame(token);
       if (frame === undefined || frame.length < minFrameBytes || frame[0] !== TOKEN_VERSION) {
         return MALFORMED;
@@ -83,7 +95,12 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
         return UNKNOWN_KEY;
       }
       const plaintext = algorithm.open(key.subkey, key.associatedData, frame.subarray(HEADER_BYTES));
-      return plaintext === undefined ? TAMPERED : { ok: true, text: plaintext.toString('utf8'), stale: key.stale };
+      if (plaintext === undefined) {
+        return TAMPERED;
+      }
+      const opened: OpenedToken = { ok: true, text: plaintext.toString('utf8'), stale: key.stale };
+      verified.remember(token, opened);
+      return opened;
     },
   };
 }
@@ -94,9 +111,6 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
  * several strings would open to one frame, and a changed character could go unnoticed.
  */
 function decodeFrame(token: string): Buffer | undefined {
-  if (token.length > MAX_TOKEN_LENGTH) {
-    return undefined;
-  }
   const frame = Buffer.from(token, 'base64url');
   return frame.toString('base64url') === token ? frame : undefined;
 }

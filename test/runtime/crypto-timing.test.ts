@@ -15,7 +15,8 @@ vi.mock('node:crypto', async (importOriginal) => {
 const compare = vi.mocked(timingSafeEqual);
 const ring = parseKeyRing('main', [generateKey()], 'test');
 const sign = createSignTransformer(ring, 'user');
-const token = sign.seal('{"userId":"u-42"}');
+// Sealed by another process (another transformer over the same ring): `sign` has never seen it, so it verifies it in full.
+const token = createSignTransformer(ring, 'user').seal('{"userId":"u-42"}');
 const lastBit = frameOf(token).length * 8 - 1;
 
 function comparedBuffers(): [number, number][] {
@@ -52,5 +53,18 @@ describe('#15 constant-time verification', () => {
     expect(encrypt.unseal(sealed).ok).toBe(true);
     expect(encrypt.unseal(flipBit(sealed, frameOf(sealed).length * 8 - 1))).toEqual({ ok: false, reason: 'tampered' });
     expect(compare).not.toHaveBeenCalled();
+  });
+
+  it('a token verified once, or sealed here, opens again from memory: no comparison at all; a changed one is compared again', () => {
+    const fresh = createSignTransformer(ring, 'user');
+    const given = createSignTransformer(ring, 'user').seal('{"userId":"u-7"}');
+    expect(fresh.unseal(given).ok).toBe(true);
+    expect(comparedBuffers()).toEqual([[32, 32]]);
+    expect(fresh.unseal(given)).toEqual({ ok: true, text: '{"userId":"u-7"}', stale: false });
+    const sealedHere = fresh.seal('{"userId":"u-8"}');
+    expect(fresh.unseal(sealedHere)).toEqual({ ok: true, text: '{"userId":"u-8"}', stale: false });
+    expect(comparedBuffers()).toEqual([[32, 32]]);
+    expect(fresh.unseal(flipBit(given, frameOf(given).length * 8 - 1)).ok).toBe(false);
+    expect(comparedBuffers()).toEqual([[32, 32], [32, 32]]);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * One timer for the deadlines of many storage calls (runtime/storage/deadline-queue.ts): whatever the order in
  * which calls start and settle, a call that does not settle expires exactly at its own deadline, once, and one
- * that settles in time never does; with nothing in flight no timer is left.
+ * that settles in time never does; with nothing in flight its timer holds no process and lapses.
  */
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue } from '../../runtime/storage/deadline-queue.js';
+import { MemoryStorage } from '../../runtime/storage/memory.js';
 import type { Storage } from '../../runtime/storage/storage.js';
 import { TimedStorage } from '../../runtime/storage/timed-storage.js';
 
@@ -23,9 +24,29 @@ describe('DeadlineQueue', () => {
     const call = queue.start(expired);
     vi.advanceTimersByTime(999);
     expect(call.settle()).toBe(true);
+    vi.advanceTimersByTime(1);
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(5000);
     expect(expired).not.toHaveBeenCalled();
+  });
+
+  it('with nothing in flight the one timer holds no process, and the next call takes it up again instead of setting its own', () => {
+    const setTimer = vi.spyOn(globalThis, 'setTimeout');
+    const queue = new DeadlineQueue(1000);
+    const expired: number[] = [];
+    queue.start(() => expired.push(Date.now())).settle();
+    const timer = setTimer.mock.results[0]!.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    vi.advanceTimersByTime(400);
+    const hung = queue.start(() => expired.push(Date.now()));
+    expect(timer.hasRef()).toBe(true);
+    expect(setTimer).toHaveBeenCalledTimes(1);
+    // The timer lapses at 1000, finds the hung call not due, and is set again for its deadline.
+    vi.advanceTimersByTime(1000);
+    expect(expired).toEqual([1400]);
+    expect(hung.settle()).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    setTimer.mockRestore();
   });
 
   it('a hung call behind settled ones and ahead of later ones expires at its own deadline; settling it afterwards says it was late', () => {
@@ -41,6 +62,7 @@ describe('DeadlineQueue', () => {
     expect(times).toEqual([['hung', 1100]]);
     expect(hung.settle()).toBe(false);
     later.settle();
+    vi.advanceTimersByTime(1000);
     expect(vi.getTimerCount()).toBe(0);
     expect(queue.size).toBe(0);
   });
@@ -69,6 +91,7 @@ describe('DeadlineQueue', () => {
     vi.advanceTimersByTime(1000);
     expect(expired).toEqual(['a', 'b']);
     expect(queue.size).toBe(0);
+    vi.advanceTimersByTime(1000);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -149,5 +172,29 @@ describe('TimedStorage over the queue', () => {
     await expect(timed.read('k')).rejects.toThrow('read failed: boom');
     vi.advanceTimersByTime(5000);
     expect(events).toEqual([{ type: 'store_unavailable', session: 's', storage: 'bad', operation: 'read', error: 'boom' }]);
+  });
+
+  it('a storage that cannot hang (inProcess, as MemoryStorage) sets no deadline; its throws and rejections are still reported', async () => {
+    const events: unknown[] = [];
+    const memory = new MemoryStorage({ maxEntries: 10 });
+    expect(memory.inProcess).toBe(true);
+    const timed = new TimedStorage('s', 'mem', memory, 1000, (event) => events.push(event));
+    await expect(timed.write('k', 'v', 60)).resolves.toBe(true);
+    await expect(timed.read('k')).resolves.toMatchObject({ value: 'v' });
+    expect(vi.getTimerCount()).toBe(0);
+    const failing = {
+      inProcess: true,
+      read: () => {
+        throw new Error('boom');
+      },
+      write: () => Promise.reject(new Error('full')),
+    } as unknown as Storage;
+    const reported = new TimedStorage('s', 'bad', failing, 1000, (event) => events.push(event));
+    await expect(reported.read('k')).rejects.toThrow('read failed: boom');
+    await expect(reported.write('k', 'v', 60)).rejects.toThrow('write failed: full');
+    expect(events).toEqual([
+      { type: 'store_unavailable', session: 's', storage: 'bad', operation: 'read', error: 'boom' },
+      { type: 'store_unavailable', session: 's', storage: 'bad', operation: 'write', error: 'full' },
+    ]);
   });
 });

@@ -17,7 +17,7 @@ import { lockContract } from './lock-contract.js';
  * the steps of concurrent calls interleave on Redis.
  */
 function scheduledClient<C extends Redis | Cluster>(client: C, scheduler: fc.Scheduler): C {
-  const held = new Set<PropertyKey>(['evalsha', 'eval', 'hgetall', 'del']);
+  const held = new Set<PropertyKey>(['evalsha', 'eval', 'hgetall', 'hmget', 'del']);
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
@@ -99,6 +99,37 @@ describeRedis('RedisStorage', () => {
           expect(pttl, step).toBeGreaterThan(ttlMs - 1000);
           expect(pttl, step).toBeLessThanOrEqual(ttlMs);
         }
+      });
+
+      it('a read that does not slide is one HMGET; one that slides, and each write, one script', async () => {
+        const counted = new Redis(server.port, REDIS_HOST);
+        try {
+          const storage = new RedisStorage(counted);
+          // Loads the scripts (EVAL after a NOSCRIPT), as the first calls after a restart do.
+          await storage.write('k', 'value', 60);
+          await storage.read('k', 60);
+          const send = vi.spyOn(counted, 'sendCommand');
+          const sent = () => send.mock.calls.map(([command]) => command.name);
+          expect(await storage.read('k')).toMatchObject({ value: 'value' });
+          expect(await storage.read('missing')).toBeUndefined();
+          expect(sent()).toEqual(['hmget', 'hmget']);
+          send.mockClear();
+          expect(await storage.read('k', 60)).toMatchObject({ value: 'value' });
+          expect(await storage.write('k', 'next', 60)).toBe(true);
+          expect(sent()).toEqual(['evalsha', 'evalsha']);
+        } finally {
+          counted.disconnect();
+        }
+      });
+
+      it('a write replaces the fields in place: a deadline an earlier write set goes when this one sets none, and a filed entry stays filed', async () => {
+        const storage = new RedisStorage(client);
+        await storage.writeIndexed('k', 'first', 60, { join: 'alice' }, { maxSeconds: 600 });
+        expect(Object.keys(await client.hgetall('sess:k')).sort()).toEqual(['deadline', 'index', 'value', 'version']);
+        const { version } = (await storage.read('k'))!;
+        expect(await storage.write('k', 'second', 60, { ifVersion: version })).toBe(true);
+        expect(Object.keys(await client.hgetall('sess:k')).sort()).toEqual(['index', 'value', 'version']);
+        expect((await storage.listIndex('alice')).map((entry) => entry.value)).toEqual(['second']);
       });
 
       it('files sessions under the prefix and the hashed key only, never the id', async () => {
