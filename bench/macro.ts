@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { checkWorkload, cookieAttributes, login } from './load.js';
 import { median } from './median.js';
+import { cpuJiffies } from './pinning.js';
 import { ServerProcess, type ServerEnvironment } from './server-process.js';
 import type { Variant, VariantName } from './variants.js';
 import { runWrk, type LoadFigures } from './wrk.js';
@@ -29,6 +30,8 @@ export interface MacroOptions {
   readonly sessions: number;
   /** What to run wrk behind (`taskset -c 1`), or nothing. */
   readonly loadPin: readonly string[];
+  /** The CPU wrk and redis-server run on, when pinned. */
+  readonly loadCpu?: number;
   readonly log: (line: string) => void;
 }
 
@@ -37,6 +40,11 @@ export interface WindowFigures extends LoadFigures {
   readonly cpuMicrosPerRequest: number;
   /** The server's CPU time over the window's wall time: 1 is its whole core. */
   readonly coreShare: number;
+  /**
+   * How busy the load CPU (wrk, redis-server, this process) was over the window, 0..1; unknown unpinned.
+   * Near 1 with the server below its core: the load side, not the server, bounded the window.
+   */
+  readonly loadCoreShare: number | undefined;
 }
 
 export interface VariantSummary {
@@ -48,6 +56,7 @@ export interface VariantSummary {
   readonly p99: number;
   readonly cpuMicrosPerRequest: number;
   readonly coreShare: number;
+  readonly loadCoreShare: number | undefined;
 }
 
 export interface RoundFigures {
@@ -107,15 +116,22 @@ export async function runMacro(options: MacroOptions, environment: ServerEnviron
         if (options.warmup > 0)
           failures.push(...(await runWrk(server.url, { ...load, duration: options.warmup })).failures.map((failure) => `${where} (warm-up): ${failure}`));
         const cpuBefore = await server.cpuMicros();
+        const loadBefore = options.loadCpu === undefined ? undefined : cpuJiffies(options.loadCpu);
         const wallBefore = performance.now();
         const figures = await runWrk(server.url, { ...load, duration: options.duration });
         const cpu = (await server.cpuMicros()) - cpuBefore;
-        const window = { ...figures, cpuMicrosPerRequest: cpu / figures.requests, coreShare: cpu / ((performance.now() - wallBefore) * 1000) };
+        const loadAfter = options.loadCpu === undefined ? undefined : cpuJiffies(options.loadCpu);
+        const window = {
+          ...figures,
+          cpuMicrosPerRequest: cpu / figures.requests,
+          coreShare: cpu / ((performance.now() - wallBefore) * 1000),
+          loadCoreShare: loadBefore && loadAfter && (loadAfter.busy - loadBefore.busy) / (loadAfter.all - loadBefore.all),
+        };
         windows.get(server)!.push(window);
         failures.push(...figures.failures.map((failure) => `${where}: ${failure}`));
         if (isNoisy(window)) noisy.push(server.variant.name);
         options.log(
-          `round ${round}/${options.rounds} ${server.variant.name}: ${Math.round(figures.requestsPerSecond)} req/s, server on ${Math.round(window.coreShare * 100)}% of its core${isNoisy(window) ? ' (noisy)' : ''}${figures.failures.length > 0 ? `; FAILED: ${figures.failures.join(', ')}` : ''}`,
+          `round ${round}/${options.rounds} ${server.variant.name}: ${Math.round(figures.requestsPerSecond)} req/s, server on ${Math.round(window.coreShare * 100)}% of its core${isNoisy(window) ? ' (noisy)' : ''}${window.loadCoreShare === undefined ? '' : `, load CPU ${Math.round(window.loadCoreShare * 100)}% busy`}${figures.failures.length > 0 ? `; FAILED: ${figures.failures.join(', ')}` : ''}`,
         );
       }
       rounds.push({ loadBefore, loadAfter: loadavg()[0]!, noisy });
@@ -150,5 +166,6 @@ function summarize(variant: Variant, windows: readonly WindowFigures[]): Variant
     p99: middle((window) => window.p99),
     cpuMicrosPerRequest: middle((window) => window.cpuMicrosPerRequest),
     coreShare: middle((window) => window.coreShare),
+    loadCoreShare: windows.some((window) => window.loadCoreShare === undefined) ? undefined : middle((window) => window.loadCoreShare!),
   };
 }

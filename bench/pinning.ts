@@ -14,6 +14,8 @@ export interface CpuPlan {
   readonly server: readonly string[];
   /** `[command, ...args]` to put before wrk's or redis-server's command line (empty when unpinned). */
   readonly load: readonly string[];
+  /** The CPU wrk and redis-server run on, when pinned: how busy it was tells whether it held the server back. */
+  readonly loadCpu?: number;
 }
 
 /**
@@ -37,7 +39,25 @@ export function pinCpus(): CpuPlan {
     description: `Pinned with taskset: each server on CPU ${server}; wrk, redis-server and the parent process on CPU ${load}.`,
     server: ['taskset', '-c', String(server)],
     load: ['taskset', '-c', String(load)],
+    loadCpu: load,
   };
+}
+
+/**
+ * Jiffies (busy, all) CPU `cpu` has spent since boot, from /proc/stat; busy is everything but idle and
+ * iowait, so the steal a shared host takes counts as busy too.
+ */
+export function cpuJiffies(cpu: number): { busy: number; all: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = new RegExp(`^cpu${cpu} (.+)$`, 'm').exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+  if (fields === undefined || fields.length < 8) return undefined;
+  const all = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  return { busy: all - fields[3]! - fields[4]!, all };
 }
 
 /** `program args` behind `prefix`: `[command, args]` for `spawn`. */

@@ -11,10 +11,12 @@ import { verdict, type Target } from './targets.js';
 export function macroTable(summaries: readonly VariantSummary[]): string {
   const byName = new Map(summaries.map((summary) => [summary.variant.name, summary]));
   return table(
-    ['variant', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server core', 'noisy windows', 'against', '× (median)', '× per round'],
+    ['variant', 'req/s (median)', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'server core', 'load CPU', 'noisy windows', 'against', '× (median)', '× per round', 'CPU × (median)'],
     summaries.map((summary) => {
       const baseline = summary.variant.against === undefined ? undefined : byName.get(summary.variant.against);
       const ratios = baseline === undefined ? [] : roundRatios(summary, baseline);
+      // Server CPU per request, the baseline's over this one's: what the server side costs, whichever core bounded the window.
+      const cpuRatios = baseline === undefined ? [] : summary.windows.map((window, round) => baseline.windows[round]!.cpuMicrosPerRequest / window.cpuMicrosPerRequest);
       return [
         summary.variant.label,
         fixed(summary.requestsPerSecond, 0),
@@ -22,10 +24,12 @@ export function macroTable(summaries: readonly VariantSummary[]): string {
         fixed(summary.p99, 2),
         fixed(summary.cpuMicrosPerRequest, 1),
         `${fixed(summary.coreShare * 100, 0)}%`,
+        summary.loadCoreShare === undefined ? '' : `${fixed(summary.loadCoreShare * 100, 0)}%`,
         `${summary.windows.filter(isNoisy).length} of ${summary.windows.length}`,
         baseline?.variant.name ?? '',
         ratios.length === 0 ? '' : `${fixed(median(ratios), 2)}×`,
         ratios.map((ratio) => fixed(ratio, 2)).join(' '),
+        cpuRatios.length === 0 ? '' : `${fixed(median(cpuRatios), 2)}×`,
       ];
     }),
   );

@@ -106,7 +106,7 @@ try {
   // Before the request benchmark's servers start, which would sit on the server CPU beside every cold start.
   const coldStart = requestsOnly ? [] : await runColdStart({ runs: settings.coldStarts, app: app.folder, key, redisUrl: redis.url, pin: cpus.server, log });
   const result = await runMacro(
-    { variants, ...settings, loadPin: cpus.load, log },
+    { variants, ...settings, loadPin: cpus.load, loadCpu: cpus.loadCpu, log },
     { app: app.folder, pin: cpus.server, key, redisUrl: redis.url, cpuProfileDir: profileDir },
   );
   failures = result.failures;

@@ -243,9 +243,8 @@ function loadIoredis(): typeof import('ioredis') {
 function failFastOptions(options: RedisStorageOptions): RedisOptions {
   return {
     enableOfflineQueue: false,
-    // Commands issued in the same tick (concurrent requests' reads and writes) leave in one write, and Redis
-    // answers them in one read: fewer system calls on both sides under load, each command still on its own.
-    enableAutoPipelining: true,
+    // No auto-pipelining: under 50 concurrent requests it cost the server more CPU per request (a pipeline
+    // per tick) than the system calls it saved, and left it waiting on Redis (docs/benchmarks.md).
     // Nothing is resent after a reconnect (below), so a retry budget only delays failure: with 0, commands in
     // flight when a connection drops fail at once. With more, ioredis leaves them pending until the timeout.
     maxRetriesPerRequest: 0,
