@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { freshRandomBytes } from '../random-pool.js';
 import type { RedisClient } from './redis-client.js';
 import type { WriteOptions } from './storage.js';
 import { entryLifetime } from './ttl.js';
@@ -94,7 +95,7 @@ return 0
 export function writeArguments(value: string, ttlSeconds: number, options: WriteOptions | undefined): { version: string; args: (string | number)[] } {
   const condition = writeCondition(options);
   const { ttlMs, maxMs } = entryLifetime(ttlSeconds, options?.maxSeconds);
-  const version = randomBytes(12).toString('base64url');
+  const version = freshRandomBytes(12).toString('base64url');
   const expected = condition.kind === 'version' ? condition.version : '';
   return { version, args: [value, version, ttlMs, maxMs ?? '', condition.kind, expected] };
 }

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { KeyRing } from '../keys/key-ring.js';
+import { freshRandomBytes } from '../random-pool.js';
 import { createTokenTransformer, type SealAlgorithm } from './token.js';
 import type { Transformer } from './transformer.js';
 
@@ -8,31 +9,13 @@ const NONCE_BYTES = 12;
 /** Full-length tag; stated to node explicitly so a shorter tag is never accepted. */
 const TAG_BYTES = 16;
 
-/**
- * Nonces are cut from a pool of CSPRNG bytes, each slice handed out once, and the pool replaced (never
- * refilled in place) when used up: randomBytes(12) per seal cost as much as the AES-GCM operation itself.
- * Node's randomUUID() pools its randomness the same way.
- */
-const NONCE_POOL_BYTES = NONCE_BYTES * 256;
-let noncePool = Buffer.alloc(0);
-let noncePoolOffset = 0;
-
-function nextNonce(): Buffer {
-  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
-    noncePool = randomBytes(NONCE_POOL_BYTES);
-    noncePoolOffset = 0;
-  }
-  noncePoolOffset += NONCE_BYTES;
-  return noncePool.subarray(noncePoolOffset - NONCE_BYTES, noncePoolOffset);
-}
-
 /** Body: nonce | AES-256-GCM ciphertext | tag, with the associated data as GCM AAD. */
 const aes256Gcm: SealAlgorithm = {
   purpose: 'encrypt',
   overhead: NONCE_BYTES + TAG_BYTES,
   seal(key, associatedData, plaintext) {
     // A fresh random nonce every time, with no way for a caller to pass one (security.md #25, Ktor's fixed IV).
-    const nonce = nextNonce();
+    const nonce = freshRandomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES }).setAAD(associatedData);
     return [nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()];
   },
