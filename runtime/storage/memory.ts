@@ -48,8 +48,11 @@ const DEFAULT_SWEEP_EVERY = 1024;
  * app.use(installSessions({ storages: { mem: new MemoryStorage({ maxEntries: 10_000, onEvict: () => evictions.inc() }) } }));
  */
 export class MemoryStorage implements Storage, StorageIndexes {
-  /** Every call is one synchronous step on a Map: nothing to wait for, so no deadline to keep. */
-  readonly inProcess = true;
+  /**
+   * Every call is one synchronous step on a Map: nothing to wait for, so no deadline to keep. A subclass
+   * that waits on I/O sets it to `false`, or its calls run without `storageTimeout`.
+   */
+  readonly inProcess: boolean = true;
   readonly #entries: SegmentedLru<MemoryEntry>;
   /** Each index's member keys. */
   readonly #indexes = new Map<string, Set<string>>();

@@ -11,8 +11,10 @@ export interface RedisClient {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   del(key: string): Promise<number>;
-  /** An entry's fields, for a read that does not slide. */
-  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  /** An entry's fields, for a read that does not slide; without it (or see `options`) such a read is a script. */
+  hmget?(key: string, ...fields: string[]): Promise<(string | null)[]>;
+  /** An ioredis `Cluster`'s options: with `scaleReads` other than `master`, plain reads may go to a lagging replica. */
+  readonly options?: unknown;
   /** An index's members with their join tokens, on a cluster whose entries spread over the slots. */
   hgetall(key: string): Promise<Record<string, string>>;
   quit(): Promise<unknown>;

@@ -43,11 +43,14 @@ local function slide(key, ttl, deadline, touch_after)
 end
 `;
 
-/** ARGV: slide ms; touch-after ms. Returns { value, version } or nil. A read that does not slide is a plain HMGET (redis.ts). */
+/**
+ * ARGV: slide ms, or '' to read only; touch-after ms. Returns { value, version } or nil. A read that does not
+ * slide is a plain HMGET where that reaches the master (redis.ts).
+ */
 const READ = `${SLIDE}
 local entry = redis.call('HMGET', KEYS[1], 'value', 'version', 'deadline')
 if not entry[1] then return false end
-if not slide(KEYS[1], tonumber(ARGV[1]), entry[3], tonumber(ARGV[2])) then return false end
+if ARGV[1] ~= '' and not slide(KEYS[1], tonumber(ARGV[1]), entry[3], tonumber(ARGV[2])) then return false end
 return { entry[1], entry[2] }
 `;
 
@@ -63,14 +66,14 @@ local function write_entry(key, value, version, ttl, max, condition, expected, i
   elseif condition == 'version' then
     if redis.call('HGET', key, 'version') ~= expected then return false end
   end
-  -- The fields are replaced in place: the hash holds no others, and an entry keeps its \`index\` unless given one.
+  local filed = index or redis.call('HGET', key, 'index')
+  redis.call('DEL', key)
   if max == '' then
     redis.call('HSET', key, 'value', value, 'version', version)
-    redis.call('HDEL', key, 'deadline')
   else
     redis.call('HSET', key, 'value', value, 'version', version, 'deadline', string.format('%d', now_ms() + tonumber(max)))
   end
-  if index then redis.call('HSET', key, 'index', index) end
+  if filed then redis.call('HSET', key, 'index', filed) end
   redis.call('PEXPIRE', key, ttl)
   return true
 end

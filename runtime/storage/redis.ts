@@ -55,6 +55,12 @@ export class RedisStorage implements Storage, StorageLocks, StorageIndexes {
   readonly #ownsClient: boolean;
   readonly #prefix: string;
   readonly #indexes: StorageIndexes;
+  /**
+   * Whether a read that does not slide may be a plain `HMGET`: cheaper for Redis than a script and as atomic,
+   * but ioredis sends read-only commands to replicas on a `Cluster` with `scaleReads` other than `master`, and
+   * a replica lags behind a logout or a revocation. Scripts always run on the master.
+   */
+  readonly #plainReads: boolean;
 
   constructor(connection: RedisClient | string, options: RedisStorageOptions = {}) {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -67,17 +73,18 @@ export class RedisStorage implements Storage, StorageLocks, StorageIndexes {
       // without a listener ioredis would also print each one of them on every reconnection attempt.
       this.#client.on('error', () => undefined);
     }
+    const scaleReads = (this.#client.options as { readonly scaleReads?: unknown } | undefined)?.scaleReads ?? 'master';
+    this.#plainReads = typeof this.#client.hmget === 'function' && (this.#client.isCluster !== true || scaleReads === 'master');
     this.#indexes = redisIndexes({ client: this.#client, prefix, bounded: (command) => this.#bounded(command) });
   }
 
   async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
-    // Without a slide, one plain command: cheaper for Redis than a script, and as atomic.
     const [value, version] =
-      slideSeconds === undefined
-        ? await this.#bounded(this.#client.hmget(this.#prefix + key, 'value', 'version'))
-        : (((await this.#bounded(
-            readScript.run(this.#client, [this.#prefix + key], [ttlMilliseconds(slideSeconds), touchAfterMilliseconds(touchAfterSeconds)]),
-          )) as [string, string] | null) ?? []);
+      slideSeconds === undefined && this.#plainReads
+        ? await this.#bounded(this.#client.hmget!(this.#prefix + key, 'value', 'version'))
+        : ((await this.#bounded(
+            readScript.run(this.#client, [this.#prefix + key], [slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds), touchAfterMilliseconds(touchAfterSeconds)]),
+          )) as [string, string] | null) ?? [];
     return value == null || version == null ? undefined : { value, version };
   }
 

@@ -73,8 +73,8 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
       if (token.length > MAX_TOKEN_LENGTH) {
         throw new SessionTooLargeError(sessionName, token.length, MAX_TOKEN_LENGTH);
       }
-      // The client presents it with its next request.
-      verified.remember(token, { ok: true, text, stale: false });
+      // The client presents it with its next request. Text with a lone surrogate would open as U+FFFD, not as itself.
+      if (isWellFormed(text)) verified.remember(token, { ok: true, text, stale: false });
       return token;
     },
     unseal(token) {
@@ -85,8 +85,12 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
       if (known !== undefined) {
         return known;
       }
-      const frame = decodeFrame(token);
-      if (frame === undefined || frame.length < minFrameBytes || frame[0] !== TOKEN_VERSION) {
+      // Strict base64url: `Buffer.from` skips characters outside the alphabet, accepts `+/=` and ignores stray
+      // trailing bits, so the token must also be the canonical encoding of its bytes. Otherwise several strings
+      // would open to one frame, and a changed character could go unnoticed.
+      const frame = Buffer.from(token, 'base64url');
+      const canonical = frame.toString('base64url');
+      if (canonical !== token || frame.length < minFrameBytes || frame[0] !== TOKEN_VERSION) {
         return MALFORMED;
       }
       // A Map, so no id reaches Object.prototype (security.md #19).
@@ -99,20 +103,16 @@ export function createTokenTransformer(ring: KeyRing, sessionName: string, algor
         return TAMPERED;
       }
       const opened: OpenedToken = { ok: true, text: plaintext.toString('utf8'), stale: key.stale };
-      verified.remember(token, opened);
+      // Under the flat copy: `token` may be a slice of the whole Cookie header, which a key would keep alive.
+      verified.remember(canonical, opened);
       return opened;
     },
   };
 }
 
-/**
- * Strict base64url: `Buffer.from(token, 'base64url')` skips characters outside the alphabet, accepts `+/=`
- * and ignores stray trailing bits, so the token must also be the canonical encoding of its bytes. Otherwise
- * several strings would open to one frame, and a changed character could go unnoticed.
- */
-function decodeFrame(token: string): Buffer | undefined {
-  const frame = Buffer.from(token, 'base64url');
-  return frame.toString('base64url') === token ? frame : undefined;
+/** `String.prototype.isWellFormed` (Node 20; not in the ES2022 library the runtime compiles against). */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /**

@@ -4,8 +4,8 @@ import type { Unsealed } from './transformer.js';
 export type OpenedToken = Extract<Unsealed, { ok: true }>;
 
 /**
- * Characters of token and text each transformer keeps (about 1 MiB of memory when full): the last 3,000 or
- * so tokens of a typical session, the ones its clients are presenting now.
+ * Characters of token and text each transformer keeps (about 1 MiB of memory when full, with each entry's
+ * own overhead): the last 3,000 or so tokens of a typical session, the ones its clients are presenting now.
  */
 export const VERIFIED_TOKENS_BUDGET = 512 * 1024;
 
@@ -32,8 +32,9 @@ export const VERIFIED_TOKENS_BUDGET = 512 * 1024;
 export class VerifiedTokens {
   #young = new Map<string, OpenedToken>();
   #old = new Map<string, OpenedToken>();
-  /** Characters of token and text in the young generation. */
+  /** Characters of token and text in each generation. */
   #youngCharacters = 0;
+  #oldCharacters = 0;
 
   constructor(readonly budget: number) {}
 
@@ -41,18 +42,16 @@ export class VerifiedTokens {
     const young = this.#young.get(token);
     if (young !== undefined) return young;
     const old = this.#old.get(token);
-    if (old !== undefined) {
-      this.#old.delete(token);
-      this.#add(token, old);
-    }
+    if (old !== undefined) this.#promote(token, old);
     return old;
   }
 
   /** Keeps `token` and what it opens to, unless it alone would take more than a 64th of the budget. */
   remember(token: string, opened: OpenedToken): void {
     if ((token.length + opened.text.length) * 64 > this.budget || this.#young.has(token)) return;
-    this.#old.delete(token);
-    this.#add(token, opened);
+    const old = this.#old.get(token);
+    if (old !== undefined) this.#promote(token, old);
+    else this.#add(token, opened);
   }
 
   /** Entries held now. */
@@ -60,10 +59,22 @@ export class VerifiedTokens {
     return this.#young.size + this.#old.size;
   }
 
+  /** Characters of tokens and texts held now: at most the budget. */
+  get characters(): number {
+    return this.#youngCharacters + this.#oldCharacters;
+  }
+
+  #promote(token: string, opened: OpenedToken): void {
+    this.#old.delete(token);
+    this.#oldCharacters -= token.length + opened.text.length;
+    this.#add(token, opened);
+  }
+
   #add(token: string, opened: OpenedToken): void {
     const size = token.length + opened.text.length;
     if (this.#youngCharacters + size > this.budget / 2) {
       this.#old = this.#young;
+      this.#oldCharacters = this.#youngCharacters;
       this.#young = new Map();
       this.#youngCharacters = 0;
     }

@@ -122,7 +122,7 @@ describeRedis('RedisStorage', () => {
         }
       });
 
-      it('a write replaces the fields in place: a deadline an earlier write set goes when this one sets none, and a filed entry stays filed', async () => {
+      it('a write replaces the entry: a deadline an earlier write set goes when this one sets none, and a filed entry stays filed', async () => {
         const storage = new RedisStorage(client);
         await storage.writeIndexed('k', 'first', 60, { join: 'alice' }, { maxSeconds: 600 });
         expect(Object.keys(await client.hgetall('sess:k')).sort()).toEqual(['deadline', 'index', 'value', 'version']);
@@ -377,5 +377,39 @@ describeRedis('RedisStorage', () => {
       await storage.close();
       await restarted.stop();
     }
+  });
+});
+
+describe('which command a read that does not slide is', () => {
+  /** A client that answers every command with a missing entry and records which one it was asked. */
+  function recordingClient(extra: Record<string, unknown>): { client: ConstructorParameters<typeof RedisStorage>[0]; asked: string[] } {
+    const asked: string[] = [];
+    const client = {
+      status: 'ready',
+      evalsha: async () => (asked.push('evalsha'), null),
+      eval: async () => (asked.push('eval'), null),
+      hmget: async () => (asked.push('hmget'), [null, null]),
+      del: async () => 0,
+      hgetall: async () => ({}),
+      quit: async () => 'OK',
+      disconnect: () => undefined,
+      on: () => undefined,
+      off: () => undefined,
+      ...extra,
+    };
+    return { client: client as ConstructorParameters<typeof RedisStorage>[0], asked };
+  }
+
+  it.each([
+    ['a single server', 'hmget', {}],
+    ['a Cluster reading from its masters (the default)', 'hmget', { isCluster: true, options: {} }],
+    ['a Cluster reading from its masters, said so', 'hmget', { isCluster: true, options: { scaleReads: 'master' } }],
+    ['a Cluster reading from replicas, which lag behind a logout', 'evalsha', { isCluster: true, options: { scaleReads: 'slave' } }],
+    ['a Cluster reading from any node', 'evalsha', { isCluster: true, options: { scaleReads: 'all' } }],
+    ['a client without hmget (an adapter written before it was needed)', 'evalsha', { hmget: undefined }],
+  ])('on %s: a %s', async (_, command, extra) => {
+    const { client, asked } = recordingClient(extra);
+    expect(await new RedisStorage(client).read('k')).toBeUndefined();
+    expect(asked).toEqual([command]);
   });
 });
