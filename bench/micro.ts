@@ -1,6 +1,6 @@
 /**
  * The per-request building blocks alone, in this process, each timed over a fixed slice of CPU time:
- * sealing and opening a token (encrypt, sign), checking a payload against its compiled schema, picking
+ * sealing and opening a token (encrypt, sign; opening one not seen lately, and one seen lately), checking a payload against its compiled schema, picking
  * the session cookie out of a `Cookie` header, and refusing a bogus cookie of the longest accepted length
  * in each format a session can read (security.md #56). A JSON round trip of the same payload is the
  * yardstick every figure is also given against.
@@ -25,6 +25,9 @@ interface Operation {
   readonly run: () => unknown;
 }
 
+/** Distinct tokens the unseal rows cycle through: several times what a transformer remembers. */
+const UNSEEN_TOKENS = 20_000;
+
 /** The reference operation; every other figure is also reported as a multiple of its cost. */
 export const YARDSTICK = 'JSON stringify + parse of the payload';
 
@@ -42,15 +45,26 @@ function operations(key: string): Operation[] {
   const envelope = `1700000000.1700000000.${JSON.stringify(payload)}`;
   const sealed = encrypt.seal(envelope);
   const signed = sign.seal(envelope);
+  // Tokens these transformers never saw, more than they remember (runtime/transform/verified-tokens.ts), taken
+  // in turn: each unseal then runs the whole check, as for a token another process issued.
+  const unseen = (transformer: typeof encrypt) => {
+    const tokens = Array.from({ length: UNSEEN_TOKENS }, (_, index) => transformer.seal(`1700000000.1700000000.${JSON.stringify({ ...payload, count: index })}`));
+    let next = 0;
+    return () => tokens[(next = (next + 1) % tokens.length)]!;
+  };
+  const unseenEncrypted = unseen(createEncryptTransformer(ring, 'encrypted'));
+  const unseenSigned = unseen(createSignTransformer(ring, 'signed'));
   const validate = payloadValidator('encrypted', EncryptedSessionProvider.definition.validate);
   const header = `_ga=GA1.2.1234567890.1700000000; theme=dark; bench_enc=${sealed}; consent=yes`;
   const names = new Set(['bench_enc', 'bench_sig', 'bench_mem', 'bench_redis']);
   return [
     { name: YARDSTICK, run: () => JSON.parse(JSON.stringify(payload)) },
     { name: 'encrypt: seal (AES-256-GCM)', run: () => encrypt.seal(envelope) },
-    { name: 'encrypt: unseal', run: () => encrypt.unseal(sealed) },
+    { name: 'encrypt: unseal, a token not seen lately', run: () => encrypt.unseal(unseenEncrypted()) },
+    { name: 'encrypt: unseal, a token seen lately (from memory)', run: () => encrypt.unseal(sealed) },
     { name: 'sign: seal (HMAC-SHA256)', run: () => sign.seal(envelope) },
-    { name: 'sign: verify', run: () => sign.unseal(signed) },
+    { name: 'sign: verify, a token not seen lately', run: () => sign.unseal(unseenSigned()) },
+    { name: 'sign: verify, a token seen lately (from memory)', run: () => sign.unseal(signed) },
     { name: 'payload validation (compiled ajv)', run: () => validate(payload) },
     { name: 'cookie parse (4 cookies)', run: () => parseCookies(header, names) },
     ...refusalCases().map(({ format, refuse, bogus }) => {
