@@ -53,7 +53,8 @@ export function targetTable(list: readonly Target[]): string {
     ['target', 'measured', 'wanted', ''],
     list.map((target) => [
       target.what,
-      target.measured === undefined ? '—' : target.unit === '×' ? `${fixed(target.measured, 2)}×` : `${signed(target.measured)} MiB`,
+      // Three decimals: a ratio shown as 1.00× may be 0.997×, and then the target is missed.
+      target.measured === undefined ? '—' : target.unit === '×' ? `${fixed(target.measured, 3)}×` : `${signed(target.measured)} MiB`,
       target.unit === '×' ? `${target.atMost ? '≤' : '≥'} ${fixed(target.limit, 1)}×` : `≤ +${target.limit} MiB`,
       verdict(target),
     ]),

@@ -42,5 +42,6 @@ export function targets(summaries: readonly VariantSummary[], coldStart: readonl
 export function verdict({ measured, limit, atMost, unit }: Target): string {
   if (measured === undefined || Number.isNaN(measured)) return 'not measured in this run';
   const met = atMost ? measured <= limit : measured >= limit;
-  return met ? 'met' : `missed by ${Math.abs(measured - limit).toFixed(2)}${unit === '×' ? '×' : ' MiB'}`;
+  const short = Math.abs(measured - limit);
+  return met ? 'met' : `missed by ${short < 0.005 ? 'less than 0.01' : short.toFixed(2)}${unit === '×' ? '×' : ' MiB'}`;
 }

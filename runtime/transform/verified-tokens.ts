@@ -4,10 +4,13 @@ import type { Unsealed } from './transformer.js';
 export type OpenedToken = Extract<Unsealed, { ok: true }>;
 
 /**
- * Characters of token and text each transformer keeps (about 1 MiB of memory when full, with each entry's
- * own overhead): the last 3,000 or so tokens of a typical session, the ones its clients are presenting now.
+ * Characters of token and text each transformer keeps (about 2 MiB of memory when full, with each entry's
+ * own overhead): the last 6,000 or so tokens of a typical session (about 160 characters each), the ones its
+ * clients are presenting now. A generation is half of it, and a client that keeps presenting one token
+ * while each request seals a new one (it ignores `Set-Cookie`) costs two entries per turn: about 1,500
+ * such clients at once still open from memory.
  */
-export const VERIFIED_TOKENS_BUDGET = 512 * 1024;
+export const VERIFIED_TOKENS_BUDGET = 1024 * 1024;
 
 /**
  * The tokens one transformer verified or sealed lately, with what they open to. A token seen again (every
