@@ -1,10 +1,10 @@
 /**
  * Deadlines for many calls that share one timeout, on one timer: every storage call is bounded
- * (runtime/storage/timed-storage.ts) and every held turn on a by-id session (runtime/tracker/turns.ts), and a
- * Node timer each (set, then cleared a millisecond later) cost more than a memory storage's read. Calls that share a timeout reach their deadlines in the order they
- * started, so a queue in start order and one timer armed for the oldest unsettled call is enough: a call
- * that hangs still fails exactly at its own deadline, and a steady flow of calls that settle in time wakes
- * the timer at most once per timeout. With nothing in flight the timer stays, unreferenced (it keeps no
+ * (runtime/storage/timed-storage.ts), and so is every held turn on a by-id session (runtime/tracker/turns.ts);
+ * a Node timer each (set, then cleared a millisecond later) cost more than a memory storage's read. Calls
+ * that share a timeout reach their deadlines in the order they started, so a queue in start order and one
+ * timer armed for the oldest unsettled call is enough: a call that hangs still fails exactly at its own
+ * deadline, and a steady flow of calls that settle in time wakes the timer at most once per timeout. With nothing in flight the timer stays, unreferenced (it keeps no
  * process alive), and lapses at its time: a call that starts before then re-references it instead of
  * setting a timer of its own.
  */

@@ -82,9 +82,9 @@ export class RedisStorage implements Storage, StorageLocks, StorageIndexes {
     const [value, version] =
       slideSeconds === undefined && this.#plainReads
         ? await this.#bounded(this.#client.hmget!(this.#prefix + key, 'value', 'version'))
-        : ((await this.#bounded(
-            readScript.run(this.#client, [this.#prefix + key], [slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds), touchAfterMilliseconds(touchAfterSeconds)]),
-          )) as [string, string] | null) ?? [];
+        : ((await this.#bounded(readScript.run(this.#client, [this.#prefix + key], readArguments(slideSeconds, touchAfterSeconds)))) as
+            | [string, string]
+            | null) ?? [];
     return value == null || version == null ? undefined : { value, version };
   }
 
@@ -245,6 +245,11 @@ function loadIoredis(): typeof import('ioredis') {
     );
   }
   return require('ioredis') as typeof import('ioredis');
+}
+
+/** The read script's ARGV: slide ms, or '' to read without sliding; touch-after ms. */
+function readArguments(slideSeconds: number | undefined, touchAfterSeconds: number | undefined): (string | number)[] {
+  return [slideSeconds === undefined ? '' : ttlMilliseconds(slideSeconds), touchAfterMilliseconds(touchAfterSeconds)];
 }
 
 function failFastOptions(options: RedisStorageOptions): RedisOptions {

@@ -49,7 +49,11 @@ export class VerifiedTokens {
     return old;
   }
 
-  /** Keeps `token` and what it opens to, unless it alone would take more than a 64th of the budget. */
+  /**
+   * Keeps `token` and what it opens to, unless it alone would take more than a 64th of the budget. `token`
+   * is held as given: pass a string of its own, never a slice of a longer one (a `Cookie` header), which V8
+   * would keep alive whole.
+   */
   remember(token: string, opened: OpenedToken): void {
     if ((token.length + opened.text.length) * 64 > this.budget || this.#young.has(token)) return;
     const old = this.#old.get(token);
