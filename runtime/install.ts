@@ -127,10 +127,18 @@ function checkFormat(spec: SpecDefinition): void {
 }
 
 /** `installSessions({ [option]: given })`, or `fallback`; refused unless a number of milliseconds above 0. */
+/** The longest delay a Node timer takes: past it `setTimeout` fires after 1 ms instead (with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function milliseconds(option: string, given: number | undefined, fallback: number): number {
   const value = given ?? fallback;
   if (!(Number.isFinite(value) && value > 0)) {
     throw new SessionConfigError(`installSessions({ ${option} }) must be a number of milliseconds above 0, not ${value}`);
+  }
+  if (value > MAX_TIMER_MS) {
+    throw new SessionConfigError(
+      `installSessions({ ${option} }) must be at most ${MAX_TIMER_MS} milliseconds (about 24.8 days, the longest Node timer), not ${value}`,
+    );
   }
   return value;
 }

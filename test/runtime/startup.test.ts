@@ -190,6 +190,13 @@ describe('startup errors', () => {
     expect(configError(install(spec, { [option]: value }))).toBe(`installSessions({ ${option} }) must be a number of milliseconds above 0, not ${value}`);
   });
 
+  it.each(['storageTimeout', 'queueTimeout', 'holdTimeout'] as const)('%s past the longest Node timer (2^31 - 1 ms), which would fire after 1 ms', (option) => {
+    expect(configError(install(spec, { [option]: 2 ** 31 }))).toBe(
+      `installSessions({ ${option} }) must be at most 2147483647 milliseconds (about 24.8 days, the longest Node timer), not 2147483648`,
+    );
+    expect(() => install(spec, { [option]: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it('concurrency: serialize on a storage declared memory is refused, as validate refuses it', () => {
     const definition = { ...VisitSessionProvider.definition, concurrency: 'serialize' } as const;
     expect(configError(install(specWith(definition)))).toBe(
