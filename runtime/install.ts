@@ -126,10 +126,10 @@ function checkFormat(spec: SpecDefinition): void {
   );
 }
 
-/** `installSessions({ [option]: given })`, or `fallback`; refused unless a number of milliseconds above 0. */
 /** The longest delay a Node timer takes: past it `setTimeout` fires after 1 ms instead (with a warning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** `installSessions({ [option]: given })`, or `fallback`; refused unless a number of milliseconds above 0, at most `MAX_TIMER_MS`. */
 function milliseconds(option: string, given: number | undefined, fallback: number): number {
   const value = given ?? fallback;
   if (!(Number.isFinite(value) && value > 0)) {

@@ -4,9 +4,9 @@
  * a Node timer each (set, then cleared a millisecond later) cost more than a memory storage's read. Calls
  * that share a timeout reach their deadlines in the order they started, so a queue in start order and one
  * timer armed for the oldest unsettled call is enough: a call that hangs still fails exactly at its own
- * deadline, and a steady flow of calls that settle in time wakes the timer at most once per timeout. With nothing in flight the timer stays, unreferenced (it keeps no
- * process alive), and lapses at its time: a call that starts before then re-references it instead of
- * setting a timer of its own.
+ * deadline, and a steady flow of calls that settle in time wakes the timer at most once per timeout. With
+ * nothing in flight the timer stays, unreferenced (it keeps no process alive), and lapses at its time: a
+ * call that starts before then re-references it instead of setting a timer of its own.
  */
 
 interface Pending {

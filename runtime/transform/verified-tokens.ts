@@ -71,6 +71,11 @@ export class VerifiedTokens {
     return this.#youngCharacters + this.#oldCharacters;
   }
 
+  /** Every entry held, young generation first, without moving any: for tests and diagnostics. */
+  entries(): [string, OpenedToken][] {
+    return [...this.#young, ...this.#old];
+  }
+
   #promote(token: string, opened: OpenedToken): void {
     this.#old.delete(token);
     this.#oldCharacters -= token.length + opened.text.length;
