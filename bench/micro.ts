@@ -1,8 +1,8 @@
 /**
  * The per-request building blocks alone, in this process, each timed over a fixed slice of CPU time:
- * sealing and opening a token (encrypt, sign; opening one not seen lately, and one seen lately), checking a payload against its compiled schema, picking
- * the session cookie out of a `Cookie` header, and refusing a bogus cookie of the longest accepted length
- * in each format a session can read (security.md #56). A JSON round trip of the same payload is the
+ * sealing and opening a token (encrypt, sign; opening one not seen lately, and one seen lately), checking a
+ * payload against its compiled schema, picking the session cookie out of a `Cookie` header, and refusing a
+ * bogus cookie of the longest accepted length in each format a session can read (security.md #56). A JSON round trip of the same payload is the
  * yardstick every figure is also given against.
  */
 import { parseKeyRing } from '../runtime/keys/key-ring.js';

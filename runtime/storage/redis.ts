@@ -79,12 +79,12 @@ export class RedisStorage implements Storage, StorageLocks, StorageIndexes {
   }
 
   async read(key: string, slideSeconds?: number, touchAfterSeconds?: number): Promise<StoredEntry | undefined> {
-    const [value, version] =
+    const entryKey = this.#prefix + key;
+    const entry =
       slideSeconds === undefined && this.#plainReads
-        ? await this.#bounded(this.#client.hmget!(this.#prefix + key, 'value', 'version'))
-        : ((await this.#bounded(readScript.run(this.#client, [this.#prefix + key], readArguments(slideSeconds, touchAfterSeconds)))) as
-            | [string, string]
-            | null) ?? [];
+        ? await this.#bounded(this.#client.hmget!(entryKey, 'value', 'version'))
+        : ((await this.#bounded(readScript.run(this.#client, [entryKey], readArguments(slideSeconds, touchAfterSeconds)))) as [string, string] | null);
+    const [value, version] = entry ?? [];
     return value == null || version == null ? undefined : { value, version };
   }
 
